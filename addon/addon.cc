@@ -1,0 +1,131 @@
+// The Node side of the executor: three primitives and no policy.
+//   rawArgv()          the process's own argv as Buffers, read from /proc/self/cmdline, so that
+//                      bytes that are not valid UTF-8 reach the launched program unchanged.
+//   memfd(name, data)  an inheritable (non-CLOEXEC) memory file holding `data`, for handing a plan
+//                      to the helper across execve.
+//   execve(path, argv, env)  replace this process (Node has no execve before 22.15). Only returns
+//                      by throwing, with errno and the path.
+#include <napi.h>
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <sys/mman.h>
+#include <unistd.h>
+#include <vector>
+
+namespace {
+
+Napi::Value ThrowErrno(Napi::Env env, const std::string& op, const std::string& path, int err) {
+  Napi::Error e = Napi::Error::New(env, op + " " + path + ": " + strerror(err));
+  e.Set("errno", Napi::Number::New(env, err));
+  e.Set("syscall", Napi::String::New(env, op));
+  e.Set("path", Napi::String::New(env, path));
+  e.ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
+// Strings or Buffers become NUL-terminated byte strings; a Buffer keeps its bytes exactly.
+bool ToBytes(const Napi::Value& v, std::string* out) {
+  if (v.IsBuffer()) {
+    auto b = v.As<Napi::Buffer<char>>();
+    out->assign(b.Data(), b.Length());
+  } else if (v.IsString()) {
+    *out = v.As<Napi::String>().Utf8Value();
+  } else {
+    return false;
+  }
+  return out->find('\0') == std::string::npos;
+}
+
+bool ToByteList(const Napi::Value& v, std::vector<std::string>* out) {
+  if (!v.IsArray()) return false;
+  auto arr = v.As<Napi::Array>();
+  for (uint32_t i = 0; i < arr.Length(); i++) {
+    std::string s;
+    if (!ToBytes(arr.Get(i), &s)) return false;
+    out->push_back(std::move(s));
+  }
+  return true;
+}
+
+std::vector<char*> CPointers(std::vector<std::string>& list) {
+  std::vector<char*> ptrs;
+  for (auto& s : list) ptrs.push_back(s.data());
+  ptrs.push_back(nullptr);
+  return ptrs;
+}
+
+Napi::Value RawArgv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  int fd = open("/proc/self/cmdline", O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return ThrowErrno(env, "open", "/proc/self/cmdline", errno);
+  std::string all;
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { int e = errno; close(fd); return ThrowErrno(env, "read", "/proc/self/cmdline", e); }
+    if (n == 0) break;
+    all.append(buf, n);
+  }
+  close(fd);
+  Napi::Array result = Napi::Array::New(env);
+  size_t start = 0;
+  uint32_t i = 0;
+  while (start < all.size()) {
+    size_t end = all.find('\0', start);
+    if (end == std::string::npos) end = all.size();
+    result.Set(i++, Napi::Buffer<char>::Copy(env, all.data() + start, end - start));
+    start = end + 1;
+  }
+  return result;
+}
+
+Napi::Value Memfd(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name, data;
+  if (info.Length() < 2 || !ToBytes(info[0], &name) || !info[1].IsBuffer()) {
+    Napi::TypeError::New(env, "memfd(name: string, data: Buffer)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto b = info[1].As<Napi::Buffer<char>>();
+  int fd = memfd_create(name.c_str(), 0);  // no MFD_CLOEXEC: the helper inherits it
+  if (fd < 0) return ThrowErrno(env, "memfd_create", name, errno);
+  size_t done = 0;
+  while (done < b.Length()) {
+    ssize_t n = write(fd, b.Data() + done, b.Length() - done);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) { int e = errno; close(fd); return ThrowErrno(env, "write", name, e); }
+    done += n;
+  }
+  lseek(fd, 0, SEEK_SET);
+  return Napi::Number::New(env, fd);
+}
+
+Napi::Value Execve(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  std::vector<std::string> argv, envp;
+  if (info.Length() < 3 || !ToBytes(info[0], &path) || !ToByteList(info[1], &argv) ||
+      !ToByteList(info[2], &envp)) {
+    Napi::TypeError::New(env, "execve(path, argv[], env[]) takes strings or Buffers without NUL")
+        .ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto argvp = CPointers(argv);
+  auto envpp = CPointers(envp);
+  execve(path.c_str(), argvp.data(), envpp.data());
+  return ThrowErrno(env, "execve", path, errno);
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("rawArgv", Napi::Function::New(env, RawArgv));
+  exports.Set("memfd", Napi::Function::New(env, Memfd));
+  exports.Set("execve", Napi::Function::New(env, Execve));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(runner_addon, Init)

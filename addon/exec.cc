@@ -1,0 +1,129 @@
+// runner-exec: the single-threaded executor. Node execve()s into it (the pid stays the same), it
+// reads a plan (see plan.h), builds the private view, and execve()s the command. Being a fresh
+// single-threaded process is what makes unshare(CLONE_NEWUSER) possible at all.
+//
+//   runner-exec --plan-fd N     run the plan in fd N
+//   runner-exec --plan FILE     run the plan in FILE
+//   runner-exec --check DIR     probe what this kernel and user allow, with DIR as a layer
+//
+// Exit codes of its own (the README's table): 122 the view could not be built, 125 bad plan or
+// usage, 126 the command cannot be executed, 127 the command was not found.
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <string>
+#include <sys/personality.h>
+#include <sys/prctl.h>
+#include <unistd.h>
+#include <vector>
+
+#include "mounts.h"
+#include "plan.h"
+
+extern char** environ;
+
+namespace {
+constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126, kExitNotFound = 127;
+
+[[noreturn]] void Die(int code, const std::string& message) {
+  std::string line = "Runner: " + message + "\n";
+  if (write(STDERR_FILENO, line.data(), line.size()) < 0) _exit(code);
+  _exit(code);
+}
+
+void Warn(const std::string& message) {
+  std::string line = "Runner: warning: " + message + "\n";
+  if (write(STDERR_FILENO, line.data(), line.size()) < 0) return;
+}
+
+// Node ignores SIGPIPE and SIGXFSZ and may block signals; the launched program must start with
+// the defaults a shell would give it.
+void RestoreSignals() {
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  sigprocmask(SIG_SETMASK, &none, nullptr);
+}
+
+bool IsSetupOp(const std::string& name) {
+  return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" ||
+         name == "group" || name == "overlay" || name == "remove";
+}
+
+bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
+  if (op.name == "userns") return view->EnterUserNamespace(f);
+  if (op.name == "mountns") return view->EnterMountNamespace(f);
+  if (op.name == "private") return view->MakePrivate(op.args[0], f);
+  if (op.name == "writelayer") return view->SetWriteLayer(op.args[0], f);
+  if (op.name == "group") return view->MountGroup(op.list, f);
+  if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);
+  return view->Remove(op.args[0], f);
+}
+
+int OpenPlan(int argc, char** argv) {
+  if (argc == 3 && strcmp(argv[1], "--plan-fd") == 0) return atoi(argv[2]);
+  if (argc == 3 && strcmp(argv[1], "--plan") == 0) {
+    int fd = open(argv[2], O_RDONLY | O_CLOEXEC);
+    if (fd < 0) Die(kExitUsage, std::string("open ") + argv[2] + ": " + strerror(errno));
+    return fd;
+  }
+  Die(kExitUsage, "usage: runner-exec --plan-fd N | --plan FILE | --check DIR");
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  if (argc == 3 && strcmp(argv[1], "--check") == 0) return ProbeKernel(argv[2]);
+  int plan_fd = OpenPlan(argc, argv);
+  std::vector<Op> ops;
+  std::string error;
+  if (!ReadPlan(plan_fd, &ops, &error)) Die(kExitUsage, "bad plan: " + error);
+  close(plan_fd);
+
+  // Nobody may ptrace the process while it holds root's privileges. (Rootless, the userns
+  // operation does this itself once it has written its id maps.)
+  if (getuid() == 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  ViewBuilder view;
+  std::string fallback;  // non-empty: run without the view when it cannot be built
+  bool view_failed = false;
+  std::vector<std::string> env;
+  for (const Op& op : ops) {
+    if (op.name == "fallback") {
+      fallback = op.args[0];
+    } else if (IsSetupOp(op.name)) {
+      if (view_failed) continue;
+      Failure f;
+      if (RunSetupOp(&view, op, &f)) continue;
+      if (fallback.empty()) Die(kExitView, f.Text());
+      view.Undo();
+      view_failed = true;
+      Warn(f.Text() + "; " + fallback);
+    } else if (op.name == "personality") {
+      if (personality(strtoul(op.args[0].c_str(), nullptr, 0)) == -1)
+        Die(kExitView, std::string("personality ") + op.args[0] + ": " + strerror(errno));
+    } else if (op.name == "nonewprivs") {
+      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
+        Die(kExitView, std::string("prctl(PR_SET_NO_NEW_PRIVS): ") + strerror(errno));
+    } else if (op.name == "env") {
+      env = op.list;
+    } else if (op.name == "exec") {
+      std::vector<char*> args, envp;
+      for (const auto& a : op.list) args.push_back(const_cast<char*>(a.c_str()));
+      args.push_back(nullptr);
+      for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
+      envp.push_back(nullptr);
+      RestoreSignals();
+      // execvp searches the PATH of the environment it is given through `environ`.
+      environ = envp.data();
+      execvp(op.args[0].c_str(), args.data());
+      int err = errno;
+      if (err == ENOENT) Die(kExitNotFound, op.args[0] + ": command not found");
+      Die(kExitNoExec, op.args[0] + ": " + strerror(err));
+    }
+  }
+  Die(kExitUsage, "bad plan: no exec operation");
+}

@@ -1,0 +1,308 @@
+#include "mounts.h"
+
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
+#include <fcntl.h>
+#include <sched.h>
+#include <sys/mount.h>
+#include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+// The new mount API through syscall(2): glibc 2.36's wrappers clash with <linux/mount.h>.
+namespace {
+constexpr unsigned kFsopenCloexec = 0x1;
+constexpr unsigned kFsconfigSetFlag = 0, kFsconfigSetString = 1, kFsconfigCmdCreate = 6;
+constexpr unsigned kFsmountCloexec = 0x1, kMountAttrRdonly = 0x1;
+constexpr unsigned kMoveMountFEmptyPath = 0x4;
+
+int Fsopen(const char* fs) { return syscall(SYS_fsopen, fs, kFsopenCloexec); }
+int Fsconfig(int fd, unsigned cmd, const char* key, const char* value) {
+  return syscall(SYS_fsconfig, fd, cmd, key, value, 0);
+}
+int Fsmount(int fd, unsigned attrs) { return syscall(SYS_fsmount, fd, kFsmountCloexec, attrs); }
+int MoveMount(int from, const char* to) {
+  return syscall(SYS_move_mount, from, "", AT_FDCWD, to, kMoveMountFEmptyPath);
+}
+
+// The kernel explains fsconfig failures in the context's message log; keep the last line.
+std::string KernelMessage(int fs_fd) {
+  std::string last;
+  char buf[512];
+  for (;;) {
+    ssize_t n = read(fs_fd, buf, sizeof buf - 1);
+    if (n <= 0) break;
+    buf[n] = '\0';
+    last = buf[0] && buf[1] == ' ' ? buf + 2 : buf;
+  }
+  while (!last.empty() && last.back() == '\n') last.pop_back();
+  return last;
+}
+
+bool Fail(Failure* f, const std::string& op, const std::string& path, int err,
+          const std::string& detail = "") {
+  f->op = op;
+  f->path = path;
+  f->err = err;
+  f->detail = detail;
+  return false;
+}
+
+bool WriteFile(const char* path, const std::string& text) {
+  int fd = open(path, O_WRONLY | O_CLOEXEC);
+  if (fd < 0) return false;
+  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
+  int saved = errno;
+  close(fd);
+  errno = saved;
+  return ok;
+}
+
+std::string FdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
+
+void CloseAll(std::vector<int>* fds) {
+  for (int fd : *fds) close(fd);
+  fds->clear();
+}
+}  // namespace
+
+std::string Failure::Text() const {
+  std::string text = op + (path.empty() ? "" : " " + path) + ": " + strerror(err);
+  if (!detail.empty()) text += " (" + detail + ")";
+  return text;
+}
+
+bool ViewBuilder::EnterUserNamespace(Failure* f) {
+  uid_t uid = getuid();
+  gid_t gid = getgid();
+  if (unshare(CLONE_NEWUSER | CLONE_NEWNS) != 0) return Fail(f, "unshare(CLONE_NEWUSER|CLONE_NEWNS)", "", errno);
+  if (!WriteFile("/proc/self/setgroups", "deny")) return Fail(f, "write", "/proc/self/setgroups", errno);
+  if (!WriteFile("/proc/self/uid_map", std::to_string(uid) + " " + std::to_string(uid) + " 1\n"))
+    return Fail(f, "write", "/proc/self/uid_map", errno);
+  if (!WriteFile("/proc/self/gid_map", std::to_string(gid) + " " + std::to_string(gid) + " 1\n"))
+    return Fail(f, "write", "/proc/self/gid_map", errno);
+  // Only now: a non-dumpable process's /proc/self files belong to root, maps included.
+  prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  in_userns_ = true;
+  return true;
+}
+
+bool ViewBuilder::EnterMountNamespace(Failure* f) {
+  if (unshare(CLONE_NEWNS) != 0) return Fail(f, "unshare(CLONE_NEWNS)", "", errno);
+  return true;
+}
+
+bool ViewBuilder::MakePrivate(const std::string& path, Failure* f) {
+  if (mount(nullptr, path.c_str(), nullptr, MS_REC | MS_PRIVATE, nullptr) != 0)
+    return Fail(f, "mount(MS_REC|MS_PRIVATE)", path, errno);
+  return true;
+}
+
+bool ViewBuilder::SetWriteLayer(const std::string& spec, Failure* f) {
+  if (spec != "tmpfs") {
+    write_fd_ = open(spec.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    if (write_fd_ < 0) return Fail(f, "open", spec, errno);
+    return true;
+  }
+  int fs = Fsopen("tmpfs");
+  if (fs < 0) return Fail(f, "fsopen", "tmpfs", errno);
+  if (Fsconfig(fs, kFsconfigSetString, "mode", "0700") != 0 ||
+      Fsconfig(fs, kFsconfigCmdCreate, nullptr, nullptr) != 0) {
+    int err = errno;
+    std::string msg = KernelMessage(fs);
+    close(fs);
+    return Fail(f, "fsconfig", "tmpfs", err, msg);
+  }
+  write_fd_ = Fsmount(fs, 0);
+  int err = errno;
+  close(fs);
+  if (write_fd_ < 0) return Fail(f, "fsmount", "tmpfs", err);
+  return true;
+}
+
+bool ViewBuilder::OpenLayer(const std::string& layer, std::string* fd_path, std::vector<int>* fds,
+                            Failure* f) {
+  if (layer.rfind("group:", 0) == 0) {
+    size_t index = strtoul(layer.c_str() + 6, nullptr, 10);
+    if (index >= group_fds_.size()) return Fail(f, "layer", layer, EINVAL);
+    *fd_path = FdPath(group_fds_[index]);
+    return true;
+  }
+  // A short, rename-proof name for the layer: fsconfig values are capped at 255 bytes.
+  int fd = open(layer.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (fd < 0) return Fail(f, "open", layer, errno);
+  fds->push_back(fd);
+  *fd_path = FdPath(fd);
+  return true;
+}
+
+bool ViewBuilder::OverlayNew(const std::vector<std::string>& lowers, const std::string& upper,
+                             const std::string& work, int* mnt_fd, Failure* f) {
+  int fs = Fsopen("overlay");
+  if (fs < 0) return Fail(f, "fsopen", "overlay", errno);
+  auto bail = [&](const char* key, const std::string& value) {
+    int err = errno;
+    std::string msg = KernelMessage(fs);
+    close(fs);
+    return Fail(f, std::string("fsconfig ") + key, value, err, msg);
+  };
+  for (const auto& lower : lowers)
+    if (Fsconfig(fs, kFsconfigSetString, "lowerdir+", lower.c_str()) != 0) return bail("lowerdir+", lower);
+  if (!upper.empty()) {
+    if (Fsconfig(fs, kFsconfigSetString, "upperdir", upper.c_str()) != 0) return bail("upperdir", upper);
+    if (Fsconfig(fs, kFsconfigSetString, "workdir", work.c_str()) != 0) return bail("workdir", work);
+  }
+  // In a user namespace overlayfs keeps its whiteouts and opaque marks in user.* xattrs.
+  if (in_userns_ && Fsconfig(fs, kFsconfigSetFlag, "userxattr", nullptr) != 0) return bail("userxattr", "");
+  if (Fsconfig(fs, kFsconfigCmdCreate, nullptr, nullptr) != 0) return bail("create", "overlay");
+  *mnt_fd = Fsmount(fs, upper.empty() ? kMountAttrRdonly : 0);
+  int err = errno;
+  close(fs);
+  if (*mnt_fd < 0) return Fail(f, "fsmount", "overlay", err);
+  return true;
+}
+
+bool ViewBuilder::OverlayClassic(const std::string& target, const std::vector<std::string>& lowers,
+                                 const std::string& upper, const std::string& work, Failure* f) {
+  std::string options = "lowerdir=";
+  for (size_t i = 0; i < lowers.size(); i++) options += (i ? ":" : "") + lowers[i];
+  options += ",upperdir=" + upper + ",workdir=" + work;
+  if (in_userns_) options += ",userxattr";
+  // mount(2) copies at most one page of options.
+  if (options.size() >= 4096)
+    return Fail(f, "mount overlay", target, E2BIG,
+                std::to_string(lowers.size()) + " layers do not fit in mount(2)'s 4096-byte options");
+  if (mount("overlay", target.c_str(), "overlay", 0, options.c_str()) != 0)
+    return Fail(f, "mount overlay", target, errno);
+  return true;
+}
+
+bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f) {
+  std::vector<int> fds;
+  std::vector<std::string> lowers;
+  for (const auto& layer : layers) {
+    std::string p;
+    if (!OpenLayer(layer, &p, &fds, f)) return CloseAll(&fds), false;
+    lowers.push_back(p);
+  }
+  int mnt = -1;
+  bool ok = OverlayNew(lowers, "", "", &mnt, f);
+  CloseAll(&fds);
+  if (ok) group_fds_.push_back(mnt);
+  return ok;
+}
+
+bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std::string>& layers,
+                               Failure* f) {
+  if (write_fd_ < 0) return Fail(f, "overlay", target, EINVAL, "no write layer in the plan");
+  std::string n = std::to_string(overlays_++);
+  if (mkdirat(write_fd_, (n + ".upper").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".upper", errno);
+  if (mkdirat(write_fd_, (n + ".work").c_str(), 0700) != 0) return Fail(f, "mkdir", n + ".work", errno);
+  std::string upper = FdPath(write_fd_) + "/" + n + ".upper";
+  std::string work = FdPath(write_fd_) + "/" + n + ".work";
+  std::vector<int> fds;
+  std::vector<std::string> lowers;
+  for (const auto& layer : layers) {
+    std::string p;
+    if (!OpenLayer(layer, &p, &fds, f)) return CloseAll(&fds), false;
+    lowers.push_back(p);
+  }
+  int mnt = -1;
+  bool ok = OverlayNew(lowers, upper, work, &mnt, f);
+  if (!ok && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos))) {
+    // Kernels before 6.8 (no lowerdir+) or without the new mount API.
+    ok = OverlayClassic(target, lowers, upper, work, f);
+  } else if (ok) {
+    // An empty target builds the overlay and drops it (the --check probe).
+    if (!target.empty() && MoveMount(mnt, target.c_str()) != 0) ok = Fail(f, "move_mount", target, errno);
+    close(mnt);
+  }
+  CloseAll(&fds);
+  if (ok && !target.empty()) mounted_.push_back(target);
+  return ok;
+}
+
+bool ViewBuilder::Remove(const std::string& path, Failure* f) {
+  if (unlink(path.c_str()) != 0 && errno != ENOENT) return Fail(f, "unlink", path, errno);
+  return true;
+}
+
+void ViewBuilder::Undo() {
+  for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
+  mounted_.clear();
+}
+
+namespace {
+// One requirement of --check, tried in a throw-away child so the caller's namespaces stay as they are.
+const char* probe_lower = "/";
+
+bool Probe(const char* name, bool (*attempt)(std::string* why)) {
+  fflush(stdout);
+  int pipefd[2];
+  if (pipe(pipefd) != 0) return false;
+  pid_t pid = fork();
+  if (pid == 0) {
+    close(pipefd[0]);
+    std::string why;
+    bool ok = attempt(&why);
+    if (!ok && write(pipefd[1], why.data(), why.size()) < 0) _exit(2);
+    _exit(ok ? 0 : 1);
+  }
+  close(pipefd[1]);
+  char buf[1024];
+  ssize_t n = read(pipefd[0], buf, sizeof buf - 1);
+  close(pipefd[0]);
+  int status = 0;
+  waitpid(pid, &status, 0);
+  bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
+  printf("%s %s%s%s\n", name, ok ? "ok" : "no", ok ? "" : " ", ok ? "" : std::string(buf, n > 0 ? n : 0).c_str());
+  return ok;
+}
+
+bool EnterNamespaces(ViewBuilder* view, Failure* f) {
+  bool entered = getuid() == 0 ? view->EnterMountNamespace(f) : view->EnterUserNamespace(f);
+  return entered && view->MakePrivate("/", f);
+}
+
+bool ProbeNamespaces(std::string* why) {
+  ViewBuilder view;
+  Failure f;
+  if (EnterNamespaces(&view, &f)) return true;
+  *why = f.Text();
+  return false;
+}
+
+// A whole overlay of the given lower with a tmpfs write layer, built detached: proves overlay and
+// the tmpfs upper for that directory, without mounting anything anywhere.
+bool ProbeOverlay(std::string* why) {
+  ViewBuilder view;
+  Failure f;
+  if (EnterNamespaces(&view, &f) && view.SetWriteLayer("tmpfs", &f) && view.MountOverlay("", {probe_lower}, &f))
+    return true;
+  *why = f.Text();
+  return false;
+}
+
+bool ProbeLowerdirPlus(std::string* why) {
+  ViewBuilder view;
+  Failure f;
+  if (!EnterNamespaces(&view, &f)) { *why = f.Text(); return false; }
+  int fs = Fsopen("overlay");
+  if (fs < 0) { *why = std::string("fsopen overlay: ") + strerror(errno); return false; }
+  bool ok = Fsconfig(fs, kFsconfigSetString, "lowerdir+", "/") == 0;
+  if (!ok) *why = std::string("fsconfig lowerdir+: ") + strerror(errno) + " (" + KernelMessage(fs) + ")";
+  close(fs);
+  return ok;
+}
+}  // namespace
+
+int ProbeKernel(const char* lower) {
+  probe_lower = lower;
+  bool ok = Probe(getuid() == 0 ? "mount-namespace" : "user-namespace", ProbeNamespaces);
+  ok = Probe("lowerdir+", ProbeLowerdirPlus) && ok;
+  ok = Probe("overlay", ProbeOverlay) && ok;
+  return ok ? 0 : 1;
+}

@@ -1,0 +1,48 @@
+// Namespace and mount primitives for the helper. Each returns false on failure and fills a
+// Failure naming the operation, the path and errno (plus the kernel's own words where the mount
+// API logged any), so that every error reaches the user as one precise line.
+#pragma once
+#include <string>
+#include <vector>
+
+struct Failure {
+  std::string op;
+  std::string path;
+  int err = 0;
+  std::string detail;  // kernel log message from an fs context, if any
+  std::string Text() const;
+};
+
+class ViewBuilder {
+ public:
+  bool EnterUserNamespace(Failure* f);   // CLONE_NEWUSER|CLONE_NEWNS, caller's ids mapped to itself
+  bool EnterMountNamespace(Failure* f);  // CLONE_NEWNS (needs CAP_SYS_ADMIN)
+  bool MakePrivate(const std::string& path, Failure* f);
+  // "tmpfs": a detached tmpfs that dies with the namespace; otherwise an existing directory.
+  bool SetWriteLayer(const std::string& spec, Failure* f);
+  // A detached read-only overlay of `layers`, usable afterwards as the layer "group:N".
+  bool MountGroup(const std::vector<std::string>& layers, Failure* f);
+  // Overlay `layers` (top first) with a fresh upper/work pair from the write layer onto target
+  // (an empty target builds the overlay and drops it: the --check probe).
+  bool MountOverlay(const std::string& target, const std::vector<std::string>& layers, Failure* f);
+  bool Remove(const std::string& path, Failure* f);
+  // Detach every overlay mounted so far (for --fallback after a failure).
+  void Undo();
+
+ private:
+  bool OpenLayer(const std::string& layer, std::string* fd_path, std::vector<int>* fds, Failure* f);
+  bool OverlayNew(const std::vector<std::string>& lowers, const std::string& upper,
+                  const std::string& work, int* mnt_fd, Failure* f);
+  bool OverlayClassic(const std::string& target, const std::vector<std::string>& lowers,
+                      const std::string& upper, const std::string& work, Failure* f);
+  bool in_userns_ = false;
+  int write_fd_ = -1;
+  int overlays_ = 0;
+  std::vector<int> group_fds_;
+  std::vector<std::string> mounted_;
+};
+
+// The --check probe: tries each requirement in a child process and prints "name ok" or
+// "name no <reason>" lines on stdout; `lower` is the directory to try as an overlay layer.
+// Returns 0 when everything needed works.
+int ProbeKernel(const char* lower);

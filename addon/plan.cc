@@ -1,0 +1,91 @@
+#include "plan.h"
+
+#include <cerrno>
+#include <cstring>
+#include <map>
+#include <unistd.h>
+
+namespace {
+
+struct Shape {
+  size_t fixed;   // number of fixed arguments
+  bool has_list;  // followed by a counted list
+};
+
+// The arity of every operation; anything else is a malformed plan.
+const std::map<std::string, Shape> kShapes = {
+    {"userns", {0, false}},      {"mountns", {0, false}},    {"private", {1, false}},
+    {"writelayer", {1, false}},  {"group", {0, true}},        {"overlay", {1, true}},
+    {"remove", {1, false}},      {"personality", {1, false}}, {"nonewprivs", {0, false}},
+    {"fallback", {1, false}},    {"env", {0, true}},          {"exec", {1, true}},
+};
+
+bool ReadAll(int fd, std::string* out) {
+  char buf[65536];
+  for (;;) {
+    ssize_t n = read(fd, buf, sizeof buf);
+    if (n < 0 && errno == EINTR) continue;
+    if (n < 0) return false;
+    if (n == 0) return true;
+    out->append(buf, n);
+  }
+}
+
+}  // namespace
+
+bool ReadPlan(int fd, std::vector<Op>* ops, std::string* error) {
+  std::string data;
+  if (!ReadAll(fd, &data)) {
+    *error = std::string("reading the plan: ") + strerror(errno);
+    return false;
+  }
+  std::vector<std::string> tokens;
+  size_t start = 0;
+  while (start < data.size()) {
+    size_t end = data.find('\0', start);
+    if (end == std::string::npos) {
+      *error = "the plan does not end with a NUL byte";
+      return false;
+    }
+    tokens.emplace_back(data, start, end - start);
+    start = end + 1;
+  }
+  if (tokens.empty() || tokens[0] != "RUNNER-PLAN-1") {
+    *error = "not a RUNNER-PLAN-1 plan";
+    return false;
+  }
+  size_t i = 1;
+  auto take = [&](std::string* out) {
+    if (i >= tokens.size()) return false;
+    *out = tokens[i++];
+    return true;
+  };
+  while (i < tokens.size()) {
+    Op op;
+    take(&op.name);
+    auto shape = kShapes.find(op.name);
+    if (shape == kShapes.end()) {
+      *error = "unknown operation '" + op.name + "'";
+      return false;
+    }
+    for (size_t a = 0; a < shape->second.fixed; a++) {
+      std::string arg;
+      if (!take(&arg)) { *error = "operation '" + op.name + "' is cut short"; return false; }
+      op.args.push_back(arg);
+    }
+    if (shape->second.has_list) {
+      std::string count_text;
+      if (!take(&count_text)) { *error = "operation '" + op.name + "' has no count"; return false; }
+      char* end = nullptr;
+      unsigned long count = strtoul(count_text.c_str(), &end, 10);
+      if (count_text.empty() || *end != '\0' || count > tokens.size() - i) {
+        *error = "operation '" + op.name + "' has a bad count '" + count_text + "'";
+        return false;
+      }
+      op.list.assign(tokens.begin() + i, tokens.begin() + i + count);
+      i += count;
+    }
+    ops->push_back(std::move(op));
+  }
+  return true;
+}

@@ -1,0 +1,18 @@
+{
+  "targets": [
+    {
+      "target_name": "runner_addon",
+      "sources": ["addon/addon.cc"],
+      "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
+      "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]
+    },
+    {
+      "target_name": "runner-exec",
+      "type": "executable",
+      "sources": ["addon/exec.cc", "addon/plan.cc", "addon/mounts.cc"],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
+      "ldflags": ["-static-libstdc++"]
+    }
+  ]
+}
