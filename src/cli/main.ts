@@ -1,0 +1,61 @@
+#!/usr/bin/env node
+// Runner's entry point: parse options, dispatch to one action, turn expected failures into one
+// line on stderr and a documented exit code. Heavy modules load only for the action that needs them.
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { goboPaths } from '../resolver/paths.js';
+import { parseOptions, type Options } from './options.js';
+import { error, out, setQuiet, warn } from './output.js';
+
+async function resolveAction(options: Options): Promise<number> {
+  const [target, dep] = options.rest;
+  if (!target || (options.why && !dep)) throw new RunnerError(options.why ? 'usage: Runner --why TARGET DEP' : 'usage: Runner --resolve TARGET', ExitCode.usage);
+  const { anyTarget } = await import('../resolver/target.js');
+  const { newWorld, resolveTarget } = await import('../resolver/resolve.js');
+  const view = await import('./resolution-view.js');
+  const resolveOptions = {
+    paths: goboPaths(options.root),
+    arch: options.arch,
+    dependencyFiles: options.dependencies,
+    strict: options.strict,
+    preferNewest: options.newest,
+    ignoreMissing: options.ignoreMissing,
+  };
+  const world = newWorld(resolveOptions);
+  const run = resolveTarget(world, anyTarget(world, target), resolveOptions);
+  run.warnings.forEach(warn);
+  if (options.why) out(view.explainChoice(run, dep));
+  else out(options.json ? view.resolutionJson(run) : view.resolutionTree(run));
+  return ExitCode.ok;
+}
+
+async function dispatch(options: Options): Promise<number> {
+  if (options.help) return ExitCode.ok;
+  if (options.resolve || options.why) return resolveAction(options);
+  if (options.check) return (await import('./check.js')).checkAction(options);
+  if (options.index) return (await import('./index-action.js')).indexAction(options);
+  if (options.desktop) return (await import('./desktop-action.js')).desktopAction(options);
+  if (options.rest.length === 0) throw new RunnerError('no command given (see Runner --help)', ExitCode.usage);
+  return (await import('./launch.js')).launchAction(options);
+}
+
+async function main(): Promise<void> {
+  let code: number;
+  try {
+    const options = parseOptions(process.argv.slice(2));
+    setQuiet(options.quiet);
+    code = await dispatch(options);
+  } catch (caught) {
+    if (caught instanceof RunnerError) {
+      error(caught.message);
+      code = caught.exitCode;
+    } else {
+      // A bug of ours: still one line, with where it happened, and the usage/internal code.
+      const where = caught instanceof Error ? (caught.stack?.split('\n')[1]?.trim() ?? '') : '';
+      error(`internal error: ${caught instanceof Error ? caught.message : String(caught)} ${where}`);
+      code = ExitCode.usage;
+    }
+  }
+  process.exitCode = code;
+}
+
+await main();

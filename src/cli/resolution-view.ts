@@ -1,0 +1,71 @@
+// Printing a resolution: the readable tree (chalk, colour only on a TTY, NO_COLOR respected),
+// the JSON record, and the --why explanation.
+import chalk from 'chalk';
+import { formatConstraints, satisfiesAll } from '../resolver/constraint.js';
+import type { Choice } from '../resolver/solver.js';
+import type { ResolvedRun } from '../resolver/resolve.js';
+
+export function resolutionJson(run: ResolvedRun): string {
+  return JSON.stringify({
+    program: run.program ? { name: run.program.name, version: run.program.version, path: run.program.path } : null,
+    dependencies: run.dependencies.map((d) => ({ name: d.name, version: d.version, path: d.path, requiredBy: [...new Set(d.demands.map((x) => x.by))] })),
+    architecture: run.architecture,
+  });
+}
+
+function label(name: string, version: string): string {
+  return `${chalk.bold(name)} ${chalk.green(version)}`;
+}
+
+/** A tree by first requester: each dependency hangs under whoever asked for it first. */
+export function resolutionTree(run: ResolvedRun): string {
+  const children = new Map<string, Choice[]>();
+  for (const choice of run.dependencies) {
+    const parent = choice.demands[0]?.by ?? '';
+    children.set(parent, [...(children.get(parent) ?? []), choice]);
+  }
+  const lines: string[] = [];
+  const walk = (key: string, prefix: string) => {
+    const list = children.get(key) ?? [];
+    list.forEach((choice, i) => {
+      const last = i === list.length - 1;
+      const also = [...new Set(choice.demands.slice(1).map((d) => d.by))];
+      const note = also.length ? chalk.dim(`  (also ${also.join(', ')})`) : '';
+      lines.push(`${prefix}${last ? '└─ ' : '├─ '}${label(choice.name, choice.version)}  ${chalk.dim(choice.demands[0].requirement.text)}${note}`);
+      walk(`${choice.name} ${choice.version}`, prefix + (last ? '   ' : '│  '));
+    });
+  };
+  const roots = [...children.keys()].filter((k) => !run.dependencies.some((c) => `${c.name} ${c.version}` === k));
+  if (run.program) lines.push(`${label(run.program.name, run.program.version)}  ${chalk.dim(run.program.path)}  ${chalk.cyan(run.architecture)}`);
+  else lines.push(`${run.target.via}  ${chalk.cyan(run.architecture)}`);
+  for (const root of roots) {
+    if (!run.program || root !== `${run.program.name} ${run.program.version}`) lines.push(chalk.dim(root));
+    walk(root, '');
+  }
+  if (run.dependencies.length === 0) lines.push(chalk.dim('(no dependencies)'));
+  return lines.join('\n');
+}
+
+/** `--why TARGET DEP`: who asked for DEP, and why each installed version was or was not taken. */
+export function explainChoice(run: ResolvedRun, name: string): string {
+  const choice = run.dependencies.find((c) => c.name === name) ?? (run.program?.name === name ? undefined : null);
+  if (choice === undefined) return `${name} ${run.program?.version} is the program itself.`;
+  if (choice === null) return `${name} is not among ${run.program ? `${run.program.name} ${run.program.version}` : run.target.via}'s dependencies.`;
+  const lines = [`${label(choice.name, choice.version)} was chosen.`];
+  for (const d of choice.demands) {
+    const via = d.name !== d.alternative.name ? ` (as ${d.name}, from CompatibilityList)` : '';
+    lines.push(`  required by ${d.by}: ${d.requirement.text}${via}  ${chalk.dim(`${d.requirement.file}:${d.requirement.line}`)}`);
+  }
+  const program = run.world.program(name);
+  for (const version of program?.versions ?? []) {
+    const notes: string[] = [];
+    if (version === program?.current) notes.push('Current');
+    const refused = choice.demands.find((d) => !satisfiesAll(version, d.alternative.constraints));
+    if (version === choice.version) notes.push('chosen');
+    else if (refused) notes.push(`does not satisfy ${refused.by}'s ${formatConstraints(refused.alternative.constraints)}`);
+    else if (!run.world.fitsArch(name, version, run.architecture)) notes.push(`Architecture ${run.world.architecture(name, version)}, wanted ${run.architecture}`);
+    else notes.push('fits, but comes later in preference order (Current, then newest)');
+    lines.push(`  ${version}: ${notes.join(', ')}`);
+  }
+  return lines.join('\n');
+}

@@ -1,0 +1,32 @@
+// /System/Settings/Scripts/CompatibilityList: `Name: Alt1 Alt2`, first matching line wins.
+// A dependency on Name is tried as Alt1, then Alt2, then Name itself (DESIGN.md §3).
+import fs from 'node:fs';
+import path from 'node:path';
+import type { GoboPaths } from './paths.js';
+
+export type CompatibilityList = ReadonlyMap<string, readonly string[]>;
+
+export function parseCompatibilityList(content: string): CompatibilityList {
+  const map = new Map<string, string[]>();
+  for (const raw of content.split('\n')) {
+    const line = raw.replace(/#.*$/, '').trim();
+    const colon = line.indexOf(':');
+    if (colon <= 0) continue;
+    const name = line.slice(0, colon).trim();
+    if (!map.has(name)) map.set(name, line.slice(colon + 1).trim().split(/\s+/).filter(Boolean));
+  }
+  return map;
+}
+
+export function readCompatibilityList(paths: GoboPaths): CompatibilityList {
+  try {
+    return parseCompatibilityList(fs.readFileSync(path.join(paths.settings, 'Scripts/CompatibilityList'), 'utf8'));
+  } catch {
+    return new Map();
+  }
+}
+
+/** The names to try for a dependency on `name`, in order. */
+export function namesToTry(list: CompatibilityList, name: string): string[] {
+  return [...(list.get(name) ?? []), name];
+}

@@ -1,0 +1,32 @@
+// One `OP VERSION` part of a Dependencies line, and whether a version satisfies a list of them.
+import { compareVersionValues } from './version.js';
+
+export const OPERATORS = ['>=', '<=', '==', '!=', '>', '<', '='] as const;
+export type Operator = (typeof OPERATORS)[number];
+
+export interface Constraint {
+  op: Operator;
+  version: string;
+}
+
+export function satisfiesOne(version: string, { op, version: wanted }: Constraint): boolean {
+  const order = compareVersionValues(version, wanted);
+  switch (op) {
+    case '>=': return order >= 0;
+    case '>': return order > 0;
+    case '<=': return order <= 0;
+    case '<': return order < 0;
+    case '=':
+    case '==': return order === 0;
+    case '!=': return order !== 0;
+  }
+}
+
+/** All parts of one alternative are intersected (the C original wrongly rejects `>= 1.0, >= 0.5`). */
+export function satisfiesAll(version: string, constraints: readonly Constraint[]): boolean {
+  return constraints.every((c) => satisfiesOne(version, c));
+}
+
+export function formatConstraints(constraints: readonly Constraint[]): string {
+  return constraints.map((c) => `${c.op} ${c.version}`).join(', ');
+}

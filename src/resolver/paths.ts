@@ -1,0 +1,31 @@
+// Where the GoboLinux tree lives: `/` on GoboLinux, any directory with `--root` elsewhere.
+import path from 'node:path';
+
+export interface GoboPaths {
+  root: string;
+  programs: string;
+  index: string;
+  settings: string;
+}
+
+/**
+ * `--root DIR` puts everything under DIR. Without it, GoboLinux's own variables (goboPrograms,
+ * goboIndex, goboSettings, as GoboPath exports them) win over the defaults.
+ */
+export function goboPaths(root: string | undefined, env: NodeJS.ProcessEnv = process.env): GoboPaths {
+  if (root !== undefined) {
+    const base = path.resolve(root);
+    return {
+      root: base,
+      programs: path.join(base, 'Programs'),
+      index: path.join(base, 'System/Index'),
+      settings: path.join(base, 'System/Settings'),
+    };
+  }
+  return {
+    root: '/',
+    programs: path.resolve(env.goboPrograms ?? '/Programs'),
+    index: path.resolve(env.goboIndex ?? '/System/Index'),
+    settings: path.resolve(env.goboSettings ?? '/System/Settings'),
+  };
+}

@@ -1,0 +1,68 @@
+// The resolver's front door: target + options in, Resolution out. Reads the tree, never mounts.
+import path from 'node:path';
+import { wantedArch, type WantedArch } from '../arch/wanted.js';
+import { readCompatibilityList } from './compat.js';
+import { formatProblem, type Requirement } from './dependencies.js';
+import { ExitCode, RunnerError } from './errors.js';
+import type { GoboPaths } from './paths.js';
+import { World } from './programs.js';
+import { solve, type Resolution, type RootRequirements } from './solver.js';
+import type { Target } from './target.js';
+
+export interface ResolveOptions {
+  paths: GoboPaths;
+  /** `-a`. */
+  arch?: string;
+  /** `-d FILE`, in the order given. */
+  dependencyFiles?: string[];
+  /** Extra requirements, e.g. from a script's `#!Runner dependency` header. */
+  extra?: RootRequirements[];
+  strict?: boolean;
+  preferNewest?: boolean;
+  ignoreMissing?: boolean;
+}
+
+export interface ResolvedRun extends Resolution {
+  target: Target;
+  archSource: WantedArch['source'];
+  world: World;
+}
+
+export function requirementsOf(world: World, file: string): Requirement[] {
+  const parsed = world.dependencyFile(path.resolve(file));
+  if (parsed.problems.length > 0) throw new RunnerError(formatProblem(parsed.problems[0]), ExitCode.badMetadata);
+  return parsed.requirements;
+}
+
+export function resolveTarget(world: World, target: Target, options: ResolveOptions): ResolvedRun {
+  const program = target.program;
+  const wanted = wantedArch({
+    flag: options.arch,
+    file: target.file,
+    declared: program && world.architecture(program.name, program.version),
+  });
+  const roots: RootRequirements[] = (options.dependencyFiles ?? []).map((file) => ({
+    by: file,
+    requirements: requirementsOf(world, file),
+  }));
+  roots.push(...(options.extra ?? []));
+  if (program) {
+    const own = world.dependencies(program.name, program.version);
+    if (own.problems.length > 0) throw new RunnerError(formatProblem(own.problems[0]), ExitCode.badMetadata);
+    roots.push({ by: `${program.name} ${program.version}`, requirements: own.requirements });
+  }
+  const resolution = solve({
+    world,
+    program,
+    roots,
+    architecture: wanted.arch,
+    compat: readCompatibilityList(options.paths),
+    preferNewest: options.preferNewest,
+    ignoreMissing: options.ignoreMissing,
+  });
+  return { ...resolution, target, archSource: wanted.source, world };
+}
+
+export function newWorld(options: ResolveOptions): World {
+  return new World(options.paths, { strict: options.strict });
+}

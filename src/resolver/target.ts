@@ -1,0 +1,106 @@
+// From what the user typed to the program that owns it (DESIGN.md §2, issue "Target lookup"):
+// a command in <Index>/bin or on PATH, a path to a file or version directory under Programs,
+// `Name` (its Current) or `Name/Version`. A script outside Programs whose interpreter lives
+// inside resolves to the interpreter's program, as the C original does.
+import fs from 'node:fs';
+import path from 'node:path';
+import { ExitCode, RunnerError } from './errors.js';
+import { realpathOr, type World } from './programs.js';
+
+export interface Target {
+  /** The file that would be executed, when the target is a command or a file. */
+  file: string | undefined;
+  /** The program whose view the run gets, if the target belongs to one. */
+  program: { name: string; version: string } | undefined;
+  /** How it was found, for -v and --resolve. */
+  via: string;
+}
+
+function isFile(p: string): boolean {
+  try {
+    return fs.statSync(p).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** Finds a command the way the view's PATH will: <Index>/bin first, then the caller's PATH. */
+export function findCommand(world: World, word: string, envPath = process.env.PATH ?? ''): string | undefined {
+  if (word.includes('/')) return isFile(word) ? path.resolve(word) : undefined;
+  const dirs = [path.join(world.paths.index, 'bin'), ...envPath.split(':').filter(Boolean)];
+  for (const dir of dirs) {
+    const candidate = path.join(dir, word);
+    if (isFile(candidate)) return candidate;
+  }
+  return undefined;
+}
+
+/** `#!/usr/bin/env -S python3 -u` → `python3`; `#!/bin/sh` → `/bin/sh`. */
+export function shebangInterpreter(file: string): string | undefined {
+  let head: string;
+  try {
+    const fd = fs.openSync(file, 'r');
+    const buffer = Buffer.alloc(256);
+    const length = fs.readSync(fd, buffer, 0, buffer.length, 0);
+    fs.closeSync(fd);
+    head = buffer.subarray(0, length).toString('latin1');
+  } catch {
+    return undefined;
+  }
+  if (!head.startsWith('#!')) return undefined;
+  const words = head.slice(2).split('\n')[0].trim().split(/\s+/);
+  if (path.basename(words[0] ?? '') !== 'env') return words[0] || undefined;
+  return words.slice(1).find((w) => !w.startsWith('-'));
+}
+
+function ownerOf(world: World, file: string) {
+  return world.owner(realpathOr(file, file));
+}
+
+function programTarget(world: World, name: string, version: string | undefined): Target | undefined {
+  const program = world.program(name);
+  if (!program) return undefined;
+  const chosen = version ?? program.current ?? program.versions[0];
+  if (chosen === undefined || !program.versions.includes(chosen)) return undefined;
+  return { file: undefined, program: { name, version: chosen }, via: version ? `${name}/${version}` : `${name} (Current)` };
+}
+
+/** A file found on disk: its own program, or its interpreter's when it is a script outside Programs. */
+export function fileTarget(world: World, file: string): Target {
+  const owner = ownerOf(world, file);
+  if (owner) return { file, program: owner, via: file };
+  const interpreter = shebangInterpreter(file);
+  const interpreterFile = interpreter && findCommand(world, interpreter);
+  const interpreterOwner = interpreterFile ? ownerOf(world, interpreterFile) : undefined;
+  if (interpreterOwner) return { file, program: interpreterOwner, via: `${file} (interpreter ${interpreterFile})` };
+  return { file, program: undefined, via: `${file} (outside ${world.paths.programs})` };
+}
+
+/** The command word of `Runner COMMAND ...`: only commands and paths, never program names. */
+export function commandTarget(world: World, word: string): Target {
+  const file = findCommand(world, word);
+  if (!file) throw new RunnerError(`${word}: command not found`, ExitCode.notFound);
+  return fileTarget(world, file);
+}
+
+/** Anything `--resolve` accepts. */
+export function anyTarget(world: World, target: string): Target {
+  const asPath = path.resolve(target);
+  if (target.includes('/') && fs.existsSync(asPath)) {
+    if (isFile(asPath)) return fileTarget(world, asPath);
+    const owner = ownerOf(world, asPath);
+    if (owner) return { file: undefined, program: owner, via: asPath };
+  }
+  const parts = target.split('/');
+  if (parts.length === 2 && parts.every((p) => p !== '' && p !== '.' && p !== '..')) {
+    const found = programTarget(world, parts[0], parts[1]);
+    if (found) return found;
+  }
+  if (!target.includes('/')) {
+    const file = findCommand(world, target);
+    if (file) return fileTarget(world, file);
+    const found = programTarget(world, target, undefined);
+    if (found) return found;
+  }
+  throw new RunnerError(`${target}: no such command, program or path`, ExitCode.notFound);
+}

@@ -1,0 +1,96 @@
+// The order of GoboLinux version strings: one rule, total and deterministic (DESIGN.md §4).
+//
+// Every version becomes a sort key, a list of items compared left to right; a missing item counts
+// as the number 0, so `4.4` equals `4.4.0` (as semver's coercion says). Item classes, lowest first:
+//   0 tilde          `1.0~rc1` < `1.0`
+//   1 pre-release    semver's `-rc.1`, or a known word glued on (`1.4rc5`, `3.0beta2`) < the release
+//   2 number         numeric parts, dates (`20231105`), compared as integers of any length
+//   3 word           other letters: `1.0.2k` > `1.0.2j` > `1.0.2`, and the revision `-r10` > `-r9` > none
+// Strings semver can hold (after coercing `4.4` to `4.4.0`) are keyed from semver's own parse, so
+// semver's rules hold for them (numeric pre-release identifiers before alphanumeric ones).
+// Equal keys are ordered by the raw string, so sorting never depends on input order.
+import semver from 'semver';
+
+type Item = readonly [cls: 0 | 1 | 2 | 3, num: string, text: string];
+
+const ZERO: Item = [2, '0', ''];
+const PRE_WORDS = new Set(['alpha', 'beta', 'pre', 'rc', 'dev', 'preview']);
+const GOBO_REVISION = /-r(\d+)$/;
+const SHORT_NUMERIC = /^\d+(\.\d+){0,2}$/;
+
+function num(digits: string): Item {
+  return [2, digits.replace(/^0+(?=\d)/, ''), ''];
+}
+
+function compareNumbers(a: string, b: string): number {
+  return a.length !== b.length ? a.length - b.length : a < b ? -1 : a > b ? 1 : 0;
+}
+
+function compareItems(a: Item, b: Item): number {
+  if (a[0] !== b[0]) return a[0] - b[0];
+  const byNumber = compareNumbers(a[1], b[1]);
+  if (byNumber !== 0) return byNumber;
+  return a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0;
+}
+
+function semverKey(parsed: semver.SemVer): Item[] {
+  const key: Item[] = [num(String(parsed.major)), num(String(parsed.minor)), num(String(parsed.patch))];
+  if (parsed.prerelease.length === 0) return key;
+  key.push([1, '0', '']);
+  for (const id of parsed.prerelease) {
+    // Inside a pre-release, semver puts numeric identifiers before alphanumeric ones.
+    key.push(typeof id === 'number' ? num(String(id)) : [3, '0', id]);
+  }
+  return key;
+}
+
+function tokenKey(text: string): Item[] {
+  const key: Item[] = [];
+  for (const [token] of text.matchAll(/\d+|[A-Za-z]+|~/g)) {
+    if (token === '~') key.push([0, '0', '']);
+    else if (/^\d/.test(token)) key.push(num(token));
+    else if (PRE_WORDS.has(token.toLowerCase())) key.push([1, '0', token.toLowerCase()]);
+    else key.push([3, '0', token.toLowerCase()]);
+  }
+  return key;
+}
+
+function baseKey(text: string): Item[] {
+  const candidate = SHORT_NUMERIC.test(text) ? semver.coerce(text)?.version : text;
+  const parsed = candidate === undefined ? null : semver.parse(candidate);
+  return parsed ? semverKey(parsed) : tokenKey(text);
+}
+
+const keyCache = new Map<string, Item[]>();
+
+/** The sort key of a version string (memoised: the solver compares the same strings often). */
+export function versionKey(version: string): readonly Item[] {
+  let key = keyCache.get(version);
+  if (key === undefined) {
+    const revision = GOBO_REVISION.exec(version);
+    key = revision ? [...baseKey(version.slice(0, revision.index)), [3, '0', 'r'], num(revision[1])] : baseKey(version);
+    keyCache.set(version, key);
+  }
+  return key;
+}
+
+/** Compares by meaning only: `4.4` and `4.4.0` are equal. Used for constraints. */
+export function compareVersionValues(a: string, b: string): number {
+  const ka = versionKey(a);
+  const kb = versionKey(b);
+  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+    const order = compareItems(ka[i] ?? ZERO, kb[i] ?? ZERO);
+    if (order !== 0) return Math.sign(order);
+  }
+  return 0;
+}
+
+/** A total order for sorting: by meaning, then by the raw string. */
+export function compareVersions(a: string, b: string): number {
+  return compareVersionValues(a, b) || (a < b ? -1 : a > b ? 1 : 0);
+}
+
+/** Newest first. */
+export function sortNewestFirst(versions: readonly string[]): string[] {
+  return [...versions].sort((a, b) => compareVersions(b, a));
+}
