@@ -129,10 +129,15 @@ export function solve(options: SolveOptions): Resolution {
       for (const name of namesToTry(compat, alternative.name)) {
         const demand: Demand = { by: item.by, requirement, alternative, name };
         const existing = chosen.get(name);
+        const program = world.program(name);
+        if (!program) continue;
+        for (const escaped of program.escaped) warnOnce(`${world.versionDir(name, escaped)} leads outside ${world.paths.programs}; ignored`);
+        if (program.versions.length > 0) installedAny = true;
+        const candidates = preferredVersions(world, program, alternative.constraints, architecture, options.preferNewest);
+        if (candidates.length > 0) fitsAlone = true;
+        else notFitting.push(`${name}: installed ${program.versions.join(', ') || 'none'}`);
         if (existing) {
-          installedAny = true;
           if (satisfiesAll(existing.version, alternative.constraints)) {
-            fitsAlone = true;
             existing.demands.push(demand);
             if (search(position + 1)) return true;
             existing.demands.pop();
@@ -143,14 +148,7 @@ export function solve(options: SolveOptions): Resolution {
           }
           continue;
         }
-        const program = world.program(name);
-        if (!program) continue;
-        for (const escaped of program.escaped) warnOnce(`${world.versionDir(name, escaped)} leads outside ${world.paths.programs}; ignored`);
-        if (program.versions.length > 0) installedAny = true;
-        const candidates = preferredVersions(world, program, alternative.constraints, architecture, options.preferNewest);
-        if (candidates.length === 0) notFitting.push(`${name}: installed ${program.versions.join(', ') || 'none'}`);
         for (const version of candidates) {
-          fitsAlone = true;
           const queued = pending.length;
           chosen.set(name, { name, version, path: world.versionDir(name, version), demands: [demand] });
           order.push(name);

@@ -1,0 +1,74 @@
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeTree, writeFile } from './helpers/tree.js';
+import { projectRoot, runner } from './helpers/run.js';
+
+const fixtures = path.join(projectRoot, 'fixtures');
+// The test runner may force colours on; a user's pipe would not.
+const { FORCE_COLOR: _forced, ...plainEnv } = process.env;
+
+test('--resolve --json prints exactly the documented record', () => {
+  const result = runner(['--root', fixtures, '--resolve', '--json', 'app']);
+  assert.is(result.status, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout), {
+    program: { name: 'App', version: '1.0', path: path.join(fixtures, 'Programs/App/1.0') },
+    dependencies: [
+      { name: 'Greet', version: '1.0', path: path.join(fixtures, 'Programs/Greet/1.0'), requiredBy: ['App 1.0'] },
+      { name: 'LibFoo', version: '1.0', path: path.join(fixtures, 'Programs/LibFoo/1.0'), requiredBy: ['App 1.0'] },
+    ],
+    architecture: 'x86_64',
+  });
+});
+
+test('--resolve prints a tree; NO_COLOR and pipes give plain text', () => {
+  const result = runner(['--root', fixtures, '--resolve', 'App'], { env: { ...plainEnv, NO_COLOR: '1' } });
+  assert.is(result.status, 0, result.stderr);
+  assert.is(result.stdout, `App 1.0  ${path.join(fixtures, 'Programs/App/1.0')}  x86_64\n├─ Greet 1.0  Greet >= 1.0, < 2.0\n└─ LibFoo 1.0  LibFoo < 2.0\n`);
+});
+
+test('--why explains one choice', () => {
+  const result = runner(['--root', fixtures, '--why', 'app', 'Greet'], { env: plainEnv });
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stdout, /Greet 1\.0 was chosen\./);
+  assert.match(result.stdout, /required by App 1\.0: Greet >= 1\.0, < 2\.0/);
+  assert.match(result.stdout, /2\.0: Current, does not satisfy App 1\.0's >= 1\.0, < 2\.0/);
+});
+
+test('-S makes a bare version exact; -d adds a file; -a chooses the architecture', () => {
+  const root = makeTree({ programs: { App: { '1': { deps: 'A 1.0\nL\n' } }, A: { '1.0': {}, '2.0': {} }, L: { '1': { arch: 'x86_64' }, '2': { arch: 'i686' } }, B: { '1': {} } } });
+  const json = (...args: string[]) => JSON.parse(runner(['--root', root, ...args, '--resolve', '--json', 'App']).stdout);
+  const versions = (...args: string[]) => json(...args).dependencies.map((d: { name: string; version: string }) => `${d.name} ${d.version}`);
+  assert.equal(versions(), ['A 2.0', 'L 1']);
+  assert.equal(versions('-S'), ['A 1.0', 'L 1']);
+  assert.equal(versions('-a', 'i386'), ['A 2.0', 'L 2']);
+  assert.is(json('-a', 'i386').architecture, 'i686');
+  writeFile(path.join(root, 'extra'), 'B\n');
+  assert.equal(versions('-d', path.join(root, 'extra')), ['B 1', 'A 2.0', 'L 1']);
+});
+
+test('errors are one line with a documented exit code', () => {
+  const root = makeTree({ programs: { App: { '1': { deps: 'Python >= 3,0, < 4.0\n' } }, Bad: { '1': { deps: 'Ghost\n' } } } });
+  const cases: [string[], number, RegExp][] = [
+    [['--resolve', 'App'], 121, /Dependencies:1:13: '0' has no operator/],
+    [['--resolve', 'Bad'], 120, /Bad 1 needs Ghost, but Ghost is not installed/],
+    [['--resolve', 'Nope'], 127, /Nope: no such command, program or path/],
+    [['--resolve'], 125, /usage: Runner --resolve TARGET/],
+    [['--frobnicate'], 125, /Unknown argument: frobnicate/],
+  ];
+  for (const [args, status, message] of cases) {
+    const result = runner(['--root', root, ...args]);
+    assert.is(result.status, status, args.join(' '));
+    assert.match(result.stderr, message);
+    assert.is(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.not.match(result.stderr, /\n\s+at /);
+  }
+});
+
+test('options stop at the first word: a program called "--resolve"-like words is never shadowed', () => {
+  const result = runner(['--root', fixtures, '--dry-run', '--json', 'app', '--resolve', '-v']);
+  assert.is(result.status, 0, result.stderr);
+  assert.equal(JSON.parse(result.stdout).exec.argv, ['app', '--resolve', '-v']);
+});
+
+test.run();

@@ -1,0 +1,21 @@
+// Runs the built CLI as a real process and captures what it did.
+import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
+export const cli = path.join(projectRoot, 'dist/src/cli/main.js');
+
+export interface Result {
+  status: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stderr: string;
+  pid: number;
+}
+
+export function runner(args: string[], options: SpawnSyncOptions = {}): Result {
+  const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, ...options });
+  if (result.error) throw result.error;
+  return { status: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), pid: result.pid ?? 0 };
+}

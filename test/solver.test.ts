@@ -1,0 +1,200 @@
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RunnerError } from '../src/resolver/errors.js';
+import { goboPaths } from '../src/resolver/paths.js';
+import { World } from '../src/resolver/programs.js';
+import { newWorld, resolveTarget, type ResolveOptions } from '../src/resolver/resolve.js';
+import { anyTarget } from '../src/resolver/target.js';
+import { makeTree, tempDir, writeFile, type TreeSpec } from './helpers/tree.js';
+
+function resolve(spec: TreeSpec, target: string, extra: Partial<ResolveOptions> = {}) {
+  const root = makeTree(spec);
+  const options: ResolveOptions = { paths: goboPaths(root), arch: 'x86_64', ...extra };
+  const world = newWorld(options);
+  return resolveTarget(world, anyTarget(world, target), options);
+}
+const chosen = (run: ReturnType<typeof resolve>) => run.dependencies.map((d) => `${d.name} ${d.version}`);
+const failure = (fn: () => unknown): RunnerError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RunnerError) return error;
+    throw error;
+  }
+  throw new Error('expected a RunnerError');
+};
+
+test('candidates skip Current, Settings, Variable, dot-names, -failed, -Disabled and files', () => {
+  const root = makeTree({ programs: { Foo: { '1.0': {}, '2.0': {}, '3.0-failed': {}, '4.0-Disabled': {}, '.5.0': {}, Settings: {}, Variable: {} } }, current: { Foo: '1.0' } });
+  writeFile(path.join(root, 'Programs/Foo/6.0'), 'not a directory');
+  const program = new World(goboPaths(root)).program('Foo');
+  assert.equal(program?.versions, ['2.0', '1.0']);
+  assert.is(program?.current, '1.0');
+});
+
+test('a version directory that is a symlink out of Programs is not a candidate', () => {
+  const outside = tempDir();
+  const root = makeTree({ programs: { Foo: { '1.0': {} } } });
+  fs.symlinkSync(outside, path.join(root, 'Programs/Foo/9.0'));
+  const program = new World(goboPaths(root)).program('Foo');
+  assert.equal(program?.versions, ['1.0']);
+  assert.equal(program?.escaped, ['9.0']);
+});
+
+test('Current wins when it satisfies; otherwise the newest that does', () => {
+  const programs = { App: { '1.0': { deps: 'Lib >= 1.0\nOld < 2.0\n' } }, Lib: { '1.0': {}, '1.5': {}, '2.0': {} }, Old: { '1.0': {}, '1.9': {}, '2.0': {} } };
+  const run = resolve({ programs, current: { Lib: '1.5', Old: '2.0' } }, 'App');
+  assert.equal(chosen(run), ['Lib 1.5', 'Old 1.9']);
+  assert.equal(chosen(resolve({ programs, current: { Lib: '1.5' } }, 'App', { preferNewest: true })), ['Lib 2.0', 'Old 1.9']);
+});
+
+test('no constraint means Current, or the newest without a Current', () => {
+  const run = resolve({ programs: { App: { '1': { deps: 'A\nB\n' } }, A: { '1': {}, '2': {} }, B: { '1': {}, '2': {} } }, current: { A: '1' } }, 'App');
+  assert.equal(chosen(run), ['A 1', 'B 2']);
+});
+
+test('the closure is transitive, breadth first, one version per name', () => {
+  const run = resolve({
+    programs: {
+      App: { '1': { deps: 'A\nB\n' } },
+      A: { '1': { deps: 'C >= 2\n' } },
+      B: { '1': { deps: 'C < 3\nD\n' } },
+      C: { '1': {}, '2': {}, '3': {} },
+      D: { '1': {} },
+    },
+  }, 'App');
+  assert.equal(chosen(run), ['A 1', 'B 1', 'C 2', 'D 1']);
+  assert.equal(run.dependencies[2].demands.map((d) => d.by), ['A 1', 'B 1']);
+});
+
+test('backtracking undoes an earlier choice that a later constraint rules out', () => {
+  const run = resolve({
+    programs: {
+      App: { '1': { deps: 'Greet >= 1.0\nTool\n' } },
+      Tool: { '3.1': { deps: 'Greet < 2.0\n' } },
+      Greet: { '1.0': {}, '1.5': {}, '2.0': {} },
+    },
+    current: { Greet: '2.0' },
+  }, 'App');
+  assert.equal(chosen(run), ['Greet 1.5', 'Tool 3.1']);
+});
+
+test('backtracking also tries other versions of the requester', () => {
+  const run = resolve({
+    programs: {
+      App: { '1': { deps: 'Greet < 2.0\nTool\n' } },
+      Tool: { '3.1': { deps: 'Greet >= 2.0\n' }, '2.0': { deps: 'Greet >= 1.0\n' } },
+      Greet: { '1.0': {}, '2.0': {} },
+    },
+  }, 'App');
+  assert.equal(chosen(run), ['Greet 1.0', 'Tool 2.0']);
+});
+
+test('unsatisfiable: the explanation names the chain', () => {
+  const error = failure(() => resolve({
+    programs: {
+      App: { '1.0': { deps: 'Greet < 2.0\nTool\n' } },
+      Tool: { '3.1': { deps: 'Greet >= 2.0\n' } },
+      Greet: { '1.0': {}, '2.0': {} },
+    },
+  }, 'App'));
+  assert.is(error.exitCode, 120);
+  assert.is(error.message, 'App 1.0 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0; no version of Greet fits both');
+});
+
+test('a missing dependency is an error naming it; --ignore-missing skips it with a warning', () => {
+  const spec = { programs: { App: { '1': { deps: 'Ghost >= 1\nA\n' } }, A: { '1': {} } } };
+  const error = failure(() => resolve(spec, 'App'));
+  assert.match(error.message, /^App 1 needs Ghost >= 1, but Ghost is not installed \(.*Dependencies:1\)$/);
+  const run = resolve(spec, 'App', { ignoreMissing: true });
+  assert.equal(chosen(run), ['A 1']);
+  assert.match(run.warnings[0], /Ghost >= 1.*skipped \(--ignore-missing\)/);
+});
+
+test('no installed version fits: the installed ones are listed', () => {
+  const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A >= 5\n' } }, A: { '1': {}, '2': {} } } }, 'App'));
+  assert.match(error.message, /App 1 needs A >= 5 for x86_64; A: installed 2, 1; none fits/);
+});
+
+test('cycles terminate and keep one version each', () => {
+  const run = resolve({ programs: { App: { '1': { deps: 'A\n' } }, A: { '1': { deps: 'B\n' } }, B: { '1': { deps: 'A >= 1\nApp\n' } } } }, 'App');
+  assert.equal(chosen(run), ['A 1', 'B 1']);
+});
+
+test('a dependency back on the program must accept the running version', () => {
+  const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A\n' }, '2': {} }, A: { '1': { deps: 'App >= 2\n' } } }, current: { App: '1' } }, 'App'));
+  assert.match(error.message, /App 1 is the program being run; A 1 needs App >= 2/);
+});
+
+test('architecture filter: other arches are skipped, noarch and no file fit, i386 means i686', () => {
+  const programs = {
+    App: { '1': { deps: 'L\nN\n' } },
+    L: { '1': { arch: 'i386' }, '2': { arch: 'x86_64' }, '3': { arch: 'i686' } },
+    N: { '1': { arch: 'noarch' }, '2': {} },
+  };
+  assert.equal(chosen(resolve({ programs }, 'App')), ['L 2', 'N 2']);
+  const run32 = resolve({ programs }, 'App', { arch: 'i686' });
+  assert.equal(chosen(run32), ['L 3', 'N 2']);
+  assert.is(run32.architecture, 'i686');
+});
+
+test('| alternatives: the first that can be satisfied wins', () => {
+  const programs = { App: { '1': { deps: 'GCC < 4.0.0 | >= 4.1.0, != 4.1.2 | ICC > 2.0.0\n' } }, GCC: { '4.0.5': {}, '4.1.2': {} }, ICC: { '3.0.0': {} } };
+  assert.equal(chosen(resolve({ programs }, 'App')), ['ICC 3.0.0']);
+  const more = { ...programs, GCC: { '4.0.5': {}, '4.1.2': {}, '4.1.3': {} } };
+  assert.equal(chosen(resolve({ programs: more }, 'App')), ['GCC 4.1.3']);
+});
+
+test('CompatibilityList substitutes names, falling back to the name itself', () => {
+  const compat = fs.readFileSync(path.resolve('test/data/dependencies/CompatibilityList'), 'utf8');
+  const run = resolve({ programs: { App: { '1': { deps: 'Ncurses >= 6.0\nUdev\n' } }, NcursesW: { '6.2': {} }, Ncurses: { '6.1': {} }, Udev: { '200': {} } }, compat }, 'App');
+  assert.equal(chosen(run), ['NcursesW 6.2', 'Udev 200']);
+});
+
+test('Alien dependencies are reported, not resolved', () => {
+  const run = resolve({ programs: { App: { '1': { deps: 'PIP3:meson\nA\n' } }, A: { '1': {} } } }, 'App');
+  assert.equal(chosen(run), ['A 1']);
+  assert.match(run.warnings[0], /'PIP3:meson' is an Alien dependency \(PIP3\); Runner does not handle those, skipped/);
+});
+
+test('bad metadata in a dependency stops the run with file and line', () => {
+  const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A\n' } }, A: { '1': { deps: 'B >= 1,\n' } } } }, 'App'));
+  assert.is(error.exitCode, 121);
+  assert.match(error.message, /Programs\/A\/1\/Resources\/Dependencies:1:8: empty version constraint/);
+});
+
+test('-d files come first and their choices are layered on top', () => {
+  const root = makeTree({ programs: { App: { '1': { deps: 'A\n' } }, A: { '1': {}, '2': {} }, Extra: { '1': {} } } });
+  writeFile(path.join(root, 'more'), 'Extra\nA < 2\n');
+  const options: ResolveOptions = { paths: goboPaths(root), arch: 'x86_64', dependencyFiles: [path.join(root, 'more')] };
+  const world = newWorld(options);
+  const run = resolveTarget(world, anyTarget(world, 'App'), options);
+  assert.equal(chosen(run), ['Extra 1', 'A 1']);
+  assert.equal(run.dependencies[1].demands.map((d) => d.by), [path.join(root, 'more'), 'App 1']);
+});
+
+test('deterministic: the same tree gives the same answer', () => {
+  const spec = { programs: { App: { '1': { deps: 'A\nB\nC\n' } }, A: { '1': { deps: 'C < 3' }, '2': {} }, B: { '1': {}, '2': { deps: 'A < 2' } }, C: { '1': {}, '2': {}, '3': {} } } };
+  const first = chosen(resolve(spec, 'App'));
+  for (let i = 0; i < 5; i++) assert.equal(chosen(resolve(spec, 'App')), first);
+});
+
+test('targets: Name, Name/Version, version directory, file, Index command, script interpreter', () => {
+  const root = makeTree({ programs: { Py: { '3.1': { files: { 'bin/py': '#!/bin/sh\n' } }, '3.2': { files: { 'bin/py': '#!/bin/sh\n' } } } }, current: { Py: '3.2' } });
+  fs.mkdirSync(path.join(root, 'System/Index/bin'), { recursive: true });
+  fs.symlinkSync('../../../Programs/Py/Current/bin/py', path.join(root, 'System/Index/bin/py'));
+  writeFile(path.join(root, 'script'), '#!/usr/bin/env py\nprint()\n', 0o755);
+  const world = new World(goboPaths(root));
+  const owner = (t: string) => { const p = anyTarget(world, t).program; return p && `${p.name} ${p.version}`; };
+  assert.is(owner('Py'), 'Py 3.2');
+  assert.is(owner('Py/3.1'), 'Py 3.1');
+  assert.is(owner(path.join(root, 'Programs/Py/3.1')), 'Py 3.1');
+  assert.is(owner(path.join(root, 'Programs/Py/3.1/bin/py')), 'Py 3.1');
+  assert.is(owner('py'), 'Py 3.2');
+  assert.is(owner(path.join(root, 'script')), 'Py 3.2');
+  assert.throws(() => anyTarget(world, 'Py/9.9'), /no such command, program or path/);
+});
+
+test.run();
