@@ -3,8 +3,8 @@
 //                      bytes that are not valid UTF-8 reach the launched program unchanged.
 //   memfd(name, data)  an inheritable (non-CLOEXEC) memory file holding `data`, for handing a plan
 //                      to the helper across execve.
-//   execve(path, argv, env)  replace this process (Node has no execve before 22.15). Only returns
-//                      by throwing, with errno and the path.
+//   execve(path, argv, env)  replace this process (Node has no execve before 22.15), with stdin,
+//                      stdout and stderr inherited. Only returns by throwing, with errno and path.
 #include <napi.h>
 #include <cerrno>
 #include <cstring>
@@ -115,6 +115,12 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
   }
   auto argvp = CPointers(argv);
   auto envpp = CPointers(envp);
+  // Node marks the inherited descriptors close-on-exec at start-up (uv_disable_stdio_inheritance);
+  // the program we hand over to must get stdin, stdout and stderr as we got them.
+  for (int fd = 0; fd <= 2; fd++) {
+    int flags = fcntl(fd, F_GETFD);
+    if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
+  }
   execve(path.c_str(), argvp.data(), envpp.data());
   return ThrowErrno(env, "execve", path, errno);
 }

@@ -210,6 +210,11 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
     if (!OpenLayer(layer, &p, &fds, f)) return CloseAll(&fds), false;
     lowers.push_back(p);
   }
+  if (lowers.empty()) {
+    // No layers at all (-p with nothing to show): an empty directory of the write layer.
+    if (mkdirat(write_fd_, (n + ".empty").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".empty", errno);
+    lowers.push_back(FdPath(write_fd_) + "/" + n + ".empty");
+  }
   int mnt = -1;
   bool ok = OverlayNew(lowers, upper, work, &mnt, f);
   if (!ok && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos))) {

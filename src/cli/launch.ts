@@ -1,5 +1,91 @@
+// `Runner [options] COMMAND [ARGS...]`: resolve, scan, plan, then hand over to the executor.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { goboPaths } from '../resolver/paths.js';
+import { newWorld, resolveTarget, type ResolvedRun, type ResolveOptions } from '../resolver/resolve.js';
+import { commandTarget } from '../resolver/target.js';
+import { findConflicts } from '../overlay/conflicts.js';
+import { executePlan, loadAddon } from '../overlay/execute.js';
+import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
+import { PER_LINUX32, planMounts, type MountPlan } from '../overlay/plan.js';
+import { planJson, planText } from '../overlay/serialize.js';
+import { viewEnvironment } from '../overlay/view-env.js';
 import type { Options } from './options.js';
-export async function launchAction(_options: Options): Promise<number> {
-  throw new RunnerError('launching is not built yet', ExitCode.usage);
+import { info, out, warn } from './output.js';
+
+/** The command's arguments exactly as the kernel gave them to us (not re-encoded by Node). */
+function rawCommandArgv(count: number, dryRun: boolean): Uint8Array[] {
+  if (dryRun) return process.argv.slice(-count).map((a) => Buffer.from(a));
+  return loadAddon().rawArgv().slice(-count);
+}
+
+export function layersOf(run: ResolvedRun): Layer[] {
+  const layers = run.dependencies.map((d) => scanLayer(`${d.name} ${d.version}`, d.path, d.name, d.version));
+  if (run.program) layers.push(scanLayer(`${run.program.name} ${run.program.version}`, run.program.path, run.program.name, run.program.version));
+  return layers;
+}
+
+function writeLayerFor(options: Options): string {
+  if (!options.noCleanup) return 'tmpfs';
+  const base = path.join(process.env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local/state'), 'Runner');
+  fs.mkdirSync(base, { recursive: true });
+  const dir = fs.mkdtempSync(path.join(base, 'view-'));
+  info(`write layer kept in ${dir} (-C)`);
+  return dir;
+}
+
+export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, argv: Uint8Array[]): MountPlan {
+  const paths = resolveOptions.paths;
+  if (!fs.existsSync(paths.index)) throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
+  const how = howToRun(run.architecture);
+  if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
+  const layers = layersOf(run);
+  const chosen = [...run.dependencies, ...(run.program ? [run.program] : [])];
+  const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
+  const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment')).reverse();
+  const { env, problems } = viewEnvironment(process.env, paths.index, envFiles);
+  for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
+  return planMounts({
+    index: paths.index,
+    layers,
+    indexDirs: INDEX_DIRS.filter((d) => fs.existsSync(path.join(paths.index, d))),
+    pure: options.pure,
+    rootless: process.getuid?.() !== 0,
+    writeLayer: options.dryRun ? 'tmpfs' : writeLayerFor(options),
+    removals,
+    personality: how === 'linux32' ? PER_LINUX32 : undefined,
+    fallback: options.fallback,
+    env,
+    exec: { file: options.rest[0], argv },
+    dependsOn: [paths.index, ...chosen.map((c) => c.path)],
+  });
+}
+
+export async function launchAction(options: Options): Promise<number> {
+  const resolveOptions: ResolveOptions = {
+    paths: goboPaths(options.root),
+    arch: options.arch,
+    dependencyFiles: options.dependencies,
+    strict: options.strict,
+    preferNewest: options.newest,
+    ignoreMissing: options.ignoreMissing,
+  };
+  const world = newWorld(resolveOptions);
+  const run = resolveTarget(world, commandTarget(world, options.rest[0]), resolveOptions);
+  run.warnings.forEach(warn);
+  const plan = buildPlan(options, resolveOptions, run, rawCommandArgv(options.rest.length, options.dryRun));
+  if (options.verbose > 0) {
+    const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
+    const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;
+    info(`${program} (${run.architecture}, from ${run.archSource}) with ${deps}`);
+    if (options.verbose > 1) info(planText(plan));
+  }
+  if (options.dryRun) {
+    out(options.json ? planJson(plan) : planText(plan));
+    return ExitCode.ok;
+  }
+  return executePlan(plan);
 }

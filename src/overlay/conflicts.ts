@@ -1,0 +1,87 @@
+// Conflict removal (DESIGN.md §5): entries of the real Index that lead into *other* versions of a
+// chosen program would let the process reach the wrong version, so the view removes them — unless
+// a higher layer provides the same name anyway. Walks only the other versions' files, not the
+// whole Index, so the cost follows the size of the dependencies, not of the system.
+import fs from 'node:fs';
+import path from 'node:path';
+import { realpathOr, type World } from '../resolver/programs.js';
+import { INDEX_SOURCES, type Layer } from './layers.js';
+
+export interface Chosen {
+  name: string;
+  version: string;
+}
+
+/** Which program version an Index link leads into, reading `Current` where the link goes through it. */
+export function linkOwner(world: World, link: string): Chosen | undefined {
+  let target: string;
+  try {
+    target = path.resolve(path.dirname(link), fs.readlinkSync(link));
+  } catch {
+    return undefined;
+  }
+  for (const base of [world.paths.programs, realpathOr(world.paths.programs, world.paths.programs)]) {
+    if (!target.startsWith(base + path.sep)) continue;
+    const [name, version] = target.slice(base.length + 1).split(path.sep);
+    if (!name || !version) return undefined;
+    if (version !== 'Current') return { name, version };
+    const current = world.program(name)?.current;
+    return current ? { name, version: current } : undefined;
+  }
+  return undefined;
+}
+
+function providedAbove(layers: readonly Layer[], indexDir: string, relative: string): boolean {
+  return layers.some((layer) => layer.feeds[indexDir].some((source) => fs.existsSync(path.join(source, relative))));
+}
+
+/**
+ * Paths (inside the Index) to remove from the merged view. `layers` are the layers above the real
+ * Index; `chosen` every program version the run uses.
+ */
+export function findConflicts(world: World, chosen: readonly Chosen[], layers: readonly Layer[]): string[] {
+  const removals = new Set<string>();
+  const chosenVersion = new Map(chosen.map((c) => [c.name, c.version]));
+  const visit = (indexDir: string, source: string, relative: string) => {
+    const indexPath = path.join(world.paths.index, indexDir, relative);
+    let stat: fs.Stats;
+    try {
+      stat = fs.lstatSync(indexPath);
+    } catch {
+      return;
+    }
+    if (stat.isSymbolicLink()) {
+      const owner = linkOwner(world, indexPath);
+      if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !providedAbove(layers, indexDir, relative)) {
+        removals.add(indexPath);
+      }
+      return;
+    }
+    if (!stat.isDirectory()) return;
+    let entries: string[] = [];
+    try {
+      entries = fs.readdirSync(path.join(source, relative));
+    } catch {
+      return;
+    }
+    for (const entry of entries) visit(indexDir, source, path.join(relative, entry));
+  };
+  for (const { name, version } of chosen) {
+    for (const other of world.program(name)?.versions ?? []) {
+      if (other === version) continue;
+      for (const [indexDir, subdirs] of Object.entries(INDEX_SOURCES)) {
+        for (const sub of subdirs) {
+          const source = path.join(world.versionDir(name, other), sub);
+          let entries: string[];
+          try {
+            entries = fs.readdirSync(source);
+          } catch {
+            continue;
+          }
+          for (const entry of entries) visit(indexDir, source, entry);
+        }
+      }
+    }
+  }
+  return [...removals].sort();
+}

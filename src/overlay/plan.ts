@@ -1,0 +1,100 @@
+// The mount plan: plain, versioned data that says everything the executor will do, built by a
+// pure function from what the resolver and the layer scan found (bubblewrap's SetupOp list is the
+// model). Nothing here touches the file system.
+import path from 'node:path';
+import { INDEX_DIRS, type Layer } from './layers.js';
+
+/** overlayfs refuses a 501st lower layer. */
+export const MAX_LOWER_LAYERS = 500;
+
+export interface Mount {
+  target: string;
+  /** Top first: layer directories, or `group:N` for a detached read-only overlay of many. */
+  layers: string[];
+}
+
+export interface MountPlan {
+  format: 'runner-plan/1';
+  /** Enter a user namespace (non-root) or only a mount namespace (root). */
+  rootless: boolean;
+  /** 'tmpfs' (dies with the namespace) or a directory kept for inspection (-C). */
+  writeLayer: string;
+  groups: string[][];
+  mounts: Mount[];
+  /** Merged-view paths to remove (conflict removal). */
+  removals: string[];
+  /** personality(2) value, e.g. PER_LINUX32 for a 32-bit run on a 64-bit host. */
+  personality: number | undefined;
+  /** Run without the view when it cannot be built (-f). */
+  fallback: boolean;
+  env: [string, string][];
+  exec: { file: string; argv: Uint8Array[] };
+  /** Files and directories whose state the plan was derived from (for a later plan cache). */
+  dependsOn: string[];
+}
+
+export interface PlanInput {
+  index: string;
+  /** Layers above the real Index, top first. */
+  layers: readonly Layer[];
+  /** Index directories that exist on disk (only those can be mount points). */
+  indexDirs: readonly string[];
+  pure: boolean;
+  rootless: boolean;
+  writeLayer: string;
+  removals: readonly string[];
+  personality: number | undefined;
+  fallback: boolean;
+  env: [string, string][];
+  exec: { file: string; argv: Uint8Array[] };
+  dependsOn?: readonly string[];
+  maxLayers?: number;
+}
+
+export const PER_LINUX32 = 0x0008;
+
+/** More lower layers than overlayfs takes become groups, each a detached read-only overlay. */
+function groupLayers(lowers: string[], groups: string[][], max: number): string[] {
+  if (lowers.length <= max) return lowers;
+  const refs: string[] = [];
+  for (let i = 0; i < lowers.length; i += max) {
+    refs.push(`group:${groups.length}`);
+    groups.push(lowers.slice(i, i + max));
+  }
+  if (refs.length > max) throw new Error(`${lowers.length} layers exceed ${max}×${max}`);
+  return refs;
+}
+
+export function planMounts(input: PlanInput): MountPlan {
+  const groups: string[][] = [];
+  const mounts: Mount[] = [];
+  for (const dir of INDEX_DIRS) {
+    if (!input.indexDirs.includes(dir)) continue;
+    const target = path.join(input.index, dir);
+    const lowers = input.layers.flatMap((layer) => layer.feeds[dir]);
+    // Without -p an Index directory nobody adds to stays as it is; with -p it is emptied.
+    if (lowers.length === 0 && !input.pure) continue;
+    if (!input.pure) lowers.push(target);
+    mounts.push({ target, layers: groupLayers(lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
+  }
+  const mounted = new Set(mounts.map((m) => m.target));
+  const removals = input.removals.filter((r) => [...mounted].some((t) => r.startsWith(t + path.sep)));
+  return {
+    format: 'runner-plan/1',
+    rootless: input.rootless,
+    writeLayer: input.writeLayer,
+    groups,
+    mounts,
+    removals,
+    personality: input.personality,
+    fallback: input.fallback,
+    env: input.env,
+    exec: input.exec,
+    dependsOn: [...(input.dependsOn ?? [])],
+  };
+}
+
+/** Whether the plan needs a namespace at all (a command outside Programs with no -d needs none). */
+export function needsView(plan: MountPlan): boolean {
+  return plan.mounts.length > 0;
+}

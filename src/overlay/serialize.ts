@@ -1,0 +1,61 @@
+// The plan on the wire to addon/runner-exec (format in addon/plan.h): NUL-terminated strings,
+// each list preceded by its count. Byte strings (argv) go through unchanged.
+import { needsView, type MountPlan } from './plan.js';
+
+type Token = string | Uint8Array;
+
+function list(items: readonly Token[]): Token[] {
+  return [String(items.length), ...items];
+}
+
+export function planOperations(plan: MountPlan): Token[][] {
+  const ops: Token[][] = [];
+  if (needsView(plan)) {
+    ops.push(plan.rootless ? ['userns'] : ['mountns']);
+    // Nothing done in the view may propagate back to the host.
+    ops.push(['private', '/']);
+    if (plan.fallback) ops.push(['fallback', 'running without the private view (-f)']);
+    ops.push(['writelayer', plan.writeLayer]);
+    for (const group of plan.groups) ops.push(['group', ...list(group)]);
+    for (const mount of plan.mounts) ops.push(['overlay', mount.target, ...list(mount.layers)]);
+    for (const removal of plan.removals) ops.push(['remove', removal]);
+  }
+  if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
+  // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
+  if (plan.rootless) ops.push(['nonewprivs']);
+  ops.push(['env', ...list(plan.env.map(([k, v]) => `${k}=${v}`))]);
+  ops.push(['exec', plan.exec.file, ...list(plan.exec.argv)]);
+  return ops;
+}
+
+export function serializePlan(plan: MountPlan): Buffer {
+  const parts: Buffer[] = [];
+  for (const token of ['RUNNER-PLAN-1', ...planOperations(plan).flat()]) {
+    const bytes = typeof token === 'string' ? Buffer.from(token, 'utf8') : Buffer.from(token);
+    if (bytes.includes(0)) throw new Error(`a plan value contains a NUL byte: ${bytes.toString('utf8', 0, 60)}`);
+    parts.push(bytes, Buffer.from([0]));
+  }
+  return Buffer.concat(parts);
+}
+
+/** The plan as JSON for --dry-run --json (argv decoded as UTF-8 for reading). */
+export function planJson(plan: MountPlan): string {
+  const decoder = new TextDecoder();
+  return JSON.stringify({ ...plan, exec: { file: plan.exec.file, argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
+}
+
+/** A readable listing of the plan for --dry-run and -vv. */
+export function planText(plan: MountPlan): string {
+  const decoder = new TextDecoder();
+  const lines = [`${plan.rootless ? 'user+mount' : 'mount'} namespace, write layer ${plan.writeLayer}${needsView(plan) ? '' : ' (no view needed)'}`];
+  plan.groups.forEach((g, i) => lines.push(`group:${i} = read-only overlay of ${g.length} layers (${g[0]} … ${g.at(-1)})`));
+  for (const m of plan.mounts) {
+    lines.push(`overlay ${m.target}`);
+    for (const l of m.layers) lines.push(`  ${l}`);
+  }
+  for (const r of plan.removals) lines.push(`remove ${r}`);
+  if (plan.personality !== undefined) lines.push(`personality 0x${plan.personality.toString(16)}`);
+  for (const [k, v] of plan.env.filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k))) lines.push(`env ${k}=${v}`);
+  lines.push(`exec ${plan.exec.file} ${JSON.stringify(plan.exec.argv.map((a) => decoder.decode(a)))}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,34 @@
+// The launched program's environment: the caller's, with the view's Index first on PATH and
+// LD_LIBRARY_PATH, GOBOLINUX_RUNNER=1, and each layer's Resources/Environment applied from the
+// bottom layer up, so that a higher layer's setting wins as its files do.
+import fs from 'node:fs';
+import path from 'node:path';
+import { applyEnvironment, type EnvProblem } from './environment.js';
+
+function prepend(dirs: string[], existing: string | undefined): string {
+  return [...dirs, ...(existing ?? '').split(':').filter(Boolean)].join(':');
+}
+
+export function viewEnvironment(
+  base: NodeJS.ProcessEnv,
+  index: string,
+  environmentFilesBottomUp: readonly string[],
+): { env: [string, string][]; problems: EnvProblem[] } {
+  let env = new Map(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+  env.set('PATH', prepend([path.join(index, 'bin')], env.get('PATH')));
+  env.set('LD_LIBRARY_PATH', prepend([path.join(index, 'lib'), path.join(index, 'lib64')], env.get('LD_LIBRARY_PATH')));
+  env.set('GOBOLINUX_RUNNER', '1');
+  const problems: EnvProblem[] = [];
+  for (const file of environmentFilesBottomUp) {
+    let content: string;
+    try {
+      content = fs.readFileSync(file, 'utf8');
+    } catch {
+      continue;
+    }
+    const result = applyEnvironment(content, file, env);
+    env = result.env;
+    problems.push(...result.problems);
+  }
+  return { env: [...env], problems };
+}
