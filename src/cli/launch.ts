@@ -37,6 +37,24 @@ function writeLayerFor(options: Options): string {
   return dir;
 }
 
+/** Index directories that exist; one that exists but cannot be reached is an error, not a skip. */
+function presentIndexDirs(index: string, fallback: boolean): string[] {
+  const present: string[] = [];
+  for (const dir of INDEX_DIRS) {
+    try {
+      if (fs.statSync(path.join(index, dir)).isDirectory()) present.push(dir);
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') continue;
+      const message = `${path.join(index, dir)}: ${code}`;
+      if (!fallback) throw new RunnerError(`${message}; cannot build the view`, ExitCode.view);
+      warn(`${message}; running without the private view (-f)`);
+      return [];
+    }
+  }
+  return present;
+}
+
 export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, argv: Uint8Array[]): MountPlan {
   const paths = resolveOptions.paths;
   if (!fs.existsSync(paths.index)) throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
@@ -51,7 +69,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   return planMounts({
     index: paths.index,
     layers,
-    indexDirs: INDEX_DIRS.filter((d) => fs.existsSync(path.join(paths.index, d))),
+    indexDirs: presentIndexDirs(paths.index, options.fallback),
     pure: options.pure,
     rootless: process.getuid?.() !== 0,
     writeLayer: options.dryRun ? 'tmpfs' : writeLayerFor(options),

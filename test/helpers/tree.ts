@@ -43,7 +43,7 @@ export function makeTree(spec: TreeSpec, root = tempDir()): string {
     fs.symlinkSync(version, path.join(root, 'Programs', name, 'Current'));
   }
   if (spec.compat !== undefined) writeFile(path.join(root, 'System/Settings/Scripts/CompatibilityList'), spec.compat);
-  fs.mkdirSync(path.join(root, 'System/Index'), { recursive: true });
+  for (const dir of ['bin', 'include', 'lib', 'libexec', 'share']) fs.mkdirSync(path.join(root, 'System/Index', dir), { recursive: true });
   return root;
 }
 

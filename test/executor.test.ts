@@ -1,0 +1,107 @@
+// The native executor on hand-made plans: failures name operation, path and errno, nothing stays
+// half-mounted, and -f undoes what was mounted before running without the view.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { planMounts, type PlanInput } from '../src/overlay/plan.js';
+import { serializePlan } from '../src/overlay/serialize.js';
+import { makeTree, tempDir, writeFile } from './helpers/tree.js';
+import { ensureTestUser, envAs, rootlessPackage, shareTree, TEST_USER, type As } from './helpers/users.js';
+
+ensureTestUser();
+const root = shareTree(makeTree({ programs: { A: { '1': { files: { 'bin/a': 'a' } } } } }));
+const index = path.join(root, 'System/Index');
+
+function input(overrides: Partial<PlanInput>): PlanInput {
+  return {
+    index,
+    layers: [],
+    indexDirs: ['bin'],
+    pure: false,
+    rootless: false,
+    writeLayer: 'tmpfs',
+    removals: [],
+    personality: undefined,
+    fallback: false,
+    env: [['PATH', '/usr/bin:/bin']],
+    exec: { file: 'sh', argv: ['sh', '-c', `ls ${index}/bin; grep ${root} /proc/self/mountinfo | wc -l`].map((a) => Buffer.from(a)) },
+    ...overrides,
+  };
+}
+
+const layer = (dir: string) => ({ label: dir, name: undefined, version: undefined, path: dir, feeds: { bin: [dir], include: [], lib: [], libexec: [], share: [] } });
+
+function execute(who: As, plan: PlanInput) {
+  const file = path.join(tempDir(), 'plan');
+  fs.writeFileSync(file, serializePlan(planMounts({ ...plan, rootless: who === 'user' })));
+  shareTree(path.dirname(file));
+  fs.chmodSync(path.dirname(file), 0o755);
+  const helper = path.join(rootlessPackage(), 'build/Release/runner-exec');
+  const command = who === 'root' ? [helper] : ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', helper];
+  return spawnSync(command[0], [...command.slice(1), '--plan', file], { encoding: 'utf8', env: envAs(who) });
+}
+
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: a plan runs: layers on top, the mount only inside`, () => {
+    const seen = execute(who, input({ layers: [layer(path.join(root, 'Programs/A/1/bin'))] }));
+    assert.is(seen.stderr, '');
+    assert.is(seen.stdout, 'a\n1\n');
+  });
+
+  test(`${who}: a failing layer names operation, path and errno; nothing stays mounted`, () => {
+    const missing = path.join(root, 'no/such/layer');
+    const seen = execute(who, input({ layers: [layer(path.join(root, 'Programs/A/1/bin')), layer(missing)] }));
+    assert.is(seen.status, 122);
+    assert.is(seen.stderr, `Runner: open ${missing}: No such file or directory\n`);
+  });
+
+  test(`${who}: -f undoes earlier mounts and runs without the view, with one warning`, () => {
+    const missing = path.join(root, 'no/such/layer');
+    const plan = input({ fallback: true, indexDirs: ['bin', 'lib'], layers: [{ ...layer(path.join(root, 'Programs/A/1/bin')), feeds: { bin: [path.join(root, 'Programs/A/1/bin')], lib: [missing], include: [], libexec: [], share: [] } }] });
+    const seen = execute(who, plan);
+    assert.is(seen.stderr, `Runner: warning: open ${missing}: No such file or directory; running without the private view (-f)\n`);
+    assert.is(seen.stdout, '0\n', 'bin was mounted, then undone: the program sees the plain Index');
+    assert.is(seen.status, 0);
+  });
+
+  test(`${who}: -p with nothing to show empties an Index directory`, () => {
+    writeFile(path.join(index, 'share/host-only'), 'x');
+    shareTree(root);
+    const seen = execute(who, input({ pure: true, indexDirs: ['share'], exec: { file: 'ls', argv: ['ls', '-A', `${index}/share`].map((a) => Buffer.from(a)) } }));
+    assert.is(seen.stderr, '');
+    assert.is(seen.stdout, '');
+  });
+
+  test(`${who}: command not found is 127, not executable is 126`, () => {
+    const notFound = execute(who, input({ exec: { file: 'no-such-command', argv: [Buffer.from('x')] } }));
+    assert.is(notFound.status, 127);
+    assert.is(notFound.stderr, 'Runner: no-such-command: command not found\n');
+    const plain = path.join(root, 'Programs/A/1/plain-file');
+    writeFile(plain, 'not a program\n', 0o644);
+    const notExec = execute(who, input({ exec: { file: plain, argv: [Buffer.from('a')] } }));
+    assert.is(notExec.status, 126);
+    assert.match(notExec.stderr, /Permission denied/);
+  });
+}
+
+test('malformed plans are refused with 125', () => {
+  const helper = path.join(rootlessPackage(), 'build/Release/runner-exec');
+  const dir = tempDir();
+  const cases: [Buffer, RegExp][] = [
+    [Buffer.from('nonsense\0'), /not a RUNNER-PLAN-1 plan/],
+    [Buffer.from('RUNNER-PLAN-1\0explode\0'), /unknown operation 'explode'/],
+    [Buffer.from('RUNNER-PLAN-1\0exec\0sh\x009\0sh\0'), /bad count '9'/],
+    [Buffer.from('RUNNER-PLAN-1\0env\x000\0'), /no exec operation/],
+    [Buffer.from('RUNNER-PLAN-1\0exec'), /does not end with a NUL/],
+  ];
+  for (const [bytes, message] of cases) {
+    fs.writeFileSync(path.join(dir, 'plan'), bytes);
+    const seen = spawnSync(helper, ['--plan', path.join(dir, 'plan')], { encoding: 'utf8' });
+    assert.is(seen.status, 125);
+    assert.match(seen.stderr, message);
+  }
+});
+
+test.run();

@@ -1,0 +1,67 @@
+// Running Runner as an unprivileged user, for the rootless path. The checkout may sit under a
+// private home (/root is 0700), so the built package and the trees it runs on are copied to a
+// world-readable place first.
+import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { projectRoot, type Result } from './run.js';
+
+export const TEST_USER = 'runner-test';
+
+export function isRoot(): boolean {
+  return process.getuid?.() === 0;
+}
+
+/** Creates the unprivileged test user once; tests that need root fail (not pass) without it. */
+export function ensureTestUser(): void {
+  if (!isRoot()) throw new Error('this test needs root (to create the unprivileged user and to test the root path)');
+  if (spawnSync('id', [TEST_USER]).status !== 0) execFileSync('useradd', ['--create-home', TEST_USER]);
+}
+
+let packageCopy: string | undefined;
+
+/** A world-readable copy of the built package (dist, build/Release, runtime node_modules). */
+export function rootlessPackage(): string {
+  if (packageCopy) return packageCopy;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-pkg-'));
+  for (const part of ['dist', 'build/Release', 'package.json', 'node_modules']) {
+    fs.cpSync(path.join(projectRoot, part), path.join(dir, part), {
+      recursive: true,
+      filter: (src) => !/node_modules\/(typescript|@types|uvu)(\/|$)/.test(src),
+    });
+  }
+  execFileSync('chmod', ['-R', 'a+rX', dir]);
+  fs.chmodSync(dir, 0o755);
+  packageCopy = dir;
+  return dir;
+}
+
+/** Makes a tree readable by everyone (test trees are made by root in a 0700 mkdtemp). */
+export function shareTree(dir: string): string {
+  execFileSync('chmod', ['-R', 'a+rX', dir]);
+  return dir;
+}
+
+export type As = 'root' | 'user';
+
+/** The command line that runs the CLI as root or as the test user (setpriv execs: the pid is kept). */
+export function runnerCommand(who: As, args: string[]): string[] {
+  if (who === 'root') return [process.execPath, path.join(projectRoot, 'dist/src/cli/main.js'), ...args];
+  const cli = path.join(rootlessPackage(), 'dist/src/cli/main.js');
+  return ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', process.execPath, cli, ...args];
+}
+
+export function envAs(who: As, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const home = who === 'root' ? (process.env.HOME ?? '/root') : `/home/${TEST_USER}`;
+  const { FORCE_COLOR: _forced, ...env } = process.env;
+  return { ...env, HOME: home, USER: who === 'root' ? 'root' : TEST_USER, NO_COLOR: '1', ...extra };
+}
+
+/** Runs the CLI as root or as the unprivileged test user. */
+export function runnerAs(who: As, args: string[], options: SpawnSyncOptions = {}): Result {
+  const command = runnerCommand(who, args);
+  const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 120_000, cwd: '/', env: envAs(who), ...options });
+  if (result.error) throw result.error;
+  return { status: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), pid: result.pid ?? 0 };
+}

@@ -1,0 +1,194 @@
+// The launcher for real: namespaces, overlays and processes, as root and as an unprivileged user.
+import { spawn, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { ARGV_DUMP, compile } from './helpers/cc.js';
+import { linkIndex, makeTree, writeFile } from './helpers/tree.js';
+import { ensureTestUser, envAs, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
+
+const SHOW = `#!/bin/sh
+idx=\${LD_LIBRARY_PATH%%:*}/..
+echo "greet=$(greet)"
+echo "lib=$(ls $idx/lib | tr '\\n' ' ')"
+echo "bin=$(ls $idx/bin | tr '\\n' ' ')"
+`;
+const TOOL = `#!/bin/sh
+idx=\${LD_LIBRARY_PATH%%:*}/..
+case "$1" in
+  status) exit "$2" ;;
+  term) kill -TERM $$ ;;
+  wait) echo ready; exec sleep 100 ;;
+  write) echo written > "$idx/bin/newfile" && cat "$idx/bin/newfile" ;;
+  pid) echo $$ ;;
+  extra) extra ;;
+esac
+`;
+
+function world(): string {
+  ensureTestUser();
+  const root = makeTree({
+    programs: {
+      Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 1.0\n' } }, '2.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 2.0\n' } } },
+      LibFoo: { '1.0': { files: { 'lib/libfoo.so.1': 'one' } }, '2.0': { files: { 'lib/libfoo.so.2': 'two' } } },
+      App: { '1.0': { deps: 'Greet >= 1.0, < 2.0\nLibFoo < 2.0\n', files: { 'bin/app': SHOW } } },
+      Extra: { '1.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 1.0\n' } }, '2.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 2.0\n' } } },
+      Tool: { '1.0': { deps: 'Greet\n', files: { 'bin/tool': TOOL } } },
+      Dump: { '1.0': { deps: 'LibFoo < 2\n' } },
+    },
+    current: { Greet: '2.0', LibFoo: '2.0', App: '1.0', Extra: '2.0', Tool: '1.0', Dump: '1.0' },
+  });
+  compile(ARGV_DUMP, path.join(root, 'Programs/Dump/1.0/bin/dump'));
+  linkIndex(root, { Greet: '2.0', LibFoo: '2.0', App: '1.0', Extra: '2.0', Tool: '1.0', Dump: '1.0' });
+  return shareTree(root);
+}
+
+const root = world();
+const hex = (s: string | Buffer) => Buffer.from(s).toString('hex');
+const hostMounts = () => fs.readFileSync('/proc/self/mountinfo', 'utf8');
+
+for (const who of ['root', 'user'] as As[]) {
+  const run = (...args: string[]) => runnerAs(who, ['--root', root, ...args]);
+
+  test(`${who}: the program sees its chosen versions, other versions hidden, -R shows them`, () => {
+    const seen = run('app');
+    assert.is(seen.status, 0, seen.stderr);
+    assert.match(seen.stdout, /^greet=Greet 1\.0$/m);
+    assert.match(seen.stdout, /^lib=libfoo\.so\.1 $/m);
+    const unremoved = run('-R', 'app');
+    assert.match(unremoved.stdout, /^lib=libfoo\.so\.1 libfoo\.so\.2 $/m);
+    assert.not.match(hostMounts(), new RegExp(root));
+    assert.is(spawnSync(path.join(root, 'System/Index/bin/greet'), { encoding: 'utf8' }).stdout, 'Greet 2.0\n', 'host view unchanged');
+  });
+
+  test(`${who}: -p leaves the rest of the Index out`, () => {
+    const seen = run('-p', 'app');
+    assert.match(seen.stdout, /^bin=app greet $/m, seen.stderr);
+    assert.match(run('app').stdout, /^bin=app dump extra greet tool $/m);
+  });
+
+  test(`${who}: -d FILE adds layers on top`, () => {
+    const file = path.join(root, `extra-deps-${who}`);
+    writeFile(file, 'Extra < 2.0\n');
+    shareTree(root);
+    const seen = runnerAs(who, ['--root', root, '-d', file, 'tool', 'extra']);
+    assert.is(seen.stdout, 'Extra 1.0\n', seen.stderr);
+    assert.is(run('tool', 'extra').stdout, 'Extra 2.0\n');
+    const conflict = runnerAs(who, ['--root', root, '-d', file, 'extra']);
+    assert.is(conflict.status, 120);
+    assert.match(conflict.stderr, /Extra 2\.0 is the program being run; .* needs Extra < 2\.0; no version of Extra fits both/);
+  });
+
+  test(`${who}: exit status and signals are the program's own`, () => {
+    assert.is(run('tool', 'status', '7').status, 7);
+    assert.is(run('tool', 'status', '0').status, 0);
+    const killed = run('tool', 'term');
+    assert.is(killed.signal, 'SIGTERM', 'dies of the same signal, as if run directly');
+    const command = runnerCommand(who, ['--root', root, 'tool', 'term']).map((w) => `'${w}'`).join(' ');
+    const shell = spawnSync('sh', ['-c', `${command}; echo "status $?"`], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+    assert.is(shell.stdout.trim(), 'status 143', 'a shell reports 128+15');
+  });
+
+  test(`${who}: argv arrives byte for byte and the pid is kept`, () => {
+    const args = ['a b', '"double"', "'single'", '$HOME', '', 'line1\nline2', '*', '-v', '--', 'ünïcödé'];
+    const seen = run('dump', ...args);
+    assert.is(seen.status, 0, seen.stderr);
+    const [pidLine, ...argvHex] = seen.stdout.trim().split('\n');
+    assert.equal(argvHex, ['dump', ...args].map(hex));
+    assert.is(pidLine, `pid ${seen.pid}`, 'the program has the pid Runner was started with');
+    // Bytes that are not UTF-8 go through unchanged too.
+    const command = runnerCommand(who, ['--root', root, 'dump']).map((w) => `'${w}'`).join(' ');
+    const raw = spawnSync('bash', ['-c', `${command} $'\\xff\\xfe' $'caf\\xe9'`], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+    assert.equal(raw.stdout.trim().split('\n').slice(2), ['fffe', '636166e9'], raw.stderr);
+  });
+
+  test(`${who}: a file written into the view is gone afterwards`, () => {
+    const seen = run('tool', 'write');
+    assert.is(seen.stdout, 'written\n', seen.stderr);
+    assert.not.ok(fs.existsSync(path.join(root, 'System/Index/bin/newfile')));
+    assert.not.ok(fs.existsSync(path.join(root, 'Programs/Tool/1.0/bin/newfile')));
+  });
+
+  test(`${who}: after kill -9 no mount and no file remains`, async () => {
+    const home = envAs(who).HOME as string;
+    const snapshot = () => ({ tmp: fs.readdirSync(os.tmpdir()).sort(), state: fs.existsSync(path.join(home, '.local/state/Runner')) ? fs.readdirSync(path.join(home, '.local/state/Runner')) : [] });
+    const before = snapshot();
+    const command = runnerCommand(who, ['--root', root, 'tool', 'wait']);
+    const child = spawn(command[0], command.slice(1), { env: envAs(who), cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] });
+    await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
+    const inside = fs.readFileSync(`/proc/${child.pid}/mountinfo`, 'utf8');
+    assert.match(inside, new RegExp(`${root}/System/Index/bin .* - overlay`), 'the running program has the overlay');
+    assert.not.match(hostMounts(), new RegExp(root), 'the host does not');
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve(signal)));
+    child.kill('SIGKILL');
+    assert.is(await exited, 'SIGKILL');
+    assert.not.match(hostMounts(), new RegExp(root));
+    assert.equal(snapshot(), before, 'nothing new in /tmp or ~/.local/state/Runner');
+  });
+
+  test(`${who}: --dry-run prints the plan and runs nothing`, () => {
+    const marker = path.join(os.tmpdir(), `runner-dry-${who}`);
+    const seen = run('--dry-run', '--json', 'tool', 'write', marker);
+    assert.is(seen.status, 0, seen.stderr);
+    const plan = JSON.parse(seen.stdout);
+    assert.is(plan.format, 'runner-plan/1');
+    assert.is(plan.rootless, who === 'user');
+    assert.equal(plan.mounts.map((m: { target: string }) => path.basename(m.target)), ['bin']);
+    assert.equal(plan.mounts[0].layers, [path.join(root, 'Programs/Greet/2.0/bin'), path.join(root, 'Programs/Tool/1.0/bin'), path.join(root, 'System/Index/bin')]);
+    assert.equal(plan.exec.argv, ['tool', 'write', marker]);
+    assert.not.ok(fs.existsSync(path.join(root, 'System/Index/bin/newfile')));
+  });
+
+  test(`${who}: a missing Index is a clear error`, () => {
+    const bare = shareTree(makeTree({ programs: { A: { '1': { files: { 'bin/a': '#!/bin/sh\n' } } } } }));
+    fs.rmSync(path.join(bare, 'System'), { recursive: true });
+    const seen = runnerAs(who, ['--root', bare, path.join(bare, 'Programs/A/1/bin/a')]);
+    assert.is(seen.status, 122);
+    assert.is(seen.stderr, `Runner: the Index ${path.join(bare, 'System/Index')} does not exist (wrong --root?)\n`);
+  });
+}
+
+test('user: an Index the user cannot enter is a clear error, and -f runs without the view', () => {
+  const closed = world();
+  fs.chmodSync(path.join(closed, 'System/Index'), 0o700);
+  const app = path.join(closed, 'Programs/App/1.0/bin/app');
+  const seen = runnerAs('user', ['--root', closed, app]);
+  assert.is(seen.status, 122);
+  assert.is(seen.stderr, `Runner: ${closed}/System/Index/bin: EACCES; cannot build the view\n`);
+  const fallback = runnerAs('user', ['--root', closed, '-f', app]);
+  assert.is(fallback.stderr.split('\n')[0], `Runner: warning: ${closed}/System/Index/bin: EACCES; running without the private view (-f)`);
+  assert.is(fallback.status, 0);
+  assert.match(fallback.stdout, /^greet=$/m, 'no view: greet is not found');
+});
+
+test('root: a read-only Index still gets its view (overlay never writes to it)', () => {
+  const command = runnerCommand('root', ['--root', root, 'app']).map((w) => `'${w}'`).join(' ');
+  const script = `mount --bind ${root}/System/Index ${root}/System/Index && mount -o remount,bind,ro ${root}/System/Index && touch ${root}/System/Index/x 2>/dev/null && echo writable; ${command}`;
+  const seen = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { encoding: 'utf8', env: envAs('root') });
+  assert.is(seen.status, 0, seen.stderr);
+  assert.not.match(seen.stdout, /writable/);
+  assert.match(seen.stdout, /^greet=Greet 1\.0$/m);
+});
+
+function manyLayers(count: number): string {
+  const programs: Record<string, Record<string, { files?: Record<string, string>; deps?: string }>> = {};
+  const names = Array.from({ length: count }, (_, i) => `P${String(i).padStart(4, '0')}`);
+  for (const name of names) programs[name] = { '1': { files: { [`bin/${name.toLowerCase()}`]: `#!/bin/sh\necho ${name}\n` } } };
+  programs.Big = { '1': { deps: names.join('\n') + '\n', files: { 'bin/big': '#!/bin/sh\nls "${LD_LIBRARY_PATH%%:*}/../bin" | wc -l\np0000\np' + String(count - 1).padStart(4, '0') + '\n' } } };
+  return shareTree(makeTree({ programs }));
+}
+
+for (const count of [300, 600]) {
+  for (const who of ['root', 'user'] as As[]) {
+    test(`${who}: ${count} dependency layers`, () => {
+      const big = manyLayers(count);
+      const seen = runnerAs(who, ['--root', big, path.join(big, 'Programs/Big/1/bin/big')]);
+      assert.is(seen.status, 0, seen.stderr);
+      assert.is(seen.stdout, `${count + 1}\nP0000\nP${String(count - 1).padStart(4, '0')}\n`);
+    });
+  }
+}
+
+test.run();
