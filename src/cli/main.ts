@@ -11,7 +11,7 @@ async function resolveAction(options: Options): Promise<number> {
   if (!target || (options.why && !dep)) throw new RunnerError(options.why ? 'usage: Runner --why TARGET DEP' : 'usage: Runner --resolve TARGET', ExitCode.usage);
   const { anyTarget } = await import('../resolver/target.js');
   const { newWorld, resolveTarget } = await import('../resolver/resolve.js');
-  const view = await import('./resolution-view.js');
+
   const resolveOptions = {
     paths: goboPaths(options.root),
     arch: options.arch,
@@ -23,8 +23,11 @@ async function resolveAction(options: Options): Promise<number> {
   const world = newWorld(resolveOptions);
   const run = resolveTarget(world, anyTarget(world, target), resolveOptions);
   run.warnings.forEach(warn);
-  if (options.why) out(view.explainChoice(run, dep));
-  else out(options.json ? view.resolutionJson(run) : view.resolutionTree(run));
+  if (options.json && !options.why) out((await import('./resolution-json.js')).resolutionJson(run));
+  else {
+    const view = await import('./resolution-view.js');
+    out(options.why ? view.explainChoice(run, dep) : view.resolutionTree(run));
+  }
   return ExitCode.ok;
 }
 
@@ -41,7 +44,7 @@ async function dispatch(options: Options): Promise<number> {
 async function main(): Promise<void> {
   let code: number;
   try {
-    const options = parseOptions(process.argv.slice(2));
+    const options = await parseOptions(process.argv.slice(2));
     setQuiet(options.quiet);
     code = await dispatch(options);
   } catch (caught) {

@@ -1,17 +1,9 @@
-// Printing a resolution: the readable tree (chalk, colour only on a TTY, NO_COLOR respected),
-// the JSON record, and the --why explanation.
+// Printing a resolution for people: the tree (chalk: colour only on a TTY, NO_COLOR respected)
+// and the --why explanation. The JSON record is in resolution-json.ts, which needs no chalk.
 import chalk from 'chalk';
 import { formatConstraints, satisfiesAll } from '../resolver/constraint.js';
 import type { Choice } from '../resolver/solver.js';
 import type { ResolvedRun } from '../resolver/resolve.js';
-
-export function resolutionJson(run: ResolvedRun): string {
-  return JSON.stringify({
-    program: run.program ? { name: run.program.name, version: run.program.version, path: run.program.path } : null,
-    dependencies: run.dependencies.map((d) => ({ name: d.name, version: d.version, path: d.path, requiredBy: [...new Set(d.demands.map((x) => x.by))] })),
-    architecture: run.architecture,
-  });
-}
 
 function label(name: string, version: string): string {
   return `${chalk.bold(name)} ${chalk.green(version)}`;

@@ -50,20 +50,27 @@ export class World {
 
   private readProgram(name: string): ProgramVersions | undefined {
     const dir = path.join(this.paths.programs, name);
-    let entries: string[];
+    let entries: fs.Dirent[];
     try {
-      entries = fs.readdirSync(dir);
+      entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
       return undefined;
     }
+    // A real directory under a program directory that is itself inside Programs is inside too;
+    // only symlinks (and a symlinked program directory) need their real path checked.
+    const dirInside = this.insidePrograms(realpathOr(dir, ''));
     const versions: string[] = [];
     const escaped: string[] = [];
     for (const entry of entries) {
-      if (!isVersionEntry(entry)) continue;
-      const real = realpathOr(path.join(dir, entry), undefined);
-      if (real === undefined || !isDirectory(real)) continue;
-      if (!this.insidePrograms(real)) escaped.push(entry);
-      else versions.push(entry);
+      if (!isVersionEntry(entry.name)) continue;
+      if (entry.isDirectory() && dirInside) {
+        versions.push(entry.name);
+      } else if (entry.isSymbolicLink() || entry.isDirectory()) {
+        const real = realpathOr(path.join(dir, entry.name), undefined);
+        if (real === undefined || !isDirectory(real)) continue;
+        if (this.insidePrograms(real)) versions.push(entry.name);
+        else escaped.push(entry.name);
+      }
     }
     return { name, versions: sortNewestFirst(versions), current: this.readCurrent(dir, versions), escaped };
   }
@@ -93,13 +100,10 @@ export class World {
   architecture(name: string, version: string): string | undefined {
     const key = `${name}/${version}`;
     if (!this.archCache.has(key)) {
-      let arch: string | undefined;
-      try {
-        const word = fs.readFileSync(path.join(this.versionDir(name, version), 'Resources/Architecture'), 'utf8').trim().split(/\s+/)[0];
-        arch = word ? normalizeArch(word) : undefined;
-      } catch {
-        arch = undefined;
-      }
+      const file = path.join(this.versionDir(name, version), 'Resources/Architecture');
+      // existsSync first: most lookups of a missing file would otherwise cost an exception.
+      const word = fs.existsSync(file) ? readOr(file, '').trim().split(/\s+/)[0] : '';
+      const arch = word ? normalizeArch(word) : undefined;
       this.archCache.set(key, arch);
     }
     return this.archCache.get(key);
@@ -125,7 +129,16 @@ export class World {
   }
 }
 
+function readOr(file: string, fallback: string): string {
+  try {
+    return fs.readFileSync(file, 'utf8');
+  } catch {
+    return fallback;
+  }
+}
+
 function readDependencies(file: string, options: ParseOptions, optional: boolean): ParseResult {
+  if (optional && !fs.existsSync(file)) return { requirements: [], problems: [] };
   let bytes: Buffer;
   try {
     bytes = fs.readFileSync(file);
@@ -141,7 +154,7 @@ function readDependencies(file: string, options: ParseOptions, optional: boolean
 
 export function realpathOr<T>(p: string, fallback: T): string | T {
   try {
-    return fs.realpathSync(p);
+    return fs.realpathSync.native(p);
   } catch {
     return fallback;
   }

@@ -9,7 +9,9 @@
 // Strings semver can hold (after coercing `4.4` to `4.4.0`) are keyed from semver's own parse, so
 // semver's rules hold for them (numeric pre-release identifiers before alphanumeric ones).
 // Equal keys are ordered by the raw string, so sorting never depends on input order.
-import semver from 'semver';
+import coerce from 'semver/functions/coerce.js';
+import parse from 'semver/functions/parse.js';
+import type SemVer from 'semver/classes/semver.js';
 
 type Item = readonly [cls: 0 | 1 | 2 | 3, num: string, text: string];
 
@@ -33,7 +35,7 @@ function compareItems(a: Item, b: Item): number {
   return a[2] < b[2] ? -1 : a[2] > b[2] ? 1 : 0;
 }
 
-function semverKey(parsed: semver.SemVer): Item[] {
+function semverKey(parsed: SemVer): Item[] {
   const key: Item[] = [num(String(parsed.major)), num(String(parsed.minor)), num(String(parsed.patch))];
   if (parsed.prerelease.length === 0) return key;
   key.push([1, '0', '']);
@@ -56,8 +58,8 @@ function tokenKey(text: string): Item[] {
 }
 
 function baseKey(text: string): Item[] {
-  const candidate = SHORT_NUMERIC.test(text) ? semver.coerce(text)?.version : text;
-  const parsed = candidate === undefined ? null : semver.parse(candidate);
+  const candidate = SHORT_NUMERIC.test(text) ? coerce(text)?.version : text;
+  const parsed = candidate === undefined ? null : parse(candidate);
   return parsed ? semverKey(parsed) : tokenKey(text);
 }
 

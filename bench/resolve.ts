@@ -1,0 +1,74 @@
+// bench/resolve: a generated tree of 5,000 programs × 3 versions in which App's transitive closure
+// has 200 programs. Reports the median of the resolver alone (in-process, cold World each time) and
+// of the whole `Runner --resolve` command against a bare `node -e 0`, all in this same run.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { goboPaths } from '../src/resolver/paths.js';
+import { newWorld, resolveTarget } from '../src/resolver/resolve.js';
+import { anyTarget } from '../src/resolver/target.js';
+
+const PROGRAMS = 5000;
+const CLOSURE = 200;
+const root = path.join(os.tmpdir(), 'runner-bench-resolve');
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+
+function generate(): void {
+  if (fs.existsSync(path.join(root, '.complete'))) return;
+  fs.rmSync(root, { recursive: true, force: true });
+  const name = (i: number) => `Prog${String(i).padStart(4, '0')}`;
+  for (let i = 0; i < PROGRAMS; i++) {
+    for (const version of ['1.0', '1.5', '2.0']) {
+      const dir = path.join(root, 'Programs', name(i), version, 'Resources');
+      fs.mkdirSync(dir, { recursive: true });
+      // Programs inside the closure depend on up to three later ones, with ranges that rule out
+      // Current (2.0) now and then, so that preference order and constraints both matter.
+      const deps: string[] = [];
+      if (i < CLOSURE) for (const step of [1, 7, 31]) if (i + step < CLOSURE) deps.push(`${name(i + step)} >= 1.0${(i + step) % 5 === 0 ? ', < 2.0' : ''}`);
+      fs.writeFileSync(path.join(dir, 'Dependencies'), deps.join('\n') + '\n');
+    }
+    fs.symlinkSync('2.0', path.join(root, 'Programs', name(i), 'Current'));
+  }
+  const app = path.join(root, 'Programs/App/1.0/Resources');
+  fs.mkdirSync(app, { recursive: true });
+  fs.writeFileSync(path.join(app, 'Dependencies'), 'Prog0000\n');
+  fs.mkdirSync(path.join(root, 'System/Index/bin'), { recursive: true });
+  fs.writeFileSync(path.join(root, '.complete'), '');
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
+
+function resolverAlone(runs: number): { ms: number; closure: number } {
+  const times: number[] = [];
+  let closure = 0;
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const options = { paths: goboPaths(root), arch: 'x86_64' };
+    const world = newWorld(options);
+    closure = resolveTarget(world, anyTarget(world, 'App'), options).dependencies.length;
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return { ms: median(times), closure };
+}
+
+function command(args: string[], runs: number): number {
+  const times: number[] = [];
+  for (let i = 0; i < runs; i++) {
+    const start = process.hrtime.bigint();
+    const result = spawnSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+    if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}`);
+    times.push(Number(process.hrtime.bigint() - start) / 1e6);
+  }
+  return median(times);
+}
+
+generate();
+const alone = resolverAlone(15);
+const bare = command([process.execPath, '-e', '0'], 21);
+const whole = command([process.execPath, cli, '--root', root, '--resolve', '--json', 'App'], 21);
+console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
+console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
+console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
+console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
