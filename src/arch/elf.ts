@@ -17,7 +17,10 @@ export function archOfMachine(machine: number): string {
   return MACHINES[machine] ?? `machine-${machine}`;
 }
 
-export function parseElf(bytes: Uint8Array): ElfInfo {
+/** Reads `size` bytes at `offset` of the whole file, for data beyond the bytes already read. */
+export type Fetch = (offset: number, size: number) => Uint8Array;
+
+export function parseElf(bytes: Uint8Array, fetch: Fetch = (offset, size) => bytes.subarray(offset, offset + size)): ElfInfo {
   if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return { kind: 'not-elf' };
   if (bytes.length < 52) return { kind: 'truncated', what: 'ELF header' };
   const bits = bytes[4] === 1 ? 32 : bytes[4] === 2 ? 64 : undefined;
@@ -39,8 +42,10 @@ export function parseElf(bytes: Uint8Array): ElfInfo {
     if (u32(at) !== PT_INTERP) continue;
     const offset = word(at + (bits === 64 ? 8 : 4));
     const size = word(at + (bits === 64 ? 32 : 16));
-    if (offset + size > bytes.length || size === 0) return { kind: 'truncated', what: 'PT_INTERP' };
-    interpreter = Buffer.from(bytes.subarray(offset, offset + size)).toString('latin1').replace(/\0.*$/s, '');
+    // The interpreter string may sit anywhere in the file (glibc's own libc keeps it far in).
+    const text = size > 0 && size <= 4096 ? fetch(offset, size) : new Uint8Array();
+    if (text.length !== size || size === 0) return { kind: 'truncated', what: 'PT_INTERP' };
+    interpreter = Buffer.from(text).toString('latin1').replace(/\0.*$/s, '');
   }
   return { kind: 'elf', bits, machine, arch: archOfMachine(machine), interpreter };
 }
@@ -52,7 +57,12 @@ export function readElf(file: string, limit = 64 * 1024): ElfInfo {
     try {
       const buffer = Buffer.alloc(limit);
       const length = fs.readSync(fd, buffer, 0, limit, 0);
-      return parseElf(buffer.subarray(0, length));
+      const fetch: Fetch = (offset, size) => {
+        if (offset + size <= length) return buffer.subarray(offset, offset + size);
+        const far = Buffer.alloc(size);
+        return far.subarray(0, fs.readSync(fd, far, 0, size, offset));
+      };
+      return parseElf(buffer.subarray(0, length), fetch);
     } finally {
       fs.closeSync(fd);
     }

@@ -25,6 +25,7 @@ function rawCommandArgv(count: number, dryRun: boolean): Uint8Array[] {
 export function layersOf(run: ResolvedRun): Layer[] {
   const layers = run.dependencies.map((d) => scanLayer(`${d.name} ${d.version}`, d.path, d.name, d.version));
   if (run.program) layers.push(scanLayer(`${run.program.name} ${run.program.version}`, run.program.path, run.program.name, run.program.version));
+  layers.push(...run.archLayers.map((d) => scanLayer(`${d.name} ${d.version}`, d.path, d.name, d.version)));
   return layers;
 }
 
@@ -61,7 +62,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const how = howToRun(run.architecture);
   if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
   const layers = layersOf(run);
-  const chosen = [...run.dependencies, ...(run.program ? [run.program] : [])];
+  const chosen = [...run.dependencies, ...(run.program ? [run.program] : []), ...run.archLayers];
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment')).reverse();
   const { env, problems } = viewEnvironment(process.env, paths.index, envFiles);
@@ -88,6 +89,7 @@ export async function launchAction(options: Options): Promise<number> {
     arch: options.arch,
     dependencyFiles: options.dependencies,
     strict: options.strict,
+    pure: options.pure,
     preferNewest: options.newest,
     ignoreMissing: options.ignoreMissing,
   };
@@ -99,6 +101,7 @@ export async function launchAction(options: Options): Promise<number> {
     const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
     const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;
     info(`${program} (${run.architecture}, from ${run.archSource}) with ${deps}`);
+    if (run.archLayers.length > 0) info(`${run.architecture} layers added: ${run.archLayers.map((d) => `${d.name} ${d.version}`).join(', ')}`);
     if (options.verbose > 1) info(planText(plan));
   }
   if (options.dryRun) {

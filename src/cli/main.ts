@@ -17,6 +17,7 @@ async function resolveAction(options: Options): Promise<number> {
     arch: options.arch,
     dependencyFiles: options.dependencies,
     strict: options.strict,
+    pure: options.pure,
     preferNewest: options.newest,
     ignoreMissing: options.ignoreMissing,
   };

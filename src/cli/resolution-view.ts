@@ -35,6 +35,7 @@ export function resolutionTree(run: ResolvedRun): string {
     walk(root, '');
   }
   if (run.dependencies.length === 0) lines.push(chalk.dim('(no dependencies)'));
+  if (run.archLayers.length > 0) lines.push(chalk.dim(`+ ${run.architecture} layers: `) + run.archLayers.map((d) => label(d.name, d.version)).join(', '));
   return lines.join('\n');
 }
 

@@ -36,6 +36,15 @@ export class World {
     this.programsReal = realpathOr(paths.programs, paths.programs);
   }
 
+  /** Every program name under Programs (sorted, names only; not read further). */
+  allProgramNames(): string[] {
+    try {
+      return fs.readdirSync(this.paths.programs).filter((n) => !n.startsWith('.') && !nameProblem(n)).sort();
+    } catch {
+      return [];
+    }
+  }
+
   versionDir(name: string, version: string): string {
     return path.join(this.paths.programs, name, version);
   }

@@ -1,12 +1,13 @@
 // The resolver's front door: target + options in, Resolution out. Reads the tree, never mounts.
 import path from 'node:path';
-import { wantedArch, type WantedArch } from '../arch/wanted.js';
+import { foreignArchLayers } from '../arch/layers.js';
+import { hostArch, wantedArch, type WantedArch } from '../arch/wanted.js';
 import { readCompatibilityList } from './compat.js';
 import { formatProblem, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
 import type { GoboPaths } from './paths.js';
 import { World } from './programs.js';
-import { solve, type Resolution, type RootRequirements } from './solver.js';
+import { solve, type Choice, type Resolution, type RootRequirements } from './solver.js';
 import type { Target } from './target.js';
 
 export interface ResolveOptions {
@@ -18,11 +19,16 @@ export interface ResolveOptions {
   /** Extra requirements, e.g. from a script's `#!Runner dependency` header. */
   extra?: RootRequirements[];
   strict?: boolean;
+  /** `-p`: also leaves out the foreign-architecture layers. */
+  pure?: boolean;
   preferNewest?: boolean;
   ignoreMissing?: boolean;
 }
 
 export interface ResolvedRun extends Resolution {
+  /** For a run on another architecture than the host's: every installed program of that
+   * architecture not already chosen, as extra layers below the program (the C original's rule). */
+  archLayers: Choice[];
   target: Target;
   archSource: WantedArch['source'];
   world: World;
@@ -60,7 +66,10 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
     preferNewest: options.preferNewest,
     ignoreMissing: options.ignoreMissing,
   });
-  return { ...resolution, target, archSource: wanted.source, world };
+  const foreign = wanted.arch !== hostArch() && !options.pure;
+  const taken = new Set([...resolution.dependencies.map((d) => d.name), ...(program ? [program.name] : [])]);
+  const archLayers = foreign ? foreignArchLayers(world, wanted.arch, taken) : [];
+  return { ...resolution, archLayers, target, archSource: wanted.source, world };
 }
 
 export function newWorld(options: ResolveOptions): World {
