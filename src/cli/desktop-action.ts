@@ -1,5 +1,29 @@
+// `Runner --desktop TARGET` and `Runner --desktop --remove TARGET`.
+import { fileURLToPath } from 'node:url';
+import { applicationsDir, desktopSources, installDesktop, removeDesktop } from '../desktop/install.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { goboPaths } from '../resolver/paths.js';
+import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
-export async function desktopAction(_options: Options): Promise<number> {
-  throw new RunnerError('--desktop is not built yet', ExitCode.usage);
+import { out } from './output.js';
+
+/** How the written Exec lines start Runner: this very installation, with the same --root. */
+function runnerWords(options: Options): string[] {
+  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  return [process.execPath, main, ...(options.root ? ['--root', goboPaths(options.root).root] : [])];
+}
+
+export async function desktopAction(options: Options): Promise<number> {
+  const target = options.rest[0];
+  if (!target || options.rest.length > 1) throw new RunnerError('usage: Runner --desktop [--remove] TARGET', ExitCode.usage);
+  const sources = desktopSources(new World(goboPaths(options.root)), target);
+  const dir = applicationsDir();
+  if (options.remove) {
+    const removed = removeDesktop(sources, dir);
+    for (const r of removed) out(`removed ${r.written}`);
+    if (removed.length === 0) out(`nothing of ${target} to remove in ${dir}`);
+  } else {
+    for (const w of installDesktop(sources, runnerWords(options), dir)) out(`wrote ${w.written} (from ${w.source})`);
+  }
+  return ExitCode.ok;
 }

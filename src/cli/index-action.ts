@@ -1,5 +1,24 @@
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+// `Runner --index [--root DIR]`: build or refresh the Index from every program's Current.
+import { buildIndex } from '../index/builder.js';
+import { ExitCode } from '../resolver/errors.js';
+import { goboPaths } from '../resolver/paths.js';
+import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
-export async function indexAction(_options: Options): Promise<number> {
-  throw new RunnerError('--index is not built yet', ExitCode.usage);
+import { out, warn } from './output.js';
+
+export async function indexAction(options: Options): Promise<number> {
+  const world = new World(goboPaths(options.root));
+  const report = buildIndex(world);
+  for (const conflict of report.conflicts) warn(conflict);
+  if (options.json) {
+    out(JSON.stringify(report));
+  } else {
+    if (options.verbose > 0) {
+      for (const p of report.added) out(`added    ${p}`);
+      for (const p of report.updated) out(`updated  ${p}`);
+      for (const p of report.removed) out(`removed  ${p}`);
+    }
+    out(`${world.paths.index}: ${report.added.length} added, ${report.updated.length} updated, ${report.removed.length} removed, ${report.unchanged} unchanged, ${report.conflicts.length} conflicts`);
+  }
+  return ExitCode.ok;
 }

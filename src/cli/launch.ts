@@ -6,7 +6,8 @@ import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { newWorld, resolveTarget, type ResolvedRun, type ResolveOptions } from '../resolver/resolve.js';
-import { commandTarget } from '../resolver/target.js';
+import { commandTarget, fileTarget } from '../resolver/target.js';
+import { readScriptHeader } from '../script/header.js';
 import { findConflicts } from '../overlay/conflicts.js';
 import { executePlan, loadAddon } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
@@ -56,7 +57,7 @@ function presentIndexDirs(index: string, fallback: boolean): string[] {
   return present;
 }
 
-export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, argv: Uint8Array[]): MountPlan {
+export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, exec: MountPlan['exec']): MountPlan {
   const paths = resolveOptions.paths;
   if (!fs.existsSync(paths.index)) throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
   const how = howToRun(run.architecture);
@@ -78,7 +79,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
     personality: how === 'linux32' ? PER_LINUX32 : undefined,
     fallback: options.fallback,
     env,
-    exec: { file: options.rest[0], argv },
+    exec,
     dependsOn: [paths.index, ...chosen.map((c) => c.path)],
   });
 }
@@ -94,9 +95,21 @@ export async function launchAction(options: Options): Promise<number> {
     ignoreMissing: options.ignoreMissing,
   };
   const world = newWorld(resolveOptions);
-  const run = resolveTarget(world, commandTarget(world, options.rest[0]), resolveOptions);
+  let target = commandTarget(world, options.rest[0]);
+  let argv = rawCommandArgv(options.rest.length, options.dryRun);
+  let file = options.rest[0];
+  const header = target.file ? readScriptHeader(target.file, { strict: options.strict }) : undefined;
+  if (header && target.file) {
+    // A script with `#!Runner` directives: its own dependencies on top, run by its interpreter.
+    target = fileTarget(world, target.file, false);
+    resolveOptions.extra = [{ by: target.file as string, requirements: header.requirements }];
+    const scriptPath = options.rest[0].includes('/') ? argv[0] : Buffer.from(target.file as string);
+    argv = [...header.interpreter.map((w) => Buffer.from(w)), scriptPath, ...argv.slice(1)];
+    file = header.interpreter[0];
+  }
+  const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);
-  const plan = buildPlan(options, resolveOptions, run, rawCommandArgv(options.rest.length, options.dryRun));
+  const plan = buildPlan(options, resolveOptions, run, { file, argv });
   if (options.verbose > 0) {
     const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
     const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;

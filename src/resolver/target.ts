@@ -65,10 +65,14 @@ function programTarget(world: World, name: string, version: string | undefined):
   return { file: undefined, program: { name, version: chosen }, via: version ? `${name}/${version}` : `${name} (Current)` };
 }
 
-/** A file found on disk: its own program, or its interpreter's when it is a script outside Programs. */
-export function fileTarget(world: World, file: string): Target {
+/**
+ * A file found on disk: its own program, or its interpreter's when it is a script outside Programs
+ * (not for Runner scripts, whose interpreter is Runner itself).
+ */
+export function fileTarget(world: World, file: string, followInterpreter = true): Target {
   const owner = ownerOf(world, file);
   if (owner) return { file, program: owner, via: file };
+  if (!followInterpreter) return { file, program: undefined, via: file };
   const interpreter = shebangInterpreter(file);
   const interpreterFile = interpreter && findCommand(world, interpreter);
   const interpreterOwner = interpreterFile ? ownerOf(world, interpreterFile) : undefined;

@@ -1,0 +1,113 @@
+// `Runner --desktop TARGET`: for each desktop file of a program (Name, Name/Version) or for one
+// .desktop file, write a copy to $XDG_DATA_HOME/applications whose Exec, and every Desktop
+// Action's Exec, starts the original command through Runner. `--remove` takes them away again.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fg from 'fast-glob';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+import type { World } from '../resolver/programs.js';
+import { anyTarget } from '../resolver/target.js';
+import { ExecError, formatExecValue, parseExecValue } from './exec-line.js';
+
+/** Marks our copies, so that --remove never deletes a file we did not write. */
+export const SOURCE_KEY = 'X-GoboLinux-Runner-Source';
+
+export interface DesktopSource {
+  file: string;
+  /** The version directory whose bin/ pins relative commands, if the file belongs to a program. */
+  versionDir: string | undefined;
+}
+
+export function applicationsDir(env: NodeJS.ProcessEnv = process.env): string {
+  const data = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(env.HOME ?? os.homedir(), '.local/share');
+  return path.join(data, 'applications');
+}
+
+export function desktopSources(world: World, target: string): DesktopSource[] {
+  if (target.endsWith('.desktop') && fs.existsSync(target)) {
+    const owner = world.owner(fs.realpathSync(target));
+    return [{ file: path.resolve(target), versionDir: owner && world.versionDir(owner.name, owner.version) }];
+  }
+  const program = anyTarget(world, target).program;
+  if (!program) throw new RunnerError(`${target}: not a program under ${world.paths.programs}`, ExitCode.notFound);
+  const versionDir = world.versionDir(program.name, program.version);
+  const files = fg.sync('share/applications/**/*.desktop', { cwd: versionDir, absolute: true }).sort();
+  if (files.length === 0) throw new RunnerError(`${program.name} ${program.version} has no share/applications/*.desktop`, ExitCode.notFound);
+  return files.map((file) => ({ file, versionDir }));
+}
+
+/** A relative command that the program's own bin/ has becomes that absolute path (pins the version). */
+function pin(command: string, versionDir: string | undefined): string {
+  if (!versionDir || command.includes('/')) return command;
+  const candidate = path.join(versionDir, 'bin', command);
+  return fs.existsSync(candidate) ? candidate : command;
+}
+
+export interface RewriteOptions {
+  /** The command words that start Runner, e.g. [node, main.js, --root, DIR]. */
+  runner: string[];
+  versionDir: string | undefined;
+  source: string;
+}
+
+/** Rewrites one desktop file's text: Exec and TryExec in every group, plus our marker key. */
+export function rewriteDesktop(text: string, options: RewriteOptions): string {
+  let group = '';
+  const out: string[] = [];
+  text.split('\n').forEach((line, index) => {
+    const header = /^\[(.+)\]\s*$/.exec(line);
+    if (header) {
+      group = header[1];
+      out.push(line);
+      if (group === 'Desktop Entry') out.push(`${SOURCE_KEY}=${options.source}`);
+      return;
+    }
+    const key = /^(Exec|TryExec)\s*=\s*(.*)$/.exec(line);
+    if (!key || !(group === 'Desktop Entry' || group.startsWith('Desktop Action '))) {
+      if (!line.startsWith(`${SOURCE_KEY}=`)) out.push(line);
+      return;
+    }
+    if (key[1] === 'TryExec') {
+      out.push(`TryExec=${pin(key[2].trim(), options.versionDir)}`);
+      return;
+    }
+    let args: string[];
+    try {
+      args = parseExecValue(key[2]);
+    } catch (error) {
+      if (!(error instanceof ExecError)) throw error;
+      throw new RunnerError(`${options.source}:${index + 1}: ${error.message}`, ExitCode.badMetadata);
+    }
+    if (args.length === 0) throw new RunnerError(`${options.source}:${index + 1}: empty Exec`, ExitCode.badMetadata);
+    out.push(`Exec=${formatExecValue([...options.runner, pin(args[0], options.versionDir), ...args.slice(1)])}`);
+  });
+  return out.join('\n');
+}
+
+export interface DesktopChange {
+  source: string;
+  written: string;
+}
+
+export function installDesktop(sources: DesktopSource[], runner: string[], dir = applicationsDir()): DesktopChange[] {
+  fs.mkdirSync(dir, { recursive: true });
+  return sources.map(({ file, versionDir }) => {
+    const written = path.join(dir, path.basename(file));
+    const text = rewriteDesktop(fs.readFileSync(file, 'utf8'), { runner, versionDir, source: file });
+    fs.writeFileSync(written, text);
+    return { source: file, written };
+  });
+}
+
+export function removeDesktop(sources: DesktopSource[], dir = applicationsDir()): DesktopChange[] {
+  const removed: DesktopChange[] = [];
+  for (const { file } of sources) {
+    const written = path.join(dir, path.basename(file));
+    if (!fs.existsSync(written)) continue;
+    if (!fs.readFileSync(written, 'utf8').includes(`\n${SOURCE_KEY}=`)) continue;
+    fs.rmSync(written);
+    removed.push({ source: file, written });
+  }
+  return removed;
+}

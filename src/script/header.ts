@@ -1,0 +1,74 @@
+// Scripts that carry their dependencies in their header (issue 5):
+//   #!/usr/bin/env Runner            (or `#!/usr/bin/env -S Runner -p`, or `#!/path/to/Runner`)
+//   #!Runner interpreter sh          how to run the body (default sh; found on the view's PATH)
+//   #!Runner dependency Greet >= 1.0, < 2.0     one Resources/Dependencies line each
+// Directives are read only from the header: the comment lines right after the first line.
+import fs from 'node:fs';
+import path from 'node:path';
+import { formatProblem, parseDependencies, type ParseOptions, type Requirement } from '../resolver/dependencies.js';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+
+export interface ScriptHeader {
+  interpreter: string[];
+  requirements: Requirement[];
+}
+
+const HEAD_BYTES = 64 * 1024;
+
+function readHead(file: string): string | undefined {
+  try {
+    const fd = fs.openSync(file, 'r');
+    try {
+      const buffer = Buffer.alloc(HEAD_BYTES);
+      return buffer.subarray(0, fs.readSync(fd, buffer, 0, HEAD_BYTES, 0)).toString('utf8');
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+}
+
+/** Does this first line hand the script to Runner? */
+export function isRunnerShebang(firstLine: string): boolean {
+  if (!firstLine.startsWith('#!')) return false;
+  const words = firstLine.slice(2).trim().split(/\s+/);
+  if (path.basename(words[0] ?? '') === 'Runner') return true;
+  if (path.basename(words[0] ?? '') !== 'env') return false;
+  return words.slice(1).find((w) => !w.startsWith('-')) === 'Runner';
+}
+
+/** The header of a Runner script, or undefined when the file is not one. Throws on bad directives. */
+export function readScriptHeader(file: string, parseOptions: ParseOptions = {}): ScriptHeader | undefined {
+  const head = readHead(file);
+  if (head === undefined) return undefined;
+  const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
+  if (!isRunnerShebang(lines[0])) return undefined;
+  let interpreter = ['sh'];
+  const requirements: Requirement[] = [];
+  for (let i = 1; i < lines.length && lines[i].startsWith('#'); i++) {
+    const line = lines[i];
+    if (!line.startsWith('#!Runner')) continue;
+    const where = `${file}:${i + 1}`;
+    const match = /^#!Runner\s+(\S+)\s*(.*)$/.exec(line);
+    if (!match) throw new RunnerError(`${where}: '${line}' names no directive (expected 'interpreter' or 'dependency')`, ExitCode.badMetadata);
+    const [, directive, argument] = match;
+    if (directive === 'interpreter') {
+      const words = argument.trim().split(/\s+/).filter(Boolean);
+      if (words.length === 0) throw new RunnerError(`${where}: 'interpreter' needs a command`, ExitCode.badMetadata);
+      interpreter = words;
+    } else if (directive === 'dependency') {
+      // Parsed as a Dependencies line, at the script's own line number.
+      const parsed = parseDependencies('\n'.repeat(i) + argument, file, parseOptions);
+      if (parsed.problems.length > 0) {
+        const problem = parsed.problems[0];
+        throw new RunnerError(formatProblem({ ...problem, column: problem.column + line.length - argument.length }), ExitCode.badMetadata);
+      }
+      if (parsed.requirements.length === 0) throw new RunnerError(`${where}: 'dependency' needs a Dependencies line`, ExitCode.badMetadata);
+      requirements.push(...parsed.requirements);
+    } else {
+      throw new RunnerError(`${where}: unknown directive '${directive}' (expected 'interpreter' or 'dependency')`, ExitCode.badMetadata);
+    }
+  }
+  return { interpreter, requirements };
+}

@@ -1,0 +1,90 @@
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { makeTree, tempDir } from './helpers/tree.js';
+import { projectRoot, runner } from './helpers/run.js';
+
+const listing = (index: string) =>
+  (fs.readdirSync(index, { recursive: true }) as string[])
+    .filter((p) => fs.lstatSync(path.join(index, p)).isSymbolicLink())
+    .sort()
+    .map((p) => `${p} -> ${fs.readlinkSync(path.join(index, p))}`);
+
+test('built from scratch, the fixtures Index is exactly the committed one', () => {
+  const copy = path.join(tempDir(), 'fixtures');
+  fs.cpSync(path.join(projectRoot, 'fixtures'), copy, { recursive: true, verbatimSymlinks: true });
+  fs.rmSync(path.join(copy, 'System/Index'), { recursive: true });
+  const seen = runner(['--root', copy, '--index']);
+  assert.is(seen.status, 0, seen.stderr);
+  assert.equal(listing(path.join(copy, 'System/Index')), listing(path.join(projectRoot, 'fixtures/System/Index')));
+  assert.equal(fs.readdirSync(path.join(copy, 'System/Index')).sort(), ['bin', 'include', 'lib', 'libexec', 'share']);
+});
+
+function tree() {
+  return makeTree({
+    programs: {
+      Alpha: { '1.0': { files: { 'bin/tool': 'a', 'sbin/daemon': 'd', 'lib64/liba.so': 'l', 'share/alpha/data/x.txt': 'x', 'Resources/Wrappers/wrapped': 'w', 'share/common': 'alpha' } } },
+      Beta: { '2.0': { files: { 'lib/libb.so': 'b', 'include/b.h': 'h', 'libexec/helper': 'e', 'share/common': 'beta' } }, '1.0': { files: { 'lib/old.so': 'o' } } },
+      NoCurrent: { '1.0': { files: { 'bin/ghost': 'g' } } },
+    },
+    current: { Alpha: '1.0', Beta: '2.0' },
+  });
+}
+
+test('sources map as SymlinkProgram does; links are relative; conflicts name both programs', () => {
+  const root = tree();
+  const seen = runner(['--root', root, '--index']);
+  assert.is(seen.status, 0, seen.stderr);
+  assert.equal(listing(path.join(root, 'System/Index')), [
+    'bin/daemon -> ../../../Programs/Alpha/1.0/sbin/daemon',
+    'bin/tool -> ../../../Programs/Alpha/1.0/bin/tool',
+    'bin/wrapped -> ../../../Programs/Alpha/1.0/Resources/Wrappers/wrapped',
+    'include/b.h -> ../../../Programs/Beta/2.0/include/b.h',
+    'lib/liba.so -> ../../../Programs/Alpha/1.0/lib64/liba.so',
+    'lib/libb.so -> ../../../Programs/Beta/2.0/lib/libb.so',
+    'libexec/helper -> ../../../Programs/Beta/2.0/libexec/helper',
+    'share/alpha/data/x.txt -> ../../../../../Programs/Alpha/1.0/share/alpha/data/x.txt',
+    'share/common -> ../../../Programs/Alpha/1.0/share/common',
+  ]);
+  assert.is(seen.stderr, 'Runner: warning: share/common: kept Alpha 1.0, not Beta 2.0\n');
+  assert.match(seen.stdout, /9 added, 0 updated, 0 removed, 0 unchanged, 1 conflicts/);
+  // The tree can move: relative links still lead to the files.
+  const moved = `${root}-moved`;
+  fs.renameSync(root, moved);
+  assert.is(fs.readFileSync(path.join(moved, 'System/Index/share/alpha/data/x.txt'), 'utf8'), 'x');
+});
+
+test('a second run changes nothing; removing a Current removes its links; a new Current updates them', () => {
+  const root = tree();
+  runner(['--root', root, '--index']);
+  const before = listing(path.join(root, 'System/Index'));
+  const again = runner(['--root', root, '--index', '--json']);
+  assert.equal(JSON.parse(again.stdout), { added: [], updated: [], removed: [], unchanged: 9, conflicts: ['share/common: kept Alpha 1.0, not Beta 2.0'] });
+  assert.equal(listing(path.join(root, 'System/Index')), before);
+  fs.rmSync(path.join(root, 'Programs/Alpha/Current'));
+  const removed = JSON.parse(runner(['--root', root, '--index', '--json']).stdout);
+  assert.equal(removed.removed.sort(), ['bin/daemon', 'bin/tool', 'bin/wrapped', 'lib/liba.so', 'share/alpha/data/x.txt']);
+  assert.equal(removed.updated, ['share/common'], 'Beta now provides share/common');
+  assert.not.ok(fs.existsSync(path.join(root, 'System/Index/share/alpha')), 'emptied directories go too');
+  fs.rmSync(path.join(root, 'Programs/Beta/Current'));
+  fs.symlinkSync('1.0', path.join(root, 'Programs/Beta/Current'));
+  const switched = JSON.parse(runner(['--root', root, '--index', '--json']).stdout);
+  assert.equal(switched.added, ['lib/old.so']);
+  assert.equal(switched.removed.sort(), ['include/b.h', 'lib/libb.so', 'libexec/helper', 'share/common']);
+});
+
+test('links that do not lead into Programs, and real files, are left alone', () => {
+  const root = tree();
+  fs.mkdirSync(path.join(root, 'System/Index/bin'), { recursive: true });
+  fs.symlinkSync('/usr/bin/env', path.join(root, 'System/Index/bin/env'));
+  fs.writeFileSync(path.join(root, 'System/Index/bin/tool'), 'a real file');
+  const seen = runner(['--root', root, '--index']);
+  assert.match(seen.stderr, /bin\/tool: a real file or directory is in the way of Alpha 1\.0; left alone/);
+  assert.is(fs.readlinkSync(path.join(root, 'System/Index/bin/env')), '/usr/bin/env');
+  assert.is(fs.readFileSync(path.join(root, 'System/Index/bin/tool'), 'utf8'), 'a real file');
+  assert.is(spawnSync('true').status, 0);
+});
+
+test.run();
