@@ -65,7 +65,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const layers = layersOf(run);
   const chosen = [...run.dependencies, ...(run.program ? [run.program] : []), ...run.archLayers];
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
-  const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment')).reverse();
+  const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
   const { env, problems } = viewEnvironment(process.env, paths.index, envFiles);
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
   return planMounts({

@@ -1,6 +1,7 @@
 // The launched program's environment: the caller's, with the view's Index first on PATH and
-// LD_LIBRARY_PATH, GOBOLINUX_RUNNER=1, and each layer's Resources/Environment applied from the
-// bottom layer up, so that a higher layer's setting wins as its files do.
+// LD_LIBRARY_PATH, GOBOLINUX_RUNNER=1, and each layer's Resources/Environment applied in layer
+// order, top first: dependencies before the program, so that a program's file can build on its
+// dependencies' variables (`export PATH=$JAVA_HOME/bin:$PATH`) and has the last word.
 import fs from 'node:fs';
 import path from 'node:path';
 import { applyEnvironment, type EnvProblem } from './environment.js';
@@ -12,14 +13,14 @@ function prepend(dirs: string[], existing: string | undefined): string {
 export function viewEnvironment(
   base: NodeJS.ProcessEnv,
   index: string,
-  environmentFilesBottomUp: readonly string[],
+  environmentFilesInLayerOrder: readonly string[],
 ): { env: [string, string][]; problems: EnvProblem[] } {
   let env = new Map(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
   env.set('PATH', prepend([path.join(index, 'bin')], env.get('PATH')));
   env.set('LD_LIBRARY_PATH', prepend([path.join(index, 'lib'), path.join(index, 'lib64')], env.get('LD_LIBRARY_PATH')));
   env.set('GOBOLINUX_RUNNER', '1');
   const problems: EnvProblem[] = [];
-  for (const file of environmentFilesBottomUp) {
+  for (const file of environmentFilesInLayerOrder) {
     let content: string;
     try {
       content = fs.readFileSync(file, 'utf8');

@@ -1,0 +1,114 @@
+// Desktop files that start programs through Runner: validated by desktop-file-validate, expanded
+// by a real launcher (gio launch, GLib's GDesktopAppInfo), and removed again.
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { formatExecValue, parseExecValue } from '../src/desktop/exec-line.js';
+import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
+import { runner } from './helpers/run.js';
+
+const DESKTOP = `[Desktop Entry]
+Type=Application
+Name=Viewer
+Comment=Shows files
+Exec=viewer --title "My \\\\"Viewer\\\\" \\\\$1" %F
+TryExec=viewer
+Icon=viewer
+Categories=Utility;
+Actions=new-window;
+
+[Desktop Action new-window]
+Name=New Window
+Exec=viewer --new-window %U
+`;
+
+const VIEWER = `#!/bin/sh
+{ greet; for a in "$@"; do printf '[%s]\\n' "$a"; done; } > "$VIEWER_OUT.tmp" && mv "$VIEWER_OUT.tmp" "$VIEWER_OUT"
+`;
+
+function requireTools() {
+  for (const tool of ['desktop-file-validate', 'gio']) {
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`needs ${tool} (apt-get install desktop-file-utils libglib2.0-bin)`);
+  }
+}
+
+const root = makeTree({
+  programs: {
+    Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 1.0\n' } }, '2.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 2.0\n' } } },
+    Viewer: { '1.0': { deps: 'Greet < 2.0\n', files: { 'bin/viewer': VIEWER, 'share/applications/viewer.desktop': DESKTOP } } },
+  },
+  current: { Greet: '2.0', Viewer: '1.0' },
+});
+linkIndex(root, { Greet: '2.0', Viewer: '1.0' });
+const data = tempDir('runner-xdg-');
+const env = { ...process.env, XDG_DATA_HOME: data };
+const written = path.join(data, 'applications/viewer.desktop');
+
+test('Exec quoting: split and joined per the Desktop Entry Specification', () => {
+  assert.equal(parseExecValue('viewer --title "My \\\\"Viewer\\\\" \\\\$1" %F'), ['viewer', '--title', 'My "Viewer" $1', '%F']);
+  assert.equal(parseExecValue('a\\sb "c d" %%x'), ['a', 'b', 'c d', '%%x']);
+  const args = ['/opt/my app/run', 'it\'s', 'back\\slash', '$HOME', '`x`', '', '%U', '100%%'];
+  assert.equal(parseExecValue(formatExecValue(args)), args);
+});
+
+test('--desktop writes a copy whose Exec and actions run through Runner, and it validates', () => {
+  requireTools();
+  const seen = runner(['--root', root, '--desktop', 'Viewer'], { env });
+  assert.is(seen.status, 0, seen.stderr);
+  assert.match(seen.stdout, /^wrote .*applications\/viewer\.desktop/);
+  const validate = spawnSync('desktop-file-validate', [written], { encoding: 'utf8' });
+  assert.is(validate.status, 0, validate.stdout + validate.stderr);
+  assert.is(validate.stdout + validate.stderr, '');
+  const text = fs.readFileSync(written, 'utf8');
+  const viewer = path.join(root, 'Programs/Viewer/1.0/bin/viewer');
+  const execs = text.split('\n').filter((l) => l.startsWith('Exec=')).map((l) => parseExecValue(l.slice(5)));
+  const cli = execs[0].slice(0, 2);
+  assert.equal(execs[0], [...cli, '--root', root, viewer, '--title', 'My "Viewer" $1', '%F']);
+  assert.equal(execs[1], [...cli, '--root', root, viewer, '--new-window', '%U']);
+  assert.match(text, new RegExp(`^TryExec=${viewer}$`, 'm'));
+  assert.match(text, /^Name=New Window$/m);
+});
+
+test('a real launcher expands %F with spaces and quotes into single arguments, in the view', async () => {
+  requireTools();
+  runner(['--root', root, '--desktop', 'Viewer'], { env });
+  const files = tempDir('runner-files-');
+  const one = path.join(files, 'a file with spaces.txt');
+  const two = path.join(files, `it's "quoted".txt`);
+  writeFile(one, '1');
+  writeFile(two, '2');
+  const out = path.join(files, 'out');
+  execFileSync('gio', ['launch', written, one, two], { env: { ...env, VIEWER_OUT: out } });
+  for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((r) => setTimeout(r, 100));
+  assert.is(fs.readFileSync(out, 'utf8'), `Greet 1.0\n[--title]\n[My "Viewer" $1]\n[${one}]\n[${two}]\n`);
+});
+
+test('--desktop --remove takes our copies away and leaves others alone', () => {
+  requireTools();
+  runner(['--root', root, '--desktop', 'Viewer'], { env });
+  const foreign = path.join(data, 'applications/other.desktop');
+  writeFile(foreign, '[Desktop Entry]\nType=Application\nName=Other\nExec=other\n');
+  const removed = runner(['--root', root, '--desktop', '--remove', 'Viewer'], { env });
+  assert.is(removed.status, 0, removed.stderr);
+  assert.not.ok(fs.existsSync(written));
+  assert.ok(fs.existsSync(foreign));
+  writeFile(written, '[Desktop Entry]\nType=Application\nName=Mine\nExec=mine\n');
+  runner(['--root', root, '--desktop', '--remove', 'Viewer'], { env });
+  assert.ok(fs.existsSync(written), 'a file Runner did not write is not removed');
+});
+
+test('a .desktop file given directly, and errors', () => {
+  const seen = runner(['--root', root, '--desktop', path.join(root, 'Programs/Viewer/1.0/share/applications/viewer.desktop')], { env });
+  assert.is(seen.status, 0, seen.stderr);
+  const none = runner(['--root', root, '--desktop', 'Greet'], { env });
+  assert.is(none.status, 127);
+  assert.match(none.stderr, /^Runner: Greet 2\.0 has no share\/applications\/\*\.desktop\n$/);
+  const broken = makeTree({ programs: { B: { '1': { files: { 'share/applications/b.desktop': '[Desktop Entry]\nExec=b "open\n' } } } }, current: { B: '1' } });
+  const bad = runner(['--root', broken, '--desktop', 'B'], { env });
+  assert.is(bad.status, 121);
+  assert.match(bad.stderr, /b\.desktop:2: unterminated double quote in Exec\n$/);
+});
+
+test.run();
