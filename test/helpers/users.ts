@@ -55,7 +55,9 @@ export function runnerCommand(who: As, args: string[]): string[] {
 export function envAs(who: As, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = who === 'root' ? (process.env.HOME ?? '/root') : `/home/${TEST_USER}`;
   const { FORCE_COLOR: _forced, ...env } = process.env;
-  return { ...env, HOME: home, USER: who === 'root' ? 'root' : TEST_USER, NO_COLOR: '1', ...extra };
+  // The user gets a PATH of their own: root's may name directories only root can enter.
+  const PATH = who === 'root' ? env.PATH : '/usr/local/bin:/usr/bin:/bin';
+  return { ...env, HOME: home, USER: who === 'root' ? 'root' : TEST_USER, PATH, NO_COLOR: '1', ...extra };
 }
 
 /** Runs the CLI as root or as the unprivileged test user. */

@@ -1,0 +1,95 @@
+// Conflict removal on every kind of Index link, --check, -C, and commands outside Programs.
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { findConflicts, linkOwner } from '../src/overlay/conflicts.js';
+import { scanLayer } from '../src/overlay/layers.js';
+import { goboPaths } from '../src/resolver/paths.js';
+import { World } from '../src/resolver/programs.js';
+import { makeTree, writeFile } from './helpers/tree.js';
+import { ensureTestUser, envAs, runnerAs, shareTree, type As } from './helpers/users.js';
+
+ensureTestUser();
+
+function lib() {
+  const root = makeTree({
+    programs: {
+      Lib: {
+        '1.0': { files: { 'lib/libx.so.1': '', 'lib/common.so': '', 'share/lib/doc': '' } },
+        '2.0': { files: { 'lib/libx.so.2': '', 'lib/libv2only.so': '', 'lib64/lib64only.so': '', 'lib/common.so': '', 'share/lib/doc': '', 'bin/libtool2': '' } },
+      },
+    },
+    current: { Lib: '2.0' },
+  });
+  const index = path.join(root, 'System/Index');
+  const link = (rel: string, target: string) => {
+    fs.mkdirSync(path.dirname(path.join(index, rel)), { recursive: true });
+    fs.symlinkSync(target, path.join(index, rel));
+  };
+  link('lib/libx.so.2', '../../../Programs/Lib/2.0/lib/libx.so.2');
+  link('lib/libv2only.so', path.join(root, 'Programs/Lib/2.0/lib/libv2only.so'));
+  link('lib/lib64only.so', '../../../Programs/Lib/Current/lib64/lib64only.so');
+  link('lib/common.so', '../../../Programs/Lib/2.0/lib/common.so');
+  link('share/lib/doc', '../../../../Programs/Lib/Current/share/lib/doc');
+  link('bin/libtool2', '/Programs/Lib/2.0/bin/libtool2');
+  return { root, index, world: new World(goboPaths(root)) };
+}
+
+test('which version an Index link leads into: relative, absolute, through Current', () => {
+  const { index, world } = lib();
+  assert.equal(linkOwner(world, path.join(index, 'lib/libx.so.2')), { name: 'Lib', version: '2.0' });
+  assert.equal(linkOwner(world, path.join(index, 'lib/libv2only.so')), { name: 'Lib', version: '2.0' });
+  assert.equal(linkOwner(world, path.join(index, 'lib/lib64only.so')), { name: 'Lib', version: '2.0' });
+  assert.is(linkOwner(world, path.join(index, 'bin/libtool2')), undefined, 'a link into another root is not ours');
+});
+
+test('conflict removal: other versions\' entries go, unless a higher layer provides the name', () => {
+  const { root, index, world } = lib();
+  const layers = [scanLayer('Lib 1.0', path.join(root, 'Programs/Lib/1.0'), 'Lib', '1.0')];
+  assert.equal(findConflicts(world, [{ name: 'Lib', version: '1.0' }], layers), [
+    path.join(index, 'lib/lib64only.so'),
+    path.join(index, 'lib/libv2only.so'),
+    path.join(index, 'lib/libx.so.2'),
+  ]);
+  assert.equal(findConflicts(world, [{ name: 'Lib', version: '2.0' }], []), [], 'nothing to hide for the Current version');
+});
+
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: --check says what this kernel and user allow`, () => {
+    const { root } = lib();
+    shareTree(root);
+    const seen = runnerAs(who, ['--root', root, '--check']);
+    assert.is(seen.status, 0, seen.stdout + seen.stderr);
+    const names = seen.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+    assert.equal(names, [`ok ${who === 'root' ? 'mount-namespace' : 'user-namespace'}`, 'ok lowerdir+', 'ok overlay', 'ok index']);
+    const missing = runnerAs(who, ['--root', path.join(root, 'nowhere'), '--check', '--json']);
+    assert.is(missing.status, 1);
+    assert.equal(JSON.parse(missing.stdout).index, { ok: false, detail: `${path.join(root, 'nowhere/System/Index')} does not exist` });
+  });
+
+  test(`${who}: -C keeps the write layer, with what the program wrote`, () => {
+    const root = shareTree(makeTree({ programs: { W: { '1': { files: { 'bin/w': '#!/bin/sh\necho kept > "${LD_LIBRARY_PATH%%:*}/../bin/written"\n' } } } } }));
+    const seen = runnerAs(who, ['--root', root, '-C', path.join(root, 'Programs/W/1/bin/w')]);
+    assert.is(seen.status, 0, seen.stderr);
+    const dir = /write layer kept in (\S+) \(-C\)/.exec(seen.stderr)?.[1] as string;
+    assert.ok(dir.startsWith(path.join(envAs(who).HOME as string, '.local/state/Runner/view-')), dir);
+    assert.is(fs.readFileSync(path.join(dir, '0.upper/written'), 'utf8'), 'kept\n');
+    assert.not.ok(fs.existsSync(path.join(root, 'System/Index/bin/written')));
+    fs.rmSync(dir, { recursive: true });
+  });
+
+  test(`${who}: a command outside Programs runs with the Index as it is plus -d`, () => {
+    const root = shareTree(makeTree({ programs: { Extra: { '1': { files: { 'bin/extra': '#!/bin/sh\necho extra 1\n' } } } } }));
+    const deps = path.join(root, 'deps');
+    writeFile(deps, 'Extra\n');
+    shareTree(root);
+    const plain = runnerAs(who, ['--root', root, '/bin/sh', '-c', 'extra; echo "$GOBOLINUX_RUNNER"']);
+    assert.match(plain.stderr, /extra: not found/);
+    assert.is(plain.stdout, '1\n');
+    const seen = runnerAs(who, ['--root', root, '-d', deps, '/bin/sh', '-c', 'extra']);
+    assert.is(seen.stdout, 'extra 1\n', seen.stderr);
+  });
+}
+
+test.run();
