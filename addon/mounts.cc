@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <cstdio>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <sched.h>
@@ -216,6 +217,15 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
     lowers.push_back(FdPath(write_fd_) + "/" + n + ".empty");
   }
   int mnt = -1;
+  // RUNNER_MOUNT_API=classic takes the mount(2) path that older kernels need, so that it can be
+  // exercised (and compared) on new ones.
+  static const bool force_classic = getenv("RUNNER_MOUNT_API") && strcmp(getenv("RUNNER_MOUNT_API"), "classic") == 0;
+  if (force_classic && !target.empty()) {
+    bool classic = OverlayClassic(target, lowers, upper, work, f);
+    CloseAll(&fds);
+    if (classic) mounted_.push_back(target);
+    return classic;
+  }
   bool ok = OverlayNew(lowers, upper, work, &mnt, f);
   if (!ok && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos))) {
     // Kernels before 6.8 (no lowerdir+) or without the new mount API.

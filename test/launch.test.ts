@@ -180,6 +180,20 @@ function manyLayers(count: number): string {
   return shareTree(makeTree({ programs }));
 }
 
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: the mount(2) path of older kernels works, and says clearly when layers overflow a page`, () => {
+    const classic = (r: string, ...args: string[]) => runnerAs(who, ['--root', r, ...args], { env: envAs(who, { RUNNER_MOUNT_API: 'classic' }) });
+    const seen = classic(root, 'app');
+    assert.is(seen.stderr, '');
+    assert.match(seen.stdout, /^greet=Greet 1\.0$/m);
+    assert.match(seen.stdout, /^lib=libfoo\.so\.1 $/m);
+    const big = manyLayers(300);
+    const overflow = classic(big, path.join(big, 'Programs/Big/1/bin/big'));
+    assert.is(overflow.status, 122);
+    assert.is(overflow.stderr, `Runner: mount overlay ${big}/System/Index/bin: Argument list too long (302 layers do not fit in mount(2)'s 4096-byte options)\n`);
+  });
+}
+
 for (const count of [300, 600]) {
   for (const who of ['root', 'user'] as As[]) {
     test(`${who}: ${count} dependency layers`, () => {
