@@ -181,14 +181,20 @@ bool ViewBuilder::OverlayClassic(const std::string& target, const std::vector<st
   return true;
 }
 
+bool ViewBuilder::OpenLayers(const std::vector<std::string>& layers, std::vector<std::string>* paths,
+                             std::vector<int>* fds, Failure* f) {
+  for (const auto& layer : layers) {
+    std::string p;
+    if (!OpenLayer(layer, &p, fds, f)) return CloseAll(fds), false;
+    paths->push_back(p);
+  }
+  return true;
+}
+
 bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f) {
   std::vector<int> fds;
   std::vector<std::string> lowers;
-  for (const auto& layer : layers) {
-    std::string p;
-    if (!OpenLayer(layer, &p, &fds, f)) return CloseAll(&fds), false;
-    lowers.push_back(p);
-  }
+  if (!OpenLayers(layers, &lowers, &fds, f)) return false;
   int mnt = -1;
   bool ok = OverlayNew(lowers, "", "", &mnt, f);
   CloseAll(&fds);
@@ -206,11 +212,7 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   std::string work = FdPath(write_fd_) + "/" + n + ".work";
   std::vector<int> fds;
   std::vector<std::string> lowers;
-  for (const auto& layer : layers) {
-    std::string p;
-    if (!OpenLayer(layer, &p, &fds, f)) return CloseAll(&fds), false;
-    lowers.push_back(p);
-  }
+  if (!OpenLayers(layers, &lowers, &fds, f)) return false;
   if (lowers.empty()) {
     // No layers at all (-p with nothing to show): an empty directory of the write layer.
     if (mkdirat(write_fd_, (n + ".empty").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".empty", errno);

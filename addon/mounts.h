@@ -31,6 +31,9 @@ class ViewBuilder {
 
  private:
   bool OpenLayer(const std::string& layer, std::string* fd_path, std::vector<int>* fds, Failure* f);
+  // Opens every layer (fds to close afterwards); on failure closes what it opened.
+  bool OpenLayers(const std::vector<std::string>& layers, std::vector<std::string>* paths,
+                  std::vector<int>* fds, Failure* f);
   bool OverlayNew(const std::vector<std::string>& lowers, const std::string& upper,
                   const std::string& work, int* mnt_fd, Failure* f);
   bool OverlayClassic(const std::string& target, const std::vector<std::string>& lowers,

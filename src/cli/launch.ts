@@ -4,7 +4,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { goboPaths } from '../resolver/paths.js';
 import { newWorld, resolveTarget, type ResolvedRun, type ResolveOptions } from '../resolver/resolve.js';
 import { commandTarget, fileTarget } from '../resolver/target.js';
 import { readScriptHeader } from '../script/header.js';
@@ -14,7 +13,7 @@ import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
 import { PER_LINUX32, planMounts, type MountPlan } from '../overlay/plan.js';
 import { planJson, planText } from '../overlay/serialize.js';
 import { viewEnvironment } from '../overlay/view-env.js';
-import type { Options } from './options.js';
+import { resolveOptionsOf, type Options } from './options.js';
 import { info, out, warn } from './output.js';
 
 /** The command's arguments exactly as the kernel gave them to us (not re-encoded by Node). */
@@ -85,15 +84,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
 }
 
 export async function launchAction(options: Options): Promise<number> {
-  const resolveOptions: ResolveOptions = {
-    paths: goboPaths(options.root),
-    arch: options.arch,
-    dependencyFiles: options.dependencies,
-    strict: options.strict,
-    pure: options.pure,
-    preferNewest: options.newest,
-    ignoreMissing: options.ignoreMissing,
-  };
+  const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
   let target = commandTarget(world, options.rest[0]);
   let argv = rawCommandArgv(options.rest.length, options.dryRun);

@@ -2,8 +2,7 @@
 // Runner's entry point: parse options, dispatch to one action, turn expected failures into one
 // line on stderr and a documented exit code. Heavy modules load only for the action that needs them.
 import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { goboPaths } from '../resolver/paths.js';
-import { parseOptions, type Options } from './options.js';
+import { parseOptions, resolveOptionsOf, type Options } from './options.js';
 import { error, out, setQuiet, warn } from './output.js';
 
 async function resolveAction(options: Options): Promise<number> {
@@ -12,15 +11,7 @@ async function resolveAction(options: Options): Promise<number> {
   const { anyTarget } = await import('../resolver/target.js');
   const { newWorld, resolveTarget } = await import('../resolver/resolve.js');
 
-  const resolveOptions = {
-    paths: goboPaths(options.root),
-    arch: options.arch,
-    dependencyFiles: options.dependencies,
-    strict: options.strict,
-    pure: options.pure,
-    preferNewest: options.newest,
-    ignoreMissing: options.ignoreMissing,
-  };
+  const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
   const run = resolveTarget(world, anyTarget(world, target), resolveOptions);
   run.warnings.forEach(warn);

@@ -6,6 +6,8 @@
 // --help or to word a usage error, from the same table.
 import parseArgs from 'yargs-parser';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { goboPaths } from '../resolver/paths.js';
+import type { ResolveOptions } from '../resolver/resolve.js';
 import { out } from './output.js';
 
 export interface Options {
@@ -155,5 +157,18 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     remove: flag('remove'),
     help: flag('help'),
     rest: a._.map(String),
+  };
+}
+
+/** What the resolver needs from the command line. */
+export function resolveOptionsOf(options: Options): ResolveOptions {
+  return {
+    paths: goboPaths(options.root),
+    arch: options.arch,
+    dependencyFiles: options.dependencies,
+    strict: options.strict,
+    pure: options.pure,
+    preferNewest: options.newest,
+    ignoreMissing: options.ignoreMissing,
   };
 }
