@@ -5,7 +5,7 @@ import path from 'node:path';
 import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { newWorld, resolveTarget, type ResolvedRun, type ResolveOptions } from '../resolver/resolve.js';
-import { commandTarget, fileTarget } from '../resolver/target.js';
+import { commandTarget } from '../resolver/target.js';
 import { readScriptHeader } from '../script/header.js';
 import { findConflicts } from '../overlay/conflicts.js';
 import { executePlan, loadAddon } from '../overlay/execute.js';
@@ -22,11 +22,13 @@ function rawCommandArgv(count: number, dryRun: boolean): Uint8Array[] {
   return loadAddon().rawArgv().slice(-count);
 }
 
+/** Every version the run uses, in layer order (top first): dependencies, program, architecture layers. */
+function versionsOf(run: ResolvedRun): { name: string; version: string; path: string }[] {
+  return [...run.dependencies, ...(run.program ? [run.program] : []), ...run.archLayers];
+}
+
 export function layersOf(run: ResolvedRun): Layer[] {
-  const layers = run.dependencies.map((d) => scanLayer(`${d.name} ${d.version}`, d.path, d.name, d.version));
-  if (run.program) layers.push(scanLayer(`${run.program.name} ${run.program.version}`, run.program.path, run.program.name, run.program.version));
-  layers.push(...run.archLayers.map((d) => scanLayer(`${d.name} ${d.version}`, d.path, d.name, d.version)));
-  return layers;
+  return versionsOf(run).map((v) => scanLayer(`${v.name} ${v.version}`, v.path, v.name, v.version));
 }
 
 function writeLayerFor(options: Options): string {
@@ -62,7 +64,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const how = howToRun(run.architecture);
   if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
   const layers = layersOf(run);
-  const chosen = [...run.dependencies, ...(run.program ? [run.program] : []), ...run.archLayers];
+  const chosen = versionsOf(run);
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
   const { env, problems } = viewEnvironment(process.env, paths.index, envFiles);
@@ -86,15 +88,14 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
 export async function launchAction(options: Options): Promise<number> {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  let target = commandTarget(world, options.rest[0]);
+  const target = commandTarget(world, options.rest[0]);
   let argv = rawCommandArgv(options.rest.length, options.dryRun);
   let file = options.rest[0];
   const header = target.file ? readScriptHeader(target.file, { strict: options.strict }) : undefined;
   if (header && target.file) {
     // A script with `#!Runner` directives: its own dependencies on top, run by its interpreter.
-    target = fileTarget(world, target.file, false);
-    resolveOptions.extra = [{ by: target.file as string, requirements: header.requirements }];
-    const scriptPath = options.rest[0].includes('/') ? argv[0] : Buffer.from(target.file as string);
+    resolveOptions.extra = [{ by: target.file, requirements: header.requirements }];
+    const scriptPath = options.rest[0].includes('/') ? argv[0] : Buffer.from(target.file);
     argv = [...header.interpreter.map((w) => Buffer.from(w)), scriptPath, ...argv.slice(1)];
     file = header.interpreter[0];
   }

@@ -4,7 +4,7 @@
 // whole Index, so the cost follows the size of the dependencies, not of the system.
 import fs from 'node:fs';
 import path from 'node:path';
-import { realpathOr, type World } from '../resolver/programs.js';
+import type { World } from '../resolver/programs.js';
 import { INDEX_SOURCES, type Layer } from './layers.js';
 
 export interface Chosen {
@@ -20,7 +20,7 @@ export function linkOwner(world: World, link: string): Chosen | undefined {
   } catch {
     return undefined;
   }
-  for (const base of [world.paths.programs, realpathOr(world.paths.programs, world.paths.programs)]) {
+  for (const base of [world.paths.programs, world.programsReal]) {
     if (!target.startsWith(base + path.sep)) continue;
     const [name, version] = target.slice(base.length + 1).split(path.sep);
     if (!name || !version) return undefined;

@@ -3,7 +3,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { archFits, normalizeArch } from './arch.js';
-import { binaryProblem, nameProblem, parseDependencies, type ParseOptions, type ParseResult } from './dependencies.js';
+import { binaryProblem, formatProblem, nameProblem, parseDependencies, type ParseOptions, type ParseResult, type Requirement } from './dependencies.js';
+import { ExitCode, RunnerError } from './errors.js';
 import type { GoboPaths } from './paths.js';
 import { sortNewestFirst } from './version.js';
 
@@ -24,7 +25,8 @@ export interface ProgramVersions {
 }
 
 export class World {
-  private readonly programsReal: string;
+  /** Programs with symlinks resolved, once per run. */
+  readonly programsReal: string;
   private readonly versionCache = new Map<string, ProgramVersions | undefined>();
   private readonly archCache = new Map<string, string | undefined>();
   private readonly depsCache = new Map<string, ParseResult>();
@@ -159,6 +161,12 @@ function readDependencies(file: string, options: ParseOptions, optional: boolean
   const binary = binaryProblem(bytes);
   if (binary) return { requirements: [], problems: [{ file, line: 0, column: 0, message: binary }] };
   return parseDependencies(bytes.toString('utf8'), file, options);
+}
+
+/** The requirements of a parsed file; a file with problems stops the run (bad metadata). */
+export function requirementsOrFail(result: ParseResult): Requirement[] {
+  if (result.problems.length > 0) throw new RunnerError(formatProblem(result.problems[0]), ExitCode.badMetadata);
+  return result.requirements;
 }
 
 export function realpathOr<T>(p: string, fallback: T): string | T {

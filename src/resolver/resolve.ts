@@ -3,10 +3,9 @@ import path from 'node:path';
 import { foreignArchLayers } from '../arch/layers.js';
 import { hostArch, wantedArch, type WantedArch } from '../arch/wanted.js';
 import { readCompatibilityList } from './compat.js';
-import { formatProblem, type Requirement } from './dependencies.js';
-import { ExitCode, RunnerError } from './errors.js';
+import type { Requirement } from './dependencies.js';
 import type { GoboPaths } from './paths.js';
-import { World } from './programs.js';
+import { requirementsOrFail, World } from './programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from './solver.js';
 import type { Target } from './target.js';
 
@@ -35,9 +34,7 @@ export interface ResolvedRun extends Resolution {
 }
 
 export function requirementsOf(world: World, file: string): Requirement[] {
-  const parsed = world.dependencyFile(path.resolve(file));
-  if (parsed.problems.length > 0) throw new RunnerError(formatProblem(parsed.problems[0]), ExitCode.badMetadata);
-  return parsed.requirements;
+  return requirementsOrFail(world.dependencyFile(path.resolve(file)));
 }
 
 export function resolveTarget(world: World, target: Target, options: ResolveOptions): ResolvedRun {
@@ -53,9 +50,7 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
   }));
   roots.push(...(options.extra ?? []));
   if (program) {
-    const own = world.dependencies(program.name, program.version);
-    if (own.problems.length > 0) throw new RunnerError(formatProblem(own.problems[0]), ExitCode.badMetadata);
-    roots.push({ by: `${program.name} ${program.version}`, requirements: own.requirements });
+    roots.push({ by: `${program.name} ${program.version}`, requirements: requirementsOrFail(world.dependencies(program.name, program.version)) });
   }
   const resolution = solve({
     world,

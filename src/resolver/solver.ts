@@ -3,9 +3,9 @@
 // earlier choice. Deterministic: the same tree always gives the same answer.
 import { namesToTry, type CompatibilityList } from './compat.js';
 import { satisfiesAll, type Constraint } from './constraint.js';
-import { formatProblem, type Alternative, type Requirement } from './dependencies.js';
+import type { Alternative, Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
-import type { ProgramVersions, World } from './programs.js';
+import { requirementsOrFail, type ProgramVersions, type World } from './programs.js';
 
 /** Who asked for what: one line of some Dependencies file, on behalf of a program or a file. */
 export interface Demand {
@@ -100,9 +100,7 @@ export function solve(options: SolveOptions): Resolution {
   };
 
   const ownDependencies = (name: string, version: string): Requirement[] => {
-    const parsed = world.dependencies(name, version);
-    if (parsed.problems.length > 0) throw new RunnerError(formatProblem(parsed.problems[0]), ExitCode.badMetadata);
-    return parsed.requirements;
+    return requirementsOrFail(world.dependencies(name, version));
   };
 
   if (options.program) {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { ExitCode, RunnerError } from './errors.js';
 import { realpathOr, type World } from './programs.js';
+import { isRunnerScript, readFirstLine, shebangCommand } from './shebang.js';
 
 export interface Target {
   /** The file that would be executed, when the target is a command or a file. */
@@ -35,24 +36,6 @@ export function findCommand(world: World, word: string, envPath = process.env.PA
   return undefined;
 }
 
-/** `#!/usr/bin/env -S python3 -u` → `python3`; `#!/bin/sh` → `/bin/sh`. */
-export function shebangInterpreter(file: string): string | undefined {
-  let head: string;
-  try {
-    const fd = fs.openSync(file, 'r');
-    const buffer = Buffer.alloc(256);
-    const length = fs.readSync(fd, buffer, 0, buffer.length, 0);
-    fs.closeSync(fd);
-    head = buffer.subarray(0, length).toString('latin1');
-  } catch {
-    return undefined;
-  }
-  if (!head.startsWith('#!')) return undefined;
-  const words = head.slice(2).split('\n')[0].trim().split(/\s+/);
-  if (path.basename(words[0] ?? '') !== 'env') return words[0] || undefined;
-  return words.slice(1).find((w) => !w.startsWith('-'));
-}
-
 function ownerOf(world: World, file: string) {
   return world.owner(realpathOr(file, file));
 }
@@ -67,13 +50,14 @@ function programTarget(world: World, name: string, version: string | undefined):
 
 /**
  * A file found on disk: its own program, or its interpreter's when it is a script outside Programs
- * (not for Runner scripts, whose interpreter is Runner itself).
+ * (not for Runner scripts: their interpreter is Runner itself, their header says the rest).
  */
-export function fileTarget(world: World, file: string, followInterpreter = true): Target {
+export function fileTarget(world: World, file: string): Target {
   const owner = ownerOf(world, file);
   if (owner) return { file, program: owner, via: file };
-  if (!followInterpreter) return { file, program: undefined, via: file };
-  const interpreter = shebangInterpreter(file);
+  const firstLine = readFirstLine(file);
+  if (isRunnerScript(firstLine)) return { file, program: undefined, via: file };
+  const interpreter = shebangCommand(firstLine);
   const interpreterFile = interpreter && findCommand(world, interpreter);
   const interpreterOwner = interpreterFile ? ownerOf(world, interpreterFile) : undefined;
   if (interpreterOwner) return { file, program: interpreterOwner, via: `${file} (interpreter ${interpreterFile})` };

@@ -4,9 +4,9 @@
 //   #!Runner dependency Greet >= 1.0, < 2.0     one Resources/Dependencies line each
 // Directives are read only from the header: the comment lines right after the first line.
 import fs from 'node:fs';
-import path from 'node:path';
 import { formatProblem, parseDependencies, type ParseOptions, type Requirement } from '../resolver/dependencies.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { isRunnerScript, readFirstLine } from '../resolver/shebang.js';
 
 export interface ScriptHeader {
   interpreter: string[];
@@ -29,21 +29,13 @@ function readHead(file: string): string | undefined {
   }
 }
 
-/** Does this first line hand the script to Runner? */
-export function isRunnerShebang(firstLine: string): boolean {
-  if (!firstLine.startsWith('#!')) return false;
-  const words = firstLine.slice(2).trim().split(/\s+/);
-  if (path.basename(words[0] ?? '') === 'Runner') return true;
-  if (path.basename(words[0] ?? '') !== 'env') return false;
-  return words.slice(1).find((w) => !w.startsWith('-')) === 'Runner';
-}
-
 /** The header of a Runner script, or undefined when the file is not one. Throws on bad directives. */
 export function readScriptHeader(file: string, parseOptions: ParseOptions = {}): ScriptHeader | undefined {
+  // Most commands are not Runner scripts: look at the first line before reading a header.
+  if (!isRunnerScript(readFirstLine(file))) return undefined;
   const head = readHead(file);
   if (head === undefined) return undefined;
   const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
-  if (!isRunnerShebang(lines[0])) return undefined;
   let interpreter = ['sh'];
   const requirements: Requirement[] = [];
   for (let i = 1; i < lines.length && lines[i].startsWith('#'); i++) {
