@@ -97,6 +97,15 @@ test('directives are read from the header only', () => {
   assert.is(seen.stdout, 'body\nGreet 1.0\n', seen.stderr);
 });
 
+test('--resolve and --why see a script\'s pinned dependencies', () => {
+  const file = script('resolved', `#!/usr/bin/env Runner\n#!Runner dependency Greet < 2.0\necho\n`);
+  const seen = spawnSync(process.execPath, [path.join(projectRoot, 'dist/src/cli/main.js'), '--root', root, '--resolve', '--json', file], { encoding: 'utf8' });
+  assert.is(seen.status, 0, seen.stderr);
+  assert.equal(JSON.parse(seen.stdout).dependencies.map((d: { name: string; version: string; requiredBy: string[] }) => [d.name, d.version, d.requiredBy]), [['Greet', '1.0', [file]]]);
+  const why = spawnSync(process.execPath, [path.join(projectRoot, 'dist/src/cli/main.js'), '--root', root, '--why', file, 'Greet'], { encoding: 'utf8', env: envAs('root') });
+  assert.match(why.stdout, new RegExp(`required by ${file}: Greet < 2\\.0`));
+});
+
 test('bad directives: one line naming the script and the line', () => {
   const cases: [string, RegExp][] = [
     ['#!Runner frobnicate x', /^Runner: .*bad1:2: unknown directive 'frobnicate' \(expected 'interpreter' or 'dependency'\)\n$/],

@@ -6,7 +6,6 @@ import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { newWorld, resolveTarget, type ResolvedRun, type ResolveOptions } from '../resolver/resolve.js';
 import { commandTarget } from '../resolver/target.js';
-import { readScriptHeader } from '../script/header.js';
 import { findConflicts } from '../overlay/conflicts.js';
 import { executePlan, loadAddon } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
@@ -85,23 +84,21 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   });
 }
 
+/** What to exec: the command as given, or for a Runner script its interpreter with the script. */
+function execOf(run: ResolvedRun, options: Options): MountPlan['exec'] {
+  const argv = rawCommandArgv(options.rest.length, options.dryRun);
+  if (!run.script || !run.target.file) return { file: options.rest[0], argv };
+  // A script found on PATH is passed by the path it was found at, so the interpreter can open it.
+  const scriptPath = options.rest[0].includes('/') ? argv[0] : Buffer.from(run.target.file);
+  return { file: run.script.interpreter[0], argv: [...run.script.interpreter.map((w) => Buffer.from(w)), scriptPath, ...argv.slice(1)] };
+}
+
 export async function launchAction(options: Options): Promise<number> {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  const target = commandTarget(world, options.rest[0]);
-  let argv = rawCommandArgv(options.rest.length, options.dryRun);
-  let file = options.rest[0];
-  const header = target.file ? readScriptHeader(target.file, { strict: options.strict }) : undefined;
-  if (header && target.file) {
-    // A script with `#!Runner` directives: its own dependencies on top, run by its interpreter.
-    resolveOptions.extra = [{ by: target.file, requirements: header.requirements }];
-    const scriptPath = options.rest[0].includes('/') ? argv[0] : Buffer.from(target.file);
-    argv = [...header.interpreter.map((w) => Buffer.from(w)), scriptPath, ...argv.slice(1)];
-    file = header.interpreter[0];
-  }
-  const run = resolveTarget(world, target, resolveOptions);
+  const run = resolveTarget(world, commandTarget(world, options.rest[0]), resolveOptions);
   run.warnings.forEach(warn);
-  const plan = buildPlan(options, resolveOptions, run, { file, argv });
+  const plan = buildPlan(options, resolveOptions, run, execOf(run, options));
   if (options.verbose > 0) {
     const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
     const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;

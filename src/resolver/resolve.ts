@@ -8,6 +8,7 @@ import type { GoboPaths } from './paths.js';
 import { requirementsOrFail, World } from './programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from './solver.js';
 import type { Target } from './target.js';
+import { readScriptHeader, type ScriptHeader } from '../script/header.js';
 
 export interface ResolveOptions {
   paths: GoboPaths;
@@ -15,8 +16,6 @@ export interface ResolveOptions {
   arch?: string;
   /** `-d FILE`, in the order given. */
   dependencyFiles?: string[];
-  /** Extra requirements, e.g. from a script's `#!Runner dependency` header. */
-  extra?: RootRequirements[];
   strict?: boolean;
   /** `-p`: also leaves out the foreign-architecture layers. */
   pure?: boolean;
@@ -28,6 +27,8 @@ export interface ResolvedRun extends Resolution {
   /** For a run on another architecture than the host's: every installed program of that
    * architecture not already chosen, as extra layers below the program (the C original's rule). */
   archLayers: Choice[];
+  /** The `#!Runner` header, when the target is a Runner script. */
+  script: ScriptHeader | undefined;
   target: Target;
   archSource: WantedArch['source'];
   world: World;
@@ -48,7 +49,9 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
     by: file,
     requirements: requirementsOf(world, file),
   }));
-  roots.push(...(options.extra ?? []));
+  // A Runner script's own `#!Runner dependency` lines come next, then its program's, if any.
+  const script = target.file ? readScriptHeader(target.file, world.parseOptions) : undefined;
+  if (script && target.file) roots.push({ by: target.file, requirements: script.requirements });
   if (program) {
     roots.push({ by: `${program.name} ${program.version}`, requirements: requirementsOrFail(world.dependencies(program.name, program.version)) });
   }
@@ -64,7 +67,7 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
   const foreign = wanted.arch !== hostArch() && !options.pure;
   const taken = new Set([...resolution.dependencies.map((d) => d.name), ...(program ? [program.name] : [])]);
   const archLayers = foreign ? foreignArchLayers(world, wanted.arch, taken) : [];
-  return { ...resolution, archLayers, target, archSource: wanted.source, world };
+  return { ...resolution, archLayers, script, target, archSource: wanted.source, world };
 }
 
 export function newWorld(options: ResolveOptions): World {
