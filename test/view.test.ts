@@ -44,6 +44,16 @@ test('which version an Index link leads into: relative, absolute, through Curren
   assert.is(linkOwner(world, path.join(index, 'bin/libtool2')), undefined, 'a link into another root is not ours');
 });
 
+test('wrappers are layered and their other versions hidden, as SymlinkProgram links them into bin', () => {
+  const root = makeTree({ programs: { W: { '1': { files: { 'Resources/Wrappers/w': 'one' } }, '2': { files: { 'Resources/Wrappers/w': 'two', 'Resources/Wrappers/w2only': '' } } } }, current: { W: '2' } });
+  const index = path.join(root, 'System/Index/bin');
+  fs.symlinkSync('../../../Programs/W/2/Resources/Wrappers/w', path.join(index, 'w'));
+  fs.symlinkSync('../../../Programs/W/2/Resources/Wrappers/w2only', path.join(index, 'w2only'));
+  const layer = scanLayer('W 1', path.join(root, 'Programs/W/1'), 'W', '1');
+  assert.equal(layer.feeds.bin, [path.join(root, 'Programs/W/1/Resources/Wrappers')]);
+  assert.equal(findConflicts(new World(goboPaths(root)), [{ name: 'W', version: '1' }], [layer]), [path.join(index, 'w2only')]);
+});
+
 test('conflict removal: other versions\' entries go, unless a higher layer provides the name', () => {
   const { root, index, world } = lib();
   const layers = [scanLayer('Lib 1.0', path.join(root, 'Programs/Lib/1.0'), 'Lib', '1.0')];

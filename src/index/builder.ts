@@ -6,16 +6,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
+import { INDEX_SOURCES } from '../resolver/paths.js';
 import type { World } from '../resolver/programs.js';
-
-/** Index directory → the directories of a version that feed it. */
-export const INDEX_FEEDS: Readonly<Record<string, readonly string[]>> = {
-  bin: ['bin', 'sbin', 'Resources/Wrappers'],
-  include: ['include'],
-  lib: ['lib', 'lib64'],
-  libexec: ['libexec'],
-  share: ['share'],
-};
 
 export interface Wanted {
   /** Absolute file the link must lead to. */
@@ -40,7 +32,7 @@ export function wantedLinks(world: World): { wanted: Map<string, Wanted>; confli
     const current = world.program(name)?.current;
     if (!current) continue;
     const owner = `${name} ${current}`;
-    for (const [indexDir, feeds] of Object.entries(INDEX_FEEDS)) {
+    for (const [indexDir, feeds] of Object.entries(INDEX_SOURCES)) {
       for (const feed of feeds) {
         const from = path.join(world.versionDir(name, current), feed);
         if (!fs.existsSync(from)) continue;
@@ -78,7 +70,7 @@ export function buildIndex(world: World): IndexReport {
   const { wanted, conflicts } = wantedLinks(world);
   const report: IndexReport = { added: [], updated: [], removed: [], unchanged: 0, conflicts };
   // All five exist even when empty: they are the view's mount points.
-  for (const dir of Object.keys(INDEX_FEEDS)) fs.mkdirSync(path.join(index, dir), { recursive: true });
+  for (const dir of Object.keys(INDEX_SOURCES)) fs.mkdirSync(path.join(index, dir), { recursive: true });
   for (const [key, { source }] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
     const link = path.join(index, key);
     const text = path.relative(path.dirname(link), source);
@@ -104,7 +96,7 @@ export function buildIndex(world: World): IndexReport {
     fs.rmSync(link);
     report.removed.push(key);
   }
-  removeEmptyDirectories(index, Object.keys(INDEX_FEEDS));
+  removeEmptyDirectories(index, Object.keys(INDEX_SOURCES));
   return report;
 }
 

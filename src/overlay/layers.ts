@@ -1,17 +1,9 @@
 // What each layer offers to each Index directory (DESIGN.md §5). Reads the tree; no mounts.
 import fs from 'node:fs';
 import path from 'node:path';
+import { INDEX_DIRS, INDEX_SOURCES } from '../resolver/paths.js';
 
-/** Index directory → the subdirectories of a layer that feed it, in order. */
-export const INDEX_SOURCES: Readonly<Record<string, readonly string[]>> = {
-  bin: ['bin', 'sbin'],
-  include: ['include'],
-  lib: ['lib', 'lib64'],
-  libexec: ['libexec'],
-  share: ['share'],
-};
-
-export const INDEX_DIRS = Object.keys(INDEX_SOURCES);
+export { INDEX_DIRS, INDEX_SOURCES };
 
 export interface Layer {
   /** `Name Version`, or a file path for the Index itself. */

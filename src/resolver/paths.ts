@@ -1,6 +1,20 @@
 // Where the GoboLinux tree lives: `/` on GoboLinux, any directory with `--root` elsewhere.
 import path from 'node:path';
 
+/**
+ * Index directory → the directories of a program version that feed it, in order: what
+ * SymlinkProgram links into the Index, and so what a view layers onto it (DESIGN.md §2, §5).
+ */
+export const INDEX_SOURCES: Readonly<Record<string, readonly string[]>> = {
+  bin: ['bin', 'sbin', 'Resources/Wrappers'],
+  include: ['include'],
+  lib: ['lib', 'lib64'],
+  libexec: ['libexec'],
+  share: ['share'],
+};
+
+export const INDEX_DIRS = Object.keys(INDEX_SOURCES);
+
 export interface GoboPaths {
   root: string;
   programs: string;
