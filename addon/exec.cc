@@ -29,14 +29,9 @@ namespace {
 constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126, kExitNotFound = 127;
 
 [[noreturn]] void Die(int code, const std::string& message) {
-  std::string line = "Runner: " + message + "\n";
+  std::string line = "Runner: " + Escape(message) + "\n";
   if (write(STDERR_FILENO, line.data(), line.size()) < 0) _exit(code);
   _exit(code);
-}
-
-void Warn(const std::string& message) {
-  std::string line = "Runner: warning: " + message + "\n";
-  if (write(STDERR_FILENO, line.data(), line.size()) < 0) return;
 }
 
 // Node ignores SIGPIPE and SIGXFSZ and may block signals; the launched program must start with
@@ -62,7 +57,7 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   if (op.name == "writelayer") return view->SetWriteLayer(op.args[0], f);
   if (op.name == "group") return view->MountGroup(op.list, f);
   if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);
-  return view->Remove(op.args[0], f);
+  return view->Remove(op.args[0], op.args[1], f);
 }
 
 int OpenPlan(int argc, char** argv) {

@@ -12,6 +12,7 @@
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <linux/openat2.h>
 
 // The new mount API through syscall(2): glibc 2.36's wrappers clash with <linux/mount.h>.
 namespace {
@@ -25,8 +26,42 @@ int Fsconfig(int fd, unsigned cmd, const char* key, const char* value) {
   return syscall(SYS_fsconfig, fd, cmd, key, value, 0);
 }
 int Fsmount(int fd, unsigned attrs) { return syscall(SYS_fsmount, fd, kFsmountCloexec, attrs); }
-int MoveMount(int from, const char* to) {
-  return syscall(SYS_move_mount, from, "", AT_FDCWD, to, kMoveMountFEmptyPath);
+constexpr unsigned kMoveMountTEmptyPath = 0x40;
+// Onto an already opened directory: the target was checked not to be a symlink when it was opened.
+int MoveMount(int from, int to_fd) {
+  return syscall(SYS_move_mount, from, "", to_fd, "", kMoveMountFEmptyPath | kMoveMountTEmptyPath);
+}
+
+// A mount target: a real directory, never a symlink in its last component (O_NOFOLLOW).
+int OpenTarget(const std::string& target) {
+  return open(target.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+}
+
+// Opens `relative` as a directory beneath `root_fd`, following no symlink and leaving neither the
+// directory tree nor the mount. openat2 (Linux ≥ 5.6) does it in one call; before that, one
+// O_NOFOLLOW step per component, refusing "..".
+int OpenBeneath(int root_fd, const std::string& relative) {
+  if (relative.empty()) return fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+  struct open_how how {};
+  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
+  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
+  int fd = syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how);
+  if (fd >= 0 || errno != ENOSYS) return fd;
+  fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
+  size_t start = 0;
+  while (fd >= 0 && start < relative.size()) {
+    size_t end = relative.find('/', start);
+    if (end == std::string::npos) end = relative.size();
+    std::string part = relative.substr(start, end - start);
+    start = end + 1;
+    if (part.empty() || part == ".") continue;
+    int next = part == ".." ? (errno = EXDEV, -1) : openat(fd, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    int err = errno;
+    close(fd);
+    errno = err;
+    fd = next;
+  }
+  return fd;
 }
 
 // The kernel explains fsconfig failures in the context's message log; keep the last line.
@@ -70,10 +105,33 @@ void CloseAll(std::vector<int>* fds) {
 }
 }  // namespace
 
+std::string Escape(const std::string& text) {
+  std::string out;
+  static const char kHex[] = "0123456789abcdef";
+  auto hex = [&](unsigned char c) { out += "\\x"; out += kHex[c >> 4]; out += kHex[c & 15]; };
+  for (size_t i = 0; i < text.size(); i++) {
+    unsigned char c = text[i];
+    unsigned char next = i + 1 < text.size() ? text[i + 1] : 0;
+    if (c < 0x20 || c == 0x7f) {
+      hex(c);
+    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {  // a C1 control in UTF-8
+      hex(c), hex(next), i++;
+    } else {
+      out += static_cast<char>(c);
+    }
+  }
+  return out;
+}
+
+void Warn(const std::string& message) {
+  std::string line = "Runner: warning: " + Escape(message) + "\n";
+  if (write(STDERR_FILENO, line.data(), line.size()) < 0) return;
+}
+
 std::string Failure::Text() const {
   std::string text = op + (path.empty() ? "" : " " + path) + ": " + strerror(err);
   if (!detail.empty()) text += " (" + detail + ")";
-  return text;
+  return Escape(text);
 }
 
 bool ViewBuilder::EnterUserNamespace(Failure* f) {
@@ -104,7 +162,7 @@ bool ViewBuilder::MakePrivate(const std::string& path, Failure* f) {
 
 bool ViewBuilder::SetWriteLayer(const std::string& spec, Failure* f) {
   if (spec != "tmpfs") {
-    write_fd_ = open(spec.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+    write_fd_ = open(spec.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (write_fd_ < 0) return Fail(f, "open", spec, errno);
     return true;
   }
@@ -222,28 +280,54 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   // RUNNER_MOUNT_API=classic takes the mount(2) path that older kernels need, so that it can be
   // exercised (and compared) on new ones.
   static const bool force_classic = getenv("RUNNER_MOUNT_API") && strcmp(getenv("RUNNER_MOUNT_API"), "classic") == 0;
-  if (force_classic && !target.empty()) {
-    bool classic = OverlayClassic(target, lowers, upper, work, f);
-    CloseAll(&fds);
-    if (classic) mounted_.push_back(target);
-    return classic;
-  }
-  bool ok = OverlayNew(lowers, upper, work, &mnt, f);
-  if (!ok && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos))) {
-    // Kernels before 6.8 (no lowerdir+) or without the new mount API.
+  bool classic = force_classic && !target.empty();
+  bool ok = !classic && OverlayNew(lowers, upper, work, &mnt, f);
+  if (!classic && !ok && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos)))
+    classic = true;  // kernels before 6.8 (no lowerdir+) or without the new mount API
+  if (classic) {
     ok = OverlayClassic(target, lowers, upper, work, f);
-  } else if (ok) {
+    // The new overlay's root, for removals beneath it: the target now names it.
+    if (ok) mnt = OpenTarget(target);
+    if (ok && mnt < 0) ok = Fail(f, "open", target, errno);
+  } else if (ok && !target.empty()) {
     // An empty target builds the overlay and drops it (the --check probe).
-    if (!target.empty() && MoveMount(mnt, target.c_str()) != 0) ok = Fail(f, "move_mount", target, errno);
-    close(mnt);
+    int target_fd = OpenTarget(target);
+    if (target_fd < 0) ok = Fail(f, "open (a directory, not a symlink)", target, errno);
+    else if (MoveMount(mnt, target_fd) != 0) ok = Fail(f, "move_mount", target, errno);
+    if (target_fd >= 0) close(target_fd);
   }
   CloseAll(&fds);
-  if (ok && !target.empty()) mounted_.push_back(target);
+  if (ok && !target.empty()) {
+    mounted_.push_back(target);
+    roots_.emplace_back(target, mnt);
+  } else if (mnt >= 0) {
+    close(mnt);
+  }
   return ok;
 }
 
-bool ViewBuilder::Remove(const std::string& path, Failure* f) {
-  if (unlink(path.c_str()) != 0 && errno != ENOENT) return Fail(f, "unlink", path, errno);
+bool ViewBuilder::Remove(const std::string& target, const std::string& relative, Failure* f) {
+  int root = -1;
+  for (const auto& [mounted, fd] : roots_)
+    if (mounted == target) root = fd;
+  if (root < 0) return Fail(f, "remove", target + "/" + relative, EINVAL, "no overlay is mounted there");
+  size_t slash = relative.rfind('/');
+  std::string parent = slash == std::string::npos ? "" : relative.substr(0, slash);
+  std::string leaf = slash == std::string::npos ? relative : relative.substr(slash + 1);
+  if (leaf.empty() || leaf == "." || leaf == "..")
+    return Fail(f, "remove", target + "/" + relative, EINVAL, "not a name inside the view");
+  int dir = OpenBeneath(root, parent);
+  if (dir < 0) {
+    // ELOOP/EXDEV: a symlink or a mount on the way; ENOENT/ENOTDIR: the tree changed shape.
+    Warn("not removing " + target + "/" + relative + ": " + strerror(errno) +
+         " on the way (it is not where the plan expects it; a symlink is never followed)");
+    return true;
+  }
+  int rc = unlinkat(dir, leaf.c_str(), 0);
+  int err = errno;
+  close(dir);
+  if (rc != 0 && err == EISDIR) Warn("not removing " + target + "/" + relative + ": it is a directory in the view");
+  else if (rc != 0 && err != ENOENT) return Fail(f, "unlink", target + "/" + relative, err);
   return true;
 }
 

@@ -25,7 +25,10 @@ class ViewBuilder {
   // Overlay `layers` (top first) with a fresh upper/work pair from the write layer onto target
   // (an empty target builds the overlay and drops it: the --check probe).
   bool MountOverlay(const std::string& target, const std::vector<std::string>& layers, Failure* f);
-  bool Remove(const std::string& path, Failure* f);
+  // Removes `relative` from the overlay mounted on `target`, resolved beneath that mount's root
+  // without following any symlink: an entry that is not where the plan expects is skipped with a
+  // warning, never chased out of the view (a layer may supply a directory link that leads anywhere).
+  bool Remove(const std::string& target, const std::string& relative, Failure* f);
   // Detach every overlay mounted so far (for --fallback after a failure).
   void Undo();
 
@@ -43,7 +46,15 @@ class ViewBuilder {
   int overlays_ = 0;
   std::vector<int> group_fds_;
   std::vector<std::string> mounted_;
+  // Mount target → an O_PATH fd of the overlay's root, for removals beneath it.
+  std::vector<std::pair<std::string, int>> roots_;
 };
+
+// One warning line on stderr ("Runner: warning: ..."), control characters escaped.
+void Warn(const std::string& message);
+// Control characters (and bytes ≥ 0x7f that are not UTF-8 text) as \xNN: a path or value from an
+// untrusted tree must not drive the terminal.
+std::string Escape(const std::string& text);
 
 // The --check probe: tries each requirement in a child process and prints "name ok" or
 // "name no <reason>" lines on stdout; `lower` is the directory to try as an overlay layer.

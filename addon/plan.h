@@ -14,5 +14,7 @@ struct Op {
   std::vector<std::string> list;    // the one list argument, if the operation has one
 };
 
+// `remove TARGET RELATIVE` removes RELATIVE inside the overlay mounted on TARGET, resolved beneath
+// that mount without following symlinks.
 // Reads a plan from fd; on a malformed plan returns false and sets *error.
 bool ReadPlan(int fd, std::vector<Op>* ops, std::string* error);

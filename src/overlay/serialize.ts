@@ -11,14 +11,20 @@ function list(items: readonly Token[]): Token[] {
 export function planOperations(plan: MountPlan): Token[][] {
   const ops: Token[][] = [];
   if (needsView(plan)) {
+    // First, so that -f also covers a namespace that cannot be created.
+    if (plan.fallback) ops.push(['fallback', 'running without the private view (-f)']);
     ops.push(plan.rootless ? ['userns'] : ['mountns']);
     // Nothing done in the view may propagate back to the host.
     ops.push(['private', '/']);
-    if (plan.fallback) ops.push(['fallback', 'running without the private view (-f)']);
     ops.push(['writelayer', plan.writeLayer]);
     for (const group of plan.groups) ops.push(['group', ...list(group)]);
     for (const mount of plan.mounts) ops.push(['overlay', mount.target, ...list(mount.layers)]);
-    for (const removal of plan.removals) ops.push(['remove', removal]);
+    // Each removal names its overlay and a path inside it: the executor resolves it beneath that
+    // mount and never follows a symlink on the way.
+    for (const removal of plan.removals) {
+      const mount = plan.mounts.find((m) => removal.startsWith(m.target + '/'));
+      if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
+    }
   }
   if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
   // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
