@@ -62,4 +62,109 @@ test('root: -f also covers a namespace that cannot be created', () => {
   assert.is(without.status, 122, without.stderr);
 });
 
+/** A small tree whose App 1.0 has the given Resources/Dependencies set up by `plant`. */
+function plantedWorld(plant: (resources: string, root: string) => void): string {
+  const root = makeTree({
+    programs: { Greet: { '1.0': {}, '2.0': {} }, App: { '1.0': { files: { 'bin/app': '#!/bin/sh\necho app ran\n' } } } },
+    current: { Greet: '2.0', App: '1.0' },
+  });
+  linkIndex(root, { Greet: '2.0', App: '1.0' });
+  plant(path.join(root, 'Programs/App/1.0/Resources'), root);
+  return root;
+}
+
+const resolve = (root: string, ...extra: string[]) => runnerAs('root', ['--root', root, ...extra, '--resolve', 'App'], { timeout: 20_000 });
+
+test('a FIFO, a device, an oversized file or a broken link as Dependencies is bad metadata (121), never a hang', () => {
+  const cases: [string, (resources: string) => void, RegExp][] = [
+    ['FIFO', (r) => spawnSync('mkfifo', [path.join(r, 'Dependencies')]), /Dependencies: is a FIFO, not a regular file$/m],
+    ['/dev/zero', (r) => fs.symlinkSync('/dev/zero', path.join(r, 'Dependencies')), /Dependencies: is a device, not a regular file$/m],
+    ['5 MiB', (r) => fs.writeFileSync(path.join(r, 'Dependencies'), `Greet\n${'#'.repeat(5 * 1024 * 1024)}\n`), /Dependencies: is \d+ bytes, more than the 4194304 a metadata file may have$/m],
+    ['dangling', (r) => fs.symlinkSync('nowhere', path.join(r, 'Dependencies')), /Dependencies: is a symlink that leads nowhere$/m],
+    ['loop', (r) => fs.symlinkSync('Dependencies', path.join(r, 'Dependencies')), /Dependencies: is a symlink loop$/m],
+    ['FIFO Architecture', (r) => spawnSync('mkfifo', [path.join(r, 'Architecture')]), /Architecture: is a FIFO, not a regular file$/m],
+  ];
+  for (const [label, plant, message] of cases) {
+    const result = resolve(plantedWorld(plant));
+    assert.is(result.status, 121, `${label}: ${result.stderr}`);
+    assert.match(result.stderr, message, label);
+    assert.is(result.stderr.trim().split('\n').length, 1, `${label}: one line`);
+  }
+});
+
+test('a Current that leads into another program is ignored with a warning', () => {
+  const root = plantedWorld(() => {});
+  makeTree({ programs: { Hello: { '1.0': {} } } }, root);
+  fs.writeFileSync(path.join(root, 'Programs/App/1.0/Resources/Dependencies'), 'Greet\n');
+  fs.rmSync(path.join(root, 'Programs/Greet/Current'));
+  fs.mkdirSync(path.join(root, 'Programs/Greet/1.0/x'));
+  fs.symlinkSync('../Hello/1.0', path.join(root, 'Programs/Greet/Current'));
+  makeTree({ programs: { Greet: { '1.0': {} } } }, root);
+  const result = runnerAs('root', ['--root', root, '--json', '--resolve', 'App']);
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stderr, /Programs\/Greet\/Current -> \.\.\/Hello\/1\.0 is not a version of Greet; Current ignored/);
+  assert.is(JSON.parse(result.stdout).dependencies[0].version, '2.0', 'no Current: the newest');
+});
+
+test('control characters from metadata are escaped in every message', () => {
+  const root = plantedWorld((r) => writeFile(path.join(r, 'Dependencies'), 'Gr\x1b[31meet \x07>= 1.0\n'));
+  const result = resolve(root);
+  assert.ok(!/[\x00-\x09\x0b-\x1f\x7f]/.test(result.stderr), JSON.stringify(result.stderr));
+  assert.match(result.stderr, /\\x1b/);
+});
+
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: -C never writes through a planted symlink, and an unwritable state directory is a clear 122`, () => {
+    const root = shareTree(plantedWorld(() => {}));
+    const state = shareTree(tempDir('runner-state-'));
+    const elsewhere = shareTree(tempDir('runner-elsewhere-'));
+    if (who === 'user') spawnSync('chown', ['-R', TEST_USER, state, elsewhere]);
+    fs.symlinkSync(elsewhere, path.join(state, 'Runner'));
+    const planted = runnerAs(who, ['--root', root, '-C', 'app'], { env: envAs(who, { XDG_STATE_HOME: state }) });
+    assert.is(planted.status, 122, planted.stderr);
+    assert.match(planted.stderr, /Runner is a symlink; refusing to write through it$/m);
+    assert.equal(fs.readdirSync(elsewhere), [], 'nothing was written through the link');
+    const unwritable = runnerAs(who, ['--root', root, '-C', 'app'], { env: envAs(who, { XDG_STATE_HOME: '/proc/runner-state' }) });
+    assert.is(unwritable.status, 122, unwritable.stderr);
+    assert.match(unwritable.stderr, /^Runner: cannot create \/proc\/runner-state\/Runner: E[A-Z]+$/m);
+    // A relative XDG_STATE_HOME is ignored (XDG Base Directory spec): the default under $HOME.
+    const relative = runnerAs(who, ['--root', root, '-C', 'app'], { env: envAs(who, { XDG_STATE_HOME: 'relative/state' }) });
+    assert.is(relative.status, 0, relative.stderr);
+    assert.match(relative.stderr, /write layer kept in \/(root|home\/runner-test)\/\.local\/state\/Runner\/view-/);
+  });
+}
+
+test('Environment files: a value that doubles per line and a NUL are warnings naming the line, not internal errors', () => {
+  const doubling = ['A=x', ...Array.from({ length: 40 }, () => 'A=$A$A'), 'export B=fine'].join('\n');
+  const root = plantedWorld((r) => {
+    writeFile(path.join(r, 'Environment'), `${doubling}\nC=a\0b\n`);
+  });
+  fs.writeFileSync(path.join(root, 'Programs/App/1.0/bin/app'), '#!/bin/sh\necho "A=${#A} B=$B C=${C-unset}"\n');
+  const result = runnerAs('root', ['--root', root, 'app']);
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stdout, /^A=65536 B=fine C=unset$/m);
+  assert.match(result.stderr, /Environment:18: A=… grows beyond 131072 bytes/);
+  assert.match(result.stderr, /Environment:43: contains a NUL byte/);
+  assert.not.match(result.stderr, /internal error/);
+});
+
+test('root refuses metadata that another user can write, unless --trust-tree', () => {
+  ensureTestUser();
+  const worldWritable = plantedWorld((r) => writeFile(path.join(r, 'Dependencies'), 'Greet\n', 0o666));
+  fs.chmodSync(path.join(worldWritable, 'Programs/App/1.0/Resources/Dependencies'), 0o666);
+  const refused = resolve(worldWritable);
+  assert.is(refused.status, 121, refused.stderr);
+  assert.match(refused.stderr, /Dependencies: is writable by everyone; running as root, Runner does not trust it \(--trust-tree overrides\)$/m);
+  assert.is(resolve(worldWritable, '--trust-tree').status, 0);
+
+  const userOwned = plantedWorld((r) => writeFile(path.join(r, 'Environment'), 'export LD_PRELOAD=/tmp/evil.so\n'));
+  spawnSync('chown', ['-R', TEST_USER, path.join(userOwned, 'Programs/App')]);
+  const launch = runnerAs('root', ['--root', userOwned, 'app']);
+  assert.is(launch.status, 121, launch.stderr);
+  assert.match(launch.stderr, /is owned by uid \d+, not root; running as root/);
+  // The same tree is fine for that user: the policy is about root.
+  const asUser = runnerAs('user', ['--root', shareTree(userOwned), 'app']);
+  assert.is(asUser.status, 0, asUser.stderr);
+});
+
 test.run();

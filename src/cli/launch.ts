@@ -1,6 +1,5 @@
 // `Runner [options] COMMAND [ARGS...]`: resolve, scan, plan, then hand over to the executor.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
@@ -13,6 +12,7 @@ import { PER_LINUX32, planMounts, type MountPlan } from '../overlay/plan.js';
 import { planJson, planText } from '../overlay/serialize.js';
 import { viewEnvironment } from '../overlay/view-env.js';
 import { resolveOptionsOf, type Options } from './options.js';
+import { ownDirectory, xdgDir } from './xdg.js';
 import { info, out, warn } from './output.js';
 
 /** The command's arguments exactly as the kernel gave them to us (not re-encoded by Node). */
@@ -32,9 +32,13 @@ export function layersOf(run: ResolvedRun): Layer[] {
 
 function writeLayerFor(options: Options): string {
   if (!options.noCleanup) return 'tmpfs';
-  const base = path.join(process.env.XDG_STATE_HOME ?? path.join(os.homedir(), '.local/state'), 'Runner');
-  fs.mkdirSync(base, { recursive: true });
-  const dir = fs.mkdtempSync(path.join(base, 'view-'));
+  const base = ownDirectory(path.join(xdgDir('XDG_STATE_HOME', '.local/state'), 'Runner'));
+  let dir: string;
+  try {
+    dir = fs.mkdtempSync(path.join(base, 'view-'));
+  } catch (error) {
+    throw new RunnerError(`cannot create the write layer in ${base}: ${(error as NodeJS.ErrnoException).code}`, ExitCode.view);
+  }
   info(`write layer kept in ${dir} (-C)`);
   return dir;
 }
@@ -66,7 +70,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const chosen = versionsOf(run);
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
-  const { env, problems } = viewEnvironment(process.env, paths.index, envFiles);
+  const { env, problems } = viewEnvironment(process.env, paths.index, envFiles, run.world.readPolicy);
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
   return planMounts({
     index: paths.index,

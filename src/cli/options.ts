@@ -29,6 +29,7 @@ export interface Options {
   why: boolean;
   newest: boolean;
   ignoreMissing: boolean;
+  trustTree: boolean;
   index: boolean;
   desktop: boolean;
   remove: boolean;
@@ -63,6 +64,7 @@ export const OPTIONS: Record<string, Spec> = {
   why: { type: 'boolean', describe: 'explain the choice of DEP for TARGET' },
   newest: { type: 'boolean', describe: 'always prefer the newest version (ignore Current)' },
   'ignore-missing': { type: 'boolean', describe: 'skip unsatisfiable dependencies with a warning' },
+  'trust-tree': { type: 'boolean', describe: 'as root, accept metadata that other users can write' },
   index: { type: 'boolean', describe: 'build or refresh <root>/System/Index' },
   desktop: { type: 'boolean', describe: 'install .desktop files that start TARGET through Runner' },
   remove: { type: 'boolean', describe: 'with --desktop: remove them again' },
@@ -152,6 +154,7 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     why: flag('why'),
     newest: flag('newest'),
     ignoreMissing: flag('ignore-missing'),
+    trustTree: flag('trust-tree'),
     index: flag('index'),
     desktop: flag('desktop'),
     remove: flag('remove'),
@@ -170,5 +173,6 @@ export function resolveOptionsOf(options: Options): ResolveOptions {
     pure: options.pure,
     preferNewest: options.newest,
     ignoreMissing: options.ignoreMissing,
+    trustTree: options.trustTree,
   };
 }

@@ -4,6 +4,14 @@ import fs from 'node:fs';
 
 let quiet = false;
 
+/**
+ * Control characters (C0, DEL, C1) as \\xNN: names and lines from an untrusted tree must not
+ * drive the terminal. Messages are one line, so a newline is escaped too.
+ */
+export function escapeControls(text: string): string {
+  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+}
+
 export function setQuiet(value: boolean): void {
   quiet = value;
 }
@@ -13,13 +21,13 @@ export function out(text: string): void {
 }
 
 export function error(message: string): void {
-  fs.writeSync(2, `Runner: ${message}\n`);
+  fs.writeSync(2, `Runner: ${escapeControls(message)}\n`);
 }
 
 export function warn(message: string): void {
-  if (!quiet) fs.writeSync(2, `Runner: warning: ${message}\n`);
+  if (!quiet) fs.writeSync(2, `Runner: warning: ${escapeControls(message)}\n`);
 }
 
 export function info(message: string): void {
-  fs.writeSync(2, `Runner: ${message}\n`);
+  fs.writeSync(2, `Runner: ${message.split('\n').map(escapeControls).join('\n')}\n`);
 }

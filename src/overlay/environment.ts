@@ -15,6 +15,9 @@ export interface EnvResult {
   problems: EnvProblem[];
 }
 
+/** The kernel's limit on one `NAME=value` string with its NUL (MAX_ARG_STRLEN): exec refuses more. */
+export const MAX_ENV_STRING_BYTES = 128 * 1024;
+
 const ASSIGNMENT = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
 const EXPORT_ONLY = /^export(\s+[A-Za-z_][A-Za-z0-9_]*)+$/;
 
@@ -94,13 +97,21 @@ export function applyEnvironment(content: string, file: string, base: Map<string
   content.split('\n').forEach((raw, index) => {
     const line = raw.replace(/\r$/, '').trim();
     if (line === '' || line.startsWith('#') || EXPORT_ONLY.test(line)) return;
+    if (line.includes('\0')) {
+      problems.push({ file, line: index + 1, message: 'contains a NUL byte, which no environment value can hold' });
+      return;
+    }
     const match = ASSIGNMENT.exec(line);
     if (!match) {
       problems.push({ file, line: index + 1, message: `'${line}' is not an assignment (expected 'export VAR=value')` });
       return;
     }
     try {
-      env.set(match[1], evaluateValue(match[2], env));
+      const value = evaluateValue(match[2], env);
+      // `A=$A$A` doubles a value per line: stop at what exec could take at all.
+      if (match[1].length + Buffer.byteLength(value) + 2 > MAX_ENV_STRING_BYTES)
+        throw new ValueError(`${match[1]}=… grows beyond ${MAX_ENV_STRING_BYTES} bytes, more than exec allows`);
+      env.set(match[1], value);
     } catch (error) {
       if (!(error instanceof ValueError)) throw error;
       problems.push({ file, line: index + 1, message: error.message });

@@ -2,8 +2,9 @@
 // LD_LIBRARY_PATH, GOBOLINUX_RUNNER=1, and each layer's Resources/Environment applied in layer
 // order, top first: dependencies before the program, so that a program's file can build on its
 // dependencies' variables (`export PATH=$JAVA_HOME/bin:$PATH`) and has the last word.
-import fs from 'node:fs';
 import path from 'node:path';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { readMetadataFile, type ReadPolicy } from '../resolver/metadata-file.js';
 import { applyEnvironment, type EnvProblem } from './environment.js';
 
 function prepend(dirs: string[], existing: string | undefined): string {
@@ -14,6 +15,7 @@ export function viewEnvironment(
   base: NodeJS.ProcessEnv,
   index: string,
   environmentFilesInLayerOrder: readonly string[],
+  policy?: ReadPolicy,
 ): { env: [string, string][]; problems: EnvProblem[] } {
   let env = new Map(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
   env.set('PATH', prepend([path.join(index, 'bin')], env.get('PATH')));
@@ -21,13 +23,10 @@ export function viewEnvironment(
   env.set('GOBOLINUX_RUNNER', '1');
   const problems: EnvProblem[] = [];
   for (const file of environmentFilesInLayerOrder) {
-    let content: string;
-    try {
-      content = fs.readFileSync(file, 'utf8');
-    } catch {
-      continue;
-    }
-    const result = applyEnvironment(content, file, env);
+    const read = readMetadataFile(file, policy, path.dirname(path.dirname(path.dirname(file))));
+    if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
+    if (read.kind === 'absent') continue;
+    const result = applyEnvironment(read.bytes.toString('utf8'), file, env);
     env = result.env;
     problems.push(...result.problems);
   }

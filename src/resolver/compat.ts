@@ -1,7 +1,8 @@
 // /System/Settings/Scripts/CompatibilityList: `Name: Alt1 Alt2`, first matching line wins.
 // A dependency on Name is tried as Alt1, then Alt2, then Name itself (DESIGN.md §3).
-import fs from 'node:fs';
 import path from 'node:path';
+import { ExitCode, RunnerError } from './errors.js';
+import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
 import type { GoboPaths } from './paths.js';
 
 export type CompatibilityList = ReadonlyMap<string, readonly string[]>;
@@ -18,12 +19,11 @@ export function parseCompatibilityList(content: string): CompatibilityList {
   return map;
 }
 
-export function readCompatibilityList(paths: GoboPaths): CompatibilityList {
-  try {
-    return parseCompatibilityList(fs.readFileSync(path.join(paths.settings, 'Scripts/CompatibilityList'), 'utf8'));
-  } catch {
-    return new Map();
-  }
+export function readCompatibilityList(paths: GoboPaths, policy?: ReadPolicy): CompatibilityList {
+  const file = path.join(paths.settings, 'Scripts/CompatibilityList');
+  const read = readMetadataFile(file, policy);
+  if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
+  return read.kind === 'ok' ? parseCompatibilityList(read.bytes.toString('utf8')) : new Map();
 }
 
 /** The names to try for a dependency on `name`, in order. */

@@ -5,6 +5,7 @@ import path from 'node:path';
 import { archFits, normalizeArch } from './arch.js';
 import { binaryProblem, formatProblem, nameProblem, parseDependencies, type ParseOptions, type ParseResult, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
+import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
 import type { GoboPaths } from './paths.js';
 import { sortNewestFirst } from './version.js';
 
@@ -30,12 +31,27 @@ export class World {
   private readonly versionCache = new Map<string, ProgramVersions | undefined>();
   private readonly archCache = new Map<string, string | undefined>();
   private readonly depsCache = new Map<string, ParseResult>();
+  /** Things noticed while reading the tree that the user should hear about once. */
+  readonly warnings: string[] = [];
 
   constructor(
     readonly paths: GoboPaths,
     readonly parseOptions: ParseOptions = {},
+    readonly readPolicy: ReadPolicy = { ownersMustBeRoot: false },
   ) {
     this.programsReal = realpathOr(paths.programs, paths.programs);
+  }
+
+  warnOnce(message: string): void {
+    if (!this.warnings.includes(message)) this.warnings.push(message);
+  }
+
+  /** A metadata file of a program version, read safely; a broken one is bad metadata (121). */
+  private metadata(name: string, version: string, relative: string): Buffer | undefined {
+    const file = path.join(this.versionDir(name, version), relative);
+    const read = readMetadataFile(file, this.readPolicy, path.join(this.paths.programs, name));
+    if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
+    return read.kind === 'ok' ? read.bytes : undefined;
   }
 
   /** Every program name under Programs (sorted, names only; not read further). */
@@ -86,13 +102,20 @@ export class World {
     return { name, versions: sortNewestFirst(versions), current: this.readCurrent(dir, versions), escaped };
   }
 
+  /** `Current` counts only when it leads to a version directory of this same program. */
   private readCurrent(dir: string, versions: string[]): string | undefined {
+    const link = path.join(dir, 'Current');
+    let target: string;
     try {
-      const target = path.basename(fs.readlinkSync(path.join(dir, 'Current')));
-      return versions.includes(target) ? target : undefined;
+      target = fs.readlinkSync(link);
     } catch {
       return undefined;
     }
+    const version = path.basename(target);
+    const lexical = path.resolve(dir, target) === path.join(dir, version);
+    if (versions.includes(version) && (lexical || realpathOr(link, '') === realpathOr(path.join(dir, version), undefined))) return version;
+    this.warnOnce(`${link} -> ${target} is not a version of ${path.basename(dir)}; Current ignored`);
+    return undefined;
   }
 
   insidePrograms(realPath: string): boolean {
@@ -111,9 +134,7 @@ export class World {
   architecture(name: string, version: string): string | undefined {
     const key = `${name}/${version}`;
     if (!this.archCache.has(key)) {
-      const file = path.join(this.versionDir(name, version), 'Resources/Architecture');
-      // existsSync first: most lookups of a missing file would otherwise cost an exception.
-      const word = fs.existsSync(file) ? readOr(file, '').trim().split(/\s+/)[0] : '';
+      const word = this.metadata(name, version, 'Resources/Architecture')?.toString('utf8').trim().split(/\s+/)[0];
       const arch = word ? normalizeArch(word) : undefined;
       this.archCache.set(key, arch);
     }
@@ -126,38 +147,29 @@ export class World {
 
   /** Resources/Dependencies of a version (empty when the file does not exist). */
   dependencies(name: string, version: string): ParseResult {
-    return this.dependencyFile(path.join(this.versionDir(name, version), 'Resources/Dependencies'), true);
+    const file = path.join(this.versionDir(name, version), 'Resources/Dependencies');
+    return this.dependencyFile(file, true, path.join(this.paths.programs, name));
   }
 
   /** Any Dependencies-format file, e.g. from `-d FILE`. */
-  dependencyFile(file: string, optional = false): ParseResult {
+  dependencyFile(file: string, optional = false, top?: string): ParseResult {
     let result = this.depsCache.get(file);
     if (result === undefined) {
-      result = readDependencies(file, this.parseOptions, optional);
+      result = readDependencies(file, this.parseOptions, optional, this.readPolicy, top);
       this.depsCache.set(file, result);
     }
     return result;
   }
 }
 
-function readOr(file: string, fallback: string): string {
-  try {
-    return fs.readFileSync(file, 'utf8');
-  } catch {
-    return fallback;
+function readDependencies(file: string, options: ParseOptions, optional: boolean, policy: ReadPolicy, top: string | undefined): ParseResult {
+  const read = readMetadataFile(file, policy, top);
+  if (read.kind === 'absent' && optional) return { requirements: [], problems: [] };
+  if (read.kind !== 'ok') {
+    const message = read.kind === 'bad' ? read.message : 'does not exist';
+    return { requirements: [], problems: [{ file, line: 0, column: 0, message }] };
   }
-}
-
-function readDependencies(file: string, options: ParseOptions, optional: boolean): ParseResult {
-  if (optional && !fs.existsSync(file)) return { requirements: [], problems: [] };
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (optional && code === 'ENOENT') return { requirements: [], problems: [] };
-    return { requirements: [], problems: [{ file, line: 0, column: 0, message: `cannot read: ${code ?? error}` }] };
-  }
+  const bytes = read.bytes;
   const binary = binaryProblem(bytes);
   if (binary) return { requirements: [], problems: [{ file, line: 0, column: 0, message: binary }] };
   return parseDependencies(bytes.toString('utf8'), file, options);

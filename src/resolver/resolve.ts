@@ -4,6 +4,7 @@ import { foreignArchLayers } from '../arch/layers.js';
 import { hostArch, wantedArch, type WantedArch } from '../arch/wanted.js';
 import { readCompatibilityList } from './compat.js';
 import type { Requirement } from './dependencies.js';
+import type { ReadPolicy } from './metadata-file.js';
 import type { GoboPaths } from './paths.js';
 import { requirementsOrFail, World } from './programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from './solver.js';
@@ -21,6 +22,8 @@ export interface ResolveOptions {
   pure?: boolean;
   preferNewest?: boolean;
   ignoreMissing?: boolean;
+  /** `--trust-tree`: as root, read metadata that other users can write (see metadata-file.ts). */
+  trustTree?: boolean;
 }
 
 export interface ResolvedRun extends Resolution {
@@ -60,16 +63,22 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
     program,
     roots,
     architecture: wanted.arch,
-    compat: readCompatibilityList(options.paths),
+    compat: readCompatibilityList(options.paths, world.readPolicy),
     preferNewest: options.preferNewest,
     ignoreMissing: options.ignoreMissing,
   });
   const foreign = wanted.arch !== hostArch() && !options.pure;
   const taken = new Set([...resolution.dependencies.map((d) => d.name), ...(program ? [program.name] : [])]);
   const archLayers = foreign ? foreignArchLayers(world, wanted.arch, taken) : [];
-  return { ...resolution, archLayers, script, target, archSource: wanted.source, world };
+  const warnings = [...world.warnings, ...resolution.warnings];
+  return { ...resolution, warnings, archLayers, script, target, archSource: wanted.source, world };
 }
 
 export function newWorld(options: ResolveOptions): World {
-  return new World(options.paths, { strict: options.strict });
+  return new World(options.paths, { strict: options.strict }, readPolicyOf(options));
+}
+
+/** Root refuses metadata other users can write, unless the tree is declared trusted. */
+export function readPolicyOf(options: ResolveOptions): ReadPolicy {
+  return { ownersMustBeRoot: process.getuid?.() === 0 && !options.trustTree };
 }

@@ -5,7 +5,8 @@ import path from 'node:path';
 /** The first line of a file (at most `limit` bytes), or undefined when it cannot be read. */
 export function readFirstLine(file: string, limit = 512): string | undefined {
   try {
-    const fd = fs.openSync(file, 'r');
+    // Without blocking: a FIFO standing where a script was looked for must not hang the run.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
     try {
       const buffer = Buffer.alloc(limit);
       const length = fs.readSync(fd, buffer, 0, limit, 0);

@@ -17,7 +17,8 @@ const HEAD_BYTES = 64 * 1024;
 
 function readHead(file: string): string | undefined {
   try {
-    const fd = fs.openSync(file, 'r');
+    // Without blocking: a FIFO standing where a script was looked for must not hang the run.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
     try {
       const buffer = Buffer.alloc(HEAD_BYTES);
       return buffer.subarray(0, fs.readSync(fd, buffer, 0, HEAD_BYTES, 0)).toString('utf8');

@@ -1,0 +1,40 @@
+// XDG Base Directory locations. The spec says a relative path in an XDG_* variable is invalid and
+// must be ignored, so only an absolute one counts; otherwise the default under $HOME.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ExitCode, RunnerError, type ExitCodeValue } from '../resolver/errors.js';
+
+export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME', fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+  const value = env[variable];
+  if (value && path.isAbsolute(value)) return value;
+  return path.join(env.HOME && path.isAbsolute(env.HOME) ? env.HOME : os.homedir(), fallback);
+}
+
+/**
+ * `mkdir -p`, one component at a time: Node's own recursive mkdir never returns for some paths
+ * (under /proc it retries forever).
+ */
+function makeDirectories(dir: string): void {
+  const missing: string[] = [];
+  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) missing.unshift(at);
+  for (const each of missing) fs.mkdirSync(each, { mode: 0o700 });
+}
+
+/**
+ * `dir` as a directory of the caller's own: created (mode 0700) when missing, refused when it is a
+ * symlink, not a directory, or owned by someone else, so that nothing is written through a link
+ * that another user planted. Failures are one line with `code`.
+ */
+export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): string {
+  try {
+    makeDirectories(dir);
+  } catch (error) {
+    throw new RunnerError(`cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, code);
+  }
+  const stat = fs.lstatSync(dir);
+  if (stat.isSymbolicLink()) throw new RunnerError(`${dir} is a symlink; refusing to write through it`, code);
+  if (!stat.isDirectory()) throw new RunnerError(`${dir} is not a directory`, code);
+  if (stat.uid !== process.getuid?.()) throw new RunnerError(`${dir} belongs to uid ${stat.uid}, not to you; refusing to write there`, code);
+  return dir;
+}

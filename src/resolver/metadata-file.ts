@@ -1,0 +1,113 @@
+// Reading a metadata file of an untrusted tree (Dependencies, Architecture, Environment, `-d`
+// files, CompatibilityList): opened without blocking, checked with fstat to be a regular file of
+// sane size, read to at most that size. A FIFO, a device, a directory, a link to /dev/zero or a
+// link that dangles or loops is a problem naming the file, never a hang, a huge read or "absent".
+//
+// Running as root, a tree another user can write hands that user root (an Environment file can
+// set LD_PRELOAD). As OpenSSH's StrictModes does, root refuses metadata that a user other than
+// root can write, unless told the tree is trusted (`--trust-tree`).
+import fs from 'node:fs';
+import path from 'node:path';
+
+/** Larger metadata files are refused: real ones are well under 64 KiB. */
+export const MAX_METADATA_BYTES = 4 * 1024 * 1024;
+
+export type MetadataRead =
+  | { kind: 'absent' }
+  | { kind: 'ok'; bytes: Buffer }
+  | { kind: 'bad'; message: string };
+
+export interface ReadPolicy {
+  /** Refuse files and their directories that a non-root user can write (set when running as root). */
+  ownersMustBeRoot: boolean;
+}
+
+const { O_RDONLY, O_NONBLOCK, O_NOCTTY } = fs.constants;
+
+function fileKind(stat: fs.Stats): string {
+  if (stat.isFIFO()) return 'a FIFO';
+  if (stat.isDirectory()) return 'a directory';
+  if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
+  if (stat.isSocket()) return 'a socket';
+  return 'not a regular file';
+}
+
+/** Why a file or directory with this owner and mode is not safe for root to trust, if it is not. */
+export function writableByOthers(stat: fs.Stats): string | undefined {
+  if (stat.uid !== 0) return `is owned by uid ${stat.uid}, not root`;
+  if (stat.mode & 0o002) return 'is writable by everyone';
+  if (stat.mode & 0o020 && stat.gid !== 0) return `is writable by group ${stat.gid}`;
+  return undefined;
+}
+
+/** The file's directory and the directories above it, up to and including `top`. */
+function directoriesUpTo(file: string, top: string | undefined): string[] {
+  const dirs: string[] = [];
+  let dir = path.dirname(file);
+  while (top !== undefined && (dir === top || dir.startsWith(top + path.sep))) {
+    dirs.push(dir);
+    if (dir === top) break;
+    dir = path.dirname(dir);
+  }
+  return dirs;
+}
+
+function untrusted(file: string, stat: fs.Stats, top: string | undefined): string | undefined {
+  const own = writableByOthers(stat);
+  if (own) return own;
+  for (const dir of directoriesUpTo(file, top)) {
+    let dirStat: fs.Stats;
+    try {
+      dirStat = fs.statSync(dir);
+    } catch {
+      continue;
+    }
+    const why = writableByOthers(dirStat);
+    if (why) return `is in ${dir}, which ${why}`;
+  }
+  return undefined;
+}
+
+/**
+ * Reads a metadata file. `top`: the directory up to which, under the root policy, the directories
+ * holding the file are checked too (a program's directory under Programs).
+ */
+export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string): MetadataRead {
+  let fd: number;
+  try {
+    fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT' || code === 'ENOTDIR') {
+      // Absent, unless a symlink stands there: a dangling link is a broken file, not "none".
+      const link = fs.lstatSync(file, { throwIfNoEntry: false });
+      if (!link?.isSymbolicLink()) return { kind: 'absent' };
+      return { kind: 'bad', message: 'is a symlink that leads nowhere' };
+    }
+    if (code === 'ELOOP') return { kind: 'bad', message: 'is a symlink loop' };
+    return { kind: 'bad', message: `cannot be opened (${code ?? String(error)})` };
+  }
+  try {
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile()) return { kind: 'bad', message: `is ${fileKind(stat)}, not a regular file` };
+    if (stat.size > MAX_METADATA_BYTES) return { kind: 'bad', message: `is ${stat.size} bytes, more than the ${MAX_METADATA_BYTES} a metadata file may have` };
+    if (policy.ownersMustBeRoot) {
+      const why = untrusted(file, stat, top);
+      if (why) return { kind: 'bad', message: `${why}; running as root, Runner does not trust it (--trust-tree overrides)` };
+    }
+    // Read at most one byte more than allowed: the file may grow while we read.
+    const buffer = Buffer.alloc(Math.min(stat.size, MAX_METADATA_BYTES) + 1);
+    let length = 0;
+    for (;;) {
+      const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
+      if (n === 0) break;
+      length += n;
+      if (length === buffer.length) return { kind: 'bad', message: 'grew while it was read' };
+    }
+    return { kind: 'ok', bytes: buffer.subarray(0, length) };
+  } catch (error) {
+    return { kind: 'bad', message: `cannot be read (${(error as NodeJS.ErrnoException).code ?? String(error)})` };
+  } finally {
+    fs.closeSync(fd);
+  }
+}
