@@ -4,7 +4,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeTree, tempDir } from './helpers/tree.js';
-import { projectRoot, runner } from './helpers/run.js';
+import { cli, projectRoot, runner } from './helpers/run.js';
 
 const listing = (index: string) =>
   (fs.readdirSync(index, { recursive: true }) as string[])
@@ -85,6 +85,61 @@ test('links that do not lead into Programs, and real files, are left alone', () 
   assert.is(fs.readlinkSync(path.join(root, 'System/Index/bin/env')), '/usr/bin/env');
   assert.is(fs.readFileSync(path.join(root, 'System/Index/bin/tool'), 'utf8'), 'a real file');
   assert.is(spawnSync('true').status, 0);
+});
+
+const snapshot = (dir: string) => (fs.readdirSync(dir, { recursive: true }) as string[]).sort();
+
+test('a directory link in a real Index is expanded, never written through; Programs is never written', () => {
+  const root = makeTree({
+    programs: {
+      Foo: { '1.0': { files: { 'share/foo/a.txt': 'a', 'share/foo/sub/b.txt': 'b' } } },
+      Bar: { '1.0': { files: { 'share/foo/bar.txt': 'bar' } } },
+    },
+    current: { Foo: '1.0', Bar: '1.0' },
+  });
+  // SymlinkProgram links a directory whole while only one program provides it.
+  fs.symlinkSync('../../../Programs/Foo/1.0/share/foo', path.join(root, 'System/Index/share/foo'));
+  const before = snapshot(path.join(root, 'Programs'));
+  const seen = runner(['--root', root, '--index', '--json']);
+  assert.is(seen.status, 0, seen.stderr);
+  assert.equal(snapshot(path.join(root, 'Programs')), before, 'nothing written into Programs');
+  const foo = path.join(root, 'System/Index/share/foo');
+  assert.ok(fs.lstatSync(foo).isDirectory() && !fs.lstatSync(foo).isSymbolicLink(), 'expanded into a real directory');
+  assert.equal(listing(foo), [
+    'a.txt -> ../../../../Programs/Foo/1.0/share/foo/a.txt',
+    'bar.txt -> ../../../../Programs/Bar/1.0/share/foo/bar.txt',
+    'sub/b.txt -> ../../../../../Programs/Foo/1.0/share/foo/sub/b.txt',
+  ]);
+  assert.ok(JSON.parse(seen.stdout).updated.includes('share/foo'));
+  assert.equal(JSON.parse(runner(['--root', root, '--index', '--json']).stdout).updated, [], 'a second run changes nothing');
+});
+
+test('a file in one program and a directory in another is one warning naming both; a foreign link in the way is left alone', () => {
+  const root = makeTree({
+    programs: {
+      Aa: { '1.0': { files: { 'share/x': 'a file' } } },
+      Bb: { '1.0': { files: { 'share/x/y': 'in a directory', 'share/locale/de/z.mo': 'z' } } },
+    },
+    current: { Aa: '1.0', Bb: '1.0' },
+  });
+  const elsewhere = tempDir('runner-foreign-');
+  fs.symlinkSync(elsewhere, path.join(root, 'System/Index/share/locale'));
+  const seen = runner(['--root', root, '--index']);
+  assert.is(seen.status, 0, seen.stderr);
+  assert.match(seen.stderr, /^Runner: warning: share\/x: Aa 1\.0 has a file there, Bb 1\.0 a directory; kept Aa 1\.0's$/m);
+  assert.match(seen.stderr, /^Runner: warning: share\/locale: a symlink out of Programs is in the way of Bb 1\.0's share\/locale\/de\/z\.mo; left alone$/m);
+  assert.is(fs.readlinkSync(path.join(root, 'System/Index/share/x')), '../../../Programs/Aa/1.0/share/x');
+  assert.equal(fs.readdirSync(elsewhere), [], 'nothing written through the foreign link');
+});
+
+test('--index on a read-only tree is one clear line and exit 122', () => {
+  const root = tree();
+  // A real read-only file system: a read-only bind mount in a private mount namespace.
+  const script = `mount --bind -o ro "$1" "$1" && exec "$2" "$3" --root "$1" --index`;
+  const seen = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', root, process.execPath, cli], { encoding: 'utf8' });
+  assert.is(seen.status, 122, seen.stderr);
+  assert.match(seen.stderr, /^Runner: cannot write the Index: \S*\/System\/Index\S*: EROFS$/m);
+  assert.is(seen.stderr.trim().split('\n').length, 1);
 });
 
 test.run();

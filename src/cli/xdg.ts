@@ -4,21 +4,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, RunnerError, type ExitCodeValue } from '../resolver/errors.js';
+import { makeDirectories } from '../util/directories.js';
 
 export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME', fallback: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[variable];
   if (value && path.isAbsolute(value)) return value;
   return path.join(env.HOME && path.isAbsolute(env.HOME) ? env.HOME : os.homedir(), fallback);
-}
-
-/**
- * `mkdir -p`, one component at a time: Node's own recursive mkdir never returns for some paths
- * (under /proc it retries forever).
- */
-function makeDirectories(dir: string): void {
-  const missing: string[] = [];
-  for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) missing.unshift(at);
-  for (const each of missing) fs.mkdirSync(each, { mode: 0o700 });
 }
 
 /**
@@ -28,7 +19,7 @@ function makeDirectories(dir: string): void {
  */
 export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): string {
   try {
-    makeDirectories(dir);
+    makeDirectories(dir, 0o700);
   } catch (error) {
     throw new RunnerError(`cannot create ${dir}: ${(error as NodeJS.ErrnoException).code ?? String(error)}`, code);
   }
