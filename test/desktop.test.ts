@@ -99,6 +99,30 @@ test('--desktop --remove takes our copies away and leaves others alone', () => {
   assert.ok(fs.existsSync(written), 'a file Runner did not write is not removed');
 });
 
+test('--desktop never replaces a file it did not write, never writes through a link, and refuses control characters', () => {
+  // The test before left the user's own viewer.desktop there.
+  const mine = fs.readFileSync(written, 'utf8');
+  const refused = runner(['--root', root, '--desktop', 'Viewer'], { env });
+  assert.is(refused.status, 125, refused.stderr);
+  assert.match(refused.stderr, /^Runner: .*applications\/viewer\.desktop exists and was not written by Runner; move it away \(or remove it\) and run again\n$/);
+  assert.is(fs.readFileSync(written, 'utf8'), mine, 'the user\'s file is untouched');
+  fs.rmSync(written);
+  const target = path.join(data, 'precious.txt');
+  writeFile(target, 'precious');
+  fs.symlinkSync(target, written);
+  const linked = runner(['--root', root, '--desktop', 'Viewer'], { env });
+  assert.is(linked.status, 125, linked.stderr);
+  assert.is(fs.readFileSync(target, 'utf8'), 'precious', 'nothing written through the link');
+  fs.rmSync(written);
+  // A newline in a file name would otherwise start an Exec= line of its own in the copy.
+  const evil = makeTree({ programs: { E: { '1': { files: { 'share/applications/e\nExec=sh -c id.desktop': '[Desktop Entry]\nType=Application\nName=E\nExec=e\n' } } } }, current: { E: '1' } });
+  const injected = runner(['--root', evil, '--desktop', 'E'], { env });
+  assert.is(injected.status, 121, injected.stderr);
+  assert.match(injected.stderr, /contains a control character; refusing to write it into a desktop file\n$/);
+  assert.not.match(injected.stderr, /\nExec=/);
+  assert.equal(fs.readdirSync(path.join(data, 'applications')).filter((f) => f.startsWith('e')), []);
+});
+
 test('a .desktop file given directly, and errors', () => {
   const seen = runner(['--root', root, '--desktop', path.join(root, 'Programs/Viewer/1.0/share/applications/viewer.desktop')], { env });
   assert.is(seen.status, 0, seen.stderr);

@@ -2,12 +2,13 @@
 // .desktop file, write a copy to $XDG_DATA_HOME/applications whose Exec, and every Desktop
 // Action's Exec, starts the original command through Runner. `--remove` takes them away again.
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import fg from 'fast-glob';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import type { World } from '../resolver/programs.js';
 import { anyTarget } from '../resolver/target.js';
+import { xdgDir } from '../cli/xdg.js';
+import { makeDirectories } from '../util/directories.js';
 import { ExecError, formatExecValue, parseExecValue } from './exec-line.js';
 
 /** Marks our copies, so that --remove never deletes a file we did not write. */
@@ -20,8 +21,20 @@ export interface DesktopSource {
 }
 
 export function applicationsDir(env: NodeJS.ProcessEnv = process.env): string {
-  const data = env.XDG_DATA_HOME && path.isAbsolute(env.XDG_DATA_HOME) ? env.XDG_DATA_HOME : path.join(env.HOME ?? os.homedir(), '.local/share');
-  return path.join(data, 'applications');
+  return path.join(xdgDir('XDG_DATA_HOME', '.local/share', env), 'applications');
+}
+
+/** A desktop file is line-based: a control character in a name or value could start a new key. */
+function refuseControls(what: string, value: string): void {
+  if (/[\x00-\x1f\x7f]/.test(value)) throw new RunnerError(`${what} contains a control character; refusing to write it into a desktop file`, ExitCode.badMetadata);
+}
+
+/** Whether a file at `written` is one of our copies (only those may be replaced or removed). */
+function ours(written: string): boolean | undefined {
+  const stat = fs.lstatSync(written, { throwIfNoEntry: false });
+  if (stat === undefined) return undefined;
+  if (!stat.isFile()) return false;
+  return fs.readFileSync(written, 'utf8').includes(`\n${SOURCE_KEY}=`);
 }
 
 export function desktopSources(world: World, target: string): DesktopSource[] {
@@ -90,12 +103,25 @@ export interface DesktopChange {
   written: string;
 }
 
+/**
+ * Writes our copies. A file of the same name that Runner did not write (no marker), or a symlink
+ * standing there, is never replaced: that is the user's. Each copy is written to a fresh temporary
+ * file and renamed into place, so nothing is written through a link.
+ */
 export function installDesktop(sources: DesktopSource[], runner: string[], dir = applicationsDir()): DesktopChange[] {
-  fs.mkdirSync(dir, { recursive: true });
-  return sources.map(({ file, versionDir }) => {
+  for (const word of runner) refuseControls(`the Runner command '${word}'`, word);
+  const planned = sources.map(({ file, versionDir }) => {
+    refuseControls(`the file name ${JSON.stringify(file)}`, file);
     const written = path.join(dir, path.basename(file));
-    const text = rewriteDesktop(fs.readFileSync(file, 'utf8'), { runner, versionDir, source: file });
-    fs.writeFileSync(written, text);
+    if (ours(written) === false)
+      throw new RunnerError(`${written} exists and was not written by Runner; move it away (or remove it) and run again`, ExitCode.usage);
+    return { file, written, text: rewriteDesktop(fs.readFileSync(file, 'utf8'), { runner, versionDir, source: file }) };
+  });
+  makeDirectories(dir);
+  return planned.map(({ file, written, text }) => {
+    const temporary = path.join(dir, `.${path.basename(written)}.${process.pid}.tmp`);
+    fs.writeFileSync(temporary, text, { flag: 'wx', mode: 0o644 });
+    fs.renameSync(temporary, written);
     return { source: file, written };
   });
 }
@@ -104,8 +130,7 @@ export function removeDesktop(sources: DesktopSource[], dir = applicationsDir())
   const removed: DesktopChange[] = [];
   for (const { file } of sources) {
     const written = path.join(dir, path.basename(file));
-    if (!fs.existsSync(written)) continue;
-    if (!fs.readFileSync(written, 'utf8').includes(`\n${SOURCE_KEY}=`)) continue;
+    if (!ours(written)) continue;
     fs.rmSync(written);
     removed.push({ source: file, written });
   }
