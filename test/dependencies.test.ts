@@ -69,7 +69,7 @@ test('GoboLinux version strings and names with + are accepted', () => {
 
 test('every clean real sample parses without problems', () => {
   for (const name of fs.readdirSync(samples)) {
-    if (/README|CompatibilityList|Malformed|Scripts--/.test(name)) continue;
+    if (/README|CompatibilityList|Malformed|Scripts--|real-lines/.test(name)) continue;
     assert.equal(sample(name).problems, [], name);
   }
 });
@@ -83,7 +83,7 @@ test("the Scripts package's real typo is reported with line and column", () => {
 
 test('a stray % line is reported, not skipped', () => {
   const result = sample('Malformed--stray-percent');
-  assert.equal(result.problems.map(formatProblem), ["Malformed--stray-percent:2:1: '%' is not a program name"]);
+  assert.equal(result.problems.map(formatProblem), ["Malformed--stray-percent:2:1: unexpected '%'"]);
 });
 
 test('names that could leave Programs are rejected', () => {
@@ -100,7 +100,9 @@ test('malformed constraints name what is wrong', () => {
     'Foo >= 1.0,': /empty version constraint/,
     'Foo >= 1.0 | ': /empty alternative/,
     '>= 1.0': /starts with a version/,
-    'Foo >= 1.0$': /is not a version/,
+    'Foo >= 1.0$': /unexpected '\$'/,
+    'Mesa >= 6.4 Recommended (Unversioned)': /unexpected 'Recommended' after a version/,
+    'Foo | | Bar': /empty alternative/,
     'Foo(1.0)': /unexpected '\('/,
   };
   for (const [text, message] of Object.entries(cases)) {
@@ -108,6 +110,60 @@ test('malformed constraints name what is wrong', () => {
     assert.is(result.problems.length, 1, text);
     assert.match(result.problems[0].message, message, text);
   }
+});
+
+/** real-lines.txt: `## pattern (N lines in the collection)` groups of `# Program/Version line N` + line. */
+function realGroups(): Map<string, string[]> {
+  const groups = new Map<string, string[]>();
+  let group = '';
+  for (const line of fs.readFileSync(path.join(samples, 'real-lines.txt'), 'utf8').split('\n')) {
+    if (line.startsWith('## ')) groups.set((group = line.slice(3).replace(/ \(.*$/, '')), []);
+    else if (group && line.trim() !== '' && !line.startsWith('#')) groups.get(group)?.push(line);
+  }
+  return groups;
+}
+
+test('real lines of the recipe collection: every pattern read as GoboLinux means it', () => {
+  const groups = realGroups();
+  const all = (group: string) => {
+    const lines = groups.get(group);
+    assert.ok(lines && lines.length > 0, group);
+    return lines.map((line) => ({ line, ...parse(line) }));
+  };
+  for (const { line, requirements, problems, fixes } of all('no comma between constraints')) {
+    assert.equal(problems, [], line);
+    assert.is(requirements[0].alternatives[0].constraints.length, 2, line);
+    assert.match(fixes[0].message, /missing ',' before '<=?'; read as two constraints/, line);
+  }
+  assert.equal(parse('Qt >= 3.3.2 < 4.0').requirements[0].alternatives[0].constraints, [{ op: '>=', version: '3.3.2' }, { op: '<', version: '4.0' }]);
+  for (const { line, requirements, fixes } of all('=> operator')) {
+    assert.is(requirements[0].alternatives[0].constraints[0].op, '>=', line);
+    assert.is(formatProblem(fixes[0]), "Deps:1:5: '=>' read as '>='", line);
+  }
+  for (const { line, requirements, problems } of all('use flags')) {
+    assert.equal(problems, [], line);
+    assert.ok(requirements[0].optional, line);
+  }
+  for (const { line, requirements, problems } of all('alternatives')) {
+    assert.equal(problems, [], line);
+    assert.ok(requirements[0].alternatives.length >= (line.includes('#') ? 1 : 2), line);
+  }
+  const perl = parse('CPAN:XML::Writer 0.4.1 [perl] | Perl-XML-Writer 0.4.1 [perl]').requirements[0];
+  assert.equal(perl.alternatives.map((a) => a.name), ['CPAN:XML::Writer', 'Perl-XML-Writer'], 'flags on each alternative');
+  assert.ok(perl.optional && perl.alien);
+  for (const { line, requirements } of all('alien')) assert.ok(requirements[0].alternatives.some((a) => a.name.includes(':')), line);
+  for (const { line, problems } of all('other case than the installed name')) assert.equal(problems, [], line);
+  for (const { line, requirements, problems } of all('prose after the version')) {
+    assert.equal(requirements, [], line);
+    assert.is(formatProblem(problems[0]), "Deps:1:13: unexpected 'Recommended' after a version (only constraints may follow)");
+  }
+});
+
+test('names that start with a digit are programs; later alternatives tell names by a capital', () => {
+  for (const name of ['3DDesktop', '7Zip', '915Resolution', '9WM']) assert.is(only(`${name} >= 1.0`).name, name);
+  assert.equal(only('Foo < 2 | 7Zip | >= 3.0').alternatives.map((a) => a.name), ['Foo', '7Zip', '7Zip']);
+  assert.equal(only('Foo < 2 | 3.0').alternatives[1], { name: 'Foo', constraints: [{ op: '>=', version: '3.0' }] });
+  assert.match(parse('1.0').problems[0].message, /starts with a version/);
 });
 
 test('binary content is recognised before parsing', () => {

@@ -162,7 +162,7 @@ test('Alien dependencies are reported, not resolved', () => {
 test('bad metadata in a dependency stops the run with file and line', () => {
   const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A\n' } }, A: { '1': { deps: 'B >= 1,\n' } } } }, 'App'));
   assert.is(error.exitCode, 121);
-  assert.match(error.message, /Programs\/A\/1\/Resources\/Dependencies:1:8: empty version constraint/);
+  assert.match(error.message, /Programs\/A\/1\/Resources\/Dependencies:1:7: empty version constraint/);
 });
 
 test('-d files come first and their choices are layered on top', () => {

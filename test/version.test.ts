@@ -16,6 +16,12 @@ const ascending: string[][] = [
   ['1.4rc5', '1.4'],
   ['6', '6b', '7'],
   ['4.3.0.1', '4.3.1'],
+  // Tcl's real versions: a letter run glued to a number is a pre-release of what precedes it.
+  ['8.5a4', '8.5b1', '8.5.0', '8.5.9', '8.6a3', '8.6b3', '8.6.0', '8.6.10', '8.6.16'],
+  ['1.0dev1', '1.0a1', '1.0alpha2', '1.0b1', '1.0beta2', '1.0pre1', '1.0rc1', '1.0'],
+  ['3.0rc2_bin', '3.0', '3.0.1'],
+  // OpenSSH's pN is a patch level, after the release.
+  ['9.3', '9.3p1', '9.3p2', '9.4p1'],
 ];
 
 test('table of real cases', () => {

@@ -1,9 +1,15 @@
 // The Resources/Dependencies grammar (DESIGN.md §3). Pure: text in, requirements and problems out.
+// Linear in the input: one pass cuts comments and `[flags]`, one tokenizer pass reads the rest.
 //
-//   line        := NAME [constraints] ('|' alternative)*     after cutting `#...` and `[...]`
-//   alternative := [NAME] constraints                        NAME defaults to the previous one
+//   line        := alternative ('|' alternative)*     after cutting `#...` and every `[...]`
+//   alternative := [NAME] constraints                  NAME defaults to the previous alternative's
 //   constraints := part (',' part)*
-//   part        := OP VERSION | VERSION                      a bare VERSION only as the first part
+//   part        := OP VERSION | VERSION                a bare VERSION only as the first part
+//
+// A line with `[flags]` is optional (it applies only when the program was built with the flag).
+// Typos that real GoboLinux files contain are read as meant and reported as fixes: `=>` for `>=`,
+// `=<` for `<=`, and two parts without a comma (`Qt >= 3.3.2 < 4.0`). Any other malformed line is
+// a problem with its column; the caller decides whether that skips the line or stops the run.
 import { OPERATORS, type Constraint, type Operator } from './constraint.js';
 
 export interface Alternative {
@@ -15,6 +21,8 @@ export interface Requirement {
   /** The first alternative's name: what the line is "about". */
   name: string;
   alternatives: Alternative[];
+  /** The line carries `[flags]`: layered when it fits with everything else, skipped otherwise. */
+  optional: boolean;
   /** Names like `PIP:requests` are Alien dependencies: recognised, never resolved. */
   alien: boolean;
   file: string;
@@ -37,25 +45,15 @@ export interface ParseOptions {
 
 export interface ParseResult {
   requirements: Requirement[];
+  /** Lines that could not be read (line 0: the whole file). */
   problems: Problem[];
+  /** Lines read as meant although malformed (typos real files contain). */
+  fixes: Problem[];
 }
 
 /** `file:line:column: message`, or `file: message` for a problem with the whole file. */
 export function formatProblem(p: Problem): string {
   return p.line === 0 ? `${p.file}: ${p.message}` : `${p.file}:${p.line}:${p.column}: ${p.message}`;
-}
-
-const NAME = /^[A-Za-z0-9_+][A-Za-z0-9_+.:\-]*/;
-const VERSION = /^[A-Za-z0-9_+.~\-]+$/;
-const OPERATOR = new RegExp(`^(${OPERATORS.join('|')})`);
-
-class LineError extends Error {
-  constructor(
-    readonly column: number,
-    message: string,
-  ) {
-    super(message);
-  }
 }
 
 /** A name must stay a single directory name under Programs. */
@@ -78,79 +76,174 @@ export function binaryProblem(bytes: Uint8Array): string | undefined {
   return undefined;
 }
 
-function parseParts(text: string, startColumn: number, strict: boolean): Constraint[] {
-  const constraints: Constraint[] = [];
-  let offset = 0;
-  for (const raw of text.split(',')) {
-    const lead = raw.length - raw.trimStart().length;
-    const column = startColumn + offset + lead;
-    const part = raw.trim();
-    offset += raw.length + 1;
-    if (part === '') throw new LineError(column, 'empty version constraint (stray comma?)');
-    const opMatch = OPERATOR.exec(part);
-    const op = opMatch?.[1] as Operator | undefined;
-    const version = part.slice(op?.length ?? 0).trim();
-    if (version === '') throw new LineError(column, `operator '${op}' has no version`);
-    if (!VERSION.test(version)) throw new LineError(column, `'${version}' is not a version`);
-    if (op === undefined && constraints.length > 0)
-      throw new LineError(column, `'${part}' has no operator (a bare version may only come first; is a ',' meant to be a '.'?)`);
-    constraints.push({ op: op ?? (strict ? '=' : '>='), version });
+type Token =
+  | { kind: 'word'; text: string; column: number }
+  | { kind: 'op'; text: Operator; typo?: string; column: number }
+  | { kind: ',' | '|'; column: number }
+  | { kind: 'other'; text: string; column: number };
+
+const WORD_CHAR = /[A-Za-z0-9_+.~:\-]/;
+/** Typos of real files, read as meant. */
+const OPERATOR_TYPOS: Record<string, Operator> = { '=>': '>=', '=<': '<=' };
+const OPERATOR_TEXTS = [...Object.keys(OPERATOR_TYPOS), ...OPERATORS].sort((a, b) => b.length - a.length);
+const VERSION = /^[A-Za-z0-9_+.~\-]+$/;
+
+class LineError extends Error {
+  constructor(
+    readonly column: number,
+    message: string,
+  ) {
+    super(message);
   }
-  return constraints;
 }
 
-function parseAlternative(text: string, column: number, inherited: string | undefined, strict: boolean): Alternative {
-  const lead = text.length - text.trimStart().length;
-  const body = text.trim();
-  column += lead;
-  if (body === '') throw new LineError(column, "empty alternative (stray '|'?)");
-  const startsWithConstraint = /^[<>=!\d]/.test(body);
-  if (startsWithConstraint && inherited === undefined) throw new LineError(column, 'the line starts with a version, not a program name');
-  const nameMatch = startsWithConstraint ? null : NAME.exec(body);
-  if (!startsWithConstraint && !nameMatch) throw new LineError(column, `'${body.split(/\s/)[0]}' is not a program name`);
-  const name = nameMatch ? nameMatch[0] : (inherited as string);
-  const problem = nameProblem(name);
-  if (problem) throw new LineError(column, problem);
-  const rest = body.slice(nameMatch ? name.length : 0);
-  const restColumn = column + (nameMatch ? name.length : 0);
-  if (nameMatch && rest !== '' && !/^[\s<>=!]/.test(rest)) throw new LineError(restColumn, `unexpected '${rest[0]}' after the name '${name}'`);
-  const constraints = rest.trim() === '' ? [] : parseParts(rest, restColumn, strict);
-  return { name, constraints };
+/** Splits what is left of a line into words, operators, commas and bars, in one pass. */
+function tokenize(text: string, offset: number): Token[] {
+  const tokens: Token[] = [];
+  let i = 0;
+  while (i < text.length) {
+    const c = text[i];
+    const column = offset + i;
+    if (c === ' ' || c === '\t' || c === '\v' || c === '\f') {
+      i++;
+    } else if (c === ',' || c === '|') {
+      tokens.push({ kind: c, column });
+      i++;
+    } else if (WORD_CHAR.test(c)) {
+      const start = i;
+      while (i < text.length && WORD_CHAR.test(text[i])) i++;
+      tokens.push({ kind: 'word', text: text.slice(start, i), column });
+    } else {
+      const op = OPERATOR_TEXTS.find((o) => text.startsWith(o, i));
+      if (!op) {
+        // Reported where the parser meets it, so the first problem of the line is the one named.
+        tokens.push({ kind: 'other', text: c, column });
+        i++;
+        continue;
+      }
+      const typo = OPERATOR_TYPOS[op];
+      tokens.push(typo ? { kind: 'op', text: typo, typo: op, column } : { kind: 'op', text: op as Operator, column });
+      i += op.length;
+    }
+  }
+  return tokens;
 }
 
-function parseLine(line: string, strict: boolean): Omit<Requirement, 'file' | 'line'> {
-  let cut = line.length;
-  for (const mark of ['#', '[']) {
-    const at = line.indexOf(mark);
-    if (at >= 0 && at < cut) cut = at;
-  }
-  const text = line.slice(0, cut).replace(/\s+$/, '');
+/** A word that names a program: starts with a letter, or with a digit and has a capital (`7Zip`). */
+function looksLikeName(word: string, first: boolean): boolean {
+  if (/^[A-Za-z_]/.test(word)) return true;
+  return first ? /[A-Za-z]/.test(word) : /[A-Z]/.test(word);
+}
+
+interface LineParse {
+  alternatives: Alternative[];
+  fixes: { column: number; message: string }[];
+}
+
+function parseTokens(tokens: Token[], strict: boolean): LineParse {
   const alternatives: Alternative[] = [];
-  let column = 1;
-  for (const piece of text.split('|')) {
-    alternatives.push(parseAlternative(piece, column, alternatives.at(-1)?.name, strict));
-    column += piece.length + 1;
+  const fixes: LineParse['fixes'] = [];
+  let i = 0;
+  const at = () => tokens[i];
+  while (i <= tokens.length) {
+    const start = at();
+    let name = alternatives.at(-1)?.name;
+    if (start?.kind === 'word' && looksLikeName(start.text, alternatives.length === 0)) {
+      name = start.text;
+      i++;
+    } else if (start?.kind === 'other') {
+      throw new LineError(start.column, `unexpected '${start.text}'`);
+    } else if (alternatives.length === 0) {
+      throw new LineError(start?.column ?? 1, start?.kind === 'word' || start?.kind === 'op' ? 'the line starts with a version, not a program name' : 'a program name is missing');
+    } else if (start === undefined || start.kind === '|') {
+      throw new LineError(start?.column ?? 1, "empty alternative (stray '|'?)");
+    }
+    const problem = nameProblem(name as string);
+    if (problem) throw new LineError(start?.column ?? 1, problem);
+    const constraints: Constraint[] = [];
+    while (i < tokens.length && at().kind !== '|') {
+      const token = at();
+      if (constraints.length > 0) {
+        if (token.kind === ',') {
+          i++;
+          if (i >= tokens.length || at().kind === '|' || at().kind === ',') throw new LineError(token.column, 'empty version constraint (stray comma?)');
+        } else if (token.kind === 'op') {
+          fixes.push({ column: token.column, message: `missing ',' before '${token.typo ?? token.text}'; read as two constraints` });
+        } else {
+          throw new LineError(token.column, `unexpected '${(token as { text?: string }).text ?? token.kind}' after a version (only constraints may follow)`);
+        }
+      } else if (token.kind === ',') {
+        throw new LineError(token.column, 'empty version constraint (stray comma?)');
+      }
+      const part = at();
+      if (part.kind === 'op') {
+        if (part.typo) fixes.push({ column: part.column, message: `'${part.typo}' read as '${part.text}'` });
+        i++;
+        const version = at();
+        if (version?.kind !== 'word') throw new LineError(version?.column ?? part.column, `operator '${part.typo ?? part.text}' has no version`);
+        if (!VERSION.test(version.text)) throw new LineError(version.column, `'${version.text}' is not a version`);
+        constraints.push({ op: part.text, version: version.text });
+        i++;
+      } else if (part.kind === 'word') {
+        if (constraints.length > 0) throw new LineError(part.column, `'${part.text}' has no operator (a bare version may only come first; is a ',' meant to be a '.'?)`);
+        if (!VERSION.test(part.text)) throw new LineError(part.column, `'${part.text}' is not a version`);
+        constraints.push({ op: strict ? '=' : '>=', version: part.text });
+        i++;
+      } else {
+        throw new LineError(part.column, `unexpected '${part.kind === 'other' ? part.text : part.kind}'`);
+      }
+    }
+    alternatives.push({ name: name as string, constraints });
+    if (i >= tokens.length) break;
+    i++; // the '|'
+    if (i >= tokens.length) throw new LineError(tokens[i - 1].column, "empty alternative (stray '|'?)");
   }
-  const name = alternatives[0].name;
-  const alien = alternatives.some((a) => a.name.includes(':'));
-  return { name, alternatives, alien, text: text.trim() };
+  return { alternatives, fixes };
+}
+
+/** The line without its comment and `[flags]` groups (blanked, so columns stay true). */
+function cutCommentAndFlags(line: string): { text: string; optional: boolean } {
+  const hash = line.indexOf('#');
+  let text = hash >= 0 ? line.slice(0, hash) : line;
+  let optional = false;
+  if (text.includes('[')) {
+    let out = '';
+    let inFlags = false;
+    for (const c of text) {
+      if (c === '[') inFlags = optional = true;
+      out += inFlags ? ' ' : c;
+      if (c === ']') inFlags = false;
+    }
+    text = out;
+  }
+  return { text, optional };
+}
+
+/** Collapses runs of blanks for the `text` shown in messages (linear, no backtracking). */
+function tidy(text: string): string {
+  return text.split(/[ \t]+/).filter(Boolean).join(' ');
 }
 
 /** Parses a whole Dependencies file. Never throws: every problem is returned with its position. */
 export function parseDependencies(content: string, file: string, options: ParseOptions = {}): ParseResult {
   const requirements: Requirement[] = [];
   const problems: Problem[] = [];
+  const fixes: Problem[] = [];
   const lines = content.split('\n');
   lines.forEach((rawLine, index) => {
-    const line = rawLine.replace(/\r$/, '');
-    const stripped = line.replace(/[#[].*$/, '').trim();
-    if (stripped === '') return;
+    const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
+    const { text, optional } = cutCommentAndFlags(line);
+    if (text.trim() === '') return;
     try {
-      requirements.push({ ...parseLine(line, options.strict ?? false), file, line: index + 1 });
+      const parsed = parseTokens(tokenize(text, 1), options.strict ?? false);
+      for (const fix of parsed.fixes) fixes.push({ file, line: index + 1, ...fix });
+      const alternatives = parsed.alternatives;
+      const alien = alternatives.some((a) => a.name.includes(':'));
+      requirements.push({ name: alternatives[0].name, alternatives, optional, alien, file, line: index + 1, text: tidy(text) });
     } catch (error) {
       if (!(error instanceof LineError)) throw error;
       problems.push({ file, line: index + 1, column: error.column, message: error.message });
     }
   });
-  return { requirements, problems };
+  return { requirements, problems, fixes };
 }

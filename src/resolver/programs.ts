@@ -164,14 +164,14 @@ export class World {
 
 function readDependencies(file: string, options: ParseOptions, optional: boolean, policy: ReadPolicy, top: string | undefined): ParseResult {
   const read = readMetadataFile(file, policy, top);
-  if (read.kind === 'absent' && optional) return { requirements: [], problems: [] };
+  if (read.kind === 'absent' && optional) return { requirements: [], problems: [], fixes: [] };
   if (read.kind !== 'ok') {
     const message = read.kind === 'bad' ? read.message : 'does not exist';
-    return { requirements: [], problems: [{ file, line: 0, column: 0, message }] };
+    return { requirements: [], problems: [{ file, line: 0, column: 0, message }], fixes: [] };
   }
   const bytes = read.bytes;
   const binary = binaryProblem(bytes);
-  if (binary) return { requirements: [], problems: [{ file, line: 0, column: 0, message: binary }] };
+  if (binary) return { requirements: [], problems: [{ file, line: 0, column: 0, message: binary }], fixes: [] };
   return parseDependencies(bytes.toString('utf8'), file, options);
 }
 

@@ -3,7 +3,10 @@
 // Every version becomes a sort key, a list of items compared left to right; a missing item counts
 // as the number 0, so `4.4` equals `4.4.0` (as semver's coercion says). Item classes, lowest first:
 //   0 tilde          `1.0~rc1` < `1.0`
-//   1 pre-release    semver's `-rc.1`, or a known word glued on (`1.4rc5`, `3.0beta2`) < the release
+//   1 pre-release    semver's `-rc.1`; a known word (alpha, beta, pre, rc, dev, preview); or any
+//                    letter run glued to a number (`8.6b3`, `8.5a4`, `1.4rc5`) < the release. Ranked
+//                    dev < alpha (a) < beta (b) < other runs < pre < rc. Not `p`/`pl` + number:
+//                    OpenSSH's `9.3p1` is a patch level after 9.3, as `1.0.2k` is after 1.0.2.
 //   2 number         numeric parts, dates (`20231105`), compared as integers of any length
 //   3 word           other letters: `1.0.2k` > `1.0.2j` > `1.0.2`, and the revision `-r10` > `-r9` > none
 // Strings semver can hold (after coercing `4.4` to `4.4.0`) are keyed from semver's own parse, so
@@ -16,7 +19,10 @@ import type SemVer from 'semver/classes/semver.js';
 type Item = readonly [cls: 0 | 1 | 2 | 3, num: string, text: string];
 
 const ZERO: Item = [2, '0', ''];
+/** Pre-release words → their rank (compared as text). A letter run glued to a number ranks '2~'. */
+const PRE_RANKS: Record<string, string> = { dev: '0', a: '1', alpha: '1', b: '2', beta: '2', pre: '3', preview: '3', rc: '4' };
 const PRE_WORDS = new Set(['alpha', 'beta', 'pre', 'rc', 'dev', 'preview']);
+const PATCH_LEVELS = new Set(['p', 'pl']);
 const GOBO_REVISION = /-r(\d+)$/;
 const SHORT_NUMERIC = /^\d+(\.\d+){0,2}$/;
 
@@ -48,11 +54,14 @@ function semverKey(parsed: SemVer): Item[] {
 
 function tokenKey(text: string): Item[] {
   const key: Item[] = [];
-  for (const [token] of text.matchAll(/\d+|[A-Za-z]+|~/g)) {
+  for (const match of text.matchAll(/\d+|[A-Za-z]+|~/g)) {
+    const token = match[0];
+    const word = token.toLowerCase();
+    const gluedToNumber = /\d/.test(text[match.index + token.length] ?? '');
     if (token === '~') key.push([0, '0', '']);
     else if (/^\d/.test(token)) key.push(num(token));
-    else if (PRE_WORDS.has(token.toLowerCase())) key.push([1, '0', token.toLowerCase()]);
-    else key.push([3, '0', token.toLowerCase()]);
+    else if (PRE_WORDS.has(word) || (gluedToNumber && !PATCH_LEVELS.has(word))) key.push([1, '0', PRE_RANKS[word] ?? `2~${word}`]);
+    else key.push([3, '0', word]);
   }
   return key;
 }
