@@ -50,7 +50,8 @@ test('-S makes a bare version exact; -d adds a file; -a chooses the architecture
 test('errors are one line with a documented exit code', () => {
   const root = makeTree({ programs: { App: { '1': { deps: 'Python >= 3,0, < 4.0\n' } }, Bad: { '1': { deps: 'Ghost\n' } } } });
   const cases: [string[], number, RegExp][] = [
-    [['--resolve', 'App'], 121, /Dependencies:1:13: '0' has no operator/],
+    [['--resolve', 'App'], 0, /^Runner: warning: .*Dependencies:1:13: '0' has no operator .*; line skipped$/m],
+    [['--strict-metadata', '--resolve', 'App'], 121, /Dependencies:1:13: '0' has no operator/],
     [['--resolve', 'Bad'], 120, /Bad 1 needs Ghost, but Ghost is not installed/],
     [['--resolve', 'Nope'], 127, /Nope: no such command, program or path/],
     [['--resolve'], 125, /usage: Runner --resolve TARGET/],

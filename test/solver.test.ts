@@ -101,7 +101,7 @@ test('unsatisfiable: the explanation names the chain', () => {
     },
   }, 'App'));
   assert.is(error.exitCode, 120);
-  assert.is(error.message, 'App 1.0 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0; no version of Greet fits both');
+  assert.is(error.message, 'App 1.0 needs Greet < 2.0; App 1.0 needs Tool → Tool 3.1 needs Greet >= 2.0; no version of Greet fits both');
 });
 
 test('a missing dependency is an error naming it; --ignore-missing skips it with a warning', () => {
@@ -115,7 +115,7 @@ test('a missing dependency is an error naming it; --ignore-missing skips it with
 
 test('no installed version fits: the installed ones are listed', () => {
   const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A >= 5\n' } }, A: { '1': {}, '2': {} } } }, 'App'));
-  assert.match(error.message, /App 1 needs A >= 5 for x86_64; A: installed 2, 1; none fits/);
+  assert.match(error.message, /^App 1 needs A >= 5, but no installed version of A fits >= 5 \(installed: 2, 1\) \(.*Dependencies:1\)$/);
 });
 
 test('cycles terminate and keep one version each', () => {
@@ -125,7 +125,7 @@ test('cycles terminate and keep one version each', () => {
 
 test('a dependency back on the program must accept the running version', () => {
   const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A\n' }, '2': {} }, A: { '1': { deps: 'App >= 2\n' } } }, current: { App: '1' } }, 'App'));
-  assert.match(error.message, /App 1 is the program being run; A 1 needs App >= 2/);
+  assert.is(error.message, 'App 1 is the program being run; App 1 needs A → A 1 needs App >= 2; no version of App fits both');
 });
 
 test('architecture filter: other arches are skipped, noarch and no file fit, i386 means i686', () => {
@@ -159,10 +159,26 @@ test('Alien dependencies are reported, not resolved', () => {
   assert.match(run.warnings[0], /'PIP3:meson' is an Alien dependency \(PIP3\); Runner does not handle those, skipped/);
 });
 
-test('bad metadata in a dependency stops the run with file and line', () => {
-  const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A\n' } }, A: { '1': { deps: 'B >= 1,\n' } } } }, 'App'));
-  assert.is(error.exitCode, 121);
-  assert.match(error.message, /Programs\/A\/1\/Resources\/Dependencies:1:7: empty version constraint/);
+test('a malformed line in a dependency is skipped with a warning; --strict-metadata refuses that version', () => {
+  const spec = { programs: { App: { '1': { deps: 'A\n' } }, A: { '1': { deps: 'B >= 1,\nC\n' } }, C: { '1': {} } } };
+  const run = resolve(spec, 'App');
+  assert.equal(chosen(run), ['A 1', 'C 1']);
+  assert.match(run.warnings[0], /Programs\/A\/1\/Resources\/Dependencies:1:7: empty version constraint \(stray comma\?\); line skipped$/);
+  const error = failure(() => resolve(spec, 'App', { strictMetadata: true }));
+  assert.is(error.exitCode, 120);
+  assert.match(error.message, /A 1 cannot be used \(--strict-metadata\): .*Dependencies:1:7: empty version constraint/);
+  const own = failure(() => resolve({ programs: { App: { '1': { deps: 'A >=\n' } } } }, 'App', { strictMetadata: true }));
+  assert.is(own.exitCode, 121, "the program's own file is the run's: fatal");
+});
+
+test('a broken candidate never ends the run when another version works', () => {
+  const root = makeTree({ programs: { App: { '1': { deps: 'A\n' } }, A: { '1': {}, '2': {} } }, current: { A: '2' } });
+  fs.writeFileSync(path.join(root, 'Programs/A/2/Resources/Dependencies'), fs.readFileSync(process.execPath).subarray(0, 4096));
+  const options: ResolveOptions = { paths: goboPaths(root), arch: 'x86_64' };
+  const world = newWorld(options);
+  const run = resolveTarget(world, anyTarget(world, 'App'), options);
+  assert.equal(chosen(run), ['A 1']);
+  assert.match(run.notes[0], /^A 1, not Current 2: Current cannot be used: .*A\/2\/Resources\/Dependencies: is an ELF binary/);
 });
 
 test('-d files come first and their choices are layered on top', () => {

@@ -30,6 +30,7 @@ export interface Options {
   newest: boolean;
   ignoreMissing: boolean;
   trustTree: boolean;
+  strictMetadata: boolean;
   index: boolean;
   desktop: boolean;
   remove: boolean;
@@ -65,6 +66,7 @@ export const OPTIONS: Record<string, Spec> = {
   newest: { type: 'boolean', describe: 'always prefer the newest version (ignore Current)' },
   'ignore-missing': { type: 'boolean', describe: 'skip unsatisfiable dependencies with a warning' },
   'trust-tree': { type: 'boolean', describe: 'as root, accept metadata that other users can write' },
+  'strict-metadata': { type: 'boolean', describe: 'malformed Dependencies lines are errors, not warnings' },
   index: { type: 'boolean', describe: 'build or refresh <root>/System/Index' },
   desktop: { type: 'boolean', describe: 'install .desktop files that start TARGET through Runner' },
   remove: { type: 'boolean', describe: 'with --desktop: remove them again' },
@@ -155,6 +157,7 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     newest: flag('newest'),
     ignoreMissing: flag('ignore-missing'),
     trustTree: flag('trust-tree'),
+    strictMetadata: flag('strict-metadata'),
     index: flag('index'),
     desktop: flag('desktop'),
     remove: flag('remove'),
@@ -174,5 +177,6 @@ export function resolveOptionsOf(options: Options): ResolveOptions {
     preferNewest: options.newest,
     ignoreMissing: options.ignoreMissing,
     trustTree: options.trustTree,
+    strictMetadata: options.strictMetadata,
   };
 }

@@ -63,6 +63,26 @@ export class World {
     }
   }
 
+  private lowerCaseNames: Map<string, string[]> | undefined;
+
+  /**
+   * The installed program a dependency's name means: the exact name when it is installed, else
+   * the one program whose name matches ignoring letter case (GoboLinux's tools compare names so;
+   * 1,039 real lines need it). Several matches: all of them, for the error to name.
+   */
+  canonicalName(name: string): string | string[] {
+    if (this.program(name)) return name;
+    if (this.lowerCaseNames === undefined) {
+      this.lowerCaseNames = new Map();
+      for (const each of this.allProgramNames()) {
+        const key = each.toLowerCase();
+        this.lowerCaseNames.set(key, [...(this.lowerCaseNames.get(key) ?? []), each]);
+      }
+    }
+    const matches = (this.lowerCaseNames.get(name.toLowerCase()) ?? []).filter((n) => this.program(n));
+    return matches.length === 1 ? matches[0] : matches.length > 1 ? matches : name;
+  }
+
   versionDir(name: string, version: string): string {
     return path.join(this.paths.programs, name, version);
   }
@@ -175,9 +195,14 @@ function readDependencies(file: string, options: ParseOptions, optional: boolean
   return parseDependencies(bytes.toString('utf8'), file, options);
 }
 
-/** The requirements of a parsed file; a file with problems stops the run (bad metadata). */
-export function requirementsOrFail(result: ParseResult): Requirement[] {
-  if (result.problems.length > 0) throw new RunnerError(formatProblem(result.problems[0]), ExitCode.badMetadata);
+/**
+ * The requirements of a file the run itself stands on (the program's, `-d`, a script header): a
+ * file that cannot be read stops the run (bad metadata, 121); malformed lines only do under
+ * `--strict-metadata`, otherwise they are skipped with a warning.
+ */
+export function requirementsOrFail(result: ParseResult, strictMetadata = false): Requirement[] {
+  const fatal = result.problems.find((p) => p.line === 0) ?? (strictMetadata ? (result.problems[0] ?? result.fixes[0]) : undefined);
+  if (fatal) throw new RunnerError(formatProblem(fatal), ExitCode.badMetadata);
   return result.requirements;
 }
 

@@ -24,6 +24,8 @@ export interface ResolveOptions {
   ignoreMissing?: boolean;
   /** `--trust-tree`: as root, read metadata that other users can write (see metadata-file.ts). */
   trustTree?: boolean;
+  /** `--strict-metadata`: malformed Dependencies lines are fatal, not skipped with a warning. */
+  strictMetadata?: boolean;
 }
 
 export interface ResolvedRun extends Resolution {
@@ -37,8 +39,8 @@ export interface ResolvedRun extends Resolution {
   world: World;
 }
 
-export function requirementsOf(world: World, file: string): Requirement[] {
-  return requirementsOrFail(world.dependencyFile(path.resolve(file)));
+export function requirementsOf(world: World, file: string, strictMetadata = false): Requirement[] {
+  return requirementsOrFail(world.dependencyFile(path.resolve(file)), strictMetadata);
 }
 
 export function resolveTarget(world: World, target: Target, options: ResolveOptions): ResolvedRun {
@@ -50,14 +52,14 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
   });
   const roots: RootRequirements[] = (options.dependencyFiles ?? []).map((file) => ({
     by: file,
-    requirements: requirementsOf(world, file),
+    requirements: requirementsOf(world, file, options.strictMetadata),
+    parsed: world.dependencyFile(path.resolve(file)),
   }));
-  // A Runner script's own `#!Runner dependency` lines come next, then its program's, if any.
+  // A Runner script's own `#!Runner dependency` lines come next; the program's own lines are
+  // read by the solver when it pins the program, after these.
   const script = target.file ? readScriptHeader(target.file, world.parseOptions) : undefined;
   if (script && target.file) roots.push({ by: target.file, requirements: script.requirements });
-  if (program) {
-    roots.push({ by: `${program.name} ${program.version}`, requirements: requirementsOrFail(world.dependencies(program.name, program.version)) });
-  }
+  if (program) requirementsOrFail(world.dependencies(program.name, program.version), options.strictMetadata);
   const resolution = solve({
     world,
     program,
@@ -66,6 +68,7 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
     compat: readCompatibilityList(options.paths, world.readPolicy),
     preferNewest: options.preferNewest,
     ignoreMissing: options.ignoreMissing,
+    strictMetadata: options.strictMetadata,
   });
   const foreign = wanted.arch !== hostArch() && !options.pure;
   const taken = new Set([...resolution.dependencies.map((d) => d.name), ...(program ? [program.name] : [])]);

@@ -1,18 +1,28 @@
 // The transitive solver: one version per name for the whole run, chosen in preference order
-// (Current when it fits, else newest), with backtracking when a later constraint rules out an
-// earlier choice. Deterministic: the same tree always gives the same answer.
+// (Current when it fits, else the newest that does; `--newest`: always the newest), by PubGrub's
+// conflict-driven learning (pubgrub/). This file states the GoboLinux problem to the engine:
+//   - a package per program name (matched ignoring letter case), its versions the installed ones;
+//   - the run itself is the root package: it pins the program and carries `-d`/script lines;
+//   - a Dependencies line with one choice is a dependency; a line with `|` alternatives (or
+//     CompatibilityList substitutes) or `[flags]` becomes a virtual package whose versions are
+//     its choices in order, plus "skip" for an optional (flagged) line;
+//   - a version is unavailable when its Architecture differs or its metadata cannot be read.
+// Deterministic: the same tree always gives the same answer.
 import { namesToTry, type CompatibilityList } from './compat.js';
-import { satisfiesAll, type Constraint } from './constraint.js';
-import type { Alternative, Requirement } from './dependencies.js';
+import { satisfiesAll } from './constraint.js';
+import { formatProblem, type Alternative, type ParseResult, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
-import { requirementsOrFail, type ProgramVersions, type World } from './programs.js';
+import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
+import type { World } from './programs.js';
+import { NoSolution, solvePubGrub, type Problem } from './pubgrub/pubgrub.js';
+import { bit, indices, negative, positive, type Term } from './pubgrub/term.js';
 
 /** Who asked for what: one line of some Dependencies file, on behalf of a program or a file. */
 export interface Demand {
   by: string;
   requirement: Requirement;
   alternative: Alternative;
-  /** The name actually used (differs from the alternative's under CompatibilityList). */
+  /** The name actually used (differs from the alternative's under CompatibilityList or case). */
   name: string;
 }
 
@@ -29,17 +39,23 @@ export interface Resolution {
   dependencies: Choice[];
   architecture: string;
   warnings: string[];
+  /** What -v tells: choices that are not Current and why, optional lines skipped. */
+  notes: string[];
+  /** Why an installed version of a program was not chosen (for --why), from the derivation. */
+  whyNot(name: string, version: string): string;
 }
 
 export interface RootRequirements {
   by: string;
   requirements: Requirement[];
+  /** The parse the requirements came from, for its warnings. */
+  parsed?: ParseResult;
 }
 
 export interface SolveOptions {
   world: World;
   program: { name: string; version: string } | undefined;
-  /** `-d FILE` contents first, then the program's own Dependencies. */
+  /** `-d FILE` contents first, then a script header's lines. */
   roots: RootRequirements[];
   architecture: string;
   compat: CompatibilityList;
@@ -47,139 +63,234 @@ export interface SolveOptions {
   preferNewest?: boolean;
   /** `--ignore-missing`: skip what no installed version can satisfy, with a warning (the C original). */
   ignoreMissing?: boolean;
+  /** `--strict-metadata`: a version whose Dependencies has malformed lines cannot be used. */
+  strictMetadata?: boolean;
 }
 
-/** Backtracking is exponential in the worst case; beyond this many steps we stop and say so. */
-const STEP_LIMIT = 200_000;
+const ROOT = '\0run';
 
-interface Pending {
-  by: string;
+interface LineUse {
   requirement: Requirement;
+  by: string;
+  options: Option[];
+  /** The virtual package of a line with choices, if it has one. */
+  virtual: string | undefined;
 }
 
-/** Candidate versions in preference order, with the reason each other installed one was passed over. */
-export function preferredVersions(
-  world: World,
-  program: ProgramVersions,
-  constraints: readonly Constraint[],
-  architecture: string,
-  preferNewest = false,
-): string[] {
-  const fitting = program.versions.filter(
-    (v) => satisfiesAll(v, constraints) && world.fitsArch(program.name, v, architecture),
-  );
-  const current = program.current;
-  if (preferNewest || current === undefined || !fitting.includes(current)) return fitting;
-  return [current, ...fitting.filter((v) => v !== current)];
+/** Malformed lines of a file, as warnings (or, under --strict-metadata, the reason it is refused). */
+export function metadataProblems(parsed: ParseResult): string[] {
+  return [...parsed.problems.map((p) => `${formatProblem(p)}; line skipped`), ...parsed.fixes.map(formatProblem)];
 }
 
-function describeDemand(d: { by: string; requirement: Requirement }): string {
-  return `${d.by} needs ${d.requirement.text}`;
+class GoboProblem implements Problem<Why> {
+  readonly root = ROOT;
+  private readonly virtuals = new Map<string, LineUse>();
+  /** Requester package and version → its lines, as the solver saw them. */
+  readonly lines = new Map<string, LineUse[]>();
+
+  constructor(private readonly options: SolveOptions) {}
+
+  private get world(): World {
+    return this.options.world;
+  }
+
+  versions(pkg: string): readonly string[] {
+    if (pkg === ROOT) return ['run'];
+    const virtual = this.virtuals.get(pkg);
+    if (virtual) return [...virtual.options.map((o) => o.name), ...(virtual.requirement.optional ? ['skip'] : [])];
+    return this.world.program(pkg)?.versions ?? [];
+  }
+
+  preference(pkg: string, allowed: bigint): number[] {
+    const order = indices(allowed);
+    if (pkg === ROOT || this.virtuals.has(pkg) || this.options.preferNewest) return order;
+    const program = this.world.program(pkg);
+    const current = program?.current === undefined ? -1 : program.versions.indexOf(program.current);
+    return order.includes(current) ? [current, ...order.filter((i) => i !== current)] : order;
+  }
+
+  unavailable(pkg: string, index: number): Why | undefined {
+    if (pkg === ROOT || this.virtuals.has(pkg)) return undefined;
+    const version = this.versions(pkg)[index];
+    const reason = this.unusable(pkg, version);
+    return reason === undefined ? undefined : { kind: 'unavailable', name: pkg, version, reason };
+  }
+
+  /** Why a version cannot be a candidate at all, if it cannot. */
+  unusable(name: string, version: string): string | undefined {
+    try {
+      const arch = this.world.architecture(name, version);
+      if (!this.world.fitsArch(name, version, this.options.architecture)) return `is for ${arch}, not ${this.options.architecture}`;
+      const parsed = this.world.dependencies(name, version);
+      const fileProblem = parsed.problems.find((p) => p.line === 0);
+      if (fileProblem) return `cannot be used: ${formatProblem(fileProblem)}`;
+      if (this.options.strictMetadata && (parsed.problems.length > 0 || parsed.fixes.length > 0))
+        return `cannot be used (--strict-metadata): ${metadataProblems(parsed)[0]}`;
+    } catch (error) {
+      if (error instanceof RunnerError && error.exitCode === ExitCode.badMetadata) return `cannot be used: ${error.message}`;
+      throw error;
+    }
+    return undefined;
+  }
+
+  rootCause(): Why {
+    return { kind: 'root' };
+  }
+
+  noVersions(pkg: string, allowed: bigint): Why {
+    return { kind: 'none', name: pkg, versions: indices(allowed).map((i) => this.versions(pkg)[i]) };
+  }
+
+  /** One line's choices: every alternative under each name CompatibilityList gives it. */
+  private optionsOf(requirement: Requirement): Option[] {
+    const options: Option[] = [];
+    for (const alternative of requirement.alternatives) {
+      for (const asked of namesToTry(this.options.compat, alternative.name)) {
+        const canonical = this.world.canonicalName(asked);
+        const name = typeof canonical === 'string' ? canonical : asked;
+        const versions = typeof canonical === 'string' ? (this.world.program(name)?.versions ?? []) : [];
+        let set = 0n;
+        versions.forEach((v, i) => {
+          if (satisfiesAll(v, alternative.constraints)) set |= bit(i);
+        });
+        const ambiguous = typeof canonical === 'string' ? undefined : canonical;
+        options.push({ name, asked, alternative, set, installed: versions, ambiguous });
+      }
+    }
+    // CompatibilityList names that are not installed are tried only when nothing else is.
+    const installed = options.filter((o) => o.installed.length > 0 || o.asked === o.alternative.name);
+    return installed.length > 0 ? installed : options;
+  }
+
+  /** The incompatibilities of one requester's lines (requester: a package at one version). */
+  private lineIncompatibilities(requester: string, index: number, by: string, requirements: readonly Requirement[]) {
+    const uses: LineUse[] = [];
+    const out: { terms: [string, Term][]; why: Why }[] = [];
+    for (const requirement of requirements) {
+      const use: LineUse = { requirement, by, options: [], virtual: undefined };
+      uses.push(use);
+      if (requirement.alien) continue;
+      use.options = this.optionsOf(requirement);
+      if (this.options.ignoreMissing && use.options.every((o) => o.set === 0n)) continue;
+      const self: [string, Term] = [requester, positive(bit(index))];
+      if (use.options.length === 1 && !requirement.optional) {
+        const option = use.options[0];
+        out.push({ terms: [self, [option.name, negative(option.set)]], why: { kind: 'line', by, requirement, option } });
+        continue;
+      }
+      use.virtual = `\0${by}\0${requirement.file}:${requirement.line}`;
+      this.virtuals.set(use.virtual, use);
+      const all = (1n << BigInt(this.versions(use.virtual).length)) - 1n;
+      out.push({ terms: [self, [use.virtual, negative(all)]], why: { kind: 'line', by, requirement, option: undefined } });
+    }
+    this.lines.set(`${requester}\0${index}`, uses);
+    return out;
+  }
+
+  dependencies(pkg: string, index: number): { terms: [string, Term][]; why: Why }[] {
+    if (pkg === ROOT) {
+      const out: { terms: [string, Term][]; why: Why }[] = [];
+      const { program } = this.options;
+      if (program) {
+        const at = this.versions(program.name).indexOf(program.version);
+        out.push({ terms: [[ROOT, positive(bit(0))], [program.name, negative(at < 0 ? 0n : bit(at))]], why: { kind: 'program', ...program } });
+      }
+      for (const root of this.options.roots) out.push(...this.lineIncompatibilities(ROOT, 0, root.by, root.requirements));
+      return out;
+    }
+    const virtual = this.virtuals.get(pkg);
+    if (virtual) {
+      const option = virtual.options[index];
+      if (!option) return []; // "skip": an optional line left out
+      return [{ terms: [[pkg, positive(bit(index))], [option.name, negative(option.set)]], why: { kind: 'option', by: virtual.by, requirement: virtual.requirement, option } }];
+    }
+    const version = this.versions(pkg)[index];
+    return this.lineIncompatibilities(pkg, index, `${pkg} ${version}`, this.world.dependencies(pkg, version).requirements);
+  }
+
+  describe = (pkg: string): { versions: readonly string[]; virtual: boolean; root: boolean } => ({
+    versions: this.versions(pkg),
+    virtual: this.virtuals.has(pkg),
+    root: pkg === ROOT,
+  });
 }
 
 export function solve(options: SolveOptions): Resolution {
-  const { world, compat, architecture } = options;
-  const warnings: string[] = [];
-  const chosen = new Map<string, Choice>();
-  const order: string[] = [];
-  const pending: Pending[] = [];
-  let steps = 0;
-  let failure = { depth: -1, message: '' };
-
-  const fail = (depth: number, message: string): false => {
-    if (depth > failure.depth) failure = { depth, message };
-    return false;
+  const { world } = options;
+  const problem = new GoboProblem(options);
+  let solution;
+  try {
+    solution = solvePubGrub(problem);
+  } catch (error) {
+    if (!(error instanceof NoSolution)) throw error;
+    throw new RunnerError(explainFailure(error.incompatibility, problem.describe), ExitCode.unsatisfiable);
+  }
+  const { decisions } = solution;
+  const versionOf = (name: string): string | undefined => {
+    const at = decisions.get(name);
+    return at === undefined ? undefined : problem.versions(name)[at];
   };
 
+  const warnings: string[] = [];
+  const notes: string[] = [];
   const warnOnce = (message: string) => {
     if (!warnings.includes(message)) warnings.push(message);
   };
+  for (const root of options.roots) if (root.parsed) metadataProblems(root.parsed).forEach(warnOnce);
 
-  const enqueue = (by: string, requirements: Requirement[]) => {
-    for (const requirement of requirements) pending.push({ by, requirement });
-  };
-
-  const ownDependencies = (name: string, version: string): Requirement[] => {
-    return requirementsOrFail(world.dependencies(name, version));
-  };
-
-  if (options.program) {
-    const { name, version } = options.program;
-    chosen.set(name, { name, version, path: world.versionDir(name, version), demands: [] });
-  }
-  for (const root of options.roots) enqueue(root.by, root.requirements);
-
-  const search = (position: number): boolean => {
-    if (++steps > STEP_LIMIT)
-      throw new RunnerError(`gave up after ${STEP_LIMIT} steps of backtracking; the constraints are too tangled to untie`, ExitCode.unsatisfiable);
-    if (position === pending.length) return true;
-    const item = pending[position];
-    const { requirement } = item;
-    if (requirement.alien) {
-      warnOnce(`${requirement.file}:${requirement.line}: '${requirement.name}' is an Alien dependency (${requirement.name.split(':')[0]}); Runner does not handle those, skipped`);
-      return search(position + 1);
+  // Breadth first from the run's own lines, then the program's: the layer order, and who asked.
+  const chosen = new Map<string, Choice>();
+  const order: Choice[] = [];
+  const queue: [string, number][] = [[ROOT, 0]];
+  if (options.program) queue.push([options.program.name, decisions.get(options.program.name) ?? 0]);
+  for (let q = 0; q < queue.length; q++) {
+    const [requester, index] = queue[q];
+    if (requester !== ROOT) {
+      const version = problem.versions(requester)[index];
+      metadataProblems(world.dependencies(requester, version)).forEach(warnOnce);
+      for (const escaped of world.program(requester)?.escaped ?? []) warnOnce(`${world.versionDir(requester, escaped)} leads outside ${world.paths.programs}; ignored`);
     }
-    let installedAny = false;
-    let fitsAlone = false;
-    const conflicts: string[] = [];
-    const notFitting: string[] = [];
-    for (const alternative of requirement.alternatives) {
-      for (const name of namesToTry(compat, alternative.name)) {
-        const demand: Demand = { by: item.by, requirement, alternative, name };
-        const existing = chosen.get(name);
-        const program = world.program(name);
-        if (!program) continue;
-        for (const escaped of program.escaped) warnOnce(`${world.versionDir(name, escaped)} leads outside ${world.paths.programs}; ignored`);
-        if (program.versions.length > 0) installedAny = true;
-        const candidates = preferredVersions(world, program, alternative.constraints, architecture, options.preferNewest);
-        if (candidates.length > 0) fitsAlone = true;
-        else notFitting.push(`${name}: installed ${program.versions.join(', ') || 'none'}`);
-        if (existing) {
-          if (satisfiesAll(existing.version, alternative.constraints)) {
-            existing.demands.push(demand);
-            if (search(position + 1)) return true;
-            existing.demands.pop();
-          } else {
-            const earlier = existing.demands[0];
-            const why = earlier ? describeDemand(earlier) : `${name} ${existing.version} is the program being run`;
-            conflicts.push(`${why}; ${describeDemand(item)}; no version of ${name} fits both`);
-          }
-          continue;
-        }
-        for (const version of candidates) {
-          const queued = pending.length;
-          chosen.set(name, { name, version, path: world.versionDir(name, version), demands: [demand] });
-          order.push(name);
-          enqueue(`${name} ${version}`, ownDependencies(name, version));
-          if (search(position + 1)) return true;
-          order.pop();
-          chosen.delete(name);
-          pending.length = queued;
-        }
+    for (const use of problem.lines.get(`${requester}\0${index}`) ?? []) {
+      const { requirement } = use;
+      const where = `${requirement.file}:${requirement.line}`;
+      if (requirement.alien) {
+        warnOnce(`${where}: '${requirement.name}' is an Alien dependency (${requirement.name.split(':')[0]}); Runner does not handle those, skipped`);
+        continue;
       }
+      const picked = use.virtual === undefined ? (use.options.length === 1 ? 0 : -1) : (decisions.get(use.virtual) ?? -1);
+      const option = use.options[picked];
+      if (!option || versionOf(option.name) === undefined) {
+        if (options.ignoreMissing && use.options.every((o) => o.set === 0n)) warnOnce(`${use.by} needs ${requirement.text} (${where}), which nothing installed satisfies; skipped (--ignore-missing)`);
+        else if (requirement.optional) notes.push(`${use.by}: optional '${requirement.text}' (${where}) skipped: ${use.options.every((o) => o.set === 0n) ? 'nothing installed fits it' : 'it does not fit with the rest'}`);
+        continue;
+      }
+      const demand: Demand = { by: use.by, requirement, alternative: option.alternative, name: option.name };
+      if (options.program?.name === option.name) continue;
+      let choice = chosen.get(option.name);
+      if (!choice) {
+        const version = versionOf(option.name) as string;
+        choice = { name: option.name, version, path: world.versionDir(option.name, version), demands: [] };
+        chosen.set(option.name, choice);
+        order.push(choice);
+        queue.push([option.name, decisions.get(option.name) as number]);
+      }
+      choice.demands.push(demand);
     }
-    if (!fitsAlone && options.ignoreMissing) {
-      warnOnce(`${describeDemand(item)} (${requirement.file}:${requirement.line}), which nothing installed satisfies; skipped (--ignore-missing)`);
-      return search(position + 1);
-    }
-    if (!installedAny) {
-      const names = requirement.alternatives.flatMap((a) => namesToTry(compat, a.name));
-      return fail(position, `${describeDemand(item)}, but ${[...new Set(names)].join(' or ')} is not installed (${requirement.file}:${requirement.line})`);
-    }
-    if (!fitsAlone) {
-      const arch = ` for ${architecture}`;
-      return fail(position, `${describeDemand(item)}${arch}; ${notFitting.join('; ')}; none fits (${requirement.file}:${requirement.line})`);
-    }
-    return fail(position, conflicts[0] ?? `${describeDemand(item)}: no combination of versions fits`);
-  };
+  }
 
-  if (!search(0)) throw new RunnerError(failure.message, ExitCode.unsatisfiable);
-  const program = options.program && chosen.get(options.program.name);
-  return {
-    program: program && { name: program.name, version: program.version, path: program.path },
-    dependencies: order.map((name) => chosen.get(name) as Choice),
-    architecture,
-    warnings,
+  const whyNot = (name: string, version: string): string => {
+    const versions = problem.versions(name);
+    const at = versions.indexOf(version);
+    if (at < 0) return 'not installed';
+    const unusable = problem.unusable(name, version);
+    if (unusable) return unusable;
+    return explainExclusion(solution.solution, name, at, problem.describe) ?? (options.preferNewest ? 'fits, but a newer version fits too (--newest)' : 'fits, but comes later in preference order (Current, then newest)');
   };
+  for (const choice of order) {
+    const current = world.program(choice.name)?.current;
+    if (current !== undefined && current !== choice.version && !options.preferNewest) notes.push(`${choice.name} ${choice.version}, not Current ${current}: Current ${whyNot(choice.name, current)}`);
+  }
+
+  const program = options.program && { ...options.program, path: world.versionDir(options.program.name, options.program.version) };
+  return { program, dependencies: order, architecture: options.architecture, warnings, notes, whyNot };
 }
-

@@ -1,0 +1,151 @@
+// Words for what the solver derived (PubGrub's external incompatibilities are the facts; a derived
+// one rests on them). A failure names the package no version of which fits, and each chain of
+// requirements from the run to it; a missing dependency names the chain to it. `--why` and -v
+// explain an excluded version by the facts its exclusion was derived from.
+import { formatConstraints } from './constraint.js';
+import type { Alternative, Requirement } from './dependencies.js';
+import { leaves, type Incompatibility } from './pubgrub/incompatibility.js';
+import type { PartialSolution } from './pubgrub/partial-solution.js';
+import { allows, type Term } from './pubgrub/term.js';
+
+/** One choice of a Dependencies line: an alternative under one name. */
+export interface Option {
+  /** The package: the installed program the asked name means. */
+  name: string;
+  /** The name as asked (before case matching; a CompatibilityList substitute). */
+  asked: string;
+  alternative: Alternative;
+  /** Installed versions of `name` that satisfy the alternative's constraints. */
+  set: bigint;
+  installed: readonly string[];
+  /** Several programs whose names differ only in letter case. */
+  ambiguous: string[] | undefined;
+}
+
+/** Why an external incompatibility holds. */
+export type Why =
+  | { kind: 'root' }
+  | { kind: 'program'; name: string; version: string }
+  | { kind: 'line'; by: string; requirement: Requirement; option: Option | undefined }
+  | { kind: 'option'; by: string; requirement: Requirement; option: Option }
+  | { kind: 'unavailable'; name: string; version: string; reason: string }
+  | { kind: 'none'; name: string; versions: string[] };
+
+export type Describe = (pkg: string) => { versions: readonly string[]; virtual: boolean; root: boolean };
+
+type Fact = Incompatibility<Why>;
+
+const whyOf = (fact: Fact): Why => (fact.cause.kind === 'external' ? fact.cause.why : { kind: 'root' });
+
+function lacking(option: Option): string {
+  if (option.ambiguous) return `${option.asked} could be ${option.ambiguous.join(' or ')} (names that differ only in letter case)`;
+  if (option.installed.length === 0) return `${option.asked} is not installed`;
+  const constraints = formatConstraints(option.alternative.constraints);
+  return `no installed version of ${option.name} fits ${constraints} (installed: ${option.installed.join(', ')})`;
+}
+
+/** A fact in words; '' for the ones that go without saying (the run itself). */
+export function sentence(fact: Fact): string {
+  const why = whyOf(fact);
+  switch (why.kind) {
+    case 'root':
+      return '';
+    case 'program':
+      return `${why.name} ${why.version} is the program being run`;
+    case 'line': {
+      const text = `${why.by} needs ${why.requirement.text}`;
+      if (!why.option || why.option.set !== 0n) return text;
+      return `${text}, but ${lacking(why.option)} (${why.requirement.file}:${why.requirement.line})`;
+    }
+    case 'option':
+      return why.option.set === 0n ? `${lacking(why.option)}` : '';
+    case 'unavailable':
+      return `${why.name} ${why.version} ${why.reason}`;
+    case 'none':
+      return `no version of ${why.name} can be used`;
+  }
+}
+
+/** A dependency-shaped fact: requester (its positive term) → the package it constrains. */
+function edge(fact: Fact): { from: string; to: string } | undefined {
+  let from: string | undefined;
+  let to: string | undefined;
+  for (const [pkg, term] of fact.terms) {
+    if (term.positive) from = pkg;
+    else to = pkg;
+  }
+  return from !== undefined && to !== undefined ? { from, to } : undefined;
+}
+
+/** What a fact allows for each package it constrains: Neg(S) means "must be in S", a lone Pos(T) "not in T". */
+function constraints(fact: Fact, describe: Describe): [string, bigint][] {
+  if (fact.terms.size === 1) {
+    const [[pkg, term]] = [...fact.terms];
+    if (!term.positive) return [];
+    const all = (1n << BigInt(describe(pkg).versions.length)) - 1n;
+    return [[pkg, all & ~term.set]];
+  }
+  return [...fact.terms].filter(([, t]: [string, Term]) => !t.positive).map(([pkg, t]) => [pkg, t.set]);
+}
+
+const missing = (fact: Fact): boolean => {
+  const why = whyOf(fact);
+  return (why.kind === 'line' || why.kind === 'option') && why.option !== undefined && why.option.set === 0n;
+};
+
+/** The chain of facts from the run to `fact`: requirement by requirement (breadth first). */
+function chain(fact: Fact, facts: readonly Fact[], root: string): string[] {
+  const start = edge(fact)?.from ?? (fact.terms.size === 1 ? [...fact.terms.keys()][0] : root);
+  const via = new Map<string, Fact | null>([[root, null]]);
+  const queue = [root];
+  for (let q = 0; q < queue.length && !via.has(start); q++) {
+    for (const f of facts) {
+      const e = edge(f);
+      if (e && e.from === queue[q] && !via.has(e.to)) {
+        via.set(e.to, f);
+        queue.push(e.to);
+      }
+    }
+  }
+  const steps: string[] = [];
+  for (let at = start, guard = 0; via.get(at) && guard < facts.length; guard++) {
+    const f = via.get(at) as Fact;
+    // The program being run starts every chain; saying so at each step adds nothing.
+    if (whyOf(f).kind !== 'program') steps.unshift(sentence(f));
+    at = (edge(f) as { from: string }).from;
+  }
+  return [...steps, sentence(fact)].filter(Boolean);
+}
+
+export function explainFailure(terminal: Fact, describe: Describe): string {
+  const facts = leaves(terminal);
+  const root = facts.map(edge).find((e) => e && describe(e.from).root)?.from ?? '\0run';
+  const lacks = facts.filter(missing);
+  if (lacks.length > 0) return lacks.map((f) => chain(f, facts, root).join(' → ')).join('; ');
+  const allowed = new Map<string, { set: bigint; facts: Fact[] }>();
+  for (const fact of facts) {
+    for (const [pkg, set] of constraints(fact, describe)) {
+      const before = allowed.get(pkg);
+      allowed.set(pkg, before ? { set: before.set & set, facts: [...before.facts, fact] } : { set, facts: [fact] });
+    }
+  }
+  for (const [pkg, { set, facts: against }] of allowed) {
+    if (set !== 0n || against.length < 2 || describe(pkg).virtual || describe(pkg).root) continue;
+    const chains = against.map((f) => chain(f, facts, root)).sort((x, y) => x.length - y.length).map((c) => c.join(' → ')).filter(Boolean);
+    return `${chains.join('; ')}; no version of ${pkg} fits ${against.length === 2 ? 'both' : 'all of these'}`;
+  }
+  const said = facts.map(sentence).filter(Boolean);
+  return `${said.join('; ')}; no combination of versions fits`;
+}
+
+/** Why version `index` of `pkg` was ruled out in the final solution, if a derivation ruled it out. */
+export function explainExclusion(solution: PartialSolution<Why>, pkg: string, index: number, describe: Describe): string | undefined {
+  for (const a of solution.assignments) {
+    if (a.pkg !== pkg || a.cause === undefined || allows(a.term, index)) continue;
+    const facts = a.cause.cause.kind === 'external' ? [a.cause] : leaves(a.cause);
+    const words = facts.map(sentence).filter(Boolean);
+    const version = describe(pkg).versions[index];
+    return words.length > 0 ? `ruled out: ${words.join('; ')}` : `ruled out (${pkg} ${version})`;
+  }
+  return undefined;
+}

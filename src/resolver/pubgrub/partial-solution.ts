@@ -1,0 +1,102 @@
+// The partial solution: an ordered list of assignments (decisions and derivations), each at a
+// decision level, with the running intersection of the terms per package.
+import type { Incompatibility } from './incompatibility.js';
+import { ANY, bit, intersect, positive, subsetOf, disjoint, type Term } from './term.js';
+
+export interface Assignment<E> {
+  pkg: string;
+  term: Term;
+  level: number;
+  /** Undefined for a decision. */
+  cause: Incompatibility<E> | undefined;
+  /** For a decision: the version index chosen. */
+  version: number | undefined;
+}
+
+export type Relation = { kind: 'satisfied' } | { kind: 'contradicted' } | { kind: 'almost'; pkg: string } | { kind: 'inconclusive' };
+
+export class PartialSolution<E> {
+  readonly assignments: Assignment<E>[] = [];
+  private readonly accumulated = new Map<string, Term>();
+  readonly decisions = new Map<string, number>();
+  level = 0;
+
+  termOf(pkg: string): Term {
+    return this.accumulated.get(pkg) ?? ANY;
+  }
+
+  private push(a: Assignment<E>): void {
+    this.assignments.push(a);
+    this.accumulated.set(a.pkg, intersect(this.termOf(a.pkg), a.term));
+  }
+
+  decide(pkg: string, version: number): void {
+    this.level++;
+    this.decisions.set(pkg, version);
+    this.push({ pkg, term: positive(bit(version)), level: this.level, cause: undefined, version });
+  }
+
+  derive(pkg: string, term: Term, cause: Incompatibility<E>): void {
+    this.push({ pkg, term, level: this.level, cause, version: undefined });
+  }
+
+  /** Drops every assignment above `level`. */
+  backtrack(level: number): void {
+    while (this.assignments.length > 0 && (this.assignments.at(-1) as Assignment<E>).level > level) {
+      const dropped = this.assignments.pop() as Assignment<E>;
+      if (dropped.version !== undefined) this.decisions.delete(dropped.pkg);
+    }
+    this.level = level;
+    this.accumulated.clear();
+    for (const a of this.assignments) this.accumulated.set(a.pkg, intersect(this.termOf(a.pkg), a.term));
+  }
+
+  relation(incompat: Incompatibility<E>, override?: { pkg: string; term: Term }): Relation {
+    let unsatisfied: string | undefined;
+    for (const [pkg, term] of incompat.terms) {
+      const have = override?.pkg === pkg ? override.term : this.termOf(pkg);
+      if (subsetOf(have, term)) continue;
+      if (disjoint(have, term)) return { kind: 'contradicted' };
+      if (unsatisfied !== undefined) return { kind: 'inconclusive' };
+      unsatisfied = pkg;
+    }
+    return unsatisfied === undefined ? { kind: 'satisfied' } : { kind: 'almost', pkg: unsatisfied };
+  }
+
+  /**
+   * The earliest assignment after which `incompat` is satisfied, and the decision level of the
+   * earliest assignment before it that, together with it, already satisfies `incompat` (1 if none).
+   */
+  satisfier(incompat: Incompatibility<E>): { satisfier: Assignment<E>; previousLevel: number } {
+    const satisfiedBy = (terms: Map<string, Term>) => {
+      for (const [pkg, term] of incompat.terms) if (!subsetOf(terms.get(pkg) ?? ANY, term)) return false;
+      return true;
+    };
+    const seen = new Map<string, Term>();
+    let found: Assignment<E> | undefined;
+    let at = 0;
+    for (; at < this.assignments.length; at++) {
+      const a = this.assignments[at];
+      if (!incompat.terms.has(a.pkg)) continue;
+      seen.set(a.pkg, intersect(seen.get(a.pkg) ?? ANY, a.term));
+      if (satisfiedBy(seen)) {
+        found = a;
+        break;
+      }
+    }
+    if (found === undefined) throw new Error('satisfier search on an incompatibility that is not satisfied');
+    const withSatisfier = new Map<string, Term>([[found.pkg, found.term]]);
+    let previousLevel = 1;
+    if (satisfiedBy(withSatisfier)) return { satisfier: found, previousLevel };
+    for (let i = 0; i < at; i++) {
+      const a = this.assignments[i];
+      if (!incompat.terms.has(a.pkg)) continue;
+      withSatisfier.set(a.pkg, intersect(withSatisfier.get(a.pkg) ?? ANY, a.term));
+      if (satisfiedBy(withSatisfier)) {
+        previousLevel = Math.max(a.level, 1);
+        break;
+      }
+    }
+    return { satisfier: found, previousLevel };
+  }
+}
