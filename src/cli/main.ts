@@ -3,7 +3,7 @@
 // line on stderr and a documented exit code. Heavy modules load only for the action that needs them.
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { parseOptions, resolveOptionsOf, type Options } from './options.js';
-import { error, out, setQuiet, warn } from './output.js';
+import { error, info, out, setQuiet, warn } from './output.js';
 
 async function resolveAction(options: Options): Promise<number> {
   const [target, dep] = options.rest;
@@ -15,6 +15,7 @@ async function resolveAction(options: Options): Promise<number> {
   const world = newWorld(resolveOptions);
   const run = resolveTarget(world, anyTarget(world, target), resolveOptions);
   run.warnings.forEach(warn);
+  if (options.verbose > 0) run.notes.forEach(info);
   if (options.json && !options.why) out((await import('./resolution-json.js')).resolutionJson(run));
   else {
     const view = await import('./resolution-view.js');

@@ -1,7 +1,6 @@
 // Printing a resolution for people: the tree (chalk: colour only on a TTY, NO_COLOR respected)
 // and the --why explanation. The JSON record is in resolution-json.ts, which needs no chalk.
 import chalk from 'chalk';
-import { formatConstraints, satisfiesAll } from '../resolver/constraint.js';
 import type { Choice } from '../resolver/solver.js';
 import type { ResolvedRun } from '../resolver/resolve.js';
 
@@ -39,9 +38,13 @@ export function resolutionTree(run: ResolvedRun): string {
   return lines.join('\n');
 }
 
-/** `--why TARGET DEP`: who asked for DEP, and why each installed version was or was not taken. */
+/**
+ * `--why TARGET DEP`: who asked for DEP, and why each installed version was or was not taken —
+ * from what the solver derived, not from the constraints alone.
+ */
 export function explainChoice(run: ResolvedRun, name: string): string {
-  const choice = run.dependencies.find((c) => c.name === name) ?? (run.program?.name === name ? undefined : null);
+  const lower = name.toLowerCase();
+  const choice = run.dependencies.find((c) => c.name === name) ?? run.dependencies.find((c) => c.name.toLowerCase() === lower) ?? (run.program?.name === name ? undefined : null);
   if (choice === undefined) return `${name} ${run.program?.version} is the program itself.`;
   if (choice === null) return `${name} is not among ${run.program ? `${run.program.name} ${run.program.version}` : run.target.via}'s dependencies.`;
   const lines = [`${label(choice.name, choice.version)} was chosen.`];
@@ -49,15 +52,11 @@ export function explainChoice(run: ResolvedRun, name: string): string {
     const via = d.name !== d.alternative.name ? ` (as ${d.name}, from CompatibilityList)` : '';
     lines.push(`  required by ${d.by}: ${d.requirement.text}${via}  ${chalk.dim(`${d.requirement.file}:${d.requirement.line}`)}`);
   }
-  const program = run.world.program(name);
+  const program = run.world.program(choice.name);
   for (const version of program?.versions ?? []) {
     const notes: string[] = [];
     if (version === program?.current) notes.push('Current');
-    const refused = choice.demands.find((d) => !satisfiesAll(version, d.alternative.constraints));
-    if (version === choice.version) notes.push('chosen');
-    else if (refused) notes.push(`does not satisfy ${refused.by}'s ${formatConstraints(refused.alternative.constraints)}`);
-    else if (!run.world.fitsArch(name, version, run.architecture)) notes.push(`Architecture ${run.world.architecture(name, version)}, wanted ${run.architecture}`);
-    else notes.push('fits, but comes later in preference order (Current, then newest)');
+    notes.push(version === choice.version ? 'chosen' : run.whyNot(choice.name, version));
     lines.push(`  ${version}: ${notes.join(', ')}`);
   }
   return lines.join('\n');

@@ -6,7 +6,7 @@ import { formatConstraints } from './constraint.js';
 import type { Alternative, Requirement } from './dependencies.js';
 import { leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
-import { allows, type Term } from './pubgrub/term.js';
+import { allows, indices, positive, type Term } from './pubgrub/term.js';
 
 /** One choice of a Dependencies line: an alternative under one name. */
 export interface Option {
@@ -117,8 +117,47 @@ function chain(fact: Fact, facts: readonly Fact[], root: string): string[] {
   return [...steps, sentence(fact)].filter(Boolean);
 }
 
+/**
+ * One fact per line of a program: the same line in several versions of the requester is said once,
+ * as "A3 needs X < 2.0" when every installed version has it, else "A3 0.9 or 1.0 needs …".
+ */
+function mergeSharedLines(facts: readonly Fact[], describe: Describe): Fact[] {
+  const merged: Fact[] = [];
+  const byKey = new Map<string, { fact: Fact; requester: string; set: bigint }>();
+  for (const fact of facts) {
+    const why = whyOf(fact);
+    const e = edge(fact);
+    const requester = e?.from ?? [...fact.terms.keys()][0];
+    const term = fact.terms.get(requester);
+    if (why.kind !== 'line' || !term?.positive || describe(requester).root || describe(requester).virtual) {
+      merged.push(fact);
+      continue;
+    }
+    const key = `${requester}\0${why.requirement.text}\0${why.option?.name ?? ''}`;
+    const before = byKey.get(key);
+    if (before) {
+      before.set |= term.set;
+      continue;
+    }
+    const entry = { fact, requester, set: term.set };
+    byKey.set(key, entry);
+    merged.push(fact);
+  }
+  return merged.map((fact) => {
+    const entry = [...byKey.values()].find((x) => x.fact === fact);
+    const why = whyOf(fact);
+    if (!entry || why.kind !== 'line' || entry.set === fact.terms.get(entry.requester)?.set) return fact;
+    const all = describe(entry.requester).versions;
+    const versions = indices(entry.set).map((i) => all[i]);
+    const by = versions.length === all.length ? entry.requester : `${entry.requester} ${versions.join(' or ')}`;
+    const terms = new Map(fact.terms);
+    terms.set(entry.requester, positive(entry.set));
+    return { terms, cause: { kind: 'external', why: { ...why, by } } } as Fact;
+  });
+}
+
 export function explainFailure(terminal: Fact, describe: Describe): string {
-  const facts = leaves(terminal);
+  const facts = mergeSharedLines(leaves(terminal), describe);
   const root = facts.map(edge).find((e) => e && describe(e.from).root)?.from ?? '\0run';
   const lacks = facts.filter(missing);
   if (lacks.length > 0) return lacks.map((f) => chain(f, facts, root).join(' → ')).join('; ');
@@ -138,14 +177,23 @@ export function explainFailure(terminal: Fact, describe: Describe): string {
   return `${said.join('; ')}; no combination of versions fits`;
 }
 
-/** Why version `index` of `pkg` was ruled out in the final solution, if a derivation ruled it out. */
+/**
+ * Why version `index` of `pkg` was ruled out in the final solution, if a derivation ruled it out:
+ * the facts behind the rule that excluded it, after the facts that made its other terms hold.
+ */
 export function explainExclusion(solution: PartialSolution<Why>, pkg: string, index: number, describe: Describe): string | undefined {
-  for (const a of solution.assignments) {
-    if (a.pkg !== pkg || a.cause === undefined || allows(a.term, index)) continue;
-    const facts = a.cause.cause.kind === 'external' ? [a.cause] : leaves(a.cause);
-    const words = facts.map(sentence).filter(Boolean);
-    const version = describe(pkg).versions[index];
-    return words.length > 0 ? `ruled out: ${words.join('; ')}` : `ruled out (${pkg} ${version})`;
+  const assignments = solution.assignments;
+  const at = assignments.findIndex((a) => a.pkg === pkg && a.cause !== undefined && !allows(a.term, index));
+  if (at < 0) return undefined;
+  const rule = assignments[at].cause as Fact;
+  const facts: Fact[] = [];
+  for (const other of rule.terms.keys()) {
+    if (other === pkg) continue;
+    for (const a of assignments.slice(0, at)) if (a.pkg === other && a.cause) facts.push(...leaves(a.cause));
   }
-  return undefined;
+  facts.push(...leaves(rule));
+  // That the program being run is pinned goes without saying, unless `pkg` is that program.
+  const said = facts.filter((f) => whyOf(f).kind !== 'program' || (whyOf(f) as { name: string }).name === pkg);
+  const words = [...new Set(said.map(sentence).filter(Boolean))];
+  return words.length > 0 ? `ruled out: ${words.join('; ')}` : `ruled out (${pkg} ${describe(pkg).versions[index]})`;
 }

@@ -1,0 +1,149 @@
+// The conflict-driven solver on inputs far larger than the fixtures (issue 8): patterns that defeat
+// chronological backtracking, generated trees with a planted solution (every answer checked line
+// by line), unsatisfiable trees whose explanation must name the package and both chains, and the
+// real-metadata rules (letter case, optional [flag] lines, pre-release order).
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { RunnerError } from '../src/resolver/errors.js';
+import { goboPaths } from '../src/resolver/paths.js';
+import { newWorld, resolveTarget, type ResolveOptions } from '../src/resolver/resolve.js';
+import { anyTarget } from '../src/resolver/target.js';
+import { checkAnswer, writePlantedTree } from './helpers/planted.js';
+import { makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
+
+function resolveIn(root: string, target = 'App', extra: Partial<ResolveOptions> = {}) {
+  const options: ResolveOptions = { paths: goboPaths(root), arch: 'x86_64', ...extra };
+  const world = newWorld(options);
+  return resolveTarget(world, anyTarget(world, target), options);
+}
+const resolve = (spec: TreeSpec, target = 'App', extra: Partial<ResolveOptions> = {}) => resolveIn(makeTree(spec), target, extra);
+const chosenMap = (run: ReturnType<typeof resolveIn>) =>
+  new Map([...(run.program ? [[run.program.name, run.program.version] as [string, string]] : []), ...run.dependencies.map((d) => [d.name, d.version] as [string, string])]);
+const failure = (fn: () => unknown): RunnerError => {
+  try {
+    fn();
+  } catch (error) {
+    if (error instanceof RunnerError) return error;
+    throw error;
+  }
+  throw new Error('expected a RunnerError');
+};
+
+for (const width of [18, 40, 120]) {
+  test(`the late-line pattern at ${width} programs: one more line on Lib0 is settled at once`, () => {
+    const programs: TreeSpec['programs'] = { App: { '1.0': { deps: [...Array.from({ length: width }, (_, i) => `Lib${i}`), 'Lib0 < 2.0'].join('\n') } } };
+    const current: Record<string, string> = {};
+    for (let i = 0; i < width; i++) {
+      // Each 2.0 pulls in the next library, so a wrong early choice is buried under many others.
+      programs[`Lib${i}`] = { '1.0': {}, '2.0': { deps: i + 1 < width ? `Lib${i + 1} >= 2.0` : '' } };
+      current[`Lib${i}`] = '2.0';
+    }
+    const run = resolve({ programs, current });
+    const chosen = chosenMap(run);
+    assert.is(chosen.get('Lib0'), '1.0');
+    for (let i = 1; i < width; i++) assert.is(chosen.get(`Lib${i}`), '2.0', `Lib${i}`);
+  });
+}
+
+for (const [seed, programs] of [[1, 200], [2, 300], [3, 400], [4, 300], [5, 600]] as const) {
+  test(`planted tree #${seed}: ${programs} programs × 5–10 versions with traps resolve, checked line by line`, () => {
+    const root = tempDir('runner-planted-');
+    writePlantedTree(root, seed, { programs });
+    const run = resolveIn(root);
+    const chosen = chosenMap(run);
+    assert.ok(chosen.size > Math.min(programs / 3, 100), `a real closure (${chosen.size} programs)`);
+    assert.equal(checkAnswer(root, chosen), []);
+  });
+}
+
+test('a closure of more than 2,100 requirement lines resolves (no recursion that grows with the input)', () => {
+  const root = tempDir('runner-planted-');
+  writePlantedTree(root, 7, { programs: 800, dependencies: 4, appDependencies: 40, minVersions: 3, maxVersions: 5 });
+  const run = resolveIn(root);
+  const chosen = chosenMap(run);
+  const lines = [...chosen].reduce((n, [name, version]) => n + fs.readFileSync(path.join(root, 'Programs', name, version, 'Resources/Dependencies'), 'utf8').split('\n').filter(Boolean).length, 0);
+  assert.ok(lines > 2100, `${lines} lines`);
+  assert.equal(checkAnswer(root, chosen), []);
+});
+
+/** App needs A1 and B1; A1 → … → A30 needs X < 2.0, B1 → … → B30 needs X >= 2.0; 25 unrelated programs beside. */
+function deepConflict(depth: number, unrelated: number): TreeSpec {
+  const programs: TreeSpec['programs'] = { X: { '1.0': {}, '2.0': {} } };
+  const appLines = ['A1', 'B1'];
+  for (const side of ['A', 'B']) {
+    for (let i = 1; i <= depth; i++) {
+      const next = i < depth ? `${side}${i + 1}` : side === 'A' ? 'X < 2.0' : 'X >= 2.0';
+      programs[`${side}${i}`] = { '1.0': { deps: next }, '0.9': { deps: next } };
+    }
+  }
+  for (let u = 1; u <= unrelated; u++) {
+    programs[`U${u}`] = { '1.0': { deps: u < unrelated ? `U${u + 1}` : '' }, '2.0': {} };
+    appLines.push(`U${u}`);
+  }
+  programs.App = { '1.0': { deps: appLines.join('\n') } };
+  return { programs, current: { X: '2.0' } };
+}
+
+test('unsatisfiable 30 levels deep under 25 unrelated programs: the package and both chains are named', () => {
+  const error = failure(() => resolve(deepConflict(30, 25)));
+  assert.is(error.exitCode, 120);
+  // Both versions of each link need the next one: said once, without a version.
+  const chain = (side: string, last: string) =>
+    ['App 1.0 needs ' + side + '1', ...Array.from({ length: 29 }, (_, i) => `${side}${i + 1} needs ${side}${i + 2}`), `${side}30 needs ${last}`];
+  assert.match(error.message, /; no version of X fits both$/);
+  assert.not.match(error.message, /\bU\d+/, 'unrelated programs stay out of the explanation');
+  for (const [side, last] of [['A', 'X < 2.0'], ['B', 'X >= 2.0']]) {
+    assert.ok(error.message.includes(chain(side, last).join(' → ')), `chain ${side}: ${error.message}`);
+  }
+});
+
+test('a direct dependency that is simply not installed is named, however tangled the rest', () => {
+  const spec = deepConflict(5, 3);
+  (spec.programs.App['1.0'] as { deps: string }).deps += '\nWebkit\n';
+  const error = failure(() => resolve(spec));
+  assert.match(error.message, /^App 1\.0 needs Webkit, but Webkit is not installed \(.*Dependencies:6\)/);
+});
+
+test('names are matched ignoring letter case; two programs that differ only in case are named', () => {
+  const run = resolve({ programs: { App: { '1': { deps: 'Glib >= 2\nZLIB\n' } }, GLib: { '2.80': {} }, Zlib: { '1.3': {} } } });
+  assert.equal([...chosenMap(run)].slice(1), [['GLib', '2.80'], ['Zlib', '1.3']]);
+  const error = failure(() => resolve({ programs: { App: { '1': { deps: 'glib\n' } }, GLib: { '2': {} }, Glib: { '1': {} } } }));
+  assert.match(error.message, /App 1 needs glib, but glib could be GLib or Glib \(names that differ only in letter case\)/);
+});
+
+test('[flag] lines are optional: layered when they fit, skipped (and said with -v) when they do not', () => {
+  const programs = {
+    App: { '1': { deps: 'Qt >= 4.5 [qt]\nDBus [dbus]\nKDE\n' } },
+    Qt: { '3.3': {}, '4.8': {} },
+    KDE: { '1': { deps: 'Qt < 4\n' } },
+  };
+  const run = resolve({ programs, current: { Qt: '4.8' } });
+  assert.equal([...chosenMap(run)].slice(1), [['KDE', '1'], ['Qt', '3.3']]);
+  assert.ok(run.notes.some((n) => /optional 'Qt >= 4\.5' .* skipped: it does not fit with the rest/.test(n)), run.notes.join('\n'));
+  assert.ok(run.notes.some((n) => /optional 'DBus' .* skipped: nothing installed fits it/.test(n)), run.notes.join('\n'));
+  const fits = resolve({ programs: { ...programs, App: { '1': { deps: 'Qt >= 4.5 [qt]\n' } } } });
+  assert.equal([...chosenMap(fits)].slice(1), [['Qt', '4.8']]);
+});
+
+test("pre-releases: Tcl >= 8.6.10 takes 8.6.16, never 8.6b3, even when 8.6b3 is Current", () => {
+  const run = resolve({ programs: { App: { '1': { deps: 'Tcl >= 8.6.10\n' } }, Tcl: { '8.5a4': {}, '8.5.9': {}, '8.6b3': {}, '8.6.10': {}, '8.6.16': {} } }, current: { Tcl: '8.6b3' } });
+  assert.equal([...chosenMap(run)].slice(1), [['Tcl', '8.6.16']]);
+});
+
+test('--why gives the derived reason for a version ruled out through another program', () => {
+  const run = resolve({
+    programs: {
+      App: { '1': { deps: 'Greet < 2.0\nTool\n' } },
+      Tool: { '3.1': { deps: 'Greet >= 2.0\n' }, '2.0': { deps: 'Greet >= 1.0\n' } },
+      Greet: { '1.0': {}, '2.0': {} },
+    },
+    current: { Tool: '3.1' },
+  });
+  assert.equal([...chosenMap(run)].slice(1), [['Greet', '1.0'], ['Tool', '2.0']]);
+  assert.is(run.whyNot('Tool', '3.1'), 'ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0');
+  assert.ok(run.notes.includes('Tool 2.0, not Current 3.1: Current ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0'), run.notes.join('\n'));
+});
+
+test.run();
