@@ -1,6 +1,8 @@
 // bench/resolve: a generated tree of 5,000 programs × 3 versions in which App's transitive closure
 // has 200 programs. Reports the median of the resolver alone (in-process, cold World each time) and
-// of the whole `Runner --resolve` command against a bare `node -e 0`, all in this same run.
+// of the whole `Runner --resolve` command against a bare `node -e 0`, all in this same run. Then
+// the solver on planted-solution trees with trap versions (test/helpers/planted.ts): ten trees of
+// 1,000 programs × 5–10 versions, and the largest closure we generate, median and worst.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -9,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { goboPaths } from '../src/resolver/paths.js';
 import { newWorld, resolveTarget } from '../src/resolver/resolve.js';
 import { anyTarget } from '../src/resolver/target.js';
+import { writePlantedTree } from '../test/helpers/planted.js';
 
 const PROGRAMS = 5000;
 const CLOSURE = 200;
@@ -72,3 +75,30 @@ console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.c
 console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
 console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
 console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
+
+/** In-process resolution of App in `tree`, cold World: milliseconds and the closure's size. */
+function timeResolve(tree: string): { ms: number; closure: number } {
+  const start = process.hrtime.bigint();
+  const options = { paths: goboPaths(tree), arch: 'x86_64' };
+  const world = newWorld(options);
+  const closure = resolveTarget(world, anyTarget(world, 'App'), options).dependencies.length;
+  return { ms: Number(process.hrtime.bigint() - start) / 1e6, closure };
+}
+
+function plantedTree(name: string, seed: number, options: Parameters<typeof writePlantedTree>[2]): string {
+  const tree = path.join(os.tmpdir(), `runner-bench-${name}`);
+  if (!fs.existsSync(path.join(tree, '.complete'))) {
+    fs.rmSync(tree, { recursive: true, force: true });
+    writePlantedTree(tree, seed, options);
+    fs.writeFileSync(path.join(tree, '.complete'), '');
+  }
+  return tree;
+}
+
+const planted = Array.from({ length: 10 }, (_, i) => timeResolve(plantedTree(`planted-${i}`, 100 + i, { programs: 1000, minVersions: 5, maxVersions: 10, dependencies: 3, appDependencies: 10 })));
+const plantedMs = planted.map((p) => p.ms);
+console.log(`planted 1,000 × 5–10, 10 trees: median ${median(plantedMs).toFixed(1)} ms, worst ${Math.max(...plantedMs).toFixed(1)} ms (closures ${Math.min(...planted.map((p) => p.closure))}–${Math.max(...planted.map((p) => p.closure))} programs)`);
+const largestTree = plantedTree('largest', 7, { programs: 3000, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: 60 });
+const largest = Array.from({ length: 5 }, () => timeResolve(largestTree));
+const largestMs = largest.map((l) => l.ms);
+console.log(`largest closure (${largest[0].closure} programs of 3,000 × 5–10, 4 lines each): median ${median(largestMs).toFixed(1)} ms, worst ${Math.max(...largestMs).toFixed(1)} ms of 5`);

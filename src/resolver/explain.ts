@@ -4,7 +4,7 @@
 // explain an excluded version by the facts its exclusion was derived from.
 import { formatConstraints } from './constraint.js';
 import type { Alternative, Requirement } from './dependencies.js';
-import { leaves, type Incompatibility } from './pubgrub/incompatibility.js';
+import { incompatibility, leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
 import { allows, indices, positive, type Term } from './pubgrub/term.js';
 
@@ -152,7 +152,7 @@ function mergeSharedLines(facts: readonly Fact[], describe: Describe): Fact[] {
     const by = versions.length === all.length ? entry.requester : `${entry.requester} ${versions.join(' or ')}`;
     const terms = new Map(fact.terms);
     terms.set(entry.requester, positive(entry.set));
-    return { terms, cause: { kind: 'external', why: { ...why, by } } } as Fact;
+    return incompatibility<Why>(terms, { kind: 'external', why: { ...why, by } });
   });
 }
 

@@ -11,6 +11,9 @@ export type Cause<External> =
 export interface Incompatibility<External> {
   /** Package → term; a package appears once (terms of one package are intersected). */
   terms: Map<string, Term>;
+  /** The same, as parallel arrays: the solver's inner loop reads them without an iterator. */
+  packages: string[];
+  termList: Term[];
   cause: Cause<External>;
 }
 
@@ -22,7 +25,7 @@ export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause
     merged.set(pkg, before ? intersect(before, term) : term);
   }
   for (const [pkg, term] of merged) if (isAny(term)) merged.delete(pkg);
-  return { terms: merged, cause };
+  return { terms: merged, packages: [...merged.keys()], termList: [...merged.values()], cause };
 }
 
 /**

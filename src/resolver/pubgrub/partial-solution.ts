@@ -1,7 +1,7 @@
 // The partial solution: an ordered list of assignments (decisions and derivations), each at a
 // decision level, with the running intersection of the terms per package.
 import type { Incompatibility } from './incompatibility.js';
-import { ANY, bit, intersect, positive, subsetOf, disjoint, type Term } from './term.js';
+import { ANY, bit, compare, intersect, positive, subsetOf, type Term } from './term.js';
 
 export interface Assignment<E> {
   pkg: string;
@@ -13,12 +13,19 @@ export interface Assignment<E> {
   version: number | undefined;
 }
 
+/** How an incompatibility stands against the partial solution ('almost': all terms but one hold). */
 export type Relation = { kind: 'satisfied' } | { kind: 'contradicted' } | { kind: 'almost'; pkg: string } | { kind: 'inconclusive' };
+
+const SATISFIED: Relation = { kind: 'satisfied' };
+const CONTRADICTED: Relation = { kind: 'contradicted' };
+const INCONCLUSIVE: Relation = { kind: 'inconclusive' };
 
 export class PartialSolution<E> {
   readonly assignments: Assignment<E>[] = [];
   private readonly accumulated = new Map<string, Term>();
   readonly decisions = new Map<string, number>();
+  /** Undecided packages with a positive term: the ones a decision can be made for. */
+  readonly frontier = new Set<string>();
   level = 0;
 
   termOf(pkg: string): Term {
@@ -27,7 +34,10 @@ export class PartialSolution<E> {
 
   private push(a: Assignment<E>): void {
     this.assignments.push(a);
-    this.accumulated.set(a.pkg, intersect(this.termOf(a.pkg), a.term));
+    const term = intersect(this.termOf(a.pkg), a.term);
+    this.accumulated.set(a.pkg, term);
+    if (a.version !== undefined) this.frontier.delete(a.pkg);
+    else if (term.positive && !this.decisions.has(a.pkg)) this.frontier.add(a.pkg);
   }
 
   decide(pkg: string, version: number): void {
@@ -49,18 +59,24 @@ export class PartialSolution<E> {
     this.level = level;
     this.accumulated.clear();
     for (const a of this.assignments) this.accumulated.set(a.pkg, intersect(this.termOf(a.pkg), a.term));
+    this.frontier.clear();
+    for (const [pkg, term] of this.accumulated) if (term.positive && !this.decisions.has(pkg)) this.frontier.add(pkg);
   }
 
   relation(incompat: Incompatibility<E>, override?: { pkg: string; term: Term }): Relation {
     let unsatisfied: string | undefined;
-    for (const [pkg, term] of incompat.terms) {
+    const { packages, termList } = incompat;
+    for (let i = 0; i < packages.length; i++) {
+      const pkg = packages[i];
+      const term = termList[i];
       const have = override?.pkg === pkg ? override.term : this.termOf(pkg);
-      if (subsetOf(have, term)) continue;
-      if (disjoint(have, term)) return { kind: 'contradicted' };
-      if (unsatisfied !== undefined) return { kind: 'inconclusive' };
+      const order = compare(have, term);
+      if (order === 1) continue;
+      if (order === -1) return CONTRADICTED;
+      if (unsatisfied !== undefined) return INCONCLUSIVE;
       unsatisfied = pkg;
     }
-    return unsatisfied === undefined ? { kind: 'satisfied' } : { kind: 'almost', pkg: unsatisfied };
+    return unsatisfied === undefined ? SATISFIED : { kind: 'almost', pkg: unsatisfied };
   }
 
   /**

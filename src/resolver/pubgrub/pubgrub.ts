@@ -5,7 +5,7 @@
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution } from './partial-solution.js';
-import { bit, indices, negate, negative, positive, type Term } from './term.js';
+import { bit, count, negate, negative, positive, type Term } from './term.js';
 
 /** What the engine asks of the problem it solves. */
 export interface Problem<E> {
@@ -46,6 +46,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
   };
   const ps = new PartialSolution<E>();
+  const expanded = new Map<string, Incompatibility<E>[]>();
   // First seen first: ties between equally constrained packages are broken by discovery order.
   const discovered = new Map<string, number>();
   const discover = (incompat: Incompatibility<E>) => {
@@ -97,19 +98,18 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
   };
 
-  /** The undecided package with a positive derivation and the fewest allowed versions. */
+  /** The undecided package with a positive derivation and the fewest allowed versions (ties: first discovered). */
   const nextPackage = (): string | undefined => {
     let best: string | undefined;
     let bestCount = Infinity;
-    for (const pkg of discovered.keys()) {
-      if (ps.decisions.has(pkg)) continue;
-      const term = ps.termOf(pkg);
-      if (!term.positive) continue;
-      const count = indices(term.set).length;
-      if (count < bestCount) {
+    let bestOrder = Infinity;
+    for (const pkg of ps.frontier) {
+      const allowed = count(ps.termOf(pkg).set);
+      const order = discovered.get(pkg) as number;
+      if (allowed < bestCount || (allowed === bestCount && order < bestOrder)) {
         best = pkg;
-        bestCount = count;
-        if (count <= 1) break;
+        bestCount = allowed;
+        bestOrder = order;
       }
     }
     return best;
@@ -141,10 +141,17 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       if (ruledOut === 0) add(incompatibility<E>([[pkg, positive(allowed)]], { kind: 'external', why: problem.noVersions(pkg, allowed) }));
       continue;
     }
-    const brought = problem.dependencies(pkg, chosen).map((d) => incompatibility<E>(d.terms, { kind: 'external', why: d.why }));
-    for (const incompat of brought) {
-      add(incompat);
-      discover(incompat);
+    // A version's dependencies are added once: after a backjump the same decision is often made
+    // again, and duplicates would make every later propagation slower.
+    const key = `${pkg}\0${chosen}`;
+    let brought = expanded.get(key);
+    if (brought === undefined) {
+      brought = problem.dependencies(pkg, chosen).map((d) => incompatibility<E>(d.terms, { kind: 'external', why: d.why }));
+      expanded.set(key, brought);
+      for (const incompat of brought) {
+        add(incompat);
+        discover(incompat);
+      }
     }
     // A version whose own dependencies already fail is not decided: propagation rules it out.
     const decision = { pkg, term: positive(bit(chosen)) };

@@ -42,9 +42,33 @@ export function disjoint(a: Term, b: Term): boolean {
   return isEmpty(intersect(a, b));
 }
 
+/**
+ * subsetOf and disjoint in one step, without building terms: the solver asks this for every
+ * term of every incompatibility it looks at. 1: `have` ⊆ `want`; -1: disjoint; 0: neither.
+ */
+export function compare(have: Term, want: Term): 1 | -1 | 0 {
+  const h = have.set;
+  const w = want.set;
+  // One BigInt operation each (every one allocates): `both === h` is h ⊆ w, `both === 0n` disjoint.
+  const both = h & w;
+  if (have.positive) {
+    if (want.positive) return both === h ? 1 : both === 0n ? -1 : 0;
+    return both === 0n ? 1 : both === h ? -1 : 0;
+  }
+  if (want.positive) return both === w ? -1 : 0;
+  return both === w ? 1 : 0;
+}
+
 /** Whether version `index` is allowed by the term (when the package is selected). */
 export function allows(t: Term, index: number): boolean {
   return t.positive === ((t.set & bit(index)) !== 0n);
+}
+
+/** How many versions a set holds. */
+export function count(set: bigint): number {
+  let n = 0;
+  for (; set !== 0n; n++) set &= set - 1n;
+  return n;
 }
 
 export function indices(set: bigint): number[] {
