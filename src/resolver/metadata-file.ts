@@ -73,6 +73,9 @@ function untrusted(file: string, stat: fs.Stats, top: string | undefined): strin
  * holding the file are checked too (a program's directory under Programs).
  */
 export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string): MetadataRead {
+  // Most metadata files are absent (few versions have an Architecture file): asking without an
+  // exception is much cheaper than a failed open that throws.
+  if (fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) return { kind: 'absent' };
   let fd: number;
   try {
     fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);

@@ -1,7 +1,7 @@
 // The partial solution: an ordered list of assignments (decisions and derivations), each at a
 // decision level, with the running intersection of the terms per package.
 import type { Incompatibility } from './incompatibility.js';
-import { ANY, bit, compare, intersect, positive, subsetOf, type Term } from './term.js';
+import { ANY, bit, compare, count, intersect, positive, subsetOf, type Term } from './term.js';
 
 export interface Assignment<E> {
   pkg: string;
@@ -24,8 +24,8 @@ export class PartialSolution<E> {
   readonly assignments: Assignment<E>[] = [];
   private readonly accumulated = new Map<string, Term>();
   readonly decisions = new Map<string, number>();
-  /** Undecided packages with a positive term: the ones a decision can be made for. */
-  readonly frontier = new Set<string>();
+  /** Undecided packages with a positive term (→ how many versions it allows): decidable ones. */
+  readonly frontier = new Map<string, number>();
   level = 0;
 
   termOf(pkg: string): Term {
@@ -37,7 +37,7 @@ export class PartialSolution<E> {
     const term = intersect(this.termOf(a.pkg), a.term);
     this.accumulated.set(a.pkg, term);
     if (a.version !== undefined) this.frontier.delete(a.pkg);
-    else if (term.positive && !this.decisions.has(a.pkg)) this.frontier.add(a.pkg);
+    else if (term.positive && !this.decisions.has(a.pkg)) this.frontier.set(a.pkg, count(term.set));
   }
 
   decide(pkg: string, version: number): void {
@@ -60,10 +60,15 @@ export class PartialSolution<E> {
     this.accumulated.clear();
     for (const a of this.assignments) this.accumulated.set(a.pkg, intersect(this.termOf(a.pkg), a.term));
     this.frontier.clear();
-    for (const [pkg, term] of this.accumulated) if (term.positive && !this.decisions.has(pkg)) this.frontier.add(pkg);
+    for (const [pkg, term] of this.accumulated) if (term.positive && !this.decisions.has(pkg)) this.frontier.set(pkg, count(term.set));
   }
 
-  relation(incompat: Incompatibility<E>, override?: { pkg: string; term: Term }): Relation {
+  /**
+   * How `incompat` stands. `changed`: the package whose term just changed, checked first — most
+   * incompatibilities it is in are contradicted by it alone, and then no other term is looked at.
+   */
+  relation(incompat: Incompatibility<E>, override?: { pkg: string; term: Term }, changed?: string): Relation {
+    if (changed !== undefined && compare(this.termOf(changed), incompat.terms.get(changed) as Term) === -1) return CONTRADICTED;
     let unsatisfied: string | undefined;
     const { packages, termList } = incompat;
     for (let i = 0; i < packages.length; i++) {

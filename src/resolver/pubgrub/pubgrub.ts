@@ -5,7 +5,7 @@
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution } from './partial-solution.js';
-import { bit, count, negate, negative, positive, type Term } from './term.js';
+import { bit, negate, negative, positive, type Term } from './term.js';
 
 /** What the engine asks of the problem it solves. */
 export interface Problem<E> {
@@ -47,6 +47,14 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   };
   const ps = new PartialSolution<E>();
   const expanded = new Map<string, Incompatibility<E>[]>();
+  // Whether a version can be used never changes during a run: asked once per version.
+  const unavailability = new Map<string, E | null>();
+  const unavailable = (pkg: string, version: number): E | undefined => {
+    const key = `${pkg}\0${version}`;
+    let why = unavailability.get(key);
+    if (why === undefined) unavailability.set(key, (why = problem.unavailable(pkg, version) ?? null));
+    return why ?? undefined;
+  };
   // First seen first: ties between equally constrained packages are broken by discovery order.
   const discovered = new Map<string, number>();
   const discover = (incompat: Incompatibility<E>) => {
@@ -82,7 +90,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       const pkg = changed.pop() as string;
       const list = byPackage.get(pkg) ?? [];
       for (let i = list.length - 1; i >= 0; i--) {
-        const relation = ps.relation(list[i]);
+        const relation = ps.relation(list[i], undefined, pkg);
         if (relation.kind === 'satisfied') {
           const { pkg: almost, incompat } = resolveConflict(list[i]);
           ps.derive(almost, negate(incompat.terms.get(almost) as Term), incompat);
@@ -103,8 +111,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     let best: string | undefined;
     let bestCount = Infinity;
     let bestOrder = Infinity;
-    for (const pkg of ps.frontier) {
-      const allowed = count(ps.termOf(pkg).set);
+    for (const [pkg, allowed] of ps.frontier) {
       const order = discovered.get(pkg) as number;
       if (allowed < bestCount || (allowed === bestCount && order < bestOrder)) {
         best = pkg;
@@ -128,12 +135,16 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     let chosen: number | undefined;
     let ruledOut = 0;
     for (const version of problem.preference(pkg, allowed)) {
-      const why = problem.unavailable(pkg, version);
+      const why = unavailable(pkg, version);
       if (why === undefined) {
         chosen = version;
         break;
       }
-      add(incompatibility([[pkg, positive(bit(version))]], { kind: 'external', why }));
+      // Added once: a later pass over the same package meets the fact, not the question.
+      if (!unavailability.has(`${pkg}\0${version}\0added`)) {
+        unavailability.set(`${pkg}\0${version}\0added`, null);
+        add(incompatibility([[pkg, positive(bit(version))]], { kind: 'external', why }));
+      }
       ruledOut++;
     }
     if (chosen === undefined) {
