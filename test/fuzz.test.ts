@@ -1,5 +1,6 @@
 // Throws thousands of random and mutated Dependencies files at the parser: nothing may escape as
 // an exception, and every problem must be a clear, positioned message.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -60,6 +61,48 @@ test('3,000 random files', () => {
   }
 });
 
+/** Lines of up to 1 MB shaped to hurt backtracking regular expressions, plus mutated real ones. */
+export function hugeLines(): string[] {
+  const n = 1 << 20;
+  const shapes = [
+    'A' + ' '.repeat(n) + 'x', 'A >= 1' + '\t'.repeat(n) + 'x', 'A ' + '>'.repeat(n), 'A >= 1' + ','.repeat(n),
+    'A' + '|'.repeat(n), 'A >= ' + '1.'.repeat(n / 2), 'A' + 'a'.repeat(n) + ' >= 1', '#'.repeat(n), 'A [' + '['.repeat(n),
+    'A' + ' >= 1 <'.repeat(n / 7), 'X=a' + ' '.repeat(n) + 'b', 'export' + ' A'.repeat(n / 2) + ' =', 'X="' + '$'.repeat(n), 'X=${' + 'A'.repeat(n),
+  ];
+  const next = rng(4);
+  for (let i = 0; i < 6; i++) {
+    let line = mutate(samples[next(samples.length)], next).split('\n')[0];
+    while (line.length < n) line += line + alphabet[next(alphabet.length)];
+    shapes.push(line.slice(0, n));
+  }
+  return shapes;
+}
+
+test('lines of up to 1 MB: every parser stays linear (a hang guard, not a speed test) and never throws', () => {
+  // In a child process with a guard far above what linear parsing needs (well under a second
+  // here): a backtracking regular expression takes minutes on these and trips it.
+  const script = `
+    import { parseDependencies } from '${path.join(projectRoot, 'dist/src/resolver/dependencies.js')}';
+    import { applyEnvironment } from '${path.join(projectRoot, 'dist/src/overlay/environment.js')}';
+    import { parseCompatibilityList } from '${path.join(projectRoot, 'dist/src/resolver/compat.js')}';
+    import { compareVersions } from '${path.join(projectRoot, 'dist/src/resolver/version.js')}';
+    import { hugeLines } from '${path.join(projectRoot, 'dist/test/fuzz.test.js')}';
+    let n = 0;
+    for (const line of hugeLines()) {
+      const parsed = parseDependencies(line + '\\nB >= 1\\n', 'huge');
+      if (parsed.requirements.at(-1)?.name !== 'B') throw new Error('the line after a huge one was lost');
+      applyEnvironment(line, 'huge', new Map());
+      parseCompatibilityList(line + ': x');
+      compareVersions(line.slice(0, 4096), line.slice(1, 4097));
+      n++;
+    }
+    process.stdout.write(String(n));`;
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, RUNNER_FUZZ_CHILD: '1' } });
+  assert.is(result.signal, null, 'the guard was tripped: something is super-linear');
+  assert.is(result.status, 0, result.stderr);
+  assert.is(result.stdout.trim(), String(hugeLines().length));
+});
+
 test('random bytes are classified without throwing', () => {
   const next = rng(3);
   for (let i = 0; i < 2000; i++) {
@@ -69,4 +112,5 @@ test('random bytes are classified without throwing', () => {
   }
 });
 
-test.run();
+// Imported by the child above for its inputs: running the suite there would repeat it.
+if (!process.env.RUNNER_FUZZ_CHILD) test.run();
