@@ -9,8 +9,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { goboPaths } from '../src/resolver/paths.js';
-import { newWorld, resolveTarget } from '../src/resolver/resolve.js';
-import { anyTarget } from '../src/resolver/target.js';
+import { newWorld, resolveTarget } from '../src/run/resolve.js';
+import { anyTarget } from '../src/run/target.js';
 import { writePlantedTree } from '../test/helpers/planted.js';
 
 const PROGRAMS = 5000;

@@ -8,8 +8,8 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { RunnerError } from '../src/resolver/errors.js';
 import { goboPaths } from '../src/resolver/paths.js';
-import { newWorld, resolveTarget, type ResolveOptions } from '../src/resolver/resolve.js';
-import { anyTarget } from '../src/resolver/target.js';
+import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve.js';
+import { anyTarget } from '../src/run/target.js';
 import { checkAnswer, writePlantedTree } from './helpers/planted.js';
 import { makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 

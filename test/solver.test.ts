@@ -5,8 +5,8 @@ import * as assert from 'uvu/assert';
 import { RunnerError } from '../src/resolver/errors.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
-import { newWorld, resolveTarget, type ResolveOptions } from '../src/resolver/resolve.js';
-import { anyTarget } from '../src/resolver/target.js';
+import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve.js';
+import { anyTarget } from '../src/run/target.js';
 import { makeTree, tempDir, writeFile, type TreeSpec } from './helpers/tree.js';
 
 function resolve(spec: TreeSpec, target: string, extra: Partial<ResolveOptions> = {}) {

@@ -8,8 +8,8 @@ import { error, info, out, setQuiet, warn } from './output.js';
 async function resolveAction(options: Options): Promise<number> {
   const [target, dep] = options.rest;
   if (!target || (options.why && !dep)) throw new RunnerError(options.why ? 'usage: Runner --why TARGET DEP' : 'usage: Runner --resolve TARGET', ExitCode.usage);
-  const { anyTarget } = await import('../resolver/target.js');
-  const { newWorld, resolveTarget } = await import('../resolver/resolve.js');
+  const { anyTarget } = await import('../run/target.js');
+  const { newWorld, resolveTarget } = await import('../run/resolve.js');
 
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);

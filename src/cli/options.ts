@@ -7,7 +7,7 @@
 import parseArgs from 'yargs-parser';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
-import type { ResolveOptions } from '../resolver/resolve.js';
+import type { ResolveOptions } from '../run/resolve.js';
 import { out } from './output.js';
 
 export interface Options {

@@ -1,5 +1,5 @@
 // The --resolve --json record, exactly as documented in the README and the resolver issue.
-import type { ResolvedRun } from '../resolver/resolve.js';
+import type { ResolvedRun } from '../run/resolve.js';
 
 export function resolutionJson(run: ResolvedRun): string {
   return JSON.stringify({

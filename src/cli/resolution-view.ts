@@ -2,7 +2,7 @@
 // and the --why explanation. The JSON record is in resolution-json.ts, which needs no chalk.
 import chalk from 'chalk';
 import type { Choice } from '../resolver/solver.js';
-import type { ResolvedRun } from '../resolver/resolve.js';
+import type { ResolvedRun } from '../run/resolve.js';
 
 function label(name: string, version: string): string {
   return `${chalk.bold(name)} ${chalk.green(version)}`;

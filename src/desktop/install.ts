@@ -6,7 +6,7 @@ import path from 'node:path';
 import fg from 'fast-glob';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import type { World } from '../resolver/programs.js';
-import { anyTarget } from '../resolver/target.js';
+import { anyTarget } from '../run/target.js';
 import { xdgDir } from '../cli/xdg.js';
 import { makeDirectories } from '../util/directories.js';
 import { ExecError, formatExecValue, parseExecValue } from './exec-line.js';

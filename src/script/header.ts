@@ -6,7 +6,7 @@
 import fs from 'node:fs';
 import { formatProblem, parseDependencies, type ParseOptions, type Requirement } from '../resolver/dependencies.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { isRunnerScript, readFirstLine } from '../resolver/shebang.js';
+import { isRunnerScript, readFirstLine } from './shebang.js';
 
 export interface ScriptHeader {
   interpreter: string[];

@@ -1,13 +1,16 @@
-// The resolver's front door: target + options in, Resolution out. Reads the tree, never mounts.
+// Assembling a run, above the resolver: the target (run/target.ts), the architecture it needs
+// (arch/), a Runner script's header (script/) and `-d` files feed the pure core in resolver/
+// (grammar, version order, candidates, solver), which knows nothing of ELF files or scripts.
+// Target + options in, resolved run out. Reads the tree, never mounts.
 import path from 'node:path';
 import { foreignArchLayers } from '../arch/layers.js';
 import { hostArch, wantedArch, type WantedArch } from '../arch/wanted.js';
-import { readCompatibilityList } from './compat.js';
-import type { Requirement } from './dependencies.js';
-import type { ReadPolicy } from './metadata-file.js';
-import type { GoboPaths } from './paths.js';
-import { requirementsOrFail, World } from './programs.js';
-import { solve, type Choice, type Resolution, type RootRequirements } from './solver.js';
+import { readCompatibilityList } from '../resolver/compat.js';
+import type { Requirement } from '../resolver/dependencies.js';
+import type { ReadPolicy } from '../resolver/metadata-file.js';
+import type { GoboPaths } from '../resolver/paths.js';
+import { requirementsOrFail, World } from '../resolver/programs.js';
+import { solve, type Choice, type Resolution, type RootRequirements } from '../resolver/solver.js';
 import type { Target } from './target.js';
 import { readScriptHeader, type ScriptHeader } from '../script/header.js';
 

@@ -4,9 +4,9 @@
 // inside resolves to the interpreter's program, as the C original does.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ExitCode, RunnerError } from './errors.js';
-import { realpathOr, type World } from './programs.js';
-import { isRunnerScript, readFirstLine, shebangCommand } from './shebang.js';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { realpathOr, type World } from '../resolver/programs.js';
+import { isRunnerScript, readFirstLine, shebangCommand } from '../script/shebang.js';
 
 export interface Target {
   /** The file that would be executed, when the target is a command or a file. */
