@@ -92,6 +92,17 @@ test('a FIFO, a device, an oversized file or a broken link as Dependencies is ba
   }
 });
 
+test('-d /dev/zero and an Environment FIFO are bad metadata (121) naming the file', () => {
+  const root = plantedWorld(() => {});
+  const device = runnerAs('root', ['--root', root, '-d', '/dev/zero', '--resolve', 'App'], { timeout: 20_000 });
+  assert.is(device.status, 121, device.stderr);
+  assert.match(device.stderr, /^Runner: \/dev\/zero: is a device, not a regular file$/m);
+  spawnSync('mkfifo', [path.join(root, 'Programs/App/1.0/Resources/Environment')]);
+  const fifo = runnerAs('root', ['--root', root, 'app'], { timeout: 20_000 });
+  assert.is(fifo.status, 121, fifo.stderr);
+  assert.match(fifo.stderr, /Resources\/Environment: is a FIFO, not a regular file$/m);
+});
+
 test('a Current that leads into another program is ignored with a warning', () => {
   const root = plantedWorld(() => {});
   makeTree({ programs: { Hello: { '1.0': {} } } }, root);
