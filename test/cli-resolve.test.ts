@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -64,6 +65,22 @@ test('errors are one line with a documented exit code', () => {
     assert.is(result.stderr.trim().split('\n').length, 1, result.stderr);
     assert.not.match(result.stderr, /\n\s+at /);
   }
+});
+
+test('actions that launch nothing take options after TARGET; extra words are a usage error; --version', () => {
+  const json = runner(['--root', fixtures, '--resolve', 'App', '--json']);
+  assert.is(json.status, 0, json.stderr);
+  assert.is(JSON.parse(json.stdout).program.name, 'App');
+  const extra = runner(['--root', fixtures, '--resolve', 'app', 'extra']);
+  assert.is(extra.status, 125);
+  assert.is(extra.stderr, "Runner: unexpected word 'extra' (usage: Runner --resolve TARGET)\n");
+  const why = runner(['--root', fixtures, '--why', 'app', 'Greet', '--json', 'more', 'words']);
+  assert.is(why.status, 125);
+  assert.match(why.stderr, /unexpected words 'more' 'words'/);
+  assert.match(runner(['--root', fixtures, '--index', 'stray']).stderr, /unexpected word 'stray' \(usage: Runner --index\)/);
+  const version = runner(['--version']);
+  assert.is(version.status, 0);
+  assert.is(version.stdout, `Runner ${JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version}\n`);
 });
 
 test('options stop at the first word: a program called "--resolve"-like words is never shadowed', () => {

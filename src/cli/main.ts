@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runner's entry point: parse options, dispatch to one action, turn expected failures into one
 // line on stderr and a documented exit code. Heavy modules load only for the action that needs them.
+import { readFileSync } from 'node:fs';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { parseOptions, resolveOptionsOf, type Options } from './options.js';
 import { error, info, out, setQuiet, warn } from './output.js';
@@ -24,8 +25,18 @@ async function resolveAction(options: Options): Promise<number> {
   return ExitCode.ok;
 }
 
+/** The version in package.json (the one `npm` installed). */
+function version(): string {
+  const file = new URL('../../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+}
+
 async function dispatch(options: Options): Promise<number> {
   if (options.help) return ExitCode.ok;
+  if (options.version) {
+    out(`Runner ${version()}`);
+    return ExitCode.ok;
+  }
   if (options.resolve || options.why) return resolveAction(options);
   if (options.check) return (await import('./check.js')).checkAction(options);
   if (options.index) return (await import('./index-action.js')).indexAction(options);

@@ -36,6 +36,7 @@ export interface Options {
   remove: boolean;
   /** --help was given (the usage has been printed). */
   help: boolean;
+  version: boolean;
   /** The first non-option word and everything after it, as given. */
   rest: string[];
 }
@@ -71,6 +72,7 @@ export const OPTIONS: Record<string, Spec> = {
   desktop: { type: 'boolean', describe: 'install .desktop files that start TARGET through Runner' },
   remove: { type: 'boolean', describe: 'with --desktop: remove them again' },
   help: { type: 'boolean', alias: 'h', describe: 'show this help' },
+  version: { type: 'boolean', describe: "print Runner's version" },
 };
 
 const USAGE = `Runner [options] COMMAND [ARGS...]
@@ -90,27 +92,38 @@ const CONFIGURATION = {
   'duplicate-arguments-array': true,
 } as const;
 
-function parserOptions(): parseArgs.Options {
+/** Actions that launch nothing take their options anywhere, and this many words. */
+const WORDS: Record<string, [min: number, max: number, usage: string]> = {
+  why: [2, 2, 'Runner --why TARGET DEP'],
+  resolve: [1, 1, 'Runner --resolve TARGET'],
+  desktop: [1, 1, 'Runner --desktop [--remove] TARGET'],
+  index: [0, 0, 'Runner --index'],
+  check: [0, 0, 'Runner --check'],
+  version: [0, 0, 'Runner --version'],
+};
+
+function parserOptions(haltAtWord = true): parseArgs.Options {
   const of = (type: Spec['type']) => Object.keys(OPTIONS).filter((k) => OPTIONS[k].type === type);
   return {
     string: [...of('string'), ...of('strings')],
     boolean: of('boolean'),
     count: of('count'),
     alias: Object.fromEntries(Object.entries(OPTIONS).filter(([, s]) => s.alias).map(([k, s]) => [k, [s.alias as string]])),
-    configuration: CONFIGURATION,
+    configuration: { ...CONFIGURATION, 'halt-at-non-option': haltAtWord },
   };
 }
 
 /** yargs proper, from the same table: for --help and for the words of a usage error. */
 async function fullYargs(argv: string[]) {
   const { default: yargs } = await import('yargs');
-  let parser = yargs(argv).scriptName('Runner').usage(USAGE).parserConfiguration(CONFIGURATION);
+  // yargs' own --version is off: ours is an option of the table like the others.
+  let parser = yargs(argv).scriptName('Runner').usage(USAGE).parserConfiguration(CONFIGURATION).version(false);
   for (const [key, spec] of Object.entries(OPTIONS)) {
     if (key === 'help') continue;
     const type = spec.type === 'strings' ? 'string' : spec.type;
     parser = parser.option(key, { alias: spec.alias, type, describe: spec.describe });
   }
-  return parser.strictOptions().help('help').alias('h', 'help').version(false).wrap(100).exitProcess(false);
+  return parser.strictOptions().help('help').alias('h', 'help').wrap(100).exitProcess(false);
 }
 
 async function usageError(argv: string[]): Promise<never> {
@@ -126,8 +139,18 @@ async function usageError(argv: string[]): Promise<never> {
 const known = new Set(Object.entries(OPTIONS).flatMap(([k, s]) => (s.alias ? [k, s.alias] : [k])));
 
 export async function parseOptions(argv: string[]): Promise<Options> {
-  const parsed = parseArgs.detailed(argv, parserOptions());
+  let parsed = parseArgs.detailed(argv, parserOptions());
   if (parsed.error || Object.keys(parsed.argv).some((k) => k !== '_' && !known.has(k))) await usageError(argv);
+  // Options end at COMMAND only for a launch: `Runner --resolve App --json` means --json.
+  const action = Object.keys(WORDS).find((key) => parsed.argv[key] === true);
+  if (action) {
+    parsed = parseArgs.detailed(argv, parserOptions(false));
+    if (parsed.error || Object.keys(parsed.argv).some((k) => k !== '_' && !known.has(k))) await usageError(argv);
+    const words = parsed.argv._.map(String);
+    const [min, max, usage] = WORDS[action];
+    if (words.length > max) throw new RunnerError(`unexpected ${words.length - max === 1 ? 'word' : 'words'} ${words.slice(max).map((w) => `'${w}'`).join(' ')} (usage: ${usage})`, ExitCode.usage);
+    if (words.length < min && !parsed.argv.help) throw new RunnerError(`usage: ${usage}`, ExitCode.usage);
+  }
   const a = parsed.argv as Record<string, unknown> & { _: (string | number)[] };
   if (a.help) out(await (await fullYargs([])).getHelp());
   for (const key of ['root', 'arch']) {
@@ -162,6 +185,7 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     desktop: flag('desktop'),
     remove: flag('remove'),
     help: flag('help'),
+    version: flag('version'),
     rest: a._.map(String),
   };
 }
