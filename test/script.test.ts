@@ -84,6 +84,29 @@ test('an absolute Runner path works too (tree from GoboLinux\'s variables), and 
   assert.is(seen.status, 9, seen.stderr);
 });
 
+test('a shebang that runs Runner under another name is a Runner script, not a loop', () => {
+  // The kernel starts `node …/main.js --root ROOT script`: Runner must see that this is itself.
+  const file = script('other-name', `#!/usr/bin/env -S ${process.execPath} ${path.join(projectRoot, 'dist/src/cli/main.js')} --root ${root}\n#!Runner dependency Greet < 2\ngreet\n`);
+  const seen = spawnSync(file, [], { encoding: 'utf8', env: envAs('root'), timeout: 30_000 });
+  assert.is(seen.signal, null, 'no loop');
+  assert.is(seen.status, 0, seen.stderr);
+  assert.is(seen.stdout, 'Greet 1.0\n');
+});
+
+test('a script that would start itself through Runner again inside its view stops with 125', () => {
+  const bin = runnerBin('root');
+  // An alias Runner cannot recognise as itself (a wrapper script), and a script that re-enters.
+  writeFile(path.join(scripts, 'alias-bin/runner-alias'), `#!/bin/sh\nexec ${bin}/Runner --root ${root} "$@"\n`, 0o755);
+  const viaAlias = script('via-alias', `#!${scripts}/alias-bin/runner-alias\n#!Runner dependency Greet < 2\ngreet\n`);
+  const reenter = script('reenter', `#!/bin/sh\nexec Runner --root ${root} "$0"\n`);
+  for (const file of [viaAlias, reenter]) {
+    const seen = spawnSync(`${bin}/Runner`, ['--root', root, file], { encoding: 'utf8', env: envAs('root', { PATH: `${bin}:/usr/bin:/bin` }), timeout: 30_000 });
+    assert.is(seen.signal, null, `${file}: no loop`);
+    assert.is(seen.status, 125, seen.stderr);
+    assert.match(seen.stderr, /: starting it again through Runner inside the view Runner set up for it would loop \(its first line leads back to Runner\); stopped\n$/);
+  }
+});
+
 test("a script inside a program's directory also gets that program's Dependencies", () => {
   const file = path.join(root, 'Programs/Tool/1.0/bin/tooltest');
   writeFile(file, `#!/usr/bin/env -S Runner --root ${root}\n#!Runner dependency Interp < 2\ngreet; myinterp /dev/null\n`, 0o755);

@@ -5,6 +5,8 @@ import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { newWorld, resolveTarget, type ResolvedRun, type ResolveOptions } from '../run/resolve.js';
 import { commandTarget } from '../run/target.js';
+import { realpathOr } from '../resolver/programs.js';
+import { readFirstLine } from '../script/shebang.js';
 import { findConflicts } from '../overlay/conflicts.js';
 import { executePlan, loadAddon } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
@@ -14,6 +16,12 @@ import { viewEnvironment } from '../overlay/view-env.js';
 import { resolveOptionsOf, type Options } from './options.js';
 import { ownDirectory, xdgDir } from './xdg.js';
 import { info, out, warn } from './output.js';
+
+/**
+ * Set in the view when Runner execs a `#!` script itself: a Runner started for that same script
+ * inside the view means the script's first line leads back to Runner, which would loop.
+ */
+const SCRIPT_MARK = 'RUNNER_SCRIPT_VIEW';
 
 /** The command's arguments exactly as the kernel gave them to us (not re-encoded by Node). */
 function rawCommandArgv(count: number, dryRun: boolean): Uint8Array[] {
@@ -70,7 +78,12 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const chosen = versionsOf(run);
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
-  const { env, problems } = viewEnvironment(process.env, paths.index, envFiles, run.world.readPolicy);
+  const view = viewEnvironment(process.env, paths.index, envFiles, run.world.readPolicy);
+  const { problems } = view;
+  // The mark names only the script this launch execs itself; an outer view's mark is replaced.
+  const env = view.env.filter(([key]) => key !== SCRIPT_MARK);
+  const file = run.target.file;
+  if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) env.push([SCRIPT_MARK, realpathOr(file, file)]);
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
   return planMounts({
     index: paths.index,
@@ -97,10 +110,18 @@ function execOf(run: ResolvedRun, options: Options): MountPlan['exec'] {
   return { file: run.script.interpreter[0], argv: [...run.script.interpreter.map((w) => Buffer.from(w)), scriptPath, ...argv.slice(1)] };
 }
 
+function refuseReentry(file: string | undefined): void {
+  const marked = process.env[SCRIPT_MARK];
+  if (!marked || !file || realpathOr(file, file) !== marked) return;
+  throw new RunnerError(`${file}: starting it again through Runner inside the view Runner set up for it would loop (its first line leads back to Runner); stopped`, ExitCode.usage);
+}
+
 export async function launchAction(options: Options): Promise<number> {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  const run = resolveTarget(world, commandTarget(world, options.rest[0]), resolveOptions);
+  const target = commandTarget(world, options.rest[0]);
+  refuseReentry(target.file);
+  const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);
   const plan = buildPlan(options, resolveOptions, run, execOf(run, options));
   if (options.verbose > 0) {

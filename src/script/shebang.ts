@@ -19,15 +19,41 @@ export function readFirstLine(file: string, limit = 512): string | undefined {
   }
 }
 
-/** `#!/bin/sh` → `/bin/sh`; `#!/usr/bin/env -S python3 -u` → `python3`; no `#!` → undefined. */
-export function shebangCommand(firstLine: string | undefined): string | undefined {
-  if (!firstLine?.startsWith('#!')) return undefined;
-  const words = firstLine.slice(2).trim().split(/\s+/);
-  if (path.basename(words[0] ?? '') !== 'env') return words[0] || undefined;
-  return words.slice(1).find((w) => !w.startsWith('-'));
+/** The words of a `#!` line after `env`, its options and assignments: the command and its arguments. */
+export function shebangWords(firstLine: string | undefined): string[] {
+  if (!firstLine?.startsWith('#!')) return [];
+  const words = firstLine.slice(2).trim().split(/\s+/).filter(Boolean);
+  if (path.basename(words[0] ?? '') !== 'env') return words;
+  let at = 1;
+  while (at < words.length && (words[at].startsWith('-') || /^[A-Za-z_][A-Za-z0-9_]*=/.test(words[at]))) at++;
+  return words.slice(at);
 }
 
-/** A script whose first line hands it to Runner (its header then holds `#!Runner` directives). */
+/** `#!/bin/sh` → `/bin/sh`; `#!/usr/bin/env -S python3 -u` → `python3`; no `#!` → undefined. */
+export function shebangCommand(firstLine: string | undefined): string | undefined {
+  return shebangWords(firstLine)[0];
+}
+
+function realpathOf(p: string): string | undefined {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return undefined;
+  }
+}
+
+/** The file this very Runner runs from (its CLI script), resolved: what a shebang may lead to. */
+const self = process.argv[1] ? realpathOf(process.argv[1]) : undefined;
+
+/**
+ * A script whose first line hands it to Runner (its header then holds `#!Runner` directives):
+ * a command named Runner, or any path that resolves to this Runner, also behind an interpreter
+ * (`#!/usr/bin/env -S node /opt/runner/main.js --root DIR`). Not recognising one would make the
+ * kernel start Runner for the script again and again.
+ */
 export function isRunnerScript(firstLine: string | undefined): boolean {
-  return path.basename(shebangCommand(firstLine) ?? '') === 'Runner';
+  const words = shebangWords(firstLine);
+  if (words.length === 0) return false;
+  if (path.basename(words[0]) === 'Runner') return true;
+  return self !== undefined && words.slice(0, 2).some((w) => w.includes('/') && realpathOf(w) === self);
 }
