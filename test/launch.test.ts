@@ -81,6 +81,16 @@ for (const who of ['root', 'user'] as As[]) {
     assert.match(conflict.stderr, /Extra 2\.0 is the program being run; .* needs Extra < 2\.0; no version of Extra fits both/);
   });
 
+  test(`${who}: --with runs any command inside a program's view, resolved with everything else`, () => {
+    const seen = run('--with', 'Greet/1.0', 'sh', '-c', 'greet; printf "%s\\n" "$1"', 'sh', 'arg  one');
+    assert.is(seen.status, 0, seen.stderr);
+    assert.is(seen.stdout, 'Greet 1.0\narg  one\n');
+    assert.is(run('--with', 'greet', 'greet').stdout, 'Greet 2.0\n', 'no version: Current; any letter case');
+    const clash = run('--with', 'Greet/2.0', 'app');
+    assert.is(clash.status, 120);
+    assert.match(clash.stderr, /App 1\.0 needs Greet >= 1\.0, < 2\.0; --with Greet\/2\.0 needs Greet = 2\.0; no version of Greet fits both/);
+  });
+
   test(`${who}: exit status and signals are the program's own`, () => {
     assert.is(run('tool', 'status', '7').status, 7);
     assert.is(run('tool', 'status', '0').status, 0);

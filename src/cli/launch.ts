@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { newWorld, resolveTarget, type ResolvedRun, type ResolveOptions } from '../run/resolve.js';
+import { newWorld, resolveTarget, withCommandDirs, type ResolvedRun, type ResolveOptions } from '../run/resolve.js';
 import { commandTarget } from '../run/target.js';
 import { realpathOr } from '../resolver/programs.js';
 import { readFirstLine } from '../script/shebang.js';
@@ -119,7 +119,7 @@ function refuseReentry(file: string | undefined): void {
 export async function launchAction(options: Options): Promise<number> {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  const target = commandTarget(world, options.rest[0]);
+  const target = commandTarget(world, options.rest[0], withCommandDirs(world, options.with));
   refuseReentry(target.file);
   const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);

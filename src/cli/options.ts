@@ -14,6 +14,7 @@ export interface Options {
   root?: string;
   arch?: string;
   dependencies: string[];
+  with: string[];
   quiet: boolean;
   verbose: number;
   check: boolean;
@@ -51,6 +52,7 @@ export const OPTIONS: Record<string, Spec> = {
   root: { type: 'string', describe: 'GoboLinux tree root (DIR/Programs, DIR/System/Index)' },
   arch: { type: 'string', alias: 'a', describe: 'wanted architecture (x86_64, i686, ...)' },
   dependencies: { type: 'strings', alias: 'd', describe: 'add a Dependencies file as top layers (repeatable)' },
+  with: { type: 'strings', describe: 'run COMMAND in the view of program NAME[/VERSION] (repeatable)' },
   quiet: { type: 'boolean', alias: 'q', describe: 'print no warnings' },
   verbose: { type: 'count', alias: 'v', describe: 'say what is chosen (-vv: and the plan)' },
   check: { type: 'boolean', alias: 'c', describe: 'check what this kernel and user allow; exit 0/1' },
@@ -164,6 +166,7 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     // A repeated string option arrives as an array ('duplicate-arguments-array'); arrays proper
     // would swallow the command words after -d FILE.
     dependencies: [a.dependencies ?? []].flat().map(String).filter((d) => d !== ''),
+    with: [a.with ?? []].flat().map(String).filter((w) => w !== ''),
     quiet: flag('quiet'),
     verbose: Number(a.verbose ?? 0),
     check: flag('check'),
@@ -196,6 +199,7 @@ export function resolveOptionsOf(options: Options): ResolveOptions {
     paths: goboPaths(options.root),
     arch: options.arch,
     dependencyFiles: options.dependencies,
+    withPrograms: options.with,
     strict: options.strict,
     pure: options.pure,
     preferNewest: options.newest,

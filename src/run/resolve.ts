@@ -6,9 +6,10 @@ import path from 'node:path';
 import { foreignArchLayers } from '../arch/layers.js';
 import { hostArch, wantedArch, type WantedArch } from '../arch/wanted.js';
 import { readCompatibilityList } from '../resolver/compat.js';
-import type { Requirement } from '../resolver/dependencies.js';
+import { nameProblem, type Requirement } from '../resolver/dependencies.js';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
 import type { ReadPolicy } from '../resolver/metadata-file.js';
-import type { GoboPaths } from '../resolver/paths.js';
+import { INDEX_SOURCES, type GoboPaths } from '../resolver/paths.js';
 import { requirementsOrFail, World } from '../resolver/programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from '../resolver/solver.js';
 import type { Target } from './target.js';
@@ -20,6 +21,8 @@ export interface ResolveOptions {
   arch?: string;
   /** `-d FILE`, in the order given. */
   dependencyFiles?: string[];
+  /** `--with NAME[/VERSION]`, in the order given. */
+  withPrograms?: string[];
   strict?: boolean;
   /** `-p`: also leaves out the foreign-architecture layers. */
   pure?: boolean;
@@ -46,6 +49,32 @@ export function requirementsOf(world: World, file: string, strictMetadata = fals
   return requirementsOrFail(world.dependencyFile(path.resolve(file)), strictMetadata);
 }
 
+/**
+ * `--with NAME[/VERSION]` as a requirement of the run: `NAME = VERSION`, or `NAME` (its Current).
+ * It is `-d` with a program instead of a file: resolved with everything else, one version per name.
+ */
+export function withRequirement(spec: string, index: number): Requirement {
+  const [name, version, ...rest] = spec.split('/');
+  const problem = nameProblem(name ?? '') ?? (rest.length > 0 || version === '' ? `'${spec}' is not NAME or NAME/VERSION` : undefined);
+  if (problem) throw new RunnerError(`--with ${spec}: ${problem}`, ExitCode.usage);
+  const constraints = version === undefined ? [] : [{ op: '=' as const, version }];
+  const text = version === undefined ? name : `${name} = ${version}`;
+  return { name, alternatives: [{ name, constraints }], optional: false, alien: false, file: '--with', line: index + 1, text };
+}
+
+/** The bin directories of `--with` programs (the version named, else Current, else the newest). */
+export function withCommandDirs(world: World, specs: readonly string[]): string[] {
+  return specs.flatMap((spec) => {
+    const [asked, version] = spec.split('/');
+    const canonical = world.canonicalName(asked);
+    const name = typeof canonical === 'string' ? canonical : asked;
+    const program = world.program(name);
+    const chosen = version ?? program?.current ?? program?.versions[0];
+    if (!program || !chosen || !program.versions.includes(chosen)) return [];
+    return INDEX_SOURCES.bin.map((sub) => path.join(world.versionDir(name, chosen), sub));
+  });
+}
+
 export function resolveTarget(world: World, target: Target, options: ResolveOptions): ResolvedRun {
   const program = target.program;
   const wanted = wantedArch({
@@ -53,11 +82,12 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
     file: target.file,
     declared: program && world.architecture(program.name, program.version),
   });
-  const roots: RootRequirements[] = (options.dependencyFiles ?? []).map((file) => ({
-    by: file,
-    requirements: requirementsOf(world, file, options.strictMetadata),
-    parsed: world.dependencyFile(path.resolve(file)),
-  }));
+  // `--with` programs first: they are the view's top layers; then `-d` files.
+  const withs = options.withPrograms ?? [];
+  const roots: RootRequirements[] = withs.length > 0 ? [{ by: `--with ${withs.join(' ')}`, requirements: withs.map(withRequirement) }] : [];
+  for (const file of options.dependencyFiles ?? []) {
+    roots.push({ by: file, requirements: requirementsOf(world, file, options.strictMetadata), parsed: world.dependencyFile(path.resolve(file)) });
+  }
   // A Runner script's own `#!Runner dependency` lines come next; the program's own lines are
   // read by the solver when it pins the program, after these.
   const script = target.file ? readScriptHeader(target.file, world.parseOptions) : undefined;

@@ -25,10 +25,13 @@ function isFile(p: string): boolean {
   }
 }
 
-/** Finds a command the way the view's PATH will: <Index>/bin first, then the caller's PATH. */
-export function findCommand(world: World, word: string, envPath = process.env.PATH ?? ''): string | undefined {
+/**
+ * Finds a command the way the view's PATH will: in `first` (the bin directories of `--with`
+ * programs, which the view puts on top), then <Index>/bin, then the caller's PATH.
+ */
+export function findCommand(world: World, word: string, envPath = process.env.PATH ?? '', first: readonly string[] = []): string | undefined {
   if (word.includes('/')) return isFile(word) ? path.resolve(word) : undefined;
-  const dirs = [path.join(world.paths.index, 'bin'), ...envPath.split(':').filter(Boolean)];
+  const dirs = [...first, path.join(world.paths.index, 'bin'), ...envPath.split(':').filter(Boolean)];
   for (const dir of dirs) {
     const candidate = path.join(dir, word);
     if (isFile(candidate)) return candidate;
@@ -65,8 +68,8 @@ export function fileTarget(world: World, file: string): Target {
 }
 
 /** The command word of `Runner COMMAND ...`: only commands and paths, never program names. */
-export function commandTarget(world: World, word: string): Target {
-  const file = findCommand(world, word);
+export function commandTarget(world: World, word: string, first: readonly string[] = []): Target {
+  const file = findCommand(world, word, process.env.PATH, first);
   if (!file) throw new RunnerError(`${word}: command not found`, ExitCode.notFound);
   return fileTarget(world, file);
 }
