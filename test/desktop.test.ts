@@ -65,8 +65,9 @@ test('--desktop writes a copy whose Exec and actions run through Runner, and it 
   const viewer = path.join(root, 'Programs/Viewer/1.0/bin/viewer');
   const execs = text.split('\n').filter((l) => l.startsWith('Exec=')).map((l) => parseExecValue(l.slice(5)));
   const cli = execs[0].slice(0, 2);
-  assert.equal(execs[0], [...cli, '--root', root, viewer, '--title', 'My "Viewer" $1', '%F']);
-  assert.equal(execs[1], [...cli, '--root', root, viewer, '--new-window', '%U']);
+  // The original line, as written, inside Viewer 1.0's view.
+  assert.equal(execs[0], [...cli, '--root', root, '--with', 'Viewer/1.0', '--', 'viewer', '--title', 'My "Viewer" $1', '%F']);
+  assert.equal(execs[1], [...cli, '--root', root, '--with', 'Viewer/1.0', '--', 'viewer', '--new-window', '%U']);
   assert.match(text, new RegExp(`^TryExec=${viewer}$`, 'm'));
   assert.match(text, /^Name=New Window$/m);
 });
@@ -97,6 +98,46 @@ test('--desktop --remove takes our copies away and leaves others alone', () => {
   writeFile(written, '[Desktop Entry]\nType=Application\nName=Mine\nExec=mine\n');
   runner(['--root', root, '--desktop', '--remove', 'Viewer'], { env });
   assert.ok(fs.existsSync(written), 'a file Runner did not write is not removed');
+});
+
+test('wrapped Exec lines (sh -c, env) and actions run the pinned version; DBusActivatable is turned off', async () => {
+  requireTools();
+  const show = (v: string) => `#!/bin/sh\n{ echo "viewer ${v} mode=\${VIEWER_MODE-none}"; for a in "$@"; do printf '[%s]\\n' "$a"; done; } > "$VIEWER_OUT.tmp" && mv "$VIEWER_OUT.tmp" "$VIEWER_OUT"\n`;
+  const entry = [
+    '[Desktop Entry]', 'Type=Application', 'Name=Wrapped', 'DBusActivatable=true',
+    'Exec=sh -c "exec viewer --from-sh \\\\"\\\\$@\\\\"" sh %F', 'Actions=env-mode;', '',
+    '[Desktop Action env-mode]', 'Name=Env', 'Exec=env VIEWER_MODE=x viewer --new %U', '',
+  ].join('\n');
+  const tree = makeTree({
+    programs: { Wrapped: { '1.0': { files: { 'bin/viewer': show('1.0'), 'share/applications/wrapped.desktop': entry } }, '2.0': { files: { 'bin/viewer': show('2.0') } } } },
+    current: { Wrapped: '2.0' },
+  });
+  linkIndex(tree, { Wrapped: '2.0' });
+  const seen = runner(['--root', tree, '-v', '--desktop', 'Wrapped/1.0'], { env });
+  assert.is(seen.status, 0, seen.stderr);
+  assert.match(seen.stderr, /wrapped\.desktop: DBusActivatable turned off in the copy/);
+  const copy = path.join(data, 'applications/wrapped.desktop');
+  const validate = spawnSync('desktop-file-validate', [copy], { encoding: 'utf8' });
+  assert.is(validate.status, 0, validate.stdout + validate.stderr);
+  assert.match(fs.readFileSync(copy, 'utf8'), /^DBusActivatable=false$/m);
+  const files = tempDir('runner-files-');
+  const one = path.join(files, 'it\'s "a" file.txt');
+  writeFile(one, '1');
+  const launch = async (action: string[], expected: string) => {
+    const out = path.join(files, `out-${action.length}`);
+    execFileSync('gio', ['launch', copy, ...action, one], { env: { ...env, VIEWER_OUT: out } });
+    for (let i = 0; i < 100 && !fs.existsSync(out); i++) await new Promise((r) => setTimeout(r, 100));
+    assert.is(fs.readFileSync(out, 'utf8'), expected);
+  };
+  await launch([], `viewer 1.0 mode=none\n[--from-sh]\n[${one}]\n`);
+  // gio launch here has no --action: expand the action's Exec as a launcher does and run it.
+  const execs = fs.readFileSync(copy, 'utf8').split('\n').filter((l) => l.startsWith('Exec=')).map((l) => parseExecValue(l.slice(5)));
+  assert.equal(execs[1].slice(execs[1].indexOf('--with')), ['--with', 'Wrapped/1.0', '--', 'env', 'VIEWER_MODE=x', 'viewer', '--new', '%U']);
+  const out = path.join(files, 'out-action');
+  const argv = execs[1].map((w) => (w === '%U' ? one : w));
+  const ran = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...env, VIEWER_OUT: out } });
+  assert.is(ran.status, 0, ran.stderr);
+  assert.is(fs.readFileSync(out, 'utf8'), `viewer 1.0 mode=x\n[--new]\n[${one}]\n`);
 });
 
 test('--desktop never replaces a file it did not write, never writes through a link, and refuses control characters', () => {

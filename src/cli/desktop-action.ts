@@ -5,7 +5,7 @@ import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
-import { out } from './output.js';
+import { info, out } from './output.js';
 
 /** How the written Exec lines start Runner: this very installation, with the same --root. */
 function runnerWords(options: Options): string[] {
@@ -23,7 +23,8 @@ export async function desktopAction(options: Options): Promise<number> {
     for (const r of removed) out(`removed ${r.written}`);
     if (removed.length === 0) out(`nothing of ${target} to remove in ${dir}`);
   } else {
-    for (const w of installDesktop(sources, runnerWords(options), dir)) out(`wrote ${w.written} (from ${w.source})`);
+    const note = options.verbose > 0 ? info : undefined;
+    for (const w of installDesktop(sources, runnerWords(options), dir, note)) out(`wrote ${w.written} (from ${w.source})`);
   }
   return ExitCode.ok;
 }

@@ -1,6 +1,10 @@
 // `Runner --desktop TARGET`: for each desktop file of a program (Name, Name/Version) or for one
 // .desktop file, write a copy to $XDG_DATA_HOME/applications whose Exec, and every Desktop
-// Action's Exec, starts the original command through Runner. `--remove` takes them away again.
+// Action's Exec, runs the original Exec line inside the program's pinned view:
+//   Exec=Runner --with NAME/VERSION -- <the original Exec, quoting and field codes as they were>
+// so wrappers (`sh -c "… exec emacsclient …"`, `env VAR=x cmd`) are pinned too. An entry that
+// the desktop would start over D-Bus (DBusActivatable=true) bypasses Exec, so the copy turns that
+// off. `--remove` takes the copies away again.
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
@@ -18,6 +22,8 @@ export interface DesktopSource {
   file: string;
   /** The version directory whose bin/ pins relative commands, if the file belongs to a program. */
   versionDir: string | undefined;
+  /** The program version the file belongs to: its view is the one the entry runs in. */
+  program: { name: string; version: string } | undefined;
 }
 
 export function applicationsDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -40,14 +46,14 @@ function ours(written: string): boolean | undefined {
 export function desktopSources(world: World, target: string): DesktopSource[] {
   if (target.endsWith('.desktop') && fs.existsSync(target)) {
     const owner = world.owner(fs.realpathSync(target));
-    return [{ file: path.resolve(target), versionDir: owner && world.versionDir(owner.name, owner.version) }];
+    return [{ file: path.resolve(target), versionDir: owner && world.versionDir(owner.name, owner.version), program: owner }];
   }
   const program = anyTarget(world, target).program;
   if (!program) throw new RunnerError(`${target}: not a program under ${world.paths.programs}`, ExitCode.notFound);
   const versionDir = world.versionDir(program.name, program.version);
   const files = fg.sync('share/applications/**/*.desktop', { cwd: versionDir, absolute: true }).sort();
   if (files.length === 0) throw new RunnerError(`${program.name} ${program.version} has no share/applications/*.desktop`, ExitCode.notFound);
-  return files.map((file) => ({ file, versionDir }));
+  return files.map((file) => ({ file, versionDir, program }));
 }
 
 /** A relative command that the program's own bin/ has becomes that absolute path (pins the version). */
@@ -61,7 +67,10 @@ export interface RewriteOptions {
   /** The command words that start Runner, e.g. [node, main.js, --root, DIR]. */
   runner: string[];
   versionDir: string | undefined;
+  program: { name: string; version: string } | undefined;
   source: string;
+  /** Told what was changed beyond Exec lines (for -v). */
+  note?: (message: string) => void;
 }
 
 /** Rewrites one desktop file's text: Exec and TryExec in every group, plus our marker key. */
@@ -74,6 +83,11 @@ export function rewriteDesktop(text: string, options: RewriteOptions): string {
       group = header[1];
       out.push(line);
       if (group === 'Desktop Entry') out.push(`${SOURCE_KEY}=${options.source}`);
+      return;
+    }
+    if (group === 'Desktop Entry' && /^DBusActivatable\s*=\s*true\s*$/.test(line)) {
+      out.push('DBusActivatable=false');
+      options.note?.(`${options.source}: DBusActivatable turned off in the copy, so that the desktop starts it through Runner`);
       return;
     }
     const key = /^(Exec|TryExec)\s*=\s*(.*)$/.exec(line);
@@ -93,7 +107,10 @@ export function rewriteDesktop(text: string, options: RewriteOptions): string {
       throw new RunnerError(`${options.source}:${index + 1}: ${error.message}`, ExitCode.badMetadata);
     }
     if (args.length === 0) throw new RunnerError(`${options.source}:${index + 1}: empty Exec`, ExitCode.badMetadata);
-    out.push(`Exec=${formatExecValue([...options.runner, pin(args[0], options.versionDir), ...args.slice(1)])}`);
+    // Inside the program's view the original line runs as written; outside Programs, as before.
+    const { program } = options;
+    const start = program ? [...options.runner, '--with', `${program.name}/${program.version}`, '--', ...args] : [...options.runner, pin(args[0], options.versionDir), ...args.slice(1)];
+    out.push(`Exec=${formatExecValue(start)}`);
   });
   return out.join('\n');
 }
@@ -108,14 +125,14 @@ export interface DesktopChange {
  * standing there, is never replaced: that is the user's. Each copy is written to a fresh temporary
  * file and renamed into place, so nothing is written through a link.
  */
-export function installDesktop(sources: DesktopSource[], runner: string[], dir = applicationsDir()): DesktopChange[] {
+export function installDesktop(sources: DesktopSource[], runner: string[], dir = applicationsDir(), note?: (message: string) => void): DesktopChange[] {
   for (const word of runner) refuseControls(`the Runner command '${word}'`, word);
-  const planned = sources.map(({ file, versionDir }) => {
+  const planned = sources.map(({ file, versionDir, program }) => {
     refuseControls(`the file name ${JSON.stringify(file)}`, file);
     const written = path.join(dir, path.basename(file));
     if (ours(written) === false)
       throw new RunnerError(`${written} exists and was not written by Runner; move it away (or remove it) and run again`, ExitCode.usage);
-    return { file, written, text: rewriteDesktop(fs.readFileSync(file, 'utf8'), { runner, versionDir, source: file }) };
+    return { file, written, text: rewriteDesktop(fs.readFileSync(file, 'utf8'), { runner, versionDir, program, source: file, note }) };
   });
   makeDirectories(dir);
   return planned.map(({ file, written, text }) => {
