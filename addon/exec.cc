@@ -47,7 +47,7 @@ void RestoreSignals() {
 
 bool IsSetupOp(const std::string& name) {
   return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" ||
-         name == "group" || name == "overlay" || name == "remove";
+         name == "group" || name == "overlay" || name == "remove" || name == "bindfile";
 }
 
 bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
@@ -57,6 +57,7 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   if (op.name == "writelayer") return view->SetWriteLayer(op.args[0], f);
   if (op.name == "group") return view->MountGroup(op.list, f);
   if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);
+  if (op.name == "bindfile") return view->BindFile(op.args[0], op.args[1], op.args[2] == "1", f);
   return view->Remove(op.args[0], op.args[1], f);
 }
 

@@ -331,6 +331,51 @@ bool ViewBuilder::Remove(const std::string& target, const std::string& relative,
   return true;
 }
 
+bool ViewBuilder::BindFile(const std::string& source, const std::string& target, bool create, Failure* f) {
+  int src = open(source.c_str(), O_PATH | O_CLOEXEC);
+  if (src < 0) return Fail(f, "open", source, errno);
+  struct stat st {};
+  if (fstat(src, &st) != 0 || !S_ISREG(st.st_mode)) {
+    close(src);
+    return Fail(f, "bind", source, EINVAL, "not a regular file");
+  }
+  int dst = -1;
+  if (create) {
+    // The directory is an overlay of this view (mounted just before): make the file in it.
+    size_t slash = target.rfind('/');
+    std::string dir = slash == 0 ? "/" : target.substr(0, slash), leaf = target.substr(slash + 1);
+    int root = -1;
+    for (const auto& [mounted, fd] : roots_)
+      if (mounted == dir) root = fd;
+    if (root < 0) {
+      close(src);
+      return Fail(f, "bind", target, EINVAL, "its directory is not an overlay of the view");
+    }
+    int made = openat(root, leaf.c_str(), O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0755);
+    if (made < 0) {
+      int err = errno;
+      close(src);
+      return Fail(f, "create", target, err);
+    }
+    close(made);
+    dst = openat(root, leaf.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  } else {
+    dst = open(target.c_str(), O_PATH | O_NOFOLLOW | O_CLOEXEC);
+  }
+  if (dst < 0) {
+    int err = errno;
+    close(src);
+    return Fail(f, "open (a file, not a symlink)", target, err);
+  }
+  bool ok = mount(FdPath(src).c_str(), FdPath(dst).c_str(), nullptr, MS_BIND, nullptr) == 0;
+  int err = errno;
+  close(src);
+  close(dst);
+  if (!ok) return Fail(f, "mount(MS_BIND)", source + " onto " + target, err);
+  mounted_.push_back(target);
+  return true;
+}
+
 void ViewBuilder::Undo() {
   for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
   mounted_.clear();

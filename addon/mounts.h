@@ -29,6 +29,9 @@ class ViewBuilder {
   // without following any symlink: an entry that is not where the plan expects is skipped with a
   // warning, never chased out of the view (a layer may supply a directory link that leads anywhere).
   bool Remove(const std::string& target, const std::string& relative, Failure* f);
+  // Bind-mounts the regular file `source` onto `target`, a file (never a symlink). `create`: the
+  // file does not exist yet and is made in the overlay just mounted on its directory.
+  bool BindFile(const std::string& source, const std::string& target, bool create, Failure* f);
   // Detach every overlay mounted so far (for --fallback after a failure).
   void Undo();
 

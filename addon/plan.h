@@ -14,6 +14,8 @@ struct Op {
   std::vector<std::string> list;    // the one list argument, if the operation has one
 };
 
+// `bindfile SOURCE TARGET CREATE` bind-mounts a file onto TARGET (CREATE 1: made first, in the
+// overlay mounted on TARGET's directory).
 // `remove TARGET RELATIVE` removes RELATIVE inside the overlay mounted on TARGET, resolved beneath
 // that mount without following symlinks.
 // Reads a plan from fd; on a malformed plan returns false and sets *error.

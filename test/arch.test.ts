@@ -10,7 +10,7 @@ import { parseElf, readElf } from '../src/arch/elf.js';
 import { howToRun, wantedArch } from '../src/arch/wanted.js';
 import { compile } from './helpers/cc.js';
 import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
-import { ensureTestUser, runnerAs, shareTree, type As } from './helpers/users.js';
+import { ensureTestUser, envAs, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
 
 const UNAME = `
 #include <stdio.h>
@@ -140,6 +140,82 @@ for (const who of ['root', 'user'] as As[]) {
     assert.not.match(layers, /Zlib32|Glibc/, '-p leaves the architecture layers out');
   });
 }
+
+// What a real i386 program actually mapped: its machine, then `inode path` of its loader and libc.
+const MAPS = `
+#include <stdio.h>
+#include <string.h>
+#include <sys/utsname.h>
+int main(void) {
+  struct utsname u;
+  uname(&u);
+  printf("%s\\n", u.machine);
+  FILE *maps = fopen("/proc/self/maps", "r");
+  char line[4096], path[4096], last[4096] = "";
+  unsigned long long inode;
+  while (maps && fgets(line, sizeof line, maps)) {
+    if (sscanf(line, "%*s %*s %*s %*s %llu %4095s", &inode, path) != 2) continue;
+    if ((strstr(path, "ld-linux") || strstr(path, "libc.so")) && strcmp(path, last) != 0) {
+      printf("%llu %s\\n", inode, path);
+      strcpy(last, path);
+    }
+  }
+  return 0;
+}
+`;
+
+/** A program built as a distribution builds it: PT_INTERP is the standard /lib/ld-linux.so.2. */
+function real32(): { file: string; treeLoader: string } {
+  const file = path.join(root32, 'Programs/Real32/1.0/bin/real32');
+  if (!fs.existsSync(file)) {
+    writeFile(path.join(root32, 'Programs/Real32/1.0/Resources/Dependencies'), 'Glibc >= 2.0\n');
+    compile(MAPS, file, ['-m32']);
+    shareTree(root32);
+  }
+  return { file, treeLoader: path.join(root32, 'Programs/Glibc/2.36-i686/lib/ld-linux.so.2') };
+}
+
+/** Runs the command with the host's i386 loader hidden (an empty tmpfs over /usr/lib32), or not. */
+function withHostLoader(hidden: boolean, command: string[]) {
+  const script = hidden ? 'mount -t tmpfs -o mode=755 none /usr/lib32 && exec "$@"' : 'exec "$@"';
+  return spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', ...command], { encoding: 'utf8', cwd: '/' });
+}
+
+for (const who of ['root', 'user'] as As[]) {
+  for (const hidden of [false, true]) {
+    test(`${who}: a real i386 program (PT_INTERP /lib/ld-linux.so.2) runs with the tree's loader and Glibc, host loader ${hidden ? 'hidden' : 'present'}`, () => {
+      const { file, treeLoader } = real32();
+      if (hidden) {
+        const direct = withHostLoader(true, [file]);
+        assert.is.not(direct.status, 0, 'without Runner it cannot start: its loader is gone');
+      }
+      const command = runnerCommand(who, ['--root', root32, file]);
+      const seen = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', hidden ? 'mount -t tmpfs -o mode=755 none /usr/lib32 && exec "$@"' : 'exec "$@"', 'sh', ...command], { encoding: 'utf8', cwd: '/', env: envAs(who) });
+      assert.is(seen.status, 0, seen.stderr);
+      const [machine, ...mapped] = seen.stdout.trim().split('\n');
+      assert.is(machine, 'i686');
+      const loader = mapped.find((l) => l.includes('ld-linux'));
+      assert.is(loader?.split(' ')[0], String(fs.statSync(treeLoader).ino), `the tree's loader file is the one mapped: ${mapped.join(' | ')}`);
+      assert.match(mapped.find((l) => l.includes('libc.so')) ?? '', /System\/Index\/lib\/libc\.so\.6$/);
+    });
+  }
+}
+
+test('--check says whether i686 programs can run, and where their loader is; it is not a requirement', () => {
+  const seen = withHostLoader(true, runnerCommand('root', ['--root', root32, '--check', '--json']));
+  assert.equal(JSON.parse(seen.stdout).i686, { ok: true, detail: 'IA32 emulation; loader in the tree (Glibc 2.36-i686)' });
+  const none = withHostLoader(true, runnerCommand('root', ['--root', shareTree(makeTree({ programs: {} })), '--check', '--json']));
+  assert.equal(JSON.parse(none.stdout).i686, { ok: false, detail: 'IA32 emulation, but no ld-linux.so.2 in the tree or on the host' });
+  assert.is(none.status, 0, 'i686 is reported, not required');
+});
+
+test('no loader in the tree nor on the host: 123 naming the interpreter and the architecture', () => {
+  const root = makeTree({ programs: { Lone32: { '1.0': {} } } });
+  const file = compile(MAPS, path.join(root, 'Programs/Lone32/1.0/bin/lone32'), ['-m32']);
+  const seen = withHostLoader(true, runnerCommand('root', ['--root', shareTree(root), file]));
+  assert.is(seen.status, 123, seen.stderr);
+  assert.match(seen.stderr, /^Runner: .*lone32 asks for the i686 loader \/lib\/ld-linux\.so\.2, which neither the tree's i686 programs nor this host provide\n$/);
+});
 
 test('an architecture the host cannot run is refused before any namespace is built', () => {
   const root = makeTree({ programs: { Arm: { '1.0': { files: { 'bin/armprog': '' } } } } });

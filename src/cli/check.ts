@@ -1,8 +1,10 @@
 // `Runner -c/--check`: one line per requirement, what this kernel and user allow; exit 0 or 1.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
+import fg from 'fast-glob';
 import { ExitCode } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { helperPath } from '../overlay/execute.js';
@@ -14,6 +16,19 @@ interface Line {
   name: string;
   ok: boolean;
   detail: string;
+  /** Said, but not needed for Runner to work (exit status ignores it). */
+  optional?: boolean;
+}
+
+/** Whether 32-bit x86 programs can run: IA32 emulation in the kernel, and a loader for them. */
+function i686Line(programs: string): Line {
+  if (os.machine() !== 'x86_64') return { name: 'i686', ok: false, detail: `${os.machine()} host`, optional: true };
+  if (!fs.existsSync('/proc/sys/abi/vsyscall32')) return { name: 'i686', ok: false, detail: 'the kernel has no IA32 emulation', optional: true };
+  const inTree = fg.sync('*/*/lib/ld-linux.so.2', { cwd: programs, onlyFiles: true, followSymbolicLinks: false, deep: 4 }).sort();
+  const onHost = fs.statSync('/lib/ld-linux.so.2', { throwIfNoEntry: false })?.isFile() ?? false;
+  const where = [...(inTree.length > 0 ? [`loader in the tree (${inTree[0].split('/').slice(0, 2).join(' ')})`] : []), ...(onHost ? ['loader on the host (/lib/ld-linux.so.2)'] : [])];
+  if (where.length === 0) return { name: 'i686', ok: false, detail: 'IA32 emulation, but no ld-linux.so.2 in the tree or on the host', optional: true };
+  return { name: 'i686', ok: true, detail: `IA32 emulation; ${where.join(', ')}`, optional: true };
 }
 
 function indexLine(index: string): Line {
@@ -36,8 +51,8 @@ export async function checkAction(options: Options): Promise<number> {
   const index = goboPaths(options.root).index;
   const indexCheck = indexLine(index);
   const lower = indexCheck.ok ? path.join(index, INDEX_DIRS.find((d) => fs.existsSync(path.join(index, d))) as string) : '/usr';
-  const lines = [...kernelLines(lower), indexCheck];
+  const lines = [...kernelLines(lower), indexCheck, i686Line(goboPaths(options.root).programs)];
   if (options.json) out(JSON.stringify(Object.fromEntries(lines.map((l) => [l.name, { ok: l.ok, detail: l.detail }]))));
   else for (const l of lines) out(`${l.ok ? chalk.green('ok') : chalk.red('no')}  ${l.name}${l.detail ? `  ${chalk.dim(l.detail)}` : ''}`);
-  return lines.every((l) => l.ok) ? ExitCode.ok : ExitCode.checkFailed;
+  return lines.every((l) => l.ok || l.optional) ? ExitCode.ok : ExitCode.checkFailed;
 }

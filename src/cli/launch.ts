@@ -1,6 +1,7 @@
 // `Runner [options] COMMAND [ARGS...]`: resolve, scan, plan, then hand over to the executor.
 import fs from 'node:fs';
 import path from 'node:path';
+import { placeLoader } from '../arch/loader.js';
 import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { newWorld, resolveTarget, withCommandDirs, type ResolvedRun, type ResolveOptions } from '../run/resolve.js';
@@ -85,9 +86,11 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const file = run.target.file;
   if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) env.push([SCRIPT_MARK, realpathOr(file, file)]);
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
+  const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
   return planMounts({
     index: paths.index,
     layers,
+    loader,
     indexDirs: presentIndexDirs(paths.index, options.fallback),
     pure: options.pure,
     rootless: process.getuid?.() !== 0,

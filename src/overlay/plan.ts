@@ -23,6 +23,8 @@ export interface MountPlan {
   mounts: Mount[];
   /** Merged-view paths to remove (conflict removal). */
   removals: string[];
+  /** Files bound onto paths of the view (a foreign program's loader at its PT_INTERP path). */
+  binds: { source: string; target: string; create: boolean }[];
   /** personality(2) value, e.g. PER_LINUX32 for a 32-bit run on a 64-bit host. */
   personality: number | undefined;
   /** Run without the view when it cannot be built (-f). */
@@ -43,6 +45,8 @@ export interface PlanInput {
   rootless: boolean;
   writeLayer: string;
   removals: readonly string[];
+  /** The tree's loader at a foreign program's interpreter path (arch/loader.ts). */
+  loader?: { source: string; target: string; createIn: string | undefined };
   personality: number | undefined;
   fallback: boolean;
   env: [string, string][];
@@ -79,6 +83,13 @@ export function planMounts(input: PlanInput): MountPlan {
   }
   const mounted = new Set(mounts.map((m) => m.target));
   const removals = input.removals.filter((r) => [...mounted].some((t) => r.startsWith(t + path.sep)));
+  const binds: MountPlan['binds'] = [];
+  if (input.loader) {
+    const { source, target, createIn } = input.loader;
+    // Where the file does not exist, its directory is overlaid (host content kept) to hold it.
+    if (createIn) mounts.push({ target: createIn, layers: [createIn] });
+    binds.push({ source, target, create: createIn !== undefined });
+  }
   return {
     format: 'runner-plan/1',
     rootless: input.rootless,
@@ -86,6 +97,7 @@ export function planMounts(input: PlanInput): MountPlan {
     groups,
     mounts,
     removals,
+    binds,
     personality: input.personality,
     fallback: input.fallback,
     env: input.env,
@@ -96,5 +108,5 @@ export function planMounts(input: PlanInput): MountPlan {
 
 /** Whether the plan needs a namespace at all (a command outside Programs with no -d needs none). */
 export function needsView(plan: MountPlan): boolean {
-  return plan.mounts.length > 0;
+  return plan.mounts.length > 0 || plan.binds.length > 0;
 }

@@ -25,6 +25,7 @@ export function planOperations(plan: MountPlan): Token[][] {
       const mount = plan.mounts.find((m) => removal.startsWith(m.target + '/'));
       if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
     }
+    for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
   }
   if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
   // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
@@ -60,6 +61,7 @@ export function planText(plan: MountPlan): string {
     for (const l of m.layers) lines.push(`  ${l}`);
   }
   for (const r of plan.removals) lines.push(`remove ${r}`);
+  for (const b of plan.binds) lines.push(`bind ${b.source} onto ${b.target}${b.create ? ' (created)' : ''}`);
   if (plan.personality !== undefined) lines.push(`personality 0x${plan.personality.toString(16)}`);
   for (const [k, v] of plan.env.filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k))) lines.push(`env ${k}=${v}`);
   lines.push(`exec ${plan.exec.file} ${JSON.stringify(plan.exec.argv.map((a) => decoder.decode(a)))}`);
