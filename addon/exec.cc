@@ -26,7 +26,7 @@
 extern char** environ;
 
 namespace {
-constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126, kExitNotFound = 127;
+constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126;
 
 [[noreturn]] void Die(int code, const std::string& message) {
   std::string line = "Runner: " + Escape(message) + "\n";
@@ -113,12 +113,11 @@ int main(int argc, char** argv) {
       for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
       envp.push_back(nullptr);
       RestoreSignals();
-      // execvp searches the PATH of the environment it is given through `environ`.
-      environ = envp.data();
-      execvp(op.args[0].c_str(), args.data());
+      // Exactly the file the plan names: a PATH search after a failure could run another one.
+      execve(op.args[0].c_str(), args.data(), envp.data());
       int err = errno;
-      if (err == ENOENT) Die(kExitNotFound, op.args[0] + ": command not found");
-      Die(kExitNoExec, op.args[0] + ": " + strerror(err));
+      if (err == ENOENT) Die(kExitNoExec, op.args[0] + ": cannot execute: " + op.args[1]);
+      Die(kExitNoExec, op.args[0] + ": cannot execute: " + strerror(err));
     }
   }
   Die(kExitUsage, "bad plan: no exec operation");

@@ -17,7 +17,7 @@ const std::map<std::string, Shape> kShapes = {
     {"userns", {0, false}},      {"mountns", {0, false}},    {"private", {1, false}},
     {"writelayer", {1, false}},  {"group", {0, true}},        {"overlay", {1, true}},
     {"remove", {2, false}},      {"personality", {1, false}}, {"nonewprivs", {0, false}},
-    {"fallback", {1, false}},    {"bindfile", {3, false}},    {"env", {0, true}},          {"exec", {1, true}},
+    {"fallback", {1, false}},    {"bindfile", {3, false}},    {"env", {0, true}},          {"exec", {2, true}},
 };
 
 bool ReadAll(int fd, std::string* out) {

@@ -26,7 +26,7 @@ function input(overrides: Partial<PlanInput>): PlanInput {
     personality: undefined,
     fallback: false,
     env: [['PATH', '/usr/bin:/bin']],
-    exec: { file: 'sh', argv: ['sh', '-c', `ls ${index}/bin; grep ${root} /proc/self/mountinfo | wc -l`].map((a) => Buffer.from(a)) },
+    exec: { file: '/bin/sh', argv: ['sh', '-c', `ls ${index}/bin; grep ${root} /proc/self/mountinfo | wc -l`].map((a) => Buffer.from(a)) },
     ...overrides,
   };
 }
@@ -69,15 +69,22 @@ for (const who of ['root', 'user'] as As[]) {
   test(`${who}: -p with nothing to show empties an Index directory`, () => {
     writeFile(path.join(index, 'share/host-only'), 'x');
     shareTree(root);
-    const seen = execute(who, input({ pure: true, indexDirs: ['share'], exec: { file: 'ls', argv: ['ls', '-A', `${index}/share`].map((a) => Buffer.from(a)) } }));
+    const seen = execute(who, input({ pure: true, indexDirs: ['share'], exec: { file: '/bin/ls', argv: ['ls', '-A', `${index}/share`].map((a) => Buffer.from(a)) } }));
     assert.is(seen.stderr, '');
     assert.is(seen.stdout, '');
   });
 
-  test(`${who}: command not found is 127, not executable is 126`, () => {
-    const notFound = execute(who, input({ exec: { file: 'no-such-command', argv: [Buffer.from('x')] } }));
-    assert.is(notFound.status, 127);
-    assert.is(notFound.stderr, 'Runner: no-such-command: command not found\n');
+  test(`${who}: exactly the planned file is exec'd: a failure is 126 with the reason, never a PATH search`, () => {
+    // A word is not searched on PATH: `true` exists in /usr/bin, but the plan names no file.
+    const word = execute(who, input({ exec: { file: 'true', argv: [Buffer.from('true')] } }));
+    assert.is(word.status, 126);
+    assert.is(word.stderr, 'Runner: true: cannot execute: it was not found\n');
+    const broken = path.join(root, 'Programs/A/1/true');
+    writeFile(broken, '#!/no/such/interpreter\n', 0o755);
+    shareTree(root);
+    const missing = execute(who, input({ env: [['PATH', `${path.dirname(broken)}:/usr/bin:/bin`]], exec: { file: broken, argv: [Buffer.from('true')], missing: 'its interpreter /no/such/interpreter was not found' } }));
+    assert.is(missing.status, 126, 'not the host\'s true further down PATH');
+    assert.is(missing.stderr, `Runner: ${broken}: cannot execute: its interpreter /no/such/interpreter was not found\n`);
     const plain = path.join(root, 'Programs/A/1/plain-file');
     writeFile(plain, 'not a program\n', 0o644);
     const notExec = execute(who, input({ exec: { file: plain, argv: [Buffer.from('a')] } }));
@@ -92,7 +99,7 @@ test('malformed plans are refused with 125', () => {
   const cases: [Buffer, RegExp][] = [
     [Buffer.from('nonsense\0'), /not a RUNNER-PLAN-1 plan/],
     [Buffer.from('RUNNER-PLAN-1\0explode\0'), /unknown operation 'explode'/],
-    [Buffer.from('RUNNER-PLAN-1\0exec\0sh\x009\0sh\0'), /bad count '9'/],
+    [Buffer.from('RUNNER-PLAN-1\0exec\0/bin/sh\0hint\x009\0sh\0'), /bad count '9'/],
     [Buffer.from('RUNNER-PLAN-1\0env\x000\0'), /no exec operation/],
     [Buffer.from('RUNNER-PLAN-1\0exec'), /does not end with a NUL/],
   ];

@@ -37,6 +37,7 @@ function world(): string {
       Extra: { '1.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 1.0\n' } }, '2.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 2.0\n' } } },
       Tool: { '1.0': { deps: 'Greet\n', files: { 'bin/tool': TOOL } } },
       Dump: { '1.0': { deps: 'LibFoo < 2\n' } },
+      Broken: { '1.0': { files: { 'bin/true': '#!/no/such/interpreter\n' } } },
     },
     current: { Greet: '2.0', LibFoo: '2.0', App: '1.0', Extra: '2.0', Tool: '1.0', Dump: '1.0' },
   });
@@ -89,6 +90,15 @@ for (const who of ['root', 'user'] as As[]) {
     const clash = run('--with', 'Greet/2.0', 'app');
     assert.is(clash.status, 120);
     assert.match(clash.stderr, /App 1\.0 needs Greet >= 1\.0, < 2\.0; --with Greet\/2\.0 needs Greet = 2\.0; no version of Greet fits both/);
+  });
+
+  test(`${who}: a program that cannot start fails with 126 naming what is missing, never runs the host's namesake`, () => {
+    // Broken 1.0's `true` needs an interpreter that does not exist; /usr/bin/true is on PATH too.
+    const seen = run('--with', 'Broken/1.0', 'true');
+    assert.is(seen.status, 126, seen.stderr);
+    assert.match(seen.stderr, /^Runner: .*System\/Index\/bin\/true: cannot execute: its interpreter \/no\/such\/interpreter was not found\n$/);
+    const missing = run('no-such-command-anywhere');
+    assert.is(missing.status, 127);
   });
 
   test(`${who}: exit status and signals are the program's own`, () => {

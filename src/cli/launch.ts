@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { placeLoader } from '../arch/loader.js';
+import { findInView, missingInterpreter } from '../overlay/exec-path.js';
 import { howToRun, hostArch } from '../arch/wanted.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { newWorld, resolveTarget, withCommandDirs, type ResolvedRun, type ResolveOptions } from '../run/resolve.js';
@@ -86,6 +87,10 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const file = run.target.file;
   if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) env.push([SCRIPT_MARK, realpathOr(file, file)]);
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
+  const removed = new Set(removals);
+  const found = findInView(exec.file, new Map(env).get('PATH') ?? '', paths.index, layers, options.pure, removed);
+  if (!found) throw new RunnerError(`${exec.file}: command not found in the view`, ExitCode.notFound);
+  const resolvedExec = { ...exec, file: found.file, missing: missingInterpreter(found.source) };
   const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
   return planMounts({
     index: paths.index,
@@ -99,7 +104,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
     personality: how === 'linux32' ? PER_LINUX32 : undefined,
     fallback: options.fallback,
     env,
-    exec,
+    exec: resolvedExec,
     dependsOn: [paths.index, ...chosen.map((c) => c.path)],
   });
 }

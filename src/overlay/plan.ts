@@ -30,7 +30,9 @@ export interface MountPlan {
   /** Run without the view when it cannot be built (-f). */
   fallback: boolean;
   env: [string, string][];
-  exec: { file: string; argv: Uint8Array[] };
+  /** The file to exec (resolved: the executor never searches PATH), its argv, and what to say
+   * when the kernel cannot find what the file needs (ENOENT for an existing file). */
+  exec: { file: string; argv: Uint8Array[]; missing?: string };
   /** Files and directories whose state the plan was derived from (for a later plan cache). */
   dependsOn: string[];
 }
@@ -50,7 +52,7 @@ export interface PlanInput {
   personality: number | undefined;
   fallback: boolean;
   env: [string, string][];
-  exec: { file: string; argv: Uint8Array[] };
+  exec: MountPlan['exec'];
   dependsOn?: readonly string[];
   maxLayers?: number;
 }

@@ -31,7 +31,7 @@ export function planOperations(plan: MountPlan): Token[][] {
   // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
   if (plan.rootless) ops.push(['nonewprivs']);
   ops.push(['env', ...list(plan.env.map(([k, v]) => `${k}=${v}`))]);
-  ops.push(['exec', plan.exec.file, ...list(plan.exec.argv)]);
+  ops.push(['exec', plan.exec.file, plan.exec.missing ?? 'it was not found', ...list(plan.exec.argv)]);
   return ops;
 }
 
