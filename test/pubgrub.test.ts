@@ -121,8 +121,8 @@ test('[flag] lines are optional: layered when they fit, skipped (and said with -
   };
   const run = resolve({ programs, current: { Qt: '4.8' } });
   assert.equal([...chosenMap(run)].slice(1), [['KDE', '1'], ['Qt', '3.3']]);
-  assert.ok(run.notes.some((n) => /optional 'Qt >= 4\.5' .* skipped: it does not fit with the rest/.test(n)), run.notes.join('\n'));
-  assert.ok(run.notes.some((n) => /optional 'DBus' .* skipped: nothing installed fits it/.test(n)), run.notes.join('\n'));
+  assert.ok(run.notes().some((n) => /optional 'Qt >= 4\.5' .* skipped: it does not fit with the rest/.test(n)), run.notes().join('\n'));
+  assert.ok(run.notes().some((n) => /optional 'DBus' .* skipped: nothing installed fits it/.test(n)), run.notes().join('\n'));
   const fits = resolve({ programs: { ...programs, App: { '1': { deps: 'Qt >= 4.5 [qt]\n' } } } });
   assert.equal([...chosenMap(fits)].slice(1), [['Qt', '4.8']]);
 });
@@ -143,7 +143,7 @@ test('--why gives the derived reason for a version ruled out through another pro
   });
   assert.equal([...chosenMap(run)].slice(1), [['Greet', '1.0'], ['Tool', '2.0']]);
   assert.is(run.whyNot('Tool', '3.1'), 'ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0');
-  assert.ok(run.notes.includes('Tool 2.0, not Current 3.1: Current ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0'), run.notes.join('\n'));
+  assert.ok(run.notes().includes('Tool 2.0, not Current 3.1: Current ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0'), run.notes().join('\n'));
 });
 
 test.run();

@@ -178,7 +178,7 @@ test('a broken candidate never ends the run when another version works', () => {
   const world = newWorld(options);
   const run = resolveTarget(world, anyTarget(world, 'App'), options);
   assert.equal(chosen(run), ['A 1']);
-  assert.match(run.notes[0], /^A 1, not Current 2: Current cannot be used: .*A\/2\/Resources\/Dependencies: is an ELF binary/);
+  assert.match(run.notes()[0], /^A 1, not Current 2: Current cannot be used: .*A\/2\/Resources\/Dependencies: is an ELF binary/);
 });
 
 test('-d files come first and their choices are layered on top', () => {

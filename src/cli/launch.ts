@@ -136,7 +136,7 @@ export async function launchAction(options: Options): Promise<number> {
     const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
     const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;
     info(`${program} (${run.architecture}, from ${run.archSource}) with ${deps}`);
-    run.notes.forEach((note) => info(note));
+    run.notes().forEach((note) => info(note));
     if (run.archLayers.length > 0) info(`${run.architecture} layers added: ${run.archLayers.map((d) => `${d.name} ${d.version}`).join(', ')}`);
     if (options.verbose > 1) info(planText(plan));
   }

@@ -16,7 +16,7 @@ async function resolveAction(options: Options): Promise<number> {
   const world = newWorld(resolveOptions);
   const run = resolveTarget(world, anyTarget(world, target), resolveOptions);
   run.warnings.forEach(warn);
-  if (options.verbose > 0) run.notes.forEach(info);
+  if (options.verbose > 0) run.notes().forEach(info);
   if (options.json && !options.why) out((await import('./resolution-json.js')).resolutionJson(run));
   else {
     const view = await import('./resolution-view.js');

@@ -20,6 +20,8 @@ export type MetadataRead =
 export interface ReadPolicy {
   /** Refuse files and their directories that a non-root user can write (set when running as root). */
   ownersMustBeRoot: boolean;
+  /** Directory → why it is not trusted ('' when it is): the files of one version share them. */
+  checkedDirectories?: Map<string, string>;
 }
 
 const { O_RDONLY, O_NONBLOCK, O_NOCTTY } = fs.constants;
@@ -52,17 +54,16 @@ function directoriesUpTo(file: string, top: string | undefined): string[] {
   return dirs;
 }
 
-function untrusted(file: string, stat: fs.Stats, top: string | undefined): string | undefined {
+function untrusted(file: string, stat: fs.Stats, top: string | undefined, checked: Map<string, string>): string | undefined {
   const own = writableByOthers(stat);
   if (own) return own;
   for (const dir of directoriesUpTo(file, top)) {
-    let dirStat: fs.Stats;
-    try {
-      dirStat = fs.statSync(dir);
-    } catch {
-      continue;
+    let why = checked.get(dir);
+    if (why === undefined) {
+      const dirStat = fs.statSync(dir, { throwIfNoEntry: false });
+      why = dirStat ? (writableByOthers(dirStat) ?? '') : '';
+      checked.set(dir, why);
     }
-    const why = writableByOthers(dirStat);
     if (why) return `is in ${dir}, which ${why}`;
   }
   return undefined;
@@ -72,10 +73,10 @@ function untrusted(file: string, stat: fs.Stats, top: string | undefined): strin
  * Reads a metadata file. `top`: the directory up to which, under the root policy, the directories
  * holding the file are checked too (a program's directory under Programs).
  */
-export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string): MetadataRead {
-  // Most metadata files are absent (few versions have an Architecture file): asking without an
-  // exception is much cheaper than a failed open that throws.
-  if (fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) return { kind: 'absent' };
+export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string, usuallyAbsent = false): MetadataRead {
+  // A file that is usually absent (few versions have an Architecture file) is asked for first
+  // without an exception, which is much cheaper than a failed open that throws.
+  if (usuallyAbsent && fs.lstatSync(file, { throwIfNoEntry: false }) === undefined) return { kind: 'absent' };
   let fd: number;
   try {
     fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -95,7 +96,8 @@ export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMust
     if (!stat.isFile()) return { kind: 'bad', message: `is ${fileKind(stat)}, not a regular file` };
     if (stat.size > MAX_METADATA_BYTES) return { kind: 'bad', message: `is ${stat.size} bytes, more than the ${MAX_METADATA_BYTES} a metadata file may have` };
     if (policy.ownersMustBeRoot) {
-      const why = untrusted(file, stat, top);
+      policy.checkedDirectories ??= new Map();
+      const why = untrusted(file, stat, top, policy.checkedDirectories);
       if (why) return { kind: 'bad', message: `${why}; running as root, Runner does not trust it (--trust-tree overrides)` };
     }
     // Read at most one byte more than allowed: the file may grow while we read.

@@ -47,9 +47,9 @@ export class World {
   }
 
   /** A metadata file of a program version, read safely; a broken one is bad metadata (121). */
-  private metadata(name: string, version: string, relative: string): Buffer | undefined {
+  private metadata(name: string, version: string, relative: string, usuallyAbsent = false): Buffer | undefined {
     const file = path.join(this.versionDir(name, version), relative);
-    const read = readMetadataFile(file, this.readPolicy, path.join(this.paths.programs, name));
+    const read = readMetadataFile(file, this.readPolicy, path.join(this.paths.programs, name), usuallyAbsent);
     if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
     return read.kind === 'ok' ? read.bytes : undefined;
   }
@@ -154,7 +154,7 @@ export class World {
   architecture(name: string, version: string): string | undefined {
     const key = `${name}/${version}`;
     if (!this.archCache.has(key)) {
-      const word = this.metadata(name, version, 'Resources/Architecture')?.toString('utf8').trim().split(/\s+/)[0];
+      const word = this.metadata(name, version, 'Resources/Architecture', true)?.toString('utf8').trim().split(/\s+/)[0];
       const arch = word ? normalizeArch(word) : undefined;
       this.archCache.set(key, arch);
     }

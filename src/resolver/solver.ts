@@ -39,8 +39,9 @@ export interface Resolution {
   dependencies: Choice[];
   architecture: string;
   warnings: string[];
-  /** What -v tells: choices that are not Current and why, optional lines skipped. */
-  notes: string[];
+  /** What -v tells: choices that are not Current and why, optional lines skipped (worked out
+   * from the derivation only when asked). */
+  notes(): string[];
   /** Why an installed version of a program was not chosen (for --why), from the derivation. */
   whyNot(name: string, version: string): string;
 }
@@ -286,11 +287,15 @@ export function solve(options: SolveOptions): Resolution {
     if (unusable) return unusable;
     return explainExclusion(solution.solution, name, at, problem.describe) ?? (options.preferNewest ? 'fits, but a newer version fits too (--newest)' : 'fits, but comes later in preference order (Current, then newest)');
   };
-  for (const choice of order) {
-    const current = world.program(choice.name)?.current;
-    if (current !== undefined && current !== choice.version && !options.preferNewest) notes.push(`${choice.name} ${choice.version}, not Current ${current}: Current ${whyNot(choice.name, current)}`);
-  }
+  const explainedNotes = (): string[] => {
+    const notCurrent: string[] = [];
+    for (const choice of order) {
+      const current = world.program(choice.name)?.current;
+      if (current !== undefined && current !== choice.version && !options.preferNewest) notCurrent.push(`${choice.name} ${choice.version}, not Current ${current}: Current ${whyNot(choice.name, current)}`);
+    }
+    return [...notCurrent, ...notes];
+  };
 
   const program = options.program && { ...options.program, path: world.versionDir(options.program.name, options.program.version) };
-  return { program, dependencies: order, architecture: options.architecture, warnings, notes, whyNot };
+  return { program, dependencies: order, architecture: options.architecture, warnings, notes: explainedNotes, whyNot };
 }
