@@ -10,6 +10,7 @@
 // Typos that real GoboLinux files contain are read as meant and reported as fixes: `=>` for `>=`,
 // `=<` for `<=`, and two parts without a comma (`Qt >= 3.3.2 < 4.0`). Any other malformed line is
 // a problem with its column; the caller decides whether that skips the line or stops the run.
+import { isUtf8 } from 'node:buffer';
 import { OPERATORS, type Constraint, type Operator } from './constraint.js';
 
 export interface Alternative {
@@ -68,11 +69,8 @@ export function binaryProblem(bytes: Uint8Array): string | undefined {
   if (bytes.length >= 4 && bytes[0] === 0x7f && bytes[1] === 0x45 && bytes[2] === 0x4c && bytes[3] === 0x46)
     return 'is an ELF binary, not a Dependencies text file';
   if (bytes.includes(0)) return 'is not a text file (it contains NUL bytes)';
-  try {
-    new TextDecoder('utf-8', { fatal: true }).decode(bytes);
-  } catch {
-    return 'is not a text file (it is not valid UTF-8)';
-  }
+  // Checked in place: decoding to a string only to validate it would allocate every file twice.
+  if (!isUtf8(bytes)) return 'is not a text file (it is not valid UTF-8)';
   return undefined;
 }
 
