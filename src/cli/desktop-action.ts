@@ -1,5 +1,5 @@
 // `Runner --desktop TARGET` and `Runner --desktop --remove TARGET`.
-import { fileURLToPath } from 'node:url';
+import fs from 'node:fs';
 import { applicationsDir, desktopSources, installDesktop, removeDesktop } from '../desktop/install.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
@@ -9,7 +9,8 @@ import { info, out } from './output.js';
 
 /** How the written Exec lines start Runner: this very installation, with the same --root. */
 function runnerWords(options: Options): string[] {
-  const main = fileURLToPath(new URL('./main.js', import.meta.url));
+  // The CLI script this very Runner runs from (the bundle's or the compiled tree's main.js).
+  const main = fs.realpathSync(process.argv[1]);
   return [process.execPath, main, ...(options.root ? ['--root', goboPaths(options.root).root] : [])];
 }
 

@@ -2,6 +2,8 @@
 // Runner's entry point: parse options, dispatch to one action, turn expected failures into one
 // line on stderr and a documented exit code. Heavy modules load only for the action that needs them.
 import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { parseOptions, resolveOptionsOf, type Options } from './options.js';
 import { error, info, out, setQuiet, warn } from './output.js';
@@ -27,7 +29,7 @@ async function resolveAction(options: Options): Promise<number> {
 
 /** The version in package.json (the one `npm` installed). */
 function version(): string {
-  const file = new URL('../../../package.json', import.meta.url);
+  const file = path.join(packageRoot(), 'package.json');
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 

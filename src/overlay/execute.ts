@@ -2,7 +2,7 @@
 // the view in a fresh single-threaded process and execs the command. Never returns on success.
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { packageRoot } from '../package-root.js';
 import type { MountPlan } from './plan.js';
 import { serializePlan } from './serialize.js';
 
@@ -12,7 +12,7 @@ interface Addon {
   execve(file: string, argv: (string | Buffer)[], env: string[]): never;
 }
 
-const buildDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../../build/Release');
+const buildDir = path.join(packageRoot(), 'build/Release');
 export const helperPath = path.join(buildDir, 'runner-exec');
 
 let addon: Addon | undefined;

@@ -4,7 +4,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const cli = path.join(projectRoot, 'dist/src/cli/main.js');
+export const cli = path.join(projectRoot, 'dist/bundle/main.js');
 
 export interface Result {
   status: number | null;
