@@ -16,7 +16,8 @@ import { writePlantedTree } from '../test/helpers/planted.js';
 const PROGRAMS = 5000;
 const CLOSURE = 200;
 const root = path.join(os.tmpdir(), 'runner-bench-resolve');
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../src/cli/main.js');
+// The CLI as installed: the bundle (dist/bundle/main.js).
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/main.js');
 
 function generate(): void {
   if (fs.existsSync(path.join(root, '.complete'))) return;
