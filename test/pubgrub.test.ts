@@ -6,11 +6,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RunnerError } from '../src/resolver/errors.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve.js';
 import { anyTarget } from '../src/run/target.js';
 import { checkAnswer, writePlantedTree } from './helpers/planted.js';
+import { failure } from './helpers/failure.js';
 import { makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 
 function resolveIn(root: string, target = 'App', extra: Partial<ResolveOptions> = {}) {
@@ -21,15 +21,6 @@ function resolveIn(root: string, target = 'App', extra: Partial<ResolveOptions> 
 const resolve = (spec: TreeSpec, target = 'App', extra: Partial<ResolveOptions> = {}) => resolveIn(makeTree(spec), target, extra);
 const chosenMap = (run: ReturnType<typeof resolveIn>) =>
   new Map([...(run.program ? [[run.program.name, run.program.version] as [string, string]] : []), ...run.dependencies.map((d) => [d.name, d.version] as [string, string])]);
-const failure = (fn: () => unknown): RunnerError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RunnerError) return error;
-    throw error;
-  }
-  throw new Error('expected a RunnerError');
-};
 
 for (const width of [18, 40, 120]) {
   test(`the late-line pattern at ${width} programs: one more line on Lib0 is settled at once`, () => {

@@ -2,11 +2,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { RunnerError } from '../src/resolver/errors.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
 import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve.js';
 import { anyTarget } from '../src/run/target.js';
+import { failure } from './helpers/failure.js';
 import { makeTree, tempDir, writeFile, type TreeSpec } from './helpers/tree.js';
 
 function resolve(spec: TreeSpec, target: string, extra: Partial<ResolveOptions> = {}) {
@@ -16,15 +16,6 @@ function resolve(spec: TreeSpec, target: string, extra: Partial<ResolveOptions> 
   return resolveTarget(world, anyTarget(world, target), options);
 }
 const chosen = (run: ReturnType<typeof resolve>) => run.dependencies.map((d) => `${d.name} ${d.version}`);
-const failure = (fn: () => unknown): RunnerError => {
-  try {
-    fn();
-  } catch (error) {
-    if (error instanceof RunnerError) return error;
-    throw error;
-  }
-  throw new Error('expected a RunnerError');
-};
 
 test('candidates skip Current, Settings, Variable, dot-names, -failed, -Disabled and files', () => {
   const root = makeTree({ programs: { Foo: { '1.0': {}, '2.0': {}, '3.0-failed': {}, '4.0-Disabled': {}, '.5.0': {}, Settings: {}, Variable: {} } }, current: { Foo: '1.0' } });
