@@ -70,6 +70,9 @@ export interface SolveOptions {
 
 const ROOT = '\0run';
 
+/** An incompatibility a choice brings: its terms, and the fact behind it. */
+type Brought = { terms: [string, Term][]; why: Why };
+
 interface LineUse {
   requirement: Requirement;
   by: string;
@@ -164,9 +167,9 @@ class GoboProblem implements Problem<Why> {
   }
 
   /** The incompatibilities of one requester's lines (requester: a package at one version). */
-  private lineIncompatibilities(requester: string, index: number, by: string, requirements: readonly Requirement[]) {
+  private lineIncompatibilities(requester: string, index: number, by: string, requirements: readonly Requirement[]): Brought[] {
     const uses: LineUse[] = [];
-    const out: { terms: [string, Term][]; why: Why }[] = [];
+    const out: Brought[] = [];
     for (const requirement of requirements) {
       const use: LineUse = { requirement, by, options: [], virtual: undefined };
       uses.push(use);
@@ -188,9 +191,9 @@ class GoboProblem implements Problem<Why> {
     return out;
   }
 
-  dependencies(pkg: string, index: number): { terms: [string, Term][]; why: Why }[] {
+  dependencies(pkg: string, index: number): Brought[] {
     if (pkg === ROOT) {
-      const out: { terms: [string, Term][]; why: Why }[] = [];
+      const out: Brought[] = [];
       const { program } = this.options;
       if (program) {
         const at = this.versions(program.name).indexOf(program.version);
