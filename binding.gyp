@@ -8,6 +8,14 @@
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]
     },
     {
+      "target_name": "runner-front",
+      "type": "executable",
+      "sources": ["addon/front.cc"],
+      "defines": ["RUNNER_NODE=\"<!(node -p process.execPath)\""],
+      "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
+      "ldflags": ["-static-libstdc++"]
+    },
+    {
       "target_name": "runner-exec",
       "type": "executable",
       "sources": ["addon/exec.cc", "addon/plan.cc", "addon/mounts.cc"],

@@ -8,6 +8,7 @@
 #include <napi.h>
 #include <cerrno>
 #include <cstring>
+#include <cstdlib>
 #include <fcntl.h>
 #include <string>
 #include <sys/mman.h>
@@ -116,8 +117,17 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
   auto argvp = CPointers(argv);
   auto envpp = CPointers(envp);
   // Node marks the inherited descriptors close-on-exec at start-up (uv_disable_stdio_inheritance);
-  // the program we hand over to must get stdin, stdout and stderr as we got them.
-  for (int fd = 0; fd <= 2; fd++) {
+  // the program we hand over to must get them as we got them: stdin, stdout, stderr, and the ones
+  // runner-front found open before Node started (RUNNER_CALLER_STATE "fds=3,5;...").
+  std::vector<int> keep = {0, 1, 2};
+  if (const char* state = getenv("RUNNER_CALLER_STATE"); state && strncmp(state, "fds=", 4) == 0) {
+    for (const char* p = state + 4; *p >= '0' && *p <= '9';) {
+      char* end = nullptr;
+      keep.push_back(static_cast<int>(strtol(p, &end, 10)));
+      p = *end == ',' ? end + 1 : end;
+    }
+  }
+  for (int fd : keep) {
     int flags = fcntl(fd, F_GETFD);
     if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
   }

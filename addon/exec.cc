@@ -34,15 +34,33 @@ constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126;
   _exit(code);
 }
 
-// Node ignores SIGPIPE and SIGXFSZ and may block signals; the launched program must start with
-// the defaults a shell would give it.
+// The signal numbers listed after `key=` in RUNNER_CALLER_STATE ("fds=..;ignored=1,13;blocked=10").
+sigset_t SignalsOf(const char* state, const char* key) {
+  sigset_t set;
+  sigemptyset(&set);
+  const char* at = state ? strstr(state, key) : nullptr;
+  for (const char* p = at ? at + strlen(key) : ""; *p >= '0' && *p <= '9';) {
+    char* end = nullptr;
+    long sig = strtol(p, &end, 10);
+    if (sig > 0 && sig < NSIG) sigaddset(&set, static_cast<int>(sig));
+    p = *end == ',' ? end + 1 : end;
+  }
+  return set;
+}
+
+// Node ignores SIGPIPE and SIGXFSZ, handles others and may block some: the launched program gets
+// what the caller gave Runner, as runner-front recorded it before Node started — ignored stays
+// ignored (nohup), what Node handled becomes default, the caller's mask is restored. Without that
+// record (Node started directly), the defaults a shell would give.
 void RestoreSignals() {
-  struct sigaction dfl {};
-  dfl.sa_handler = SIG_DFL;
-  for (int sig = 1; sig < NSIG; sig++) sigaction(sig, &dfl, nullptr);
-  sigset_t none;
-  sigemptyset(&none);
-  sigprocmask(SIG_SETMASK, &none, nullptr);
+  const char* state = getenv("RUNNER_CALLER_STATE");
+  sigset_t ignored = SignalsOf(state, "ignored="), blocked = SignalsOf(state, "blocked=");
+  struct sigaction action {};
+  for (int sig = 1; sig < NSIG; sig++) {
+    action.sa_handler = sigismember(&ignored, sig) == 1 ? SIG_IGN : SIG_DFL;
+    sigaction(sig, &action, nullptr);
+  }
+  sigprocmask(SIG_SETMASK, &blocked, nullptr);
 }
 
 bool IsSetupOp(const std::string& name) {

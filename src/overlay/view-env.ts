@@ -18,6 +18,8 @@ export function viewEnvironment(
   policy?: ReadPolicy,
 ): { env: [string, string][]; problems: EnvProblem[] } {
   let env = new Map(Object.entries(base).filter((e): e is [string, string] => e[1] !== undefined));
+  // runner-front's record of our caller is for the executor, not for the program.
+  env.delete('RUNNER_CALLER_STATE');
   env.set('PATH', prepend([path.join(index, 'bin')], env.get('PATH')));
   env.set('LD_LIBRARY_PATH', prepend([path.join(index, 'lib'), path.join(index, 'lib64')], env.get('LD_LIBRARY_PATH')));
   env.set('GOBOLINUX_RUNNER', '1');

@@ -25,7 +25,7 @@ let packageCopy: string | undefined;
 export function rootlessPackage(): string {
   if (packageCopy) return packageCopy;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-pkg-'));
-  for (const part of ['dist', 'build/Release', 'package.json', 'node_modules']) {
+  for (const part of ['bin', 'dist', 'build/Release', 'package.json', 'node_modules']) {
     fs.cpSync(path.join(projectRoot, part), path.join(dir, part), {
       recursive: true,
       filter: (src) => !/node_modules\/(typescript|@types|uvu)(\/|$)/.test(src),
@@ -58,6 +58,12 @@ export function envAs(who: As, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
   // The user gets a PATH of their own: root's may name directories only root can enter.
   const PATH = who === 'root' ? env.PATH : '/usr/local/bin:/usr/bin:/bin';
   return { ...env, HOME: home, USER: who === 'root' ? 'root' : TEST_USER, PATH, NO_COLOR: '1', ...extra };
+}
+
+/** `Runner` as installed (bin/Runner → runner-front → Node), for root or the test user. */
+export function frontCommand(who: As, args: string[]): string[] {
+  if (who === 'root') return [path.join(projectRoot, 'bin/Runner'), ...args];
+  return ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', path.join(rootlessPackage(), 'bin/Runner'), ...args];
 }
 
 /** Runs the CLI as root or as the unprivileged test user. */

@@ -1,0 +1,79 @@
+// runner-front: what `Runner` is when a user runs it (bin/Runner execs it). Before any Node
+// starts it records what the caller handed over that Node would lose: Node marks every inherited
+// descriptor close-on-exec at start-up and resets signal dispositions. It writes that state to
+// RUNNER_CALLER_STATE and execs Node with the bundled CLI; the addon and runner-exec restore it
+// for the launched program. No policy here: it records and execs.
+//
+//   RUNNER_CALLER_STATE=fds=3,5;ignored=1,13;blocked=10
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <dirent.h>
+#include <limits.h>
+#include <string>
+#include <unistd.h>
+#include <vector>
+
+#ifndef RUNNER_NODE
+#define RUNNER_NODE "node"
+#endif
+
+namespace {
+std::string Join(const std::vector<int>& values) {
+  std::string out;
+  for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
+  return out;
+}
+
+// Descriptors 3 and up that are open now (0-2 are kept by the addon in any case).
+std::vector<int> OpenFds() {
+  std::vector<int> fds;
+  DIR* dir = opendir("/proc/self/fd");
+  if (!dir) return fds;
+  int own = dirfd(dir);
+  while (dirent* entry = readdir(dir)) {
+    char* end = nullptr;
+    long fd = strtol(entry->d_name, &end, 10);
+    if (*end == '\0' && end != entry->d_name && fd >= 3 && fd != own) fds.push_back(static_cast<int>(fd));
+  }
+  closedir(dir);
+  return fds;
+}
+
+std::string CallerState() {
+  std::vector<int> ignored, blocked;
+  sigset_t mask;
+  sigprocmask(SIG_BLOCK, nullptr, &mask);
+  for (int sig = 1; sig < NSIG; sig++) {
+    struct sigaction current {};
+    if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) ignored.push_back(sig);
+    if (sigismember(&mask, sig) == 1) blocked.push_back(sig);
+  }
+  return "fds=" + Join(OpenFds()) + ";ignored=" + Join(ignored) + ";blocked=" + Join(blocked);
+}
+}  // namespace
+
+int main(int argc, char** argv) {
+  // The package root: this file is build/Release/runner-front.
+  char self[PATH_MAX];
+  ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
+  if (n <= 0) {
+    perror("Runner: readlink /proc/self/exe");
+    return 125;
+  }
+  self[n] = '\0';
+  std::string root(self);
+  for (int up = 0; up < 3; up++) root = root.substr(0, root.rfind('/'));
+  std::string cli = root + "/dist/bundle/main.js";
+  // A nested Runner started by the program records its own caller, not ours.
+  setenv("RUNNER_CALLER_STATE", CallerState().c_str(), 1);
+  std::vector<char*> args{const_cast<char*>(RUNNER_NODE), const_cast<char*>(cli.c_str())};
+  for (int i = 1; i < argc; i++) args.push_back(argv[i]);
+  args.push_back(nullptr);
+  execv(RUNNER_NODE, args.data());
+  int err = errno;
+  fprintf(stderr, "Runner: cannot start %s: %s\n", RUNNER_NODE, strerror(err));
+  return 125;
+}

@@ -1,0 +1,79 @@
+// What the caller hands over reaches the program, as it would without Runner (issue 10, item 4):
+// open descriptors (a jobserver's pipes, `3<file`), ignored signals (`nohup`), the signal mask.
+// Node loses these at start-up, so `Runner` as installed is bin/Runner → runner-front, which
+// records them before Node starts; the addon and the executor restore them.
+import { spawn, spawnSync } from 'node:child_process';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { compile } from './helpers/cc.js';
+import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
+import { ensureTestUser, envAs, frontCommand, shareTree, type As } from './helpers/users.js';
+
+ensureTestUser();
+const REPORT = `#!/bin/sh
+echo "to fd 3" >&3
+echo "to fd 5" >&5
+`;
+const root = makeTree({ programs: { Show: { '1.0': { files: { 'bin/show': REPORT } } } }, current: { Show: '1.0' } });
+linkIndex(root, { Show: '1.0' });
+shareTree(root);
+
+/** Blocks SIGUSR1 (10), then execs its arguments: a caller with a signal mask. */
+const helpers = tempDir('runner-callers-');
+const blockexec = compile(
+  `#include <signal.h>
+#include <unistd.h>
+int main(int argc, char **argv) { sigset_t s; sigemptyset(&s); sigaddset(&s, SIGUSR1); sigprocmask(SIG_BLOCK, &s, 0); (void)argc; execvp(argv[1], argv + 1); return 127; }`,
+  path.join(helpers, 'blockexec'),
+);
+shareTree(helpers);
+
+// The signal report comes from grep itself: a shell would clear the mask at start-up (dash does).
+const SIGNALS = ['grep', '-E', '^Sig(Ign|Blk)', '/proc/self/status'];
+
+function launch(who: As, prefix: string[], command = ['show']): Promise<{ status: number | null; out: string; fd3: string; fd5: string; err: string }> {
+  const full = [...prefix, ...frontCommand(who, ['--root', root, ...command])];
+  return new Promise((resolve) => {
+    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ignore', 'pipe'], env: envAs(who), cwd: '/' });
+    const read = (i: number) => {
+      let text = '';
+      (child.stdio[i] as NodeJS.ReadableStream).on('data', (d) => (text += d));
+      return () => text;
+    };
+    const [out, err, fd3, fd5] = [read(1), read(2), read(3), read(5)];
+    child.on('close', (status) => resolve({ status, out: out(), err: err(), fd3: fd3(), fd5: fd5() }));
+  });
+}
+
+const mask = (report: string, field: string) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(report)?.[1] ?? 'x'}`);
+
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: descriptors 3 and up, as a jobserver passes them, reach the program`, async () => {
+    const seen = await launch(who, []);
+    assert.is(seen.status, 0, seen.err);
+    assert.is(seen.fd3, 'to fd 3\n');
+    assert.is(seen.fd5, 'to fd 5\n');
+  });
+
+  test(`${who}: ignored signals stay ignored (nohup); what Node handles becomes default; the mask is the caller's`, async () => {
+    const plain = await launch(who, [], SIGNALS);
+    assert.is(mask(plain.out, 'SigIgn'), 0n, 'Node ignores SIGPIPE itself: the program must not inherit that');
+    assert.is(mask(plain.out, 'SigBlk'), 0n);
+    const nohup = await launch(who, ['sh', '-c', `trap '' HUP; exec "$@"`, 'sh'], SIGNALS);
+    assert.is(mask(nohup.out, 'SigIgn'), 1n << 0n, 'SIGHUP (1) ignored, as the caller had it');
+    const blocked = await launch(who, [blockexec], SIGNALS);
+    assert.is(mask(blocked.out, 'SigBlk'), 1n << 9n, 'SIGUSR1 (10) blocked, as the caller had it');
+  });
+}
+
+test('the record of the caller is not left in the program\'s environment', () => {
+  writeFile(path.join(root, 'Programs/Show/1.0/bin/env-of'), '#!/bin/sh\nenv\n', 0o755);
+  linkIndex(root, { Show: '1.0' });
+  const command = frontCommand('root', ['--root', root, 'env-of']);
+  const seen = spawnSync(command[0], command.slice(1), { encoding: 'utf8', env: envAs('root') });
+  assert.is(seen.status, 0, seen.stderr);
+  assert.not.match(seen.stdout, /RUNNER_CALLER_STATE/);
+});
+
+test.run();
