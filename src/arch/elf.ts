@@ -50,10 +50,22 @@ export function parseElf(bytes: Uint8Array, fetch: Fetch = (offset, size) => byt
   return { kind: 'elf', bits, machine, arch: archOfMachine(machine), interpreter };
 }
 
-/** Reads the start of a file (headers and interpreter live in the first pages) and parses it. */
+const read = new Map<string, ElfInfo>();
+
+/**
+ * Reads the start of a file (headers and interpreter live in the first pages) and parses it.
+ * Once per file and run: the architecture, the loader placement and the exec plan all ask.
+ */
 export function readElf(file: string, limit = 64 * 1024): ElfInfo {
+  let info = read.get(file);
+  if (info === undefined) read.set(file, (info = readElfFile(file, limit)));
+  return info;
+}
+
+function readElfFile(file: string, limit: number): ElfInfo {
   try {
-    const fd = fs.openSync(file, 'r');
+    // Without blocking: a FIFO standing where a program was looked for must not hang the run.
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
     try {
       const buffer = Buffer.alloc(limit);
       const length = fs.readSync(fd, buffer, 0, limit, 0);
