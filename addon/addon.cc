@@ -8,12 +8,13 @@
 #include <napi.h>
 #include <cerrno>
 #include <cstring>
-#include <cstdlib>
 #include <fcntl.h>
 #include <string>
 #include <sys/mman.h>
 #include <unistd.h>
 #include <vector>
+
+#include "caller-state.h"
 
 namespace {
 
@@ -119,14 +120,8 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
   // Node marks the inherited descriptors close-on-exec at start-up (uv_disable_stdio_inheritance);
   // the program we hand over to must get them as we got them: stdin, stdout, stderr, and the ones
   // runner-front found open before Node started (RUNNER_CALLER_STATE "fds=3,5;...").
-  std::vector<int> keep = {0, 1, 2};
-  if (const char* state = getenv("RUNNER_CALLER_STATE"); state && strncmp(state, "fds=", 4) == 0) {
-    for (const char* p = state + 4; *p >= '0' && *p <= '9';) {
-      char* end = nullptr;
-      keep.push_back(static_cast<int>(strtol(p, &end, 10)));
-      p = *end == ',' ? end + 1 : end;
-    }
-  }
+  std::vector<int> keep = CallerStateList("fds");
+  keep.insert(keep.end(), {0, 1, 2});
   for (int fd : keep) {
     int flags = fcntl(fd, F_GETFD);
     if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);

@@ -20,10 +20,9 @@
 #include <unistd.h>
 #include <vector>
 
+#include "caller-state.h"
 #include "mounts.h"
 #include "plan.h"
-
-extern char** environ;
 
 namespace {
 constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126;
@@ -34,17 +33,12 @@ constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126;
   _exit(code);
 }
 
-// The signal numbers listed after `key=` in RUNNER_CALLER_STATE ("fds=..;ignored=1,13;blocked=10").
-sigset_t SignalsOf(const char* state, const char* key) {
+// The signals listed under `key` in the caller's state (caller-state.h), as a set.
+sigset_t SignalsOf(const char* key) {
   sigset_t set;
   sigemptyset(&set);
-  const char* at = state ? strstr(state, key) : nullptr;
-  for (const char* p = at ? at + strlen(key) : ""; *p >= '0' && *p <= '9';) {
-    char* end = nullptr;
-    long sig = strtol(p, &end, 10);
-    if (sig > 0 && sig < NSIG) sigaddset(&set, static_cast<int>(sig));
-    p = *end == ',' ? end + 1 : end;
-  }
+  for (int sig : CallerStateList(key))
+    if (sig > 0 && sig < NSIG) sigaddset(&set, sig);
   return set;
 }
 
@@ -53,8 +47,7 @@ sigset_t SignalsOf(const char* state, const char* key) {
 // ignored (nohup), what Node handled becomes default, the caller's mask is restored. Without that
 // record (Node started directly), the defaults a shell would give.
 void RestoreSignals() {
-  const char* state = getenv("RUNNER_CALLER_STATE");
-  sigset_t ignored = SignalsOf(state, "ignored="), blocked = SignalsOf(state, "blocked=");
+  sigset_t ignored = SignalsOf("ignored"), blocked = SignalsOf("blocked");
   struct sigaction action {};
   for (int sig = 1; sig < NSIG; sig++) {
     action.sa_handler = sigismember(&ignored, sig) == 1 ? SIG_IGN : SIG_DFL;

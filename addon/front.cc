@@ -3,8 +3,7 @@
 // descriptor close-on-exec at start-up and resets signal dispositions. It writes that state to
 // RUNNER_CALLER_STATE and execs Node with the bundled CLI; the addon and runner-exec restore it
 // for the launched program. No policy here: it records and execs.
-//
-//   RUNNER_CALLER_STATE=fds=3,5;ignored=1,13;blocked=10
+// The format is in caller-state.h.
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -16,17 +15,13 @@
 #include <unistd.h>
 #include <vector>
 
+#include "caller-state.h"
+
 #ifndef RUNNER_NODE
 #define RUNNER_NODE "node"
 #endif
 
 namespace {
-std::string Join(const std::vector<int>& values) {
-  std::string out;
-  for (int v : values) out += (out.empty() ? "" : ",") + std::to_string(v);
-  return out;
-}
-
 // Descriptors 3 and up that are open now (0-2 are kept by the addon in any case).
 std::vector<int> OpenFds() {
   std::vector<int> fds;
@@ -51,7 +46,7 @@ std::string CallerState() {
     if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) ignored.push_back(sig);
     if (sigismember(&mask, sig) == 1) blocked.push_back(sig);
   }
-  return "fds=" + Join(OpenFds()) + ";ignored=" + Join(ignored) + ";blocked=" + Join(blocked);
+  return CallerStateField("fds", OpenFds()) + ";" + CallerStateField("ignored", ignored) + ";" + CallerStateField("blocked", blocked);
 }
 }  // namespace
 
@@ -68,7 +63,7 @@ int main(int argc, char** argv) {
   for (int up = 0; up < 3; up++) root = root.substr(0, root.rfind('/'));
   std::string cli = root + "/dist/bundle/main.js";
   // A nested Runner started by the program records its own caller, not ours.
-  setenv("RUNNER_CALLER_STATE", CallerState().c_str(), 1);
+  setenv(kCallerState, CallerState().c_str(), 1);
   std::vector<char*> args{const_cast<char*>(RUNNER_NODE), const_cast<char*>(cli.c_str())};
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);

@@ -1,0 +1,35 @@
+// RUNNER_CALLER_STATE: what runner-front found the caller had handed over before Node started,
+// for the addon (descriptors to keep open across its execve) and runner-exec (signals to restore):
+//   RUNNER_CALLER_STATE=fds=3,5;ignored=1,13;blocked=10
+// One place for the format: front.cc writes it with CallerStateField, the others read CallerStateList.
+#pragma once
+#include <cstdlib>
+#include <cstring>
+#include <string>
+#include <vector>
+
+constexpr const char* kCallerState = "RUNNER_CALLER_STATE";
+
+// `key=1,2,3` for the state string.
+inline std::string CallerStateField(const char* key, const std::vector<int>& values) {
+  std::string field = std::string(key) + "=";
+  for (size_t i = 0; i < values.size(); i++) field += (i ? "," : "") + std::to_string(values[i]);
+  return field;
+}
+
+// The numbers listed under `key` ("fds", "ignored", "blocked") in this process's state, if any.
+inline std::vector<int> CallerStateList(const char* key) {
+  std::vector<int> values;
+  const char* state = getenv(kCallerState);
+  if (!state) return values;
+  std::string wanted = std::string(key) + "=";
+  for (const char* at = state; at && *at; at = strchr(at, ';') ? strchr(at, ';') + 1 : nullptr) {
+    if (strncmp(at, wanted.c_str(), wanted.size()) != 0) continue;
+    for (const char* p = at + wanted.size(); *p >= '0' && *p <= '9';) {
+      char* end = nullptr;
+      values.push_back(static_cast<int>(strtol(p, &end, 10)));
+      p = *end == ',' ? end + 1 : end;
+    }
+  }
+  return values;
+}
