@@ -2,8 +2,18 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-/** The first line of a file (at most `limit` bytes), or undefined when it cannot be read. */
-export function readFirstLine(file: string, limit = 512): string | undefined {
+const firstLines = new Map<string, string | undefined>();
+
+/**
+ * The first line of a file (at most 512 bytes), or undefined when it cannot be read. Once per file
+ * and run: target lookup, the script header, the launch plan and its exec hint all ask.
+ */
+export function readFirstLine(file: string): string | undefined {
+  if (!firstLines.has(file)) firstLines.set(file, readFirstLineOf(file, 512));
+  return firstLines.get(file);
+}
+
+function readFirstLineOf(file: string, limit: number): string | undefined {
   try {
     // Without blocking: a FIFO standing where a script was looked for must not hang the run.
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
