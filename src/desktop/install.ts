@@ -107,10 +107,10 @@ export function rewriteDesktop(text: string, options: RewriteOptions): string {
       throw new RunnerError(`${options.source}:${index + 1}: ${error.message}`, ExitCode.badMetadata);
     }
     if (args.length === 0) throw new RunnerError(`${options.source}:${index + 1}: empty Exec`, ExitCode.badMetadata);
-    // Inside the program's view the original line runs as written; outside Programs, as before.
+    // The original line runs as written, inside the program's view when the file belongs to one.
     const { program } = options;
-    const start = program ? [...options.runner, '--with', `${program.name}/${program.version}`, '--', ...args] : [...options.runner, pin(args[0], options.versionDir), ...args.slice(1)];
-    out.push(`Exec=${formatExecValue(start)}`);
+    const view = program ? ['--with', `${program.name}/${program.version}`, '--'] : [];
+    out.push(`Exec=${formatExecValue([...options.runner, ...view, ...args])}`);
   });
   return out.join('\n');
 }

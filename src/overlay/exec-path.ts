@@ -15,8 +15,10 @@ export interface ViewCommand {
 }
 
 function executable(file: string): boolean {
+  if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
   try {
-    return fs.statSync(file).isFile() && (fs.accessSync(file, fs.constants.X_OK), true);
+    fs.accessSync(file, fs.constants.X_OK);
+    return true;
   } catch {
     return false;
   }

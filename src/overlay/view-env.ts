@@ -25,6 +25,7 @@ export function viewEnvironment(
   env.set('GOBOLINUX_RUNNER', '1');
   const problems: EnvProblem[] = [];
   for (const file of environmentFilesInLayerOrder) {
+    // The file is Programs/<Name>/<Version>/Resources/Environment: checked up to Programs/<Name>.
     const read = readMetadataFile(file, policy, path.dirname(path.dirname(path.dirname(file))));
     if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
     if (read.kind === 'absent') continue;

@@ -183,15 +183,13 @@ export class World {
 }
 
 function readDependencies(file: string, options: ParseOptions, optional: boolean, policy: ReadPolicy, top: string | undefined): ParseResult {
+  const wholeFile = (message: string): ParseResult => ({ requirements: [], problems: [{ file, line: 0, column: 0, message }], fixes: [] });
   const read = readMetadataFile(file, policy, top);
-  if (read.kind === 'absent' && optional) return { requirements: [], problems: [], fixes: [] };
-  if (read.kind !== 'ok') {
-    const message = read.kind === 'bad' ? read.message : 'does not exist';
-    return { requirements: [], problems: [{ file, line: 0, column: 0, message }], fixes: [] };
-  }
+  if (read.kind === 'absent') return optional ? { requirements: [], problems: [], fixes: [] } : wholeFile('does not exist');
+  if (read.kind === 'bad') return wholeFile(read.message);
   const bytes = read.bytes;
   const binary = binaryProblem(bytes);
-  if (binary) return { requirements: [], problems: [{ file, line: 0, column: 0, message: binary }], fixes: [] };
+  if (binary) return wholeFile(binary);
   return parseDependencies(bytes.toString('utf8'), file, options);
 }
 
