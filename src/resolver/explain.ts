@@ -122,43 +122,43 @@ function chain(fact: Fact, facts: readonly Fact[], root: string): string[] {
  * as "A3 needs X < 2.0" when every installed version has it, else "A3 0.9 or 1.0 needs …".
  */
 function mergeSharedLines(facts: readonly Fact[], describe: Describe): Fact[] {
-  const merged: Fact[] = [];
-  const byKey = new Map<string, { fact: Fact; requester: string; set: bigint }>();
+  // In the facts' order: a fact said as it is, or the first of a line's versions, which gathers the others.
+  const slots: { fact: Fact; requester?: string; set?: bigint }[] = [];
+  const byLine = new Map<string, { fact: Fact; requester: string; set: bigint }>();
   for (const fact of facts) {
     const why = whyOf(fact);
-    const e = edge(fact);
-    const requester = e?.from ?? [...fact.terms.keys()][0];
+    const requester = edge(fact)?.from ?? [...fact.terms.keys()][0];
     const term = fact.terms.get(requester);
     if (why.kind !== 'line' || !term?.positive || describe(requester).root || describe(requester).virtual) {
-      merged.push(fact);
+      slots.push({ fact });
       continue;
     }
     const key = `${requester}\0${why.requirement.text}\0${why.option?.name ?? ''}`;
-    const before = byKey.get(key);
-    if (before) {
-      before.set |= term.set;
+    const line = byLine.get(key);
+    if (line) {
+      line.set |= term.set;
       continue;
     }
-    const entry = { fact, requester, set: term.set };
-    byKey.set(key, entry);
-    merged.push(fact);
+    const first = { fact, requester, set: term.set };
+    byLine.set(key, first);
+    slots.push(first);
   }
-  return merged.map((fact) => {
-    const entry = [...byKey.values()].find((x) => x.fact === fact);
+  return slots.map(({ fact, requester, set }) => {
     const why = whyOf(fact);
-    if (!entry || why.kind !== 'line' || entry.set === fact.terms.get(entry.requester)?.set) return fact;
-    const all = describe(entry.requester).versions;
-    const versions = indices(entry.set).map((i) => all[i]);
-    const by = versions.length === all.length ? entry.requester : `${entry.requester} ${versions.join(' or ')}`;
+    if (requester === undefined || set === undefined || why.kind !== 'line' || set === fact.terms.get(requester)?.set) return fact;
+    const all = describe(requester).versions;
+    const versions = indices(set).map((i) => all[i]);
+    const by = versions.length === all.length ? requester : `${requester} ${versions.join(' or ')}`;
     const terms = new Map(fact.terms);
-    terms.set(entry.requester, positive(entry.set));
+    terms.set(requester, positive(set));
     return incompatibility<Why>(terms, { kind: 'external', why: { ...why, by } });
   });
 }
 
 export function explainFailure(terminal: Fact, describe: Describe): string {
   const facts = mergeSharedLines(leaves(terminal), describe);
-  const root = facts.map(edge).find((e) => e && describe(e.from).root)?.from ?? '\0run';
+  // The run itself: the root package, whose fact every derivation rests on.
+  const root = facts.flatMap((f) => [...f.terms.keys()]).find((pkg) => describe(pkg).root) ?? '';
   const lacks = facts.filter(missing);
   if (lacks.length > 0) return lacks.map((f) => chain(f, facts, root).join(' → ')).join('; ');
   const allowed = new Map<string, { set: bigint; facts: Fact[] }>();
