@@ -9,7 +9,7 @@ unset NODE_EXTRA_CA_CERTS
 cd "$(dirname "$0")/.."
 base=${1:-/tmp/runner-bench-launch}
 node dist/bench/launch-tree.js "$base" >/dev/null
-runner="node $PWD/dist/bundle/main.js"
+runner="$PWD/bin/Runner"  # as users run it: the shim, runner-front, then Node
 out=$(mktemp)
 hyperfine -N --warmup 3 --runs 30 --export-json "$out" \
   -n direct "$base/deps1/Programs/App/1.0/bin/app" \
