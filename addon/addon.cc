@@ -5,6 +5,8 @@
 //                      to the helper across execve.
 //   execve(path, argv, env)  replace this process (Node has no execve before 22.15), with stdin,
 //                      stdout and stderr inherited. Only returns by throwing, with errno and path.
+//   applyEnvOps(plan, env)  the environment a plan's environment operations make of `env`
+//                      (env-ops.h, the executor's own code), for the planner's preview.
 #include <napi.h>
 #include <cerrno>
 #include <cstring>
@@ -15,6 +17,8 @@
 #include <vector>
 
 #include "caller-state.h"
+#include "env-ops.h"
+#include "plan.h"
 
 namespace {
 
@@ -130,10 +134,40 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
   return ThrowErrno(env, "execve", path, errno);
 }
 
+Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::vector<std::string> vars;
+  if (info.Length() < 2 || !info[0].IsBuffer() || !ToByteList(info[1], &vars)) {
+    Napi::TypeError::New(env, "applyEnvOps(plan: Buffer, env: string[])").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  auto b = info[0].As<Napi::Buffer<char>>();
+  std::vector<Op> ops;
+  std::string error;
+  if (!ParseOps(std::string(b.Data(), b.Length()), kPlanMagic, &ops, &error)) {
+    Napi::Error::New(env, "bad plan: " + error).ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array warnings = Napi::Array::New(env);
+  for (const Op& op : ops) {
+    if (!IsEnvOp(op.name)) continue;
+    std::string warning;
+    ApplyEnvOp(op, &vars, &warning);
+    if (!warning.empty()) warnings.Set(warnings.Length(), Napi::String::New(env, warning));
+  }
+  Napi::Array result = Napi::Array::New(env);
+  for (const auto& v : vars) result.Set(result.Length(), Napi::String::New(env, v));
+  Napi::Object out = Napi::Object::New(env);
+  out.Set("env", result);
+  out.Set("warnings", warnings);
+  return out;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rawArgv", Napi::Function::New(env, RawArgv));
   exports.Set("memfd", Napi::Function::New(env, Memfd));
   exports.Set("execve", Napi::Function::New(env, Execve));
+  exports.Set("applyEnvOps", Napi::Function::New(env, ApplyEnvOps));
   return exports;
 }
 

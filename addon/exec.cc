@@ -9,69 +9,18 @@
 // Exit codes of its own (the README's table): 122 the view could not be built, 125 bad plan or
 // usage, 126 the command cannot be executed, 127 the command was not found.
 #include <cerrno>
-#include <csignal>
-#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
-#include <sys/personality.h>
-#include <sys/prctl.h>
 #include <unistd.h>
 #include <vector>
 
-#include "caller-state.h"
+#include "executor.h"
 #include "mounts.h"
 #include "plan.h"
 
 namespace {
-constexpr int kExitView = 122, kExitUsage = 125, kExitNoExec = 126;
-
-[[noreturn]] void Die(int code, const std::string& message) {
-  std::string line = "Runner: " + Escape(message) + "\n";
-  if (write(STDERR_FILENO, line.data(), line.size()) < 0) _exit(code);
-  _exit(code);
-}
-
-// The signals listed under `key` in the caller's state (caller-state.h), as a set.
-sigset_t SignalsOf(const char* key) {
-  sigset_t set;
-  sigemptyset(&set);
-  for (int sig : CallerStateList(key))
-    if (sig > 0 && sig < NSIG) sigaddset(&set, sig);
-  return set;
-}
-
-// Node ignores SIGPIPE and SIGXFSZ, handles others and may block some: the launched program gets
-// what the caller gave Runner, as runner-front recorded it before Node started — ignored stays
-// ignored (nohup), what Node handled becomes default, the caller's mask is restored. Without that
-// record (Node started directly), the defaults a shell would give.
-void RestoreSignals() {
-  sigset_t ignored = SignalsOf("ignored"), blocked = SignalsOf("blocked");
-  struct sigaction action {};
-  for (int sig = 1; sig < NSIG; sig++) {
-    action.sa_handler = sigismember(&ignored, sig) == 1 ? SIG_IGN : SIG_DFL;
-    sigaction(sig, &action, nullptr);
-  }
-  sigprocmask(SIG_SETMASK, &blocked, nullptr);
-}
-
-bool IsSetupOp(const std::string& name) {
-  return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" ||
-         name == "group" || name == "overlay" || name == "remove" || name == "bindfile";
-}
-
-bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
-  if (op.name == "userns") return view->EnterUserNamespace(f);
-  if (op.name == "mountns") return view->EnterMountNamespace(f);
-  if (op.name == "private") return view->MakePrivate(op.args[0], f);
-  if (op.name == "writelayer") return view->SetWriteLayer(op.args[0], f);
-  if (op.name == "group") return view->MountGroup(op.list, f);
-  if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);
-  if (op.name == "bindfile") return view->BindFile(op.args[0], op.args[1], op.args[2] == "1", f);
-  return view->Remove(op.args[0], op.args[1], f);
-}
-
 int OpenPlan(int argc, char** argv) {
   if (argc == 3 && strcmp(argv[1], "--plan-fd") == 0) return atoi(argv[2]);
   if (argc == 3 && strcmp(argv[1], "--plan") == 0) {
@@ -86,50 +35,10 @@ int OpenPlan(int argc, char** argv) {
 int main(int argc, char** argv) {
   if (argc == 3 && strcmp(argv[1], "--check") == 0) return ProbeKernel(argv[2]);
   int plan_fd = OpenPlan(argc, argv);
+  std::string data, error;
   std::vector<Op> ops;
-  std::string error;
-  if (!ReadPlan(plan_fd, &ops, &error)) Die(kExitUsage, "bad plan: " + error);
+  if (!ReadAll(plan_fd, &data) || !ParseOps(data, kPlanMagic, &ops, &error))
+    Die(kExitUsage, "bad plan: " + (error.empty() ? std::string("reading it: ") + strerror(errno) : error));
   close(plan_fd);
-
-  // Nobody may ptrace the process while it holds root's privileges. (Rootless, the userns
-  // operation does this itself once it has written its id maps.)
-  if (getuid() == 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
-  ViewBuilder view;
-  std::string fallback;  // non-empty: run without the view when it cannot be built
-  bool view_failed = false;
-  std::vector<std::string> env;
-  for (const Op& op : ops) {
-    if (op.name == "fallback") {
-      fallback = op.args[0];
-    } else if (IsSetupOp(op.name)) {
-      if (view_failed) continue;
-      Failure f;
-      if (RunSetupOp(&view, op, &f)) continue;
-      if (fallback.empty()) Die(kExitView, f.Text());
-      view.Undo();
-      view_failed = true;
-      Warn(f.Text() + "; " + fallback);
-    } else if (op.name == "personality") {
-      if (personality(strtoul(op.args[0].c_str(), nullptr, 0)) == -1)
-        Die(kExitView, std::string("personality ") + op.args[0] + ": " + strerror(errno));
-    } else if (op.name == "nonewprivs") {
-      if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0)
-        Die(kExitView, std::string("prctl(PR_SET_NO_NEW_PRIVS): ") + strerror(errno));
-    } else if (op.name == "env") {
-      env = op.list;
-    } else if (op.name == "exec") {
-      std::vector<char*> args, envp;
-      for (const auto& a : op.list) args.push_back(const_cast<char*>(a.c_str()));
-      args.push_back(nullptr);
-      for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
-      envp.push_back(nullptr);
-      RestoreSignals();
-      // Exactly the file the plan names: a PATH search after a failure could run another one.
-      execve(op.args[0].c_str(), args.data(), envp.data());
-      int err = errno;
-      if (err == ENOENT) Die(kExitNoExec, op.args[0] + ": cannot execute: " + op.args[1]);
-      Die(kExitNoExec, op.args[0] + ": cannot execute: " + strerror(err));
-    }
-  }
-  Die(kExitUsage, "bad plan: no exec operation");
+  RunPlan(ops, /*restore_signals=*/true);
 }

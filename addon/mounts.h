@@ -36,9 +36,11 @@ class ViewBuilder {
   void Undo();
 
  private:
-  bool OpenLayer(const std::string& layer, std::string* fd_path, std::vector<int>* fds, Failure* f);
-  // Opens every layer (fds to close afterwards); on failure closes what it opened.
-  bool OpenLayers(const std::vector<std::string>& layers, std::vector<std::string>* paths,
+  // The name a layer is given to the kernel: `direct` (lowerdir+), the path itself where it fits;
+  // otherwise /proc/self/fd/N of an fd opened on it (added to fds, to close afterwards).
+  bool OpenLayer(const std::string& layer, bool direct, std::string* fd_path, std::vector<int>* fds, Failure* f);
+  // Names every layer; on failure closes what it opened.
+  bool OpenLayers(const std::vector<std::string>& layers, bool direct, std::vector<std::string>* paths,
                   std::vector<int>* fds, Failure* f);
   bool OverlayNew(const std::vector<std::string>& lowers, const std::string& upper,
                   const std::string& work, int* mnt_fd, Failure* f);

@@ -14,11 +14,22 @@ struct Shape {
 
 // The arity of every operation; anything else is a malformed plan.
 const std::map<std::string, Shape> kShapes = {
+    // the view and the command
     {"userns", {0, false}},      {"mountns", {0, false}},    {"private", {1, false}},
     {"writelayer", {1, false}},  {"group", {0, true}},        {"overlay", {1, true}},
     {"remove", {2, false}},      {"personality", {1, false}}, {"nonewprivs", {0, false}},
-    {"fallback", {1, false}},    {"bindfile", {3, false}},    {"env", {0, true}},          {"exec", {2, true}},
+    {"fallback", {1, false}},    {"bindfile", {3, false}},    {"exec", {2, true}},
+    {"warn", {1, false}},
+    // the environment (env-ops.h)
+    {"unsetenv", {1, false}},    {"prependenv", {1, true}},   {"setenv", {2, true}},
+    // a cached plan's records (cache.h)
+    {"build", {1, false}},       {"uid", {1, false}},         {"words", {0, true}},
+    {"env", {2, false}},         {"noenv", {1, false}},       {"cwd", {1, false}},
+    {"stat", {2, false}},        {"lstat", {2, false}},       {"readlink", {2, false}},
+    {"realpath", {2, false}},    {"argvfrom", {1, false}},
 };
+
+}  // namespace
 
 bool ReadAll(int fd, std::string* out) {
   char buf[65536];
@@ -31,14 +42,7 @@ bool ReadAll(int fd, std::string* out) {
   }
 }
 
-}  // namespace
-
-bool ReadPlan(int fd, std::vector<Op>* ops, std::string* error) {
-  std::string data;
-  if (!ReadAll(fd, &data)) {
-    *error = std::string("reading the plan: ") + strerror(errno);
-    return false;
-  }
+bool ParseOps(const std::string& data, const char* magic, std::vector<Op>* ops, std::string* error) {
   std::vector<std::string> tokens;
   size_t start = 0;
   while (start < data.size()) {
@@ -50,8 +54,8 @@ bool ReadPlan(int fd, std::vector<Op>* ops, std::string* error) {
     tokens.emplace_back(data, start, end - start);
     start = end + 1;
   }
-  if (tokens.empty() || tokens[0] != "RUNNER-PLAN-1") {
-    *error = "not a RUNNER-PLAN-1 plan";
+  if (tokens.empty() || tokens[0] != magic) {
+    *error = std::string("not a ") + magic + " plan";
     return false;
   }
   size_t i = 1;

@@ -1,12 +1,17 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { applyEnvironment } from '../src/overlay/environment.js';
+import { compileEnvironment } from '../src/overlay/environment.js';
+import { applyEnvOps } from '../src/overlay/execute.js';
 import { viewEnvironment } from '../src/overlay/view-env.js';
 import { makeTree } from './helpers/tree.js';
 import path from 'node:path';
 import { runner } from './helpers/run.js';
 
-const apply = (text: string, base: Record<string, string> = {}) => applyEnvironment(text, 'Env', new Map(Object.entries(base)));
+// Compiled to operations, applied by the executor's own code (through the addon).
+function apply(text: string, base: Record<string, string> = {}) {
+  const { ops, problems } = compileEnvironment(text, 'Env');
+  return { env: applyEnvOps(ops, base).env, problems };
+}
 
 test('the forms real GoboLinux Environment files use', () => {
   const result = apply(`# comment
@@ -54,8 +59,9 @@ test('view environment: Index first on the search paths, GOBOLINUX_RUNNER=1, lay
     },
   });
   const files = ['Top', 'Bottom'].map((n) => path.join(root, 'Programs', n, '1/Resources/Environment'));
-  const { env, problems } = viewEnvironment({ PATH: '/usr/bin', ORDER: 'base' }, '/S/Index', files);
-  const map = Object.fromEntries(env);
+  const { ops, problems } = viewEnvironment('/S/Index', files);
+  const map = Object.fromEntries(applyEnvOps(ops, { PATH: '/usr/bin', ORDER: 'base', RUNNER_CALLER_STATE: 'fds=3' }).env);
+  assert.is(map.RUNNER_CALLER_STATE, undefined, "runner-front's record is not the program's");
   assert.equal(problems, []);
   assert.is(map.PATH, '/S/Index/bin:/usr/bin');
   assert.is(map.LD_LIBRARY_PATH, '/S/Index/lib:/S/Index/lib64');

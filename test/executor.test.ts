@@ -25,8 +25,8 @@ function input(overrides: Partial<PlanInput>): PlanInput {
     removals: [],
     personality: undefined,
     fallback: false,
-    env: [['PATH', '/usr/bin:/bin']],
-    exec: { file: '/bin/sh', argv: ['sh', '-c', `ls ${index}/bin; grep ${root} /proc/self/mountinfo | wc -l`].map((a) => Buffer.from(a)) },
+    envOps: [{ kind: 'set', name: 'PATH', origin: 'test', parts: [{ text: '/usr/bin:/bin' }] }],
+    exec: { file: '/bin/sh', argv: ['sh', '-c', `ls ${index}/bin; grep ${root} /proc/self/mountinfo | wc -l`].map((a) => Buffer.from(a)), fixed: 0, from: 0 },
     ...overrides,
   };
 }
@@ -54,14 +54,14 @@ for (const who of ['root', 'user'] as As[]) {
     const missing = path.join(root, 'no/such/layer');
     const seen = execute(who, input({ layers: [layer(path.join(root, 'Programs/A/1/bin')), layer(missing)] }));
     assert.is(seen.status, 122);
-    assert.is(seen.stderr, `Runner: open ${missing}: No such file or directory\n`);
+    assert.is(seen.stderr, `Runner: fsconfig lowerdir+ ${missing}: No such file or directory\n`);
   });
 
   test(`${who}: -f undoes earlier mounts and runs without the view, with one warning`, () => {
     const missing = path.join(root, 'no/such/layer');
     const plan = input({ fallback: true, indexDirs: ['bin', 'lib'], layers: [{ ...layer(path.join(root, 'Programs/A/1/bin')), feeds: { bin: [path.join(root, 'Programs/A/1/bin')], lib: [missing], include: [], libexec: [], share: [] } }] });
     const seen = execute(who, plan);
-    assert.is(seen.stderr, `Runner: warning: open ${missing}: No such file or directory; running without the private view (-f)\n`);
+    assert.is(seen.stderr, `Runner: warning: fsconfig lowerdir+ ${missing}: No such file or directory; running without the private view (-f)\n`);
     assert.is(seen.stdout, '0\n', 'bin was mounted, then undone: the program sees the plain Index');
     assert.is(seen.status, 0);
   });
@@ -69,25 +69,25 @@ for (const who of ['root', 'user'] as As[]) {
   test(`${who}: -p with nothing to show empties an Index directory`, () => {
     writeFile(path.join(index, 'share/host-only'), 'x');
     shareTree(root);
-    const seen = execute(who, input({ pure: true, indexDirs: ['share'], exec: { file: '/bin/ls', argv: ['ls', '-A', `${index}/share`].map((a) => Buffer.from(a)) } }));
+    const seen = execute(who, input({ pure: true, indexDirs: ['share'], exec: { file: '/bin/ls', argv: ['ls', '-A', `${index}/share`].map((a) => Buffer.from(a)), fixed: 0, from: 0 } }));
     assert.is(seen.stderr, '');
     assert.is(seen.stdout, '');
   });
 
   test(`${who}: exactly the planned file is exec'd: a failure is 126 with the reason, never a PATH search`, () => {
     // A word is not searched on PATH: `true` exists in /usr/bin, but the plan names no file.
-    const word = execute(who, input({ exec: { file: 'true', argv: [Buffer.from('true')] } }));
+    const word = execute(who, input({ exec: { file: 'true', argv: [Buffer.from('true')], fixed: 0, from: 0 } }));
     assert.is(word.status, 126);
     assert.is(word.stderr, 'Runner: true: cannot execute: it was not found\n');
     const broken = path.join(root, 'Programs/A/1/true');
     writeFile(broken, '#!/no/such/interpreter\n', 0o755);
     shareTree(root);
-    const missing = execute(who, input({ env: [['PATH', `${path.dirname(broken)}:/usr/bin:/bin`]], exec: { file: broken, argv: [Buffer.from('true')], missing: 'its interpreter /no/such/interpreter was not found' } }));
+    const missing = execute(who, input({ envOps: [{ kind: 'set', name: 'PATH', origin: 'test', parts: [{ text: `${path.dirname(broken)}:/usr/bin:/bin` }] }], exec: { file: broken, argv: [Buffer.from('true')], missing: 'its interpreter /no/such/interpreter was not found', fixed: 0, from: 0 } }));
     assert.is(missing.status, 126, 'not the host\'s true further down PATH');
     assert.is(missing.stderr, `Runner: ${broken}: cannot execute: its interpreter /no/such/interpreter was not found\n`);
     const plain = path.join(root, 'Programs/A/1/plain-file');
     writeFile(plain, 'not a program\n', 0o644);
-    const notExec = execute(who, input({ exec: { file: plain, argv: [Buffer.from('a')] } }));
+    const notExec = execute(who, input({ exec: { file: plain, argv: [Buffer.from('a')], fixed: 0, from: 0 } }));
     assert.is(notExec.status, 126);
     assert.match(notExec.stderr, /Permission denied/);
   });
@@ -100,7 +100,9 @@ test('malformed plans are refused with 125', () => {
     [Buffer.from('nonsense\0'), /not a RUNNER-PLAN-1 plan/],
     [Buffer.from('RUNNER-PLAN-1\0explode\0'), /unknown operation 'explode'/],
     [Buffer.from('RUNNER-PLAN-1\0exec\0/bin/sh\0hint\x009\0sh\0'), /bad count '9'/],
-    [Buffer.from('RUNNER-PLAN-1\0env\x000\0'), /no exec operation/],
+    [Buffer.from('RUNNER-PLAN-1\0unsetenv\0X\0'), /no exec operation/],
+    // A cache entry's records are for runner-front to check, not operations to run.
+    [Buffer.from('RUNNER-PLAN-1\0uid\x000\0exec\0/bin/true\0hint\x001\0true\0'), /'uid' is not an operation of the executor/],
     [Buffer.from('RUNNER-PLAN-1\0exec'), /does not end with a NUL/],
   ];
   for (const [bytes, message] of cases) {

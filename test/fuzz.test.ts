@@ -83,7 +83,7 @@ test('lines of up to 1 MB: every parser stays linear (a hang guard, not a speed 
   // here): a backtracking regular expression takes minutes on these and trips it.
   const script = `
     import { parseDependencies } from '${path.join(projectRoot, 'dist/src/resolver/dependencies.js')}';
-    import { applyEnvironment } from '${path.join(projectRoot, 'dist/src/overlay/environment.js')}';
+    import { compileEnvironment } from '${path.join(projectRoot, 'dist/src/overlay/environment.js')}';
     import { parseCompatibilityList } from '${path.join(projectRoot, 'dist/src/resolver/compat.js')}';
     import { compareVersions } from '${path.join(projectRoot, 'dist/src/resolver/version.js')}';
     import { hugeLines } from '${path.join(projectRoot, 'dist/test/fuzz.test.js')}';
@@ -91,7 +91,7 @@ test('lines of up to 1 MB: every parser stays linear (a hang guard, not a speed 
     for (const line of hugeLines()) {
       const parsed = parseDependencies(line + '\\nB >= 1\\n', 'huge');
       if (parsed.requirements.at(-1)?.name !== 'B') throw new Error('the line after a huge one was lost');
-      applyEnvironment(line, 'huge', new Map());
+      compileEnvironment(line, 'huge');
       parseCompatibilityList(line + ': x');
       compareVersions(line.slice(0, 4096), line.slice(1, 4097));
       n++;

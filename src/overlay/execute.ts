@@ -3,13 +3,15 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
+import type { EnvOp } from './environment.js';
 import type { MountPlan } from './plan.js';
-import { serializePlan } from './serialize.js';
+import { envOperation, PLAN_MAGIC, serializeOps, serializePlan } from './serialize.js';
 
 interface Addon {
   rawArgv(): Buffer[];
   memfd(name: string, data: Buffer): number;
   execve(file: string, argv: (string | Buffer)[], env: string[]): never;
+  applyEnvOps(plan: Buffer, env: string[]): { env: string[]; warnings: string[] };
 }
 
 const buildDir = path.join(packageRoot(), 'build/Release');
@@ -26,4 +28,15 @@ export function executePlan(plan: MountPlan): never {
   const fd = native.memfd('runner-plan', serializePlan(plan));
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)], env);
+}
+
+/**
+ * The environment `ops` make of `base`, by the executor's own code (addon/env-ops.cc): what the
+ * planner looks the command up with, and what --dry-run shows.
+ */
+export function applyEnvOps(ops: readonly EnvOp[], base: NodeJS.ProcessEnv): { env: Map<string, string>; warnings: string[] } {
+  const entries = Object.entries(base).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+  const result = loadAddon().applyEnvOps(serializeOps(PLAN_MAGIC, ops.map(envOperation)), entries);
+  const env = new Map(result.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]));
+  return { env, warnings: result.warnings };
 }

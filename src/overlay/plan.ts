@@ -2,6 +2,7 @@
 // pure function from what the resolver and the layer scan found (bubblewrap's SetupOp list is the
 // model). Nothing here touches the file system.
 import path from 'node:path';
+import type { EnvOp } from './environment.js';
 import { INDEX_DIRS, type Layer } from './layers.js';
 
 /** overlayfs refuses a 501st lower layer. */
@@ -29,12 +30,26 @@ export interface MountPlan {
   personality: number | undefined;
   /** Run without the view when it cannot be built (-f). */
   fallback: boolean;
-  env: [string, string][];
+  /** Applied by the executor to the caller's environment of the launch (addon/env-ops.h). */
+  envOps: EnvOp[];
   /** The file to exec (resolved: the executor never searches PATH), its argv, and what to say
    * when the kernel cannot find what the file needs (ENOENT for an existing file). */
-  exec: { file: string; argv: Uint8Array[]; missing?: string };
+  exec: Exec;
   /** Files and directories whose state the plan was derived from (for a later plan cache). */
   dependsOn: string[];
+}
+
+/**
+ * What the executor execs. `argv` is this launch's; for the plan cache, `fixed` leading words of
+ * it are the plan's own and the rest are the caller's command words from `from` on (0: the
+ * command word itself), so that a cached plan can take the next launch's arguments.
+ */
+export interface Exec {
+  file: string;
+  argv: Uint8Array[];
+  missing?: string;
+  fixed: number;
+  from: number;
 }
 
 export interface PlanInput {
@@ -51,8 +66,8 @@ export interface PlanInput {
   loader?: { source: string; target: string; createIn: string | undefined };
   personality: number | undefined;
   fallback: boolean;
-  env: [string, string][];
-  exec: MountPlan['exec'];
+  envOps: EnvOp[];
+  exec: Exec;
   dependsOn?: readonly string[];
   maxLayers?: number;
 }
@@ -78,8 +93,10 @@ export function planMounts(input: PlanInput): MountPlan {
     if (!input.indexDirs.includes(dir)) continue;
     const target = path.join(input.index, dir);
     const lowers = input.layers.flatMap((layer) => layer.feeds[dir]);
-    // Without -p an Index directory nobody adds to stays as it is; with -p it is emptied.
-    if (lowers.length === 0 && !input.pure) continue;
+    // Without -p an Index directory nobody adds to and nothing is removed from stays as it is;
+    // with -p it is emptied.
+    const removesHere = input.removals.some((r) => r.startsWith(target + path.sep));
+    if (lowers.length === 0 && !input.pure && !removesHere) continue;
     if (!input.pure) lowers.push(target);
     mounts.push({ target, layers: groupLayers(lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
   }
@@ -102,7 +119,7 @@ export function planMounts(input: PlanInput): MountPlan {
     binds,
     personality: input.personality,
     fallback: input.fallback,
-    env: input.env,
+    envOps: input.envOps,
     exec: input.exec,
     dependsOn: [...(input.dependsOn ?? [])],
   };

@@ -1,14 +1,22 @@
 // The plan on the wire to addon/runner-exec (format in addon/plan.h): NUL-terminated strings,
 // each list preceded by its count. Byte strings (argv) go through unchanged.
+import type { EnvOp } from './environment.js';
 import { needsView, type MountPlan } from './plan.js';
 
-type Token = string | Uint8Array;
+export type Token = string | Uint8Array;
 
 function list(items: readonly Token[]): Token[] {
   return [String(items.length), ...items];
 }
 
-export function planOperations(plan: MountPlan): Token[][] {
+export function envOperation(op: EnvOp): Token[] {
+  if (op.kind === 'unset') return ['unsetenv', op.name];
+  if (op.kind === 'prepend') return ['prependenv', op.name, ...list(op.dirs)];
+  return ['setenv', op.name, op.origin, ...list(op.parts.map((p) => ('text' in p ? `=${p.text}` : `$${p.variable}`)))];
+}
+
+/** The plan's operations; `argv` replaces the command's argv (the cache stores only its fixed words). */
+export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.exec.argv): Token[][] {
   const ops: Token[][] = [];
   if (needsView(plan)) {
     // First, so that -f also covers a namespace that cannot be created.
@@ -30,14 +38,15 @@ export function planOperations(plan: MountPlan): Token[][] {
   if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
   // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
   if (plan.rootless) ops.push(['nonewprivs']);
-  ops.push(['env', ...list(plan.env.map(([k, v]) => `${k}=${v}`))]);
-  ops.push(['exec', plan.exec.file, plan.exec.missing ?? 'it was not found', ...list(plan.exec.argv)]);
+  for (const op of plan.envOps) ops.push(envOperation(op));
+  ops.push(['exec', plan.exec.file, plan.exec.missing ?? 'it was not found', ...list(argv)]);
   return ops;
 }
 
-export function serializePlan(plan: MountPlan): Buffer {
+/** NUL-terminated tokens under a magic word (addon/plan.h). */
+export function serializeOps(magic: string, ops: readonly (readonly Token[])[]): Buffer {
   const parts: Buffer[] = [];
-  for (const token of ['RUNNER-PLAN-1', ...planOperations(plan).flat()]) {
+  for (const token of [magic, ...ops.flat()]) {
     const bytes = typeof token === 'string' ? Buffer.from(token, 'utf8') : Buffer.from(token);
     if (bytes.includes(0)) throw new Error(`a plan value contains a NUL byte: ${bytes.toString('utf8', 0, 60)}`);
     parts.push(bytes, Buffer.from([0]));
@@ -45,14 +54,23 @@ export function serializePlan(plan: MountPlan): Buffer {
   return Buffer.concat(parts);
 }
 
-/** The plan as JSON for --dry-run --json (argv decoded as UTF-8 for reading). */
-export function planJson(plan: MountPlan): string {
-  const decoder = new TextDecoder();
-  return JSON.stringify({ ...plan, exec: { file: plan.exec.file, argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
+export function serializePlan(plan: MountPlan): Buffer {
+  return serializeOps(PLAN_MAGIC, planOperations(plan));
 }
 
-/** A readable listing of the plan for --dry-run and -vv. */
-export function planText(plan: MountPlan): string {
+export const PLAN_MAGIC = 'RUNNER-PLAN-1';
+
+/**
+ * The plan as JSON for --dry-run --json (argv decoded as UTF-8 for reading), with `env`, the
+ * environment its operations make of this caller's.
+ */
+export function planJson(plan: MountPlan, env: ReadonlyMap<string, string>): string {
+  const decoder = new TextDecoder();
+  return JSON.stringify({ ...plan, env: [...env], exec: { file: plan.exec.file, argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
+}
+
+/** A readable listing of the plan for --dry-run and -vv; `env` as for planJson. */
+export function planText(plan: MountPlan, env: ReadonlyMap<string, string>): string {
   const decoder = new TextDecoder();
   const lines = [`${plan.rootless ? 'user+mount' : 'mount'} namespace, write layer ${plan.writeLayer}${needsView(plan) ? '' : ' (no view needed)'}`];
   plan.groups.forEach((g, i) => lines.push(`group:${i} = read-only overlay of ${g.length} layers (${g[0]} … ${g.at(-1)})`));
@@ -63,7 +81,7 @@ export function planText(plan: MountPlan): string {
   for (const r of plan.removals) lines.push(`remove ${r}`);
   for (const b of plan.binds) lines.push(`bind ${b.source} onto ${b.target}${b.create ? ' (created)' : ''}`);
   if (plan.personality !== undefined) lines.push(`personality 0x${plan.personality.toString(16)}`);
-  for (const [k, v] of plan.env.filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k))) lines.push(`env ${k}=${v}`);
+  for (const [k, v] of [...env].filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k))) lines.push(`env ${k}=${v}`);
   lines.push(`exec ${plan.exec.file} ${JSON.stringify(plan.exec.argv.map((a) => decoder.decode(a)))}`);
   return lines.join('\n');
 }
