@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { World } from '../resolver/programs.js';
 import { INDEX_SOURCES, type Layer } from './layers.js';
+import { listings } from '../util/listing.js';
 
 export interface Chosen {
   name: string;
@@ -31,8 +32,9 @@ export function linkOwner(world: World, link: string): Chosen | undefined {
   return undefined;
 }
 
-function providedAbove(layers: readonly Layer[], indexDir: string, relative: string): boolean {
-  return layers.some((layer) => layer.feeds[indexDir].some((source) => fs.existsSync(path.join(source, relative))));
+function providedAbove(layers: readonly Layer[], indexDir: string, relative: string, entries: (dir: string) => ReadonlySet<string>): boolean {
+  const name = path.basename(relative);
+  return layers.some((layer) => layer.feeds[indexDir].some((source) => entries(path.dirname(path.join(source, relative))).has(name)));
 }
 
 /**
@@ -42,6 +44,7 @@ function providedAbove(layers: readonly Layer[], indexDir: string, relative: str
 export function findConflicts(world: World, chosen: readonly Chosen[], layers: readonly Layer[]): string[] {
   const removals = new Set<string>();
   const chosenVersion = new Map(chosen.map((c) => [c.name, c.version]));
+  const listed = listings();
   const visit = (indexDir: string, source: string, relative: string) => {
     const indexPath = path.join(world.paths.index, indexDir, relative);
     let stat: fs.Stats;
@@ -52,7 +55,7 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
     }
     if (stat.isSymbolicLink()) {
       const owner = linkOwner(world, indexPath);
-      if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !providedAbove(layers, indexDir, relative)) {
+      if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !providedAbove(layers, indexDir, relative, listed)) {
         removals.add(indexPath);
       }
       return;
@@ -69,8 +72,9 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
   for (const { name, version } of chosen) {
     for (const other of world.program(name)?.versions ?? []) {
       if (other === version) continue;
+      const present = listed(world.versionDir(name, other));
       for (const [indexDir, subdirs] of Object.entries(INDEX_SOURCES)) {
-        for (const sub of subdirs) {
+        for (const sub of subdirs.filter((s) => present.has(s.split('/')[0]))) {
           const source = path.join(world.versionDir(name, other), sub);
           let entries: string[];
           try {

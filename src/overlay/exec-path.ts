@@ -6,6 +6,7 @@ import path from 'node:path';
 import { readElf } from '../arch/elf.js';
 import { shebangCommand, readFirstLine } from '../script/shebang.js';
 import type { Layer } from './layers.js';
+import { listing } from '../util/listing.js';
 
 export interface ViewCommand {
   /** The path to exec inside the view. */
@@ -39,7 +40,7 @@ export function findInView(word: string, viewPath: string, index: string, layers
       continue;
     }
     for (const layer of layers) {
-      const source = layer.feeds.bin.map((feed) => path.join(feed, word)).find(executable);
+      const source = layer.feeds.bin.filter((feed) => listing(feed).has(word)).map((feed) => path.join(feed, word)).find(executable);
       if (source) return { file: candidate, source };
     }
     if (!pure && !removals.has(candidate) && executable(candidate)) return { file: candidate, source: candidate };

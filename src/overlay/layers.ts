@@ -2,6 +2,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { INDEX_DIRS, INDEX_SOURCES } from '../resolver/paths.js';
+import { listing } from '../util/listing.js';
 
 export { INDEX_DIRS, INDEX_SOURCES };
 
@@ -25,8 +26,10 @@ function isDir(p: string): boolean {
 
 export function scanLayer(label: string, dir: string, name?: string, version?: string): Layer {
   const feeds: Record<string, string[]> = {};
+  // Only what the version directory holds is asked about (bin, lib: a few of the eight).
+  const present = listing(dir);
   for (const [indexDir, subdirs] of Object.entries(INDEX_SOURCES)) {
-    feeds[indexDir] = subdirs.map((s) => path.join(dir, s)).filter(isDir);
+    feeds[indexDir] = subdirs.filter((s) => present.has(s.split('/')[0])).map((s) => path.join(dir, s)).filter(isDir);
   }
   return { label, name, version, path: dir, feeds };
 }

@@ -105,7 +105,7 @@ export class World {
     }
     // A real directory under a program directory that is itself inside Programs is inside too;
     // only symlinks (and a symlinked program directory) need their real path checked.
-    const dirInside = this.insidePrograms(realpathOr(dir, ''));
+    const dirInside = !fs.lstatSync(dir).isSymbolicLink() || this.insidePrograms(realpathOr(dir, ''));
     const versions: string[] = [];
     const escaped: string[] = [];
     for (const entry of entries) {
