@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "runner_addon",
-      "sources": ["addon/addon.cc"],
+      "sources": ["addon/addon.cc", "addon/plan.cc", "addon/env-ops.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]
@@ -10,7 +10,7 @@
     {
       "target_name": "runner-front",
       "type": "executable",
-      "sources": ["addon/front.cc"],
+      "sources": ["addon/front.cc", "addon/cache.cc", "addon/executor.cc", "addon/env-ops.cc", "addon/plan.cc", "addon/mounts.cc"],
       "defines": ["RUNNER_NODE=\"<!(node -p process.execPath)\""],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
       "ldflags": ["-static-libstdc++"]
@@ -18,7 +18,7 @@
     {
       "target_name": "runner-exec",
       "type": "executable",
-      "sources": ["addon/exec.cc", "addon/plan.cc", "addon/mounts.cc"],
+      "sources": ["addon/exec.cc", "addon/executor.cc", "addon/env-ops.cc", "addon/plan.cc", "addon/mounts.cc"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
       "ldflags": ["-static-libstdc++"]
     }

@@ -1,9 +1,12 @@
-// runner-front: what `Runner` is when a user runs it (bin/Runner execs it). Before any Node
-// starts it records what the caller handed over that Node would lose: Node marks every inherited
-// descriptor close-on-exec at start-up and resets signal dispositions. It writes that state to
-// RUNNER_CALLER_STATE and execs Node with the bundled CLI; the addon and runner-exec restore it
-// for the launched program. No policy here: it records and execs.
-// The format is in caller-state.h.
+// runner-front: what `Runner` is when a user runs it (`npm install` copies it to bin/Runner).
+// - A launch the CLI planned before, with nothing it was planned from changed since, runs from the
+//   plan cache (cache.h) through the executor, without Node: the warm path.
+// - Anything else goes to the TypeScript CLI. Before Node starts, the front records what the caller
+//   handed over that Node would lose: Node marks every inherited descriptor close-on-exec at
+//   start-up and resets signal dispositions. It writes that state to RUNNER_CALLER_STATE
+//   (caller-state.h) and execs Node with the bundled CLI; the addon and runner-exec restore it
+//   for the launched program.
+// No policy here: it looks up, records and execs.
 #include <cerrno>
 #include <csignal>
 #include <cstdio>
@@ -15,7 +18,9 @@
 #include <unistd.h>
 #include <vector>
 
+#include "cache.h"
 #include "caller-state.h"
+#include "executor.h"
 
 #ifndef RUNNER_NODE
 #define RUNNER_NODE "node"
@@ -51,7 +56,6 @@ std::string CallerState() {
 }  // namespace
 
 int main(int argc, char** argv) {
-  // The package root: this file is build/Release/runner-front.
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) {
@@ -59,8 +63,15 @@ int main(int argc, char** argv) {
     return 125;
   }
   self[n] = '\0';
+  // The package root: this file is <root>/bin/Runner (copied there by `npm install`, so that npm's
+  // bin link leads straight to it) or <root>/build/Release/runner-front (where node-gyp built it).
   std::string root(self);
-  for (int up = 0; up < 3; up++) root = root.substr(0, root.rfind('/'));
+  root = root.substr(0, root.rfind('/'));
+  int up = root.size() >= 4 && root.compare(root.size() - 4, 4, "/bin") == 0 ? 1 : 2;
+  for (int i = 0; i < up; i++) root = root.substr(0, root.rfind('/'));
+  std::vector<Op> cached;
+  // The caller's descriptors and signals are all still as given: nothing to restore.
+  if (LoadCachedPlan(root, argc, argv, &cached)) RunPlan(cached, /*restore_signals=*/false);
   std::string cli = root + "/dist/bundle/main.js";
   // A nested Runner started by the program records its own caller, not ours.
   setenv(kCallerState, CallerState().c_str(), 1);

@@ -10,14 +10,17 @@ import { commandTarget } from '../run/target.js';
 import { realpathOr } from '../resolver/programs.js';
 import { readFirstLine } from '../script/shebang.js';
 import { findConflicts } from '../overlay/conflicts.js';
-import { executePlan, loadAddon } from '../overlay/execute.js';
+import type { EnvOp } from '../overlay/environment.js';
+import { applyEnvOps, executePlan, loadAddon } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
-import { PER_LINUX32, planMounts, type MountPlan } from '../overlay/plan.js';
+import { PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
 import { planJson, planText } from '../overlay/serialize.js';
 import { viewEnvironment } from '../overlay/view-env.js';
 import { resolveOptionsOf, type Options } from './options.js';
 import { ownDirectory, xdgDir } from './xdg.js';
-import { info, out, warn } from './output.js';
+import { info, out, recordWarnings, warn } from './output.js';
+import { observe } from '../cache/observe.js';
+import { writeCacheEntry } from '../cache/entry.js';
 
 /**
  * Set in the view when Runner execs a `#!` script itself: a Runner started for that same script
@@ -25,10 +28,10 @@ import { info, out, warn } from './output.js';
  */
 const SCRIPT_MARK = 'RUNNER_SCRIPT_VIEW';
 
-/** The command's arguments exactly as the kernel gave them to us (not re-encoded by Node). */
-function rawCommandArgv(count: number, dryRun: boolean): Uint8Array[] {
-  if (dryRun) return process.argv.slice(-count).map((a) => Buffer.from(a));
-  return loadAddon().rawArgv().slice(-count);
+/** The words after Runner's own name exactly as the kernel gave them (not re-encoded by Node). */
+function rawArguments(dryRun: boolean): Uint8Array[] {
+  if (dryRun) return process.argv.slice(2).map((a) => Buffer.from(a));
+  return loadAddon().rawArgv().slice(2);
 }
 
 /** Every version the run uses, in layer order (top first): dependencies, program, architecture layers. */
@@ -71,7 +74,7 @@ function presentIndexDirs(index: string, fallback: boolean): string[] {
   return present;
 }
 
-export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, exec: MountPlan['exec']): MountPlan {
+export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, exec: Exec): MountPlan {
   const paths = resolveOptions.paths;
   if (!fs.existsSync(paths.index)) throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
   const how = howToRun(run.architecture);
@@ -80,15 +83,14 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const chosen = versionsOf(run);
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
-  const view = viewEnvironment(process.env, paths.index, envFiles, run.world.readPolicy);
-  const { problems } = view;
+  const { ops: envOps, problems } = viewEnvironment(paths.index, envFiles, run.world.readPolicy);
   // The mark names only the script this launch execs itself; an outer view's mark is replaced.
-  const env = view.env.filter(([key]) => key !== SCRIPT_MARK);
+  envOps.push({ kind: 'unset', name: SCRIPT_MARK });
   const file = run.target.file;
-  if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) env.push([SCRIPT_MARK, realpathOr(file, file)]);
+  if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) envOps.push({ kind: 'set', name: SCRIPT_MARK, origin: 'Runner', parts: [{ text: realpathOr(file, file) }] });
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
   const removed = new Set(removals);
-  const found = findInView(exec.file, new Map(env).get('PATH') ?? '', paths.index, layers, options.pure, removed);
+  const found = findInView(exec.file, viewEnvOf(envOps).get('PATH') ?? '', paths.index, layers, options.pure, removed);
   if (!found) throw new RunnerError(`${exec.file}: command not found in the view`, ExitCode.notFound);
   const resolvedExec = { ...exec, file: found.file, missing: missingInterpreter(found.source) };
   const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
@@ -103,19 +105,30 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
     removals,
     personality: how === 'linux32' ? PER_LINUX32 : undefined,
     fallback: options.fallback,
-    env,
+    envOps,
     exec: resolvedExec,
     dependsOn: [paths.index, ...chosen.map((c) => c.path)],
   });
 }
 
+/**
+ * What the view's environment operations make of the caller's variables they touch or read: only
+ * those are read, so that a cached plan depends on no other variable.
+ */
+function viewEnvOf(ops: readonly EnvOp[]): Map<string, string> {
+  const read = (op: EnvOp) => (op.kind === 'prepend' ? [op.name] : op.kind === 'set' ? op.parts.flatMap((p) => ('variable' in p ? [p.variable] : [])) : []);
+  const names = new Set(ops.flatMap(read));
+  const base = Object.fromEntries([...names].map((name) => [name, process.env[name]]));
+  return applyEnvOps(ops, base).env;
+}
+
 /** What to exec: the command as given, or for a Runner script its interpreter with the script. */
-function execOf(run: ResolvedRun, options: Options): MountPlan['exec'] {
-  const argv = rawCommandArgv(options.rest.length, options.dryRun);
-  if (!run.script || !run.target.file) return { file: options.rest[0], argv };
+function execOf(run: ResolvedRun, options: Options, argv: Uint8Array[]): Exec {
+  if (!run.script || !run.target.file) return { file: options.rest[0], argv, fixed: 0, from: 0 };
+  const interpreter = run.script.interpreter.map((w) => Buffer.from(w));
   // A script found on PATH is passed by the path it was found at, so the interpreter can open it.
-  const scriptPath = options.rest[0].includes('/') ? argv[0] : Buffer.from(run.target.file);
-  return { file: run.script.interpreter[0], argv: [...run.script.interpreter.map((w) => Buffer.from(w)), scriptPath, ...argv.slice(1)] };
+  if (options.rest[0].includes('/')) return { file: run.script.interpreter[0], argv: [...interpreter, ...argv], fixed: interpreter.length, from: 0 };
+  return { file: run.script.interpreter[0], argv: [...interpreter, Buffer.from(run.target.file), ...argv.slice(1)], fixed: interpreter.length + 1, from: 1 };
 }
 
 function refuseReentry(file: string | undefined): void {
@@ -124,24 +137,55 @@ function refuseReentry(file: string | undefined): void {
   throw new RunnerError(`${file}: starting it again through Runner inside the view Runner set up for it would loop (its first line leads back to Runner); stopped`, ExitCode.usage);
 }
 
-export async function launchAction(options: Options): Promise<number> {
+/** Whether this launch's plan may be kept for the next (the warm path skips what these print or make). */
+function cacheable(options: Options): boolean {
+  const off = process.env.RUNNER_NO_CACHE;
+  return !options.noCache && !(off && off !== '0') && !options.dryRun && !options.noCleanup && options.verbose === 0;
+}
+
+function planLaunch(options: Options, argv: Uint8Array[]): { run: ResolvedRun; plan: MountPlan } {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
   const target = commandTarget(world, options.rest[0], withCommandDirs(world, options.with));
   refuseReentry(target.file);
   const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);
-  const plan = buildPlan(options, resolveOptions, run, execOf(run, options));
+  return { run, plan: buildPlan(options, resolveOptions, run, execOf(run, options, argv)) };
+}
+
+/**
+ * Plans while recording what the plan depends on, then keeps it in the plan cache for
+ * runner-front (src/cache/). The command's own arguments are not part of the plan.
+ */
+function planAndCache(options: Options, words: Uint8Array[], argv: Uint8Array[]): MountPlan {
+  const warnings: string[] = [];
+  const startedNs = BigInt(Date.now()) * 1_000_000n;
+  recordWarnings(warnings);
+  try {
+    const { result, observation } = observe(() => planLaunch(options, argv));
+    writeCacheEntry({ words, observation, startedNs, warnings, plan: result.plan });
+    return result.plan;
+  } finally {
+    recordWarnings(undefined);
+  }
+}
+
+export async function launchAction(options: Options): Promise<number> {
+  const args = rawArguments(options.dryRun);
+  const argv = args.slice(-options.rest.length);
+  if (cacheable(options)) return executePlan(planAndCache(options, args.slice(0, args.length - argv.length + 1), argv));
+  const { run, plan } = planLaunch(options, argv);
   if (options.verbose > 0) {
     const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
     const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;
     info(`${program} (${run.architecture}, from ${run.archSource}) with ${deps}`);
     run.notes().forEach((note) => info(note));
     if (run.archLayers.length > 0) info(`${run.architecture} layers added: ${run.archLayers.map((d) => `${d.name} ${d.version}`).join(', ')}`);
-    if (options.verbose > 1) info(planText(plan));
+    if (options.verbose > 1) info(planText(plan, viewEnvOf(plan.envOps)));
   }
   if (options.dryRun) {
-    out(options.json ? planJson(plan) : planText(plan));
+    const env = viewEnvOf(plan.envOps);
+    out(options.json ? planJson(plan, env) : planText(plan, env));
     return ExitCode.ok;
   }
   return executePlan(plan);

@@ -31,6 +31,7 @@ export interface Options {
   newest: boolean;
   ignoreMissing: boolean;
   trustTree: boolean;
+  noCache: boolean;
   strictMetadata: boolean;
   index: boolean;
   desktop: boolean;
@@ -69,6 +70,7 @@ export const OPTIONS: Record<string, Spec> = {
   newest: { type: 'boolean', describe: 'always prefer the newest version (ignore Current)' },
   'ignore-missing': { type: 'boolean', describe: 'skip unsatisfiable dependencies with a warning' },
   'trust-tree': { type: 'boolean', describe: 'as root, accept metadata that other users can write' },
+  'no-cache': { type: 'boolean', describe: 'plan afresh, and keep no plan for next time (also RUNNER_NO_CACHE=1)' },
   'strict-metadata': { type: 'boolean', describe: 'malformed Dependencies lines are errors, not warnings' },
   index: { type: 'boolean', describe: 'build or refresh <root>/System/Index' },
   desktop: { type: 'boolean', describe: 'install .desktop files that start TARGET through Runner' },
@@ -183,6 +185,7 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     newest: flag('newest'),
     ignoreMissing: flag('ignore-missing'),
     trustTree: flag('trust-tree'),
+    noCache: flag('no-cache'),
     strictMetadata: flag('strict-metadata'),
     index: flag('index'),
     desktop: flag('desktop'),

@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 
 let quiet = false;
+let recorded: string[] | undefined;
 
 /**
  * Control characters (C0, DEL, C1) as \\xNN: names and lines from an untrusted tree must not
@@ -25,7 +26,14 @@ export function error(message: string): void {
 }
 
 export function warn(message: string): void {
-  if (!quiet) fs.writeSync(2, `Runner: warning: ${escapeControls(message)}\n`);
+  if (quiet) return;
+  fs.writeSync(2, `Runner: warning: ${escapeControls(message)}\n`);
+  recorded?.push(message);
+}
+
+/** Also collect the warnings printed from now on into `into` (the plan cache replays them); undefined stops. */
+export function recordWarnings(into: string[] | undefined): void {
+  recorded = into;
 }
 
 export function info(message: string): void {

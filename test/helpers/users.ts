@@ -54,13 +54,15 @@ export function runnerCommand(who: As, args: string[]): string[] {
 
 export function envAs(who: As, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = who === 'root' ? (process.env.HOME ?? '/root') : `/home/${TEST_USER}`;
-  const { FORCE_COLOR: _forced, ...env } = process.env;
+  // The test user's plan cache is in their own home (root's test cache is not theirs to write).
+  const { FORCE_COLOR: _forced, XDG_CACHE_HOME: rootCache, ...env } = process.env;
+  if (who === 'root' && rootCache) env.XDG_CACHE_HOME = rootCache;
   // The user gets a PATH of their own: root's may name directories only root can enter.
   const PATH = who === 'root' ? env.PATH : '/usr/local/bin:/usr/bin:/bin';
   return { ...env, HOME: home, USER: who === 'root' ? 'root' : TEST_USER, PATH, NO_COLOR: '1', ...extra };
 }
 
-/** `Runner` as installed (bin/Runner → runner-front → Node), for root or the test user. */
+/** `Runner` as installed (bin/Runner, the native front: the plan cache, else Node), for root or the test user. */
 export function frontCommand(who: As, args: string[]): string[] {
   if (who === 'root') return [path.join(projectRoot, 'bin/Runner'), ...args];
   return ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', path.join(rootlessPackage(), 'bin/Runner'), ...args];

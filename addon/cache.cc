@@ -1,0 +1,167 @@
+#include "cache.h"
+
+#include <cerrno>
+#include <climits>
+#include <cstdint>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace {
+// More words than this before the command is not worth a lookup per prefix.
+constexpr int kMaxPrefixWords = 32;
+constexpr off_t kMaxEntryBytes = 16 << 20;
+
+// FNV-1a, 64 bits, over "<uid>\0<word>\0<word>\0…": only a file name (the entry repeats the words).
+std::string EntryName(uid_t uid, char** words, int count) {
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  auto feed = [&](const char* s) {
+    for (const char* p = s; ; p++) {
+      hash ^= static_cast<unsigned char>(*p);
+      hash *= 0x100000001b3ULL;
+      if (*p == '\0') break;
+    }
+  };
+  feed(std::to_string(uid).c_str());
+  for (int i = 0; i < count; i++) feed(words[i]);
+  char name[32];
+  snprintf(name, sizeof name, "plan-%016llx", static_cast<unsigned long long>(hash));
+  return name;
+}
+
+std::string Identity(int rc, const struct stat& st) {
+  if (rc != 0) return "E" + std::to_string(errno);
+  auto ns = [](const struct timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
+  return std::to_string(static_cast<unsigned long long>(st.st_dev)) + ":" + std::to_string(st.st_ino) + ":" +
+         std::to_string(st.st_mode) + ":" + std::to_string(st.st_size) + ":" + ns(st.st_mtim) + ":" + ns(st.st_ctim);
+}
+
+std::string StatIdentity(const std::string& path, bool follow) {
+  struct stat st {};
+  int rc = follow ? stat(path.c_str(), &st) : lstat(path.c_str(), &st);
+  return Identity(rc, st);
+}
+
+std::string LinkTarget(const std::string& path) {
+  char buf[PATH_MAX];
+  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
+  if (n < 0) return "E" + std::to_string(errno);
+  return std::string(buf, n);
+}
+
+std::string RealPath(const std::string& path) {
+  char buf[PATH_MAX];
+  if (!realpath(path.c_str(), buf)) return "E" + std::to_string(errno);
+  return buf;
+}
+
+std::string CurrentDirectory() {
+  char buf[PATH_MAX];
+  return getcwd(buf, sizeof buf) ? buf : "";
+}
+
+std::string Variable(const std::string& name) {
+  const char* value = getenv(name.c_str());
+  return value ? value : "";
+}
+
+// $XDG_CACHE_HOME/Runner, or ~/.cache/Runner; only an absolute setting counts (as in xdg.ts).
+int OpenCacheDir() {
+  std::string base;
+  const char* xdg = getenv("XDG_CACHE_HOME");
+  const char* home = getenv("HOME");
+  if (xdg && xdg[0] == '/') base = xdg;
+  else if (home && home[0] == '/') base = std::string(home) + "/.cache";
+  else return -1;
+  int fd = open((base + "/Runner").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  struct stat st {};
+  if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 022) != 0)) {
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
+// The entry's text when it is a regular file of the caller's own that nobody else can write.
+bool ReadEntry(int dir, const std::string& name, std::string* data) {
+  int fd = openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
+  if (fd < 0) return false;
+  struct stat st {};
+  bool ok = fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_uid == getuid() && (st.st_mode & 077) == 0 &&
+            st.st_size <= kMaxEntryBytes && ReadAll(fd, data);
+  close(fd);
+  return ok;
+}
+
+// Whether one record still holds for this launch.
+bool Holds(const Op& op, const std::string& package_root, char** words, int count) {
+  const std::string& name = op.name;
+  if (name == "build") return StatIdentity(package_root + "/dist/bundle/main.js", true) == op.args[0];
+  if (name == "uid") return op.args[0] == std::to_string(getuid());
+  if (name == "words") {
+    if (op.list.size() != static_cast<size_t>(count)) return false;
+    for (int i = 0; i < count; i++)
+      if (op.list[i] != words[i]) return false;
+    return true;
+  }
+  if (name == "env") return getenv(op.args[0].c_str()) && Variable(op.args[0]) == op.args[1];
+  if (name == "noenv") return getenv(op.args[0].c_str()) == nullptr;
+  if (name == "cwd") return CurrentDirectory() == op.args[0];
+  if (name == "stat") return StatIdentity(op.args[0], true) == op.args[1];
+  if (name == "lstat") return StatIdentity(op.args[0], false) == op.args[1];
+  if (name == "readlink") return LinkTarget(op.args[0]) == op.args[1];
+  if (name == "realpath") return RealPath(op.args[0]) == op.args[1];
+  return false;
+}
+
+bool IsRecord(const std::string& name) {
+  return name == "build" || name == "uid" || name == "words" || name == "env" || name == "noenv" || name == "cwd" ||
+         name == "stat" || name == "lstat" || name == "readlink" || name == "realpath";
+}
+
+// Checks the entry's records and turns the rest into the plan to run, with the caller's command
+// words (from argv[first], the command word) appended to the exec operation.
+bool Validate(std::vector<Op>* ops, const std::string& package_root, char** argv, int prefix, int argc) {
+  std::vector<Op> plan;
+  size_t argv_from = SIZE_MAX;
+  bool has_build = false, has_uid = false, has_words = false;
+  for (Op& op : *ops) {
+    if (IsRecord(op.name)) {
+      if (!Holds(op, package_root, argv + 1, prefix)) return false;
+      has_build |= op.name == "build", has_uid |= op.name == "uid", has_words |= op.name == "words";
+    } else if (op.name == "argvfrom") {
+      argv_from = strtoul(op.args[0].c_str(), nullptr, 10);
+    } else {
+      plan.push_back(std::move(op));
+    }
+  }
+  // Records that every entry has: without them it is not one we wrote.
+  if (!has_build || !has_uid || !has_words || argv_from == SIZE_MAX || plan.empty() || plan.back().name != "exec") return false;
+  int first = prefix + static_cast<int>(argv_from);  // argv[prefix] is the command word
+  for (int i = first; i < argc; i++) plan.back().list.emplace_back(argv[i]);
+  *ops = std::move(plan);
+  return true;
+}
+}  // namespace
+
+bool LoadCachedPlan(const std::string& package_root, int argc, char** argv, std::vector<Op>* plan) {
+  const char* off = getenv("RUNNER_NO_CACHE");
+  if (off && off[0] != '\0' && strcmp(off, "0") != 0) return false;
+  int dir = OpenCacheDir();
+  if (dir < 0) return false;
+  bool hit = false;
+  // The words up to the command are a prefix of argv; which prefix, only the CLI knows: try each.
+  for (int prefix = 1; prefix < argc && prefix <= kMaxPrefixWords; prefix++) {
+    std::string data, error;
+    if (!ReadEntry(dir, EntryName(getuid(), argv + 1, prefix), &data)) continue;
+    std::vector<Op> ops;
+    hit = ParseOps(data, kCacheMagic, &ops, &error) && Validate(&ops, package_root, argv, prefix, argc);
+    if (hit) *plan = std::move(ops);
+    break;
+  }
+  close(dir);
+  return hit;
+}

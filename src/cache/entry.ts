@@ -1,0 +1,109 @@
+// Writes a launch's plan to the plan cache, for runner-front to run next time without Node
+// (addon/cache.h has the format and the reader). The cache is only an optimisation: any reason
+// not to write an entry means no entry, never a failed launch.
+import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
+import type { MountPlan } from '../overlay/plan.js';
+import { planOperations, serializeOps, type Token } from '../overlay/serialize.js';
+import { ownDirectory, xdgDir } from '../cli/xdg.js';
+import type { Observation, Question } from './observe.js';
+
+export const CACHE_MAGIC = 'RUNNER-CACHE-1';
+
+/**
+ * A file changed less than this before planning began could change again within the same tick of
+ * the kernel's file-time clock and keep its identity: such a plan is not cached (git's "racy"
+ * rule). A few jiffies.
+ */
+const RACY_NS = 50_000_000n;
+
+/** FNV-1a, 64 bits, over "<uid>\0<word>\0…" (as addon/cache.cc): only a file name. */
+export function entryName(uid: number, words: readonly Uint8Array[]): string {
+  let hash = 0xcbf29ce484222325n;
+  for (const bytes of [Buffer.from(String(uid)), ...words]) {
+    for (const byte of [...bytes, 0]) {
+      hash ^= BigInt(byte);
+      hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
+    }
+  }
+  return `plan-${hash.toString(16).padStart(16, '0')}`;
+}
+
+/** The identity the front compares for the `build` record: which CLI made the entry. */
+function buildIdentity(): string {
+  const stat = fs.statSync(path.join(packageRoot(), 'dist/bundle/main.js'), { bigint: true });
+  return `${stat.dev}:${stat.ino}:${stat.mode}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+export function cacheDirectory(): string {
+  return path.join(xdgDir('XDG_CACHE_HOME', '.cache'), 'Runner');
+}
+
+export interface CacheInput {
+  /** The command line's words up to and including the command word, as the kernel gave them. */
+  words: Uint8Array[];
+  observation: Observation;
+  /** When planning began, ns since the epoch. */
+  startedNs: bigint;
+  warnings: readonly string[];
+  plan: MountPlan;
+}
+
+/** Why the entry cannot be written, if it cannot. */
+export function notCacheable(input: CacheInput): string | undefined {
+  if (input.observation.unrecordable) return input.observation.unrecordable;
+  if (input.observation.newestChangeNs > input.startedNs - RACY_NS) return 'a file it depends on changed a moment ago';
+  return undefined;
+}
+
+/**
+ * The records without those another implies: where stat and lstat of a path gave the same answer
+ * (no symlink there, or nothing at all), re-checking the lstat answer is enough.
+ */
+function necessary(records: readonly Question[]): Question[] {
+  const lstat = new Map(records.filter((r) => r.kind === 'lstat').map((r) => [r.path, r.answer]));
+  return records.filter((r) => r.kind !== 'stat' || lstat.get(r.path) !== r.answer);
+}
+
+export function entryOperations(input: CacheInput, uid: number): Token[][] {
+  const { observation, plan } = input;
+  const ops: Token[][] = [['build', buildIdentity()], ['uid', String(uid)], ['words', String(input.words.length), ...input.words]];
+  for (const [name, value] of observation.env) ops.push(value === undefined ? ['noenv', name] : ['env', name, value]);
+  if (observation.cwd !== undefined) ops.push(['cwd', observation.cwd]);
+  for (const record of necessary(observation.records)) ops.push([record.kind, record.path, record.answer]);
+  for (const warning of input.warnings) ops.push(['warn', warning]);
+  ops.push(['argvfrom', String(plan.exec.from)]);
+  ops.push(...planOperations(plan, plan.exec.argv.slice(0, plan.exec.fixed)));
+  return ops;
+}
+
+/**
+ * Writes the entry (temp file, mode 0600, then rename: a reader never sees half of one).
+ * Returns what went wrong, if anything; the launch goes on either way.
+ */
+export function writeCacheEntry(input: CacheInput): string | undefined {
+  const why = notCacheable(input);
+  if (why) return why;
+  const uid = process.getuid?.() ?? -1;
+  let temp: string | undefined;
+  try {
+    const dir = ownDirectory(cacheDirectory());
+    const data = serializeOps(CACHE_MAGIC, entryOperations(input, uid));
+    temp = path.join(dir, `.tmp-${process.pid}-${entryName(uid, input.words)}`);
+    // 'wx' is O_CREAT|O_EXCL: never through a planted link, never into someone else's file.
+    const fd = fs.openSync(temp, 'wx', 0o600);
+    try {
+      fs.writeSync(fd, data);
+    } finally {
+      fs.closeSync(fd);
+    }
+    fs.renameSync(temp, path.join(dir, entryName(uid, input.words)));
+    temp = undefined;
+    return undefined;
+  } catch (error) {
+    return error instanceof Error ? error.message : String(error);
+  } finally {
+    if (temp) fs.rmSync(temp, { force: true });
+  }
+}

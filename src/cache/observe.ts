@@ -1,0 +1,134 @@
+// Everything a launch's planning asked of the world, so that the plan cache can ask it again
+// before trusting a plan (issue 10: validation that cannot go stale). For the time of planning,
+// the file-system calls Runner uses are wrapped in place and process.env is read through a proxy:
+// each question is recorded with the identity of its answer, taken *before* the answer is used,
+// so that a change that races with planning shows up as a mismatch, never as a stale hit.
+// Recording at this one seam, rather than at each call site, is what makes it complete: a new
+// fs call in the planner is covered without anyone remembering to record it.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+
+/** One question and the identity of its answer, as addon/cache.h re-checks it. */
+export interface Question {
+  kind: 'stat' | 'lstat' | 'readlink' | 'realpath';
+  path: string;
+  answer: string;
+}
+
+export interface Observation {
+  records: Question[];
+  /** Variables read (undefined: read and unset). */
+  env: Map<string, string | undefined>;
+  /** The working directory, when planning depended on it. */
+  cwd: string | undefined;
+  /** Something was asked that cannot be recorded (the whole environment was listed). */
+  unrecordable: string | undefined;
+  /** The newest change time among the answers, in ns since the epoch. */
+  newestChangeNs: bigint;
+}
+
+function errnoOf(error: unknown): string {
+  const code = (error as NodeJS.ErrnoException).code ?? '';
+  return `E${(os.constants.errno as Record<string, number>)[code] ?? 0}`;
+}
+
+/** dev:ino:mode:size:mtime_ns:ctime_ns as cache.cc prints it, or E<errno>. */
+function identity(stat: fs.BigIntStats): string {
+  return `${stat.dev}:${stat.ino}:${stat.mode}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+}
+
+type Wrapped = 'statSync' | 'lstatSync' | 'existsSync' | 'readdirSync' | 'readFileSync' | 'openSync' | 'accessSync' | 'readlinkSync' | 'realpathSync';
+
+/** Which record each wrapped call makes of its path argument. */
+const KIND_OF: Readonly<{ [K in Wrapped]: (flags?: unknown) => Question['kind'] }> = {
+  statSync: () => 'stat',
+  existsSync: () => 'stat',
+  readdirSync: () => 'stat', // a directory's mtime changes with its entries
+  readFileSync: () => 'stat',
+  accessSync: () => 'stat',
+  lstatSync: () => 'lstat',
+  openSync: (flags) => (typeof flags === 'number' && (flags & fs.constants.O_NOFOLLOW) !== 0 ? 'lstat' : 'stat'),
+  readlinkSync: () => 'readlink',
+  realpathSync: () => 'realpath',
+};
+
+/**
+ * Runs `plan` with every question recorded. Calls made with a file descriptor (fstat, read) need
+ * no record of their own: the path that opened the descriptor has one.
+ */
+export function observe<T>(plan: () => T): { result: T; observation: Observation } {
+  const seen = new Map<string, Question>();
+  const observation: Observation = { records: [], env: new Map(), cwd: undefined, unrecordable: undefined, newestChangeNs: 0n };
+  const originals = new Map<Wrapped, (...args: unknown[]) => unknown>();
+  const realCwd = process.cwd;
+  const realEnv = process.env;
+  const fsAny = fs as unknown as Record<Wrapped, (...args: unknown[]) => unknown>;
+
+  const usedCwd = () => {
+    observation.cwd ??= realCwd.call(process);
+  };
+  const record = (kind: Question['kind'], given: unknown) => {
+    if (typeof given !== 'string') return; // descriptors, Buffers: not paths the planner builds
+    if (!path.isAbsolute(given)) usedCwd();
+    const at = path.resolve(given);
+    const key = `${kind}\0${at}`;
+    if (seen.has(key)) return;
+    let answer: string;
+    const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
+    try {
+      if (kind === 'readlink') answer = original('readlinkSync', at) as string;
+      else if (kind === 'realpath') answer = original('realpathSync', at) as string;
+      else {
+        const stat = original(kind === 'stat' ? 'statSync' : 'lstatSync', at, { bigint: true }) as fs.BigIntStats;
+        answer = identity(stat);
+        const changed = stat.ctimeNs > stat.mtimeNs ? stat.ctimeNs : stat.mtimeNs;
+        if (changed > observation.newestChangeNs) observation.newestChangeNs = changed;
+      }
+    } catch (error) {
+      answer = errnoOf(error);
+    }
+    const entry = { kind, path: at, answer };
+    seen.set(key, entry);
+    observation.records.push(entry);
+  };
+
+  const wrap = (name: Wrapped, original: (...args: unknown[]) => unknown) =>
+    function (this: unknown, ...args: unknown[]) {
+      record(KIND_OF[name](args[1]), args[0]);
+      return original.apply(fs, args);
+    };
+  for (const name of Object.keys(KIND_OF) as Wrapped[]) {
+    const original = fsAny[name];
+    originals.set(name, original);
+    fsAny[name] = Object.assign(wrap(name, original), original);
+  }
+  // realpathSync.native, the libc realpath, is a property of realpathSync.
+  const native = (originals.get('realpathSync') as unknown as { native: (...args: unknown[]) => unknown }).native;
+  (fsAny.realpathSync as unknown as { native: unknown }).native = wrap('realpathSync', native);
+  process.cwd = () => {
+    usedCwd();
+    return realCwd.call(process);
+  };
+  process.env = new Proxy(realEnv, {
+    get(target, name) {
+      if (typeof name === 'string' && !observation.env.has(name)) observation.env.set(name, target[name]);
+      return Reflect.get(target, name);
+    },
+    has(target, name) {
+      if (typeof name === 'string' && !observation.env.has(name)) observation.env.set(name, target[name]);
+      return Reflect.has(target, name);
+    },
+    ownKeys(target) {
+      observation.unrecordable ??= 'the planner listed the whole environment';
+      return Reflect.ownKeys(target);
+    },
+  });
+  try {
+    return { result: plan(), observation };
+  } finally {
+    for (const [name, original] of originals) fsAny[name] = original;
+    process.cwd = realCwd;
+    process.env = realEnv;
+  }
+}

@@ -1,0 +1,301 @@
+// The plan cache and the native warm path (issue 10, items 1–3): `Runner` as installed runs a
+// launch it planned before without starting Node, and a plan is never used once anything it was
+// derived from has changed. Whether Node ran is observed, not assumed: NODE_OPTIONS preloads a
+// file that marks every Node start.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { projectRoot } from './helpers/run.js';
+import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
+import { ensureTestUser, envAs, frontCommand, shareTree } from './helpers/users.js';
+
+const front = path.join(projectRoot, 'bin/Runner');
+const cacheHome = tempDir('runner-cache-');
+const marks = tempDir('runner-marks-');
+const marker = path.join(marks, 'mark.cjs');
+const started = path.join(marks, 'started');
+fs.writeFileSync(marker, `require('fs').appendFileSync(${JSON.stringify(started)}, 'x');\n`);
+// The test user's Node marks its starts too.
+fs.writeFileSync(started, '');
+fs.chmodSync(started, 0o666);
+fs.chmodSync(marks, 0o755);
+const nodeStarts = () => fs.statSync(started).size;
+
+/** Files changed less than 50 ms before planning are not trusted for the cache ("racy"): wait that out. */
+function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80);
+}
+
+const app = (root: string) => `#!/bin/sh
+printf 'greet=%s tool=%s env=%s foo=%s conflict=%s args=' "$(greet)" "$(tool)" "$GREETING" "$FOO" "$(test -e ${root}/System/Index/share/only-in-1 && echo visible || echo hidden)"
+printf '[%s]' "$@"
+echo
+`;
+const say = (text: string) => `#!/bin/sh\necho ${text}\n`;
+
+function tree(): string {
+  const root = tempDir('runner-cache-tree-');
+  makeTree(
+    {
+      programs: {
+        App: { '1.0': { deps: 'Greet >= 1.0\nTool\n', files: { 'bin/app': app(root) } } },
+        // No Current: the newest version that fits is chosen.
+        Greet: { '1.0': { files: { 'bin/greet': say('1.0'), 'share/only-in-1': 'x' } }, '2.0': { files: { 'bin/greet': say('2.0') } } },
+        Tool: { '1.0': { files: { 'bin/tool': say('t1') } }, '2.0': { files: { 'bin/tool': say('t2') } } },
+      },
+      current: { App: '1.0', Tool: '1.0' },
+    },
+    root,
+  );
+  linkIndex(root, { App: '1.0', Tool: '1.0' });
+  settle();
+  return root;
+}
+
+interface Launch {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+  viaNode: boolean;
+}
+
+function launch(args: string[], env: NodeJS.ProcessEnv = {}): Launch {
+  const before = nodeStarts();
+  const result = spawnSync(front, args, {
+    encoding: 'utf8',
+    cwd: '/',
+    env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}`, FOO: 'foo', ...env },
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > before };
+}
+
+/** Runs twice: the first plans (Node), the second must come from the cache with the same result. */
+function coldThenWarm(args: string[], env: NodeJS.ProcessEnv = {}): Launch {
+  const cold = launch(args, env);
+  assert.ok(cold.viaNode, 'the first launch plans with Node');
+  const warm = launch(args, env);
+  assert.is(warm.stdout, cold.stdout, 'the warm launch does what the cold one did');
+  assert.is(warm.stderr, cold.stderr);
+  assert.is(warm.status, cold.status);
+  assert.not.ok(warm.viaNode, 'the second launch runs from the cache, without Node');
+  return warm;
+}
+
+/** After a change: the very next launch sees it (and plans afresh); the one after is warm again. */
+function seesChange(args: string[], expected: RegExp, env: NodeJS.ProcessEnv = {}): void {
+  const next = launch(args, env);
+  assert.match(next.stdout, expected, next.stderr);
+  assert.ok(next.viaNode, 'a stale plan is not used');
+  settle();
+  const cold = launch(args, env);
+  assert.match(cold.stdout, expected, cold.stderr);
+  const warm = launch(args, env);
+  assert.match(warm.stdout, expected, warm.stderr);
+  assert.not.ok(warm.viaNode, 'and the new plan is cached');
+}
+
+test('a launch planned before runs without Node, with this launch\'s arguments and environment', () => {
+  const root = tree();
+  const warm = coldThenWarm(['--root', root, 'app', 'a', 'b c']);
+  assert.is(warm.stdout, 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[a][b c]\n');
+  const other = launch(['--root', root, 'app', '', '\u00e9\u00e9', '--root', 'x'], { FOO: 'bar' });
+  assert.not.ok(other.viaNode, 'other arguments and variables the plan does not depend on: still warm');
+  assert.is(other.stdout, 'greet=2.0 tool=t1 env= foo=bar conflict=hidden args=[][\u00e9\u00e9][--root][x]\n');
+  // Bytes that are not UTF-8 arrive as they were given (a shell passes them; Node's spawn cannot).
+  const bytes = spawnSync('sh', ['-c', `exec "$0" --root "$1" app "$(printf '\\377\\376')"`, front, root], { env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome } });
+  assert.equal(bytes.stdout, Buffer.concat([Buffer.from('greet=2.0 tool=t1 env= foo= conflict=hidden args=['), Buffer.from([0xff, 0xfe]), Buffer.from(']\n')]));
+});
+
+test('a version installed or removed, Current switched: the next launch sees it', () => {
+  const root = tree();
+  const args = ['--root', root, 'app'];
+  coldThenWarm(args);
+  writeFile(path.join(root, 'Programs/Greet/3.0/bin/greet'), say('3.0'), 0o755);
+  seesChange(args, /greet=3\.0/);
+  fs.rmSync(path.join(root, 'Programs/Greet/3.0'), { recursive: true });
+  seesChange(args, /greet=2\.0/);
+  fs.rmSync(path.join(root, 'Programs/Tool/Current'));
+  fs.symlinkSync('2.0', path.join(root, 'Programs/Tool/Current'));
+  seesChange(args, /tool=t2/);
+});
+
+test('a Dependencies, Architecture or Environment file edited or added: the next launch sees it', () => {
+  const root = tree();
+  const args = ['--root', root, 'app'];
+  coldThenWarm(args);
+  const deps = path.join(root, 'Programs/App/1.0/Resources/Dependencies');
+  fs.writeFileSync(deps, 'Greet <  2.0\nTool\n'); // the same size as before
+  seesChange(args, /greet=1\.0/);
+  fs.writeFileSync(deps, 'Greet >= 1.0\nTool\n');
+  seesChange(args, /greet=2\.0/);
+  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Architecture'), 'i686\n');
+  seesChange(args, /greet=1\.0/);
+  fs.rmSync(path.join(root, 'Programs/Greet/2.0/Resources/Architecture'));
+  seesChange(args, /greet=2\.0/);
+  const env = path.join(root, 'Programs/Greet/2.0/Resources/Environment');
+  writeFile(env, 'export GREETING=hello\n');
+  seesChange(args, /env=hello/);
+  fs.writeFileSync(env, 'export GREETING=howdy\n');
+  seesChange(args, /env=howdy/);
+});
+
+test('the environment is applied to each launch\'s caller, never replayed', () => {
+  const root = tree();
+  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'export GREETING="hi $WHO"\n');
+  settle();
+  const args = ['--root', root, 'app'];
+  coldThenWarm(args, { WHO: 'ann' });
+  assert.match(launch(args, { WHO: 'bob' }).stdout, /env=hi bob /);
+  assert.match(launch(args, { WHO: 'ann' }).stdout, /env=hi ann /);
+});
+
+test('an Index entry that conflict removal must hide, added later, is hidden at once', () => {
+  const root = tree();
+  const args = ['--root', root, 'app'];
+  coldThenWarm(args);
+  const entry = path.join(root, 'System/Index/share/only-in-1');
+  fs.symlinkSync('../../../Programs/Greet/1.0/share/only-in-1', entry);
+  seesChange(args, /conflict=hidden/);
+  assert.is(launch(['--root', root, '-R', 'app']).stdout.includes('conflict=visible'), true, '-R keeps it: the test can see the difference');
+});
+
+test('a -d file or a script header edited, a PATH that finds another command, other options', () => {
+  const root = tree();
+  const dfile = path.join(tempDir(), 'deps');
+  writeFile(dfile, 'Greet < 2.0\n');
+  settle();
+  coldThenWarm(['--root', root, '-d', dfile, 'app']);
+  fs.writeFileSync(dfile, 'Greet > 1.0\n');
+  seesChange(['--root', root, '-d', dfile, 'app'], /greet=2\.0/);
+
+  const script = path.join(tempDir(), 'script');
+  const shebang = `#!/usr/bin/env -S Runner --root ${root}`;
+  writeFile(script, `${shebang}\n#!Runner dependency Greet < 2.0\ngreet\n`, 0o755);
+  settle();
+  const viaHeader = () => {
+    const before = nodeStarts();
+    const env = { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}`, PATH: `${path.dirname(front)}:/usr/bin:/bin` };
+    const r = spawnSync(script, [], { encoding: 'utf8', env });
+    return { out: r.stdout + r.stderr, viaNode: nodeStarts() > before };
+  };
+  assert.is(viaHeader().out, '1.0\n');
+  assert.equal(viaHeader(), { out: '1.0\n', viaNode: false });
+  fs.writeFileSync(script, `${shebang}\n#!Runner dependency Greet > 1.0\ngreet\n`);
+  assert.equal(viaHeader(), { out: '2.0\n', viaNode: true });
+
+  const [first, second] = [tempDir(), tempDir()];
+  writeFile(path.join(second, 'hello'), say('second'), 0o755);
+  settle();
+  const pathOf = (dirs: string[]) => ({ PATH: [...dirs, '/usr/bin', '/bin'].join(':') });
+  assert.is(coldThenWarm(['--root', root, 'hello'], pathOf([first, second])).stdout, 'second\n');
+  writeFile(path.join(first, 'hello'), say('first'), 0o755);
+  seesChange(['--root', root, 'hello'], /^first\n$/, pathOf([first, second]));
+  assert.is(launch(['--root', root, 'hello'], pathOf([second])).stdout, 'second\n', 'another PATH: another command');
+
+  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'export GREETING=set\n');
+  settle();
+  assert.match(coldThenWarm(['--root', root, 'app']).stdout, /env=set/);
+  assert.match(coldThenWarm(['--root', root, '-E', 'app']).stdout, /env= /, '-E is another plan');
+});
+
+test('warnings are said again on the warm path', () => {
+  const root = tree();
+  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'source /etc/profile\n');
+  settle();
+  const warm = coldThenWarm(['--root', root, 'app']);
+  assert.match(warm.stderr, /Environment:1: 'source \/etc\/profile' is not an assignment/);
+});
+
+test('--no-cache and RUNNER_NO_CACHE=1 plan afresh and keep nothing; the result is the same', () => {
+  const root = tree();
+  const dir = path.join(cacheHome, 'Runner');
+  const entries = () => (fs.existsSync(dir) ? fs.readdirSync(dir).length : 0);
+  const before = entries();
+  for (const run of [() => launch(['--root', root, '--no-cache', 'app']), () => launch(['--root', root, 'app'], { RUNNER_NO_CACHE: '1' })]) {
+    const first = run();
+    const second = run();
+    assert.ok(first.viaNode && second.viaNode);
+    assert.is(second.stdout, 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[]\n');
+  }
+  assert.is(entries(), before, 'no entry written');
+  coldThenWarm(['--root', root, 'app']);
+  assert.ok(launch(['--root', root, 'app'], { RUNNER_NO_CACHE: '1' }).viaNode, 'RUNNER_NO_CACHE=1 also skips an entry that exists');
+});
+
+test('an entry that is corrupt, from another build, writable by others, a symlink or someone else\'s is a miss', () => {
+  const root = tree();
+  const args = ['--root', root, 'app'];
+  const dir = path.join(cacheHome, 'Runner');
+  const expected = 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[]\n';
+  const entryOf = () => {
+    coldThenWarm(args);
+    const found = fs.readdirSync(dir).map((n) => path.join(dir, n)).find((f) => fs.readFileSync(f).includes(Buffer.from(root)));
+    assert.ok(found);
+    return found as string;
+  };
+  const spoil: [string, (file: string) => void][] = [
+    ['truncated', (f) => fs.truncateSync(f, fs.statSync(f).size - 7)],
+    ['garbage', (f) => fs.writeFileSync(f, 'RUNNER-CACHE-1\0exec\0')],
+    ['another build', (f) => fs.writeFileSync(f, fs.readFileSync(f).toString('latin1').replace(/build\0\d+:\d+/, 'build\x000:0'), 'latin1')],
+    ['writable by others', (f) => fs.chmodSync(f, 0o666)],
+    ['someone else\'s', (f) => fs.chownSync(f, 1, 1)],
+    ['a symlink', (f) => {
+      const elsewhere = path.join(tempDir(), 'entry');
+      fs.copyFileSync(f, elsewhere);
+      fs.rmSync(f);
+      fs.symlinkSync(elsewhere, f);
+    }],
+  ];
+  for (const [what, change] of spoil) {
+    const file = entryOf();
+    change(file);
+    const seen = launch(args);
+    assert.ok(seen.viaNode, `${what}: not used`);
+    assert.is(seen.status, 0, `${what}: ${seen.stderr}`);
+    assert.is(seen.stdout, expected, what);
+    assert.is(seen.stderr, '', `${what}: never an error`);
+    fs.rmSync(file, { force: true });
+  }
+});
+
+test('a warm launch keeps the caller\'s descriptors, ignored signals, exit status and pid', () => {
+  const root = tree();
+  writeFile(path.join(root, 'Programs/Tool/1.0/bin/report'), '#!/bin/sh\ncat <&3\ngrep ^SigIgn /proc/self/status\necho $$ >&2\nexit 7\n', 0o755);
+  linkIndex(root, { Tool: '1.0' });
+  const data = path.join(tempDir(), 'data');
+  writeFile(data, 'from fd 3\n');
+  settle();
+  const run = () => {
+    const before = nodeStarts();
+    const fd = fs.openSync(data, 'r');
+    const result = spawnSync('nohup', [front, '--root', root, 'report'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', fd], env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    fs.closeSync(fd);
+    return { ...result, viaNode: nodeStarts() > before };
+  };
+  run();
+  const warm = run();
+  assert.not.ok(warm.viaNode);
+  assert.is(warm.status, 7);
+  assert.match(warm.stdout, /^from fd 3\nSigIgn:\s+0*1\n$/, 'fd 3 open, SIGHUP ignored (nohup), nothing else');
+  assert.is(warm.stderr.trim(), String(warm.pid), 'the program has the pid of the process that was started');
+});
+
+test('rootless: the warm path works for an unprivileged user, in their own cache', () => {
+  ensureTestUser();
+  const root = shareTree(tree());
+  const command = frontCommand('user', ['--root', root, 'app', 'x']);
+  const run = () => {
+    const before = nodeStarts();
+    const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: '/', env: { ...envAs('user'), NODE_OPTIONS: `--require=${marker}` } });
+    return { ...result, viaNode: nodeStarts() > before };
+  };
+  const cold = run();
+  assert.is(cold.stdout, 'greet=2.0 tool=t1 env= foo= conflict=hidden args=[x]\n', cold.stderr);
+  const warm = run();
+  assert.is(warm.stdout, cold.stdout);
+  assert.not.ok(warm.viaNode, 'warm for the user too');
+});
+
+test.run();
