@@ -1,0 +1,64 @@
+// Packaging (issue 10, item 7): the tarball `npm pack` makes, installed with `npm install -g` by
+// an ordinary user into a prefix of their own, gives a `Runner` that is the native front itself
+// and works rootless, cold (through Node) and warm (from the plan cache, without Node).
+import { execFileSync, spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { projectRoot } from './helpers/run.js';
+import { linkIndex, makeTree, tempDir } from './helpers/tree.js';
+import { ensureTestUser, envAs, shareTree, TEST_USER } from './helpers/users.js';
+
+ensureTestUser();
+
+const asUser = (command: string[], env: NodeJS.ProcessEnv, cwd = '/') =>
+  spawnSync('setpriv', [`--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', ...command], { encoding: 'utf8', env, cwd, timeout: 600_000 });
+
+test('npm pack, then npm install -g as a user: Runner works, cold and warm, rootless', () => {
+  const work = shareTree(tempDir('runner-pack-'));
+  fs.chmodSync(work, 0o755);
+  // dist/ is built already (npm test built it): no prepare run while tests read dist/.
+  const packed = execFileSync('npm', ['pack', '--ignore-scripts', '--silent', '--pack-destination', work], { cwd: projectRoot, encoding: 'utf8' });
+  const tarball = path.join(work, packed.trim().split('\n').at(-1) as string);
+  fs.chmodSync(tarball, 0o644);
+
+  const home = `/home/${TEST_USER}`;
+  const prefix = path.join(home, `runner-prefix-${process.pid}`);
+  // The headers node-gyp builds against: this machine's npm configuration says where they are.
+  const nodedir = spawnSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).stdout.trim();
+  const env = { ...envAs('user'), npm_config_cache: path.join(home, '.npm'), ...(nodedir && nodedir !== 'undefined' ? { npm_config_nodedir: nodedir } : {}) };
+  const install = asUser(['npm', 'install', '-g', '--no-audit', '--no-fund', '--prefix', prefix, tarball], env);
+  assert.is(install.status, 0, install.stderr);
+
+  const runnerBin = path.join(prefix, 'bin/Runner');
+  const installed = fs.realpathSync(runnerBin);
+  assert.equal([...fs.readFileSync(installed).subarray(0, 4)], [0x7f, 0x45, 0x4c, 0x46], 'bin/Runner is the native front (an ELF file), no shell in between');
+
+  const root = tempDir('runner-pack-tree-');
+  makeTree({ programs: { App: { '1.0': { deps: 'Lib\n', files: { 'bin/app': '#!/bin/sh\necho "app with $(lib)" "$@"\n' } } }, Lib: { '2.0': { files: { 'bin/lib': '#!/bin/sh\necho lib 2.0\n' } } } }, current: { App: '1.0', Lib: '2.0' } }, root);
+  linkIndex(root, { App: '1.0' });
+  shareTree(root);
+  const marks = shareTree(tempDir('runner-pack-marks-'));
+  fs.chmodSync(marks, 0o755);
+  const started = path.join(marks, 'started');
+  fs.writeFileSync(started, '');
+  fs.chmodSync(started, 0o666);
+  fs.writeFileSync(path.join(marks, 'mark.cjs'), `require('fs').appendFileSync(${JSON.stringify(started)}, 'x');\n`);
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80);
+
+  const launch = () => {
+    const before = fs.statSync(started).size;
+    const result = asUser([runnerBin, '--root', root, 'app', 'one'], { ...envAs('user'), NODE_OPTIONS: `--require=${path.join(marks, 'mark.cjs')}` });
+    return { out: result.stdout, err: result.stderr, status: result.status, viaNode: fs.statSync(started).size > before };
+  };
+  const cold = launch();
+  assert.equal(cold, { out: 'app with lib 2.0 one\n', err: '', status: 0, viaNode: true });
+  const warm = launch();
+  assert.equal(warm, { out: 'app with lib 2.0 one\n', err: '', status: 0, viaNode: false });
+  const version = asUser([runnerBin, '--version'], envAs('user'));
+  assert.match(version.stdout, /^Runner \d+\.\d+\.\d+\n$/);
+  fs.rmSync(prefix, { recursive: true, force: true });
+});
+
+test.run();
