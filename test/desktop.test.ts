@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { formatExecValue, parseExecValue } from '../src/desktop/exec-line.js';
 import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
-import { runner } from './helpers/run.js';
+import { projectRoot, runner } from './helpers/run.js';
 
 const DESKTOP = `[Desktop Entry]
 Type=Application
@@ -64,7 +64,8 @@ test('--desktop writes a copy whose Exec and actions run through Runner, and it 
   const text = fs.readFileSync(written, 'utf8');
   const viewer = path.join(root, 'Programs/Viewer/1.0/bin/viewer');
   const execs = text.split('\n').filter((l) => l.startsWith('Exec=')).map((l) => parseExecValue(l.slice(5)));
-  const cli = execs[0].slice(0, 2);
+  // `Runner` as installed: the native front, so a menu launch can run from the plan cache.
+  const cli = [path.join(projectRoot, 'bin/Runner')];
   // The original line, as written, inside Viewer 1.0's view.
   assert.equal(execs[0], [...cli, '--root', root, '--with', 'Viewer/1.0', '--', 'viewer', '--title', 'My "Viewer" $1', '%F']);
   assert.equal(execs[1], [...cli, '--root', root, '--with', 'Viewer/1.0', '--', 'viewer', '--new-window', '%U']);

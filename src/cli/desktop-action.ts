@@ -1,5 +1,6 @@
 // `Runner --desktop TARGET` and `Runner --desktop --remove TARGET`.
-import fs from 'node:fs';
+import path from 'node:path';
+import { packageRoot } from '../package-root.js';
 import { applicationsDir, desktopSources, installDesktop, removeDesktop } from '../desktop/install.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
@@ -9,9 +10,9 @@ import { info, out } from './output.js';
 
 /** How the written Exec lines start Runner: this very installation, with the same --root. */
 function runnerWords(options: Options): string[] {
-  // The CLI script this very Runner runs from (the bundle's or the compiled tree's main.js).
-  const main = fs.realpathSync(process.argv[1]);
-  return [process.execPath, main, ...(options.root ? ['--root', goboPaths(options.root).root] : [])];
+  // `Runner` as installed: the native front (bin/Runner), so a menu launch takes the plan cache.
+  const front = path.join(packageRoot(), 'bin/Runner');
+  return [front, ...(options.root ? ['--root', goboPaths(options.root).root] : [])];
 }
 
 export async function desktopAction(options: Options): Promise<number> {

@@ -64,7 +64,7 @@ function pin(command: string, versionDir: string | undefined): string {
 }
 
 export interface RewriteOptions {
-  /** The command words that start Runner, e.g. [node, main.js, --root, DIR]. */
+  /** The command words that start Runner, e.g. [/path/to/bin/Runner, --root, DIR]. */
   runner: string[];
   versionDir: string | undefined;
   program: { name: string; version: string } | undefined;
