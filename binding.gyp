@@ -13,7 +13,7 @@
       "sources": ["addon/front.cc", "addon/cache.cc", "addon/executor.cc", "addon/env-ops.cc", "addon/plan.cc", "addon/mounts.cc"],
       "defines": ["RUNNER_NODE=\"<!(node -p process.execPath)\""],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
-      "ldflags": ["-static-libstdc++"]
+      "ldflags": ["-static"]
     },
     {
       "target_name": "runner-exec",

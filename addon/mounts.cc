@@ -230,18 +230,32 @@ bool ViewBuilder::OverlayNew(const std::vector<std::string>& lowers, const std::
   return true;
 }
 
-bool ViewBuilder::OverlayClassic(const std::string& target, const std::vector<std::string>& lowers,
-                                 const std::string& upper, const std::string& work, Failure* f) {
+// The mount(2) options for an overlay, or "" when they cannot be written: more than the page
+// mount(2) copies, or a path with a character that would need escaping there.
+static std::string ClassicOptions(const std::vector<std::string>& lowers, const std::string& upper,
+                           const std::string& work, bool userxattr) {
   std::string options = "lowerdir=";
-  for (size_t i = 0; i < lowers.size(); i++) options += (i ? ":" : "") + lowers[i];
+  for (size_t i = 0; i < lowers.size(); i++) {
+    if (lowers[i].find_first_of(":,\\") != std::string::npos) return "";
+    options += (i ? ":" : "") + lowers[i];
+  }
+  if ((upper + work).find_first_of(":,\\") != std::string::npos) return "";
   options += ",upperdir=" + upper + ",workdir=" + work;
-  if (in_userns_) options += ",userxattr";
-  // mount(2) copies at most one page of options.
-  if (options.size() >= 4096)
+  if (userxattr) options += ",userxattr";
+  return options.size() < 4096 ? options : "";
+}
+
+bool ViewBuilder::OverlayClassic(const std::string& target, const std::string& options, size_t layers, Failure* f) {
+  if (options.empty())
     return Fail(f, "mount overlay", target, E2BIG,
-                std::to_string(lowers.size()) + " layers do not fit in mount(2)'s 4096-byte options");
-  if (mount("overlay", target.c_str(), "overlay", 0, options.c_str()) != 0)
-    return Fail(f, "mount overlay", target, errno);
+                std::to_string(layers) + " layers do not fit in mount(2)'s 4096-byte options");
+  // Onto the directory opened without following a symlink, as move_mount does.
+  int target_fd = OpenTarget(target);
+  if (target_fd < 0) return Fail(f, "open (a directory, not a symlink)", target, errno);
+  bool ok = mount("overlay", FdPath(target_fd).c_str(), "overlay", 0, options.c_str()) == 0;
+  int err = errno;
+  close(target_fd);
+  if (!ok) return Fail(f, "mount overlay", target, err);
   return true;
 }
 
@@ -275,36 +289,55 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   if (mkdirat(write_fd_, (n + ".work").c_str(), 0700) != 0) return Fail(f, "mkdir", n + ".work", errno);
   std::string upper = FdPath(write_fd_) + "/" + n + ".upper";
   std::string work = FdPath(write_fd_) + "/" + n + ".work";
-  // RUNNER_MOUNT_API=classic takes the mount(2) path that older kernels need, so that it can be
-  // exercised (and compared) on new ones.
-  static const bool force_classic = getenv("RUNNER_MOUNT_API") && strcmp(getenv("RUNNER_MOUNT_API"), "classic") == 0;
-  bool classic = force_classic && !target.empty();
+  // mount(2) takes the whole list in one call where it fits in its page of options; lowerdir+
+  // takes one fsconfig call per layer but has no limit. RUNNER_MOUNT_API=classic always takes
+  // mount(2), the path older kernels need, so that it can be exercised on new ones;
+  // RUNNER_MOUNT_API=new always takes lowerdir+.
+  static const char* api = getenv("RUNNER_MOUNT_API");
+  static const bool force_classic = api && strcmp(api, "classic") == 0, force_new = api && strcmp(api, "new") == 0;
   std::vector<int> fds;
   std::vector<std::string> lowers;
-  if (!OpenLayers(layers, /*direct=*/!classic, &lowers, &fds, f)) return false;
-  std::string empty = FdPath(write_fd_) + "/" + n + ".empty";
+  if (!OpenLayers(layers, /*direct=*/true, &lowers, &fds, f)) return false;
   if (lowers.empty()) {
     // No layers at all (-p with nothing to show): an empty directory of the write layer.
     if (mkdirat(write_fd_, (n + ".empty").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".empty", errno);
-    lowers.push_back(empty);
+    lowers.push_back(FdPath(write_fd_) + "/" + n + ".empty");
+  }
+  std::string options = ClassicOptions(lowers, upper, work, in_userns_);
+  if (force_classic && options.empty() && !layers.empty()) {
+    // Paths that do not fit as they are: short /proc/self/fd names for them.
+    if (!OpenLayers(layers, /*direct=*/false, &lowers, &fds, f)) return false;
+    options = ClassicOptions(lowers, upper, work, in_userns_);
   }
   int mnt = -1;
-  bool ok = !classic && OverlayNew(lowers, upper, work, &mnt, f);
-  if (!classic && !ok && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos))) {
-    classic = true;  // kernels before 6.8 (no lowerdir+) or without the new mount API
-    if (!layers.empty() && !OpenLayers(layers, /*direct=*/false, &lowers, &fds, f)) return false;
-  }
-  if (classic) {
-    ok = OverlayClassic(target, lowers, upper, work, f);
+  bool ok = false;
+  if (!target.empty() && (force_classic || (!force_new && !options.empty()))) {
+    ok = OverlayClassic(target, options, lowers.size(), f);
     // The new overlay's root, for removals beneath it: the target now names it.
     if (ok) mnt = OpenTarget(target);
     if (ok && mnt < 0) ok = Fail(f, "open", target, errno);
-  } else if (ok && !target.empty()) {
-    // An empty target builds the overlay and drops it (the --check probe).
-    int target_fd = OpenTarget(target);
-    if (target_fd < 0) ok = Fail(f, "open (a directory, not a symlink)", target, errno);
-    else if (MoveMount(mnt, target_fd) != 0) ok = Fail(f, "move_mount", target, errno);
-    if (target_fd >= 0) close(target_fd);
+    // A failure is retried with lowerdir+, which names the layer at fault (forced: reported as is).
+    if (!ok && force_classic) {
+      CloseAll(&fds);
+      return false;
+    }
+  }
+  if (!ok) {
+    ok = OverlayNew(lowers, upper, work, &mnt, f);
+    if (!ok && !target.empty() && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos))) {
+      // Kernels before 6.8 (no lowerdir+) or without the new mount API: mount(2) is all there is.
+      if (!layers.empty() && !OpenLayers(layers, /*direct=*/false, &lowers, &fds, f)) return false;
+      options = ClassicOptions(lowers, upper, work, in_userns_);
+      ok = OverlayClassic(target, options, lowers.size(), f);
+      if (ok) mnt = OpenTarget(target);
+      if (ok && mnt < 0) ok = Fail(f, "open", target, errno);
+    } else if (ok && !target.empty()) {
+      // An empty target builds the overlay and drops it (the --check probe).
+      int target_fd = OpenTarget(target);
+      if (target_fd < 0) ok = Fail(f, "open (a directory, not a symlink)", target, errno);
+      else if (MoveMount(mnt, target_fd) != 0) ok = Fail(f, "move_mount", target, errno);
+      if (target_fd >= 0) close(target_fd);
+    }
   }
   CloseAll(&fds);
   if (ok && !target.empty()) {

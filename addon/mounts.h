@@ -44,8 +44,8 @@ class ViewBuilder {
                   std::vector<int>* fds, Failure* f);
   bool OverlayNew(const std::vector<std::string>& lowers, const std::string& upper,
                   const std::string& work, int* mnt_fd, Failure* f);
-  bool OverlayClassic(const std::string& target, const std::vector<std::string>& lowers,
-                      const std::string& upper, const std::string& work, Failure* f);
+  // mount(2) of an overlay with `options` (ClassicOptions in mounts.cc; empty: they did not fit).
+  bool OverlayClassic(const std::string& target, const std::string& options, size_t layers, Failure* f);
   bool in_userns_ = false;
   int write_fd_ = -1;
   int overlays_ = 0;

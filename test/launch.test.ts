@@ -214,6 +214,22 @@ for (const who of ['root', 'user'] as As[]) {
   });
 }
 
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: mount(2) and lowerdir+ give the same view; a path mount(2) cannot take goes to lowerdir+`, () => {
+    const using = (api: string) => runnerAs(who, ['--root', root, 'app'], { env: envAs(who, { RUNNER_MOUNT_API: api }) });
+    const classic = using('classic');
+    const lowerdirPlus = using('new');
+    assert.is(lowerdirPlus.stderr, '');
+    assert.is(lowerdirPlus.stdout, classic.stdout);
+    assert.is(using('').stdout, classic.stdout, 'by default: mount(2), its options fit');
+    // A comma in a layer's path cannot be written in mount(2)'s options.
+    const odd = shareTree(makeTree({ programs: { 'A,B': { '1': { files: { 'bin/ab': '#!/bin/sh\necho ab\n' } } } } }));
+    const seen = runnerAs(who, ['--root', odd, path.join(odd, 'Programs/A,B/1/bin/ab')]);
+    assert.is(seen.stderr, '');
+    assert.is(seen.stdout, 'ab\n');
+  });
+}
+
 for (const count of [300, 600]) {
   for (const who of ['root', 'user'] as As[]) {
     test(`${who}: ${count} dependency layers`, () => {

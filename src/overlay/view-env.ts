@@ -23,7 +23,7 @@ export function viewEnvironment(
   const problems: EnvProblem[] = [];
   for (const file of environmentFilesInLayerOrder) {
     // The file is Programs/<Name>/<Version>/Resources/Environment: checked up to Programs/<Name>.
-    const read = readMetadataFile(file, policy, path.dirname(path.dirname(path.dirname(file))));
+    const read = readMetadataFile(file, policy, path.dirname(path.dirname(path.dirname(file))), true);
     if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
     if (read.kind === 'absent') continue;
     const result = compileEnvironment(read.bytes.toString('utf8'), file);
