@@ -10,7 +10,7 @@
     {
       "target_name": "runner-front",
       "type": "executable",
-      "sources": ["addon/front.cc", "addon/cache.cc", "addon/executor.cc", "addon/env-ops.cc", "addon/plan.cc", "addon/mounts.cc"],
+      "sources": ["addon/front.cc", "addon/cache.cc", "addon/batch-stat.cc", "addon/executor.cc", "addon/env-ops.cc", "addon/plan.cc", "addon/mounts.cc"],
       "defines": ["RUNNER_NODE=\"<!(node -p process.execPath)\""],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra", "-O2"],
       "ldflags": ["-static"]

@@ -1,5 +1,7 @@
 #include "cache.h"
 
+#include "batch-stat.h"
+
 #include <cerrno>
 #include <climits>
 #include <cstdint>
@@ -30,26 +32,6 @@ std::string EntryName(uid_t uid, char** words, int count) {
   char name[32];
   snprintf(name, sizeof name, "plan-%016llx", static_cast<unsigned long long>(hash));
   return name;
-}
-
-std::string Identity(int rc, const struct stat& st) {
-  if (rc != 0) return "E" + std::to_string(errno);
-  auto ns = [](const struct timespec& t) { return std::to_string(static_cast<long long>(t.tv_sec) * 1000000000LL + t.tv_nsec); };
-  return std::to_string(static_cast<unsigned long long>(st.st_dev)) + ":" + std::to_string(st.st_ino) + ":" +
-         std::to_string(st.st_mode) + ":" + std::to_string(st.st_size) + ":" + ns(st.st_mtim) + ":" + ns(st.st_ctim);
-}
-
-std::string StatIdentity(const std::string& path, bool follow) {
-  struct stat st {};
-  int rc = follow ? stat(path.c_str(), &st) : lstat(path.c_str(), &st);
-  return Identity(rc, st);
-}
-
-std::string LinkTarget(const std::string& path) {
-  char buf[PATH_MAX];
-  ssize_t n = readlink(path.c_str(), buf, sizeof buf);
-  if (n < 0) return "E" + std::to_string(errno);
-  return std::string(buf, n);
 }
 
 std::string RealPath(const std::string& path) {
@@ -96,10 +78,9 @@ bool ReadEntry(int dir, const std::string& name, std::string* data) {
   return ok;
 }
 
-// Whether one record still holds for this launch.
-bool Holds(const Op& op, const std::string& package_root, char** words, int count) {
+// Whether one record other than stat/lstat still holds for this launch.
+bool Holds(const Op& op, char** words, int count) {
   const std::string& name = op.name;
-  if (name == "build") return StatIdentity(package_root + "/dist/bundle/main.js", true) == op.args[0];
   if (name == "uid") return op.args[0] == std::to_string(getuid());
   if (name == "words") {
     if (op.list.size() != static_cast<size_t>(count)) return false;
@@ -110,16 +91,13 @@ bool Holds(const Op& op, const std::string& package_root, char** words, int coun
   if (name == "env") return getenv(op.args[0].c_str()) && Variable(op.args[0]) == op.args[1];
   if (name == "noenv") return getenv(op.args[0].c_str()) == nullptr;
   if (name == "cwd") return CurrentDirectory() == op.args[0];
-  if (name == "stat") return StatIdentity(op.args[0], true) == op.args[1];
-  if (name == "lstat") return StatIdentity(op.args[0], false) == op.args[1];
-  if (name == "readlink") return LinkTarget(op.args[0]) == op.args[1];
   if (name == "realpath") return RealPath(op.args[0]) == op.args[1];
   return false;
 }
 
 bool IsRecord(const std::string& name) {
   return name == "build" || name == "uid" || name == "words" || name == "env" || name == "noenv" || name == "cwd" ||
-         name == "stat" || name == "lstat" || name == "readlink" || name == "realpath";
+         name == "stat" || name == "lstat" || name == "realpath";
 }
 
 // Checks the entry's records and turns the rest into the plan to run, with the caller's command
@@ -128,16 +106,29 @@ bool Validate(std::vector<Op>* ops, const std::string& package_root, char** argv
   std::vector<Op> plan;
   size_t argv_from = SIZE_MAX;
   bool has_build = false, has_uid = false, has_words = false;
+  // The file identities are asked all at once (batch-stat.h), the rest as they come.
+  std::vector<StatQuery> queries;
+  std::vector<std::string> expected;
   for (Op& op : *ops) {
-    if (IsRecord(op.name)) {
-      if (!Holds(op, package_root, argv + 1, prefix)) return false;
-      has_build |= op.name == "build", has_uid |= op.name == "uid", has_words |= op.name == "words";
+    if (op.name == "stat" || op.name == "lstat" || op.name == "build") {
+      bool build = op.name == "build";
+      queries.push_back({build ? package_root + "/dist/bundle/main.js" : op.args[0], op.name != "lstat", ""});
+      expected.push_back(build ? op.args[0] : op.args[1]);
+      has_build |= build;
+    } else if (IsRecord(op.name)) {
+      if (!Holds(op, argv + 1, prefix)) return false;
+      has_uid |= op.name == "uid", has_words |= op.name == "words";
     } else if (op.name == "argvfrom") {
       argv_from = strtoul(op.args[0].c_str(), nullptr, 10);
     } else {
       plan.push_back(std::move(op));
     }
   }
+  bool userns = false;
+  for (const Op& op : plan) userns |= op.name == "userns";
+  StatAll(&queries, /*threads_allowed=*/!userns);
+  for (size_t i = 0; i < queries.size(); i++)
+    if (queries[i].identity != expected[i]) return false;
   // Records that every entry has: without them it is not one we wrote.
   if (!has_build || !has_uid || !has_words || argv_from == SIZE_MAX || plan.empty() || plan.back().name != "exec") return false;
   int first = prefix + static_cast<int>(argv_from);  // argv[prefix] is the command word

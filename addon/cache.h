@@ -8,7 +8,8 @@
 //   env NAME VALUE | noenv NAME every variable the planner read, with its value then
 //   cwd DIR                     the working directory, when the planner used it
 //   stat|lstat PATH IDENT       every file-system question the planner asked, with the answer's
-//   readlink PATH TARGET        identity (dev:ino:mode:size:mtime_ns:ctime_ns, or E<errno>)
+//                               identity (dev:ino:mode:size:mtime_ns:ctime_ns, or E<errno>); a
+//                               readlink is an lstat: a symlink's target never changes in place
 //   realpath PATH RESULT
 //   argvfrom N                  the command's argv is the exec list + the caller's words from N
 // and then the plan's own operations. An entry is used only when every record still holds; one

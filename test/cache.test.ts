@@ -62,6 +62,10 @@ interface Launch {
 }
 
 function launch(args: string[], env: NodeJS.ProcessEnv = {}): Launch {
+  return launchWith(args, env);
+}
+
+function launchWith(args: string[], env: NodeJS.ProcessEnv): Launch {
   const before = nodeStarts();
   const result = spawnSync(front, args, {
     encoding: 'utf8',
@@ -73,6 +77,10 @@ function launch(args: string[], env: NodeJS.ProcessEnv = {}): Launch {
 
 /** Runs twice: the first plans (Node), the second must come from the cache with the same result. */
 function coldThenWarm(args: string[], env: NodeJS.ProcessEnv = {}): Launch {
+  return coldThenWarmWith(args, env);
+}
+
+function coldThenWarmWith(args: string[], env: NodeJS.ProcessEnv): Launch {
   const cold = launch(args, env);
   assert.ok(cold.viaNode, 'the first launch plans with Node');
   const warm = launch(args, env);
@@ -85,6 +93,10 @@ function coldThenWarm(args: string[], env: NodeJS.ProcessEnv = {}): Launch {
 
 /** After a change: the very next launch sees it (and plans afresh); the one after is warm again. */
 function seesChange(args: string[], expected: RegExp, env: NodeJS.ProcessEnv = {}): void {
+  seesChangeWith(args, expected, env);
+}
+
+function seesChangeWith(args: string[], expected: RegExp, env: NodeJS.ProcessEnv): void {
   const next = launch(args, env);
   assert.match(next.stdout, expected, next.stderr);
   assert.ok(next.viaNode, 'a stale plan is not used');
@@ -121,10 +133,20 @@ test('a version installed or removed, Current switched: the next launch sees it'
   seesChange(args, /tool=t2/);
 });
 
-test('a Dependencies, Architecture or Environment file edited or added: the next launch sees it', () => {
-  const root = tree();
-  const args = ['--root', root, 'app'];
+for (const [how, batch] of [['through io_uring', '1'], ['one statx each', '0']]) {
+  test(`a Dependencies, Architecture or Environment file edited or added: the next launch sees it (identities ${how})`, () => {
+    const root = tree();
+    const args = ['--root', root, 'app'];
+    editsAreSeen(root, args, { RUNNER_STAT_BATCH: batch });
+  });
+}
+
+function editsAreSeen(root: string, args: string[], extra: NodeJS.ProcessEnv): void {
+  const launch = (a: string[]) => launchWith(a, extra);
+  const coldThenWarm = (a: string[]) => coldThenWarmWith(a, extra);
+  const seesChange = (a: string[], expected: RegExp) => seesChangeWith(a, expected, extra);
   coldThenWarm(args);
+  assert.is(launch(args).viaNode, false);
   const deps = path.join(root, 'Programs/App/1.0/Resources/Dependencies');
   fs.writeFileSync(deps, 'Greet <  2.0\nTool\n'); // the same size as before
   seesChange(args, /greet=1\.0/);
@@ -139,7 +161,7 @@ test('a Dependencies, Architecture or Environment file edited or added: the next
   seesChange(args, /env=hello/);
   fs.writeFileSync(env, 'export GREETING=howdy\n');
   seesChange(args, /env=howdy/);
-});
+}
 
 test('the environment is applied to each launch\'s caller, never replayed', () => {
   const root = tree();

@@ -11,7 +11,7 @@ import path from 'node:path';
 
 /** One question and the identity of its answer, as addon/cache.h re-checks it. */
 export interface Question {
-  kind: 'stat' | 'lstat' | 'readlink' | 'realpath';
+  kind: 'stat' | 'lstat' | 'realpath';
   path: string;
   answer: string;
 }
@@ -49,7 +49,9 @@ const KIND_OF: Readonly<{ [K in Wrapped]: (flags?: unknown) => Question['kind'] 
   accessSync: () => 'stat',
   lstatSync: () => 'lstat',
   openSync: (flags) => (typeof flags === 'number' && (flags & fs.constants.O_NOFOLLOW) !== 0 ? 'lstat' : 'stat'),
-  readlinkSync: () => 'readlink',
+  // A symlink's target cannot change in place (a new one is a new inode with a new ctime), so
+  // the link's own identity stands for what readlink said.
+  readlinkSync: () => 'lstat',
   realpathSync: () => 'realpath',
 };
 
@@ -77,8 +79,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     let answer: string;
     const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
     try {
-      if (kind === 'readlink') answer = original('readlinkSync', at) as string;
-      else if (kind === 'realpath') answer = original('realpathSync', at) as string;
+      if (kind === 'realpath') answer = original('realpathSync', at) as string;
       else {
         const stat = original(kind === 'stat' ? 'statSync' : 'lstatSync', at, { bigint: true }) as fs.BigIntStats;
         answer = identity(stat);
