@@ -7,12 +7,18 @@
 //                      stdout and stderr inherited. Only returns by throwing, with errno and path.
 //   applyEnvOps(plan, env)  the environment a plan's environment operations make of `env`
 //                      (env-ops.h, the executor's own code), for the planner's preview.
+//   userNamespaces(path)  the user namespace at `path` (/proc/PID/ns/user) and its ancestors as
+//                      far as the caller may see them ("user:[inode]" each, innermost first): a
+//                      named view's processes are those whose chain holds the view's namespace.
 #include <napi.h>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
+#include <linux/nsfs.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
 
@@ -163,11 +169,34 @@ Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Value UserNamespaces(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (info.Length() < 1 || !ToBytes(info[0], &path)) {
+    Napi::TypeError::New(env, "userNamespaces(path: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  Napi::Array chain = Napi::Array::New(env);
+  int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
+  // Up to the first namespace the caller may not see (EPERM) or the initial one (no parent).
+  while (fd >= 0 && chain.Length() < 64) {
+    struct stat st {};
+    if (fstat(fd, &st) != 0) break;
+    chain.Set(chain.Length(), Napi::String::New(env, "user:[" + std::to_string(st.st_ino) + "]"));
+    int parent = ioctl(fd, NS_GET_PARENT);
+    close(fd);
+    fd = parent;
+  }
+  if (fd >= 0) close(fd);
+  return chain;
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rawArgv", Napi::Function::New(env, RawArgv));
   exports.Set("memfd", Napi::Function::New(env, Memfd));
   exports.Set("execve", Napi::Function::New(env, Execve));
   exports.Set("applyEnvOps", Napi::Function::New(env, ApplyEnvOps));
+  exports.Set("userNamespaces", Napi::Function::New(env, UserNamespaces));
   return exports;
 }
 

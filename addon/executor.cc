@@ -4,6 +4,7 @@
 #include <csignal>
 #include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <unistd.h>
@@ -46,14 +47,33 @@ void RestoreSignals() {
 
 bool IsSetupOp(const std::string& name) {
   return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" ||
-         name == "group" || name == "overlay" || name == "remove" || name == "bindfile";
+         name == "group" || name == "overlay" || name == "remove" || name == "bindfile" ||
+         name == "attach" || name == "keepindex" || name == "join";
+}
+
+// `nsid FILE`: a named view's record learns which namespaces it is, once they exist. FILE is in
+// the caller's own 0700 records directory; made new (O_EXCL), never through a link.
+void WriteNamespaceIds(const std::string& file) {
+  std::string text;
+  for (const char* ns : {"user", "mnt"}) {
+    char buf[64];
+    ssize_t n = readlink((std::string("/proc/self/ns/") + ns).c_str(), buf, sizeof buf);
+    text += std::string(buf, n > 0 ? n : 0) + "\n";
+  }
+  int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
+  if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
+    Die(kExitView, "writing the view's record " + file + ": " + std::string(strerror(errno)));
+  close(fd);
 }
 
 bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   if (op.name == "userns") return view->EnterUserNamespace(f);
   if (op.name == "mountns") return view->EnterMountNamespace(f);
   if (op.name == "private") return view->MakePrivate(op.args[0], f);
-  if (op.name == "writelayer") return view->SetWriteLayer(op.args[0], f);
+  if (op.name == "writelayer") return view->SetWriteLayer(op.args[0], op.args[1], f);
+  if (op.name == "attach") return view->AttachWriteLayer(op.args[0], f);
+  if (op.name == "keepindex") return view->KeepIndex(op.args[0], op.args[1], f);
+  if (op.name == "join") return view->Join(op.args[0], op.args[1], op.args[2], f);
   if (op.name == "group") return view->MountGroup(op.list, f);
   if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);
   if (op.name == "bindfile") return view->BindFile(op.args[0], op.args[1], op.args[2] == "1", f);
@@ -105,6 +125,11 @@ void RunPlan(const std::vector<Op>& ops, bool restore_signals) {
       std::string warning;
       ApplyEnvOp(op, &env, &warning);
       if (!warning.empty()) Warn(warning);
+    } else if (op.name == "nsid") {
+      WriteNamespaceIds(op.args[0]);
+    } else if (op.name == "chdir") {
+      // Joining a mount namespace moves to its root; the caller's directory, as the view shows it.
+      if (chdir(op.args[0].c_str()) != 0) Warn("cannot enter " + op.args[0] + " in the view: " + strerror(errno) + "; starting in /");
     } else if (op.name == "warn") {
       Warn(op.args[0]);
     } else if (op.name == "exec") {

@@ -20,6 +20,7 @@ constexpr unsigned kFsopenCloexec = 0x1;
 constexpr unsigned kFsconfigSetFlag = 0, kFsconfigSetString = 1, kFsconfigCmdCreate = 6;
 constexpr unsigned kFsmountCloexec = 0x1, kMountAttrRdonly = 0x1;
 constexpr unsigned kMoveMountFEmptyPath = 0x4;
+constexpr unsigned kOpenTreeClone = 1;
 
 int Fsopen(const char* fs) { return syscall(SYS_fsopen, fs, kFsopenCloexec); }
 int Fsconfig(int fd, unsigned cmd, const char* key, const char* value) {
@@ -160,7 +161,8 @@ bool ViewBuilder::MakePrivate(const std::string& path, Failure* f) {
   return true;
 }
 
-bool ViewBuilder::SetWriteLayer(const std::string& spec, Failure* f) {
+bool ViewBuilder::SetWriteLayer(const std::string& spec, const std::string& prefix, Failure* f) {
+  prefix_ = prefix;
   if (spec != "tmpfs") {
     write_fd_ = open(spec.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     if (write_fd_ < 0) return Fail(f, "open", spec, errno);
@@ -284,7 +286,7 @@ bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f)
 bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std::string>& layers,
                                Failure* f) {
   if (write_fd_ < 0) return Fail(f, "overlay", target, EINVAL, "no write layer in the plan");
-  std::string n = std::to_string(overlays_++);
+  std::string n = prefix_ + std::to_string(overlays_++);
   if (mkdirat(write_fd_, (n + ".upper").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".upper", errno);
   if (mkdirat(write_fd_, (n + ".work").c_str(), 0700) != 0) return Fail(f, "mkdir", n + ".work", errno);
   std::string upper = FdPath(write_fd_) + "/" + n + ".upper";
@@ -347,6 +349,53 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
     close(mnt);
   }
   return ok;
+}
+
+bool ViewBuilder::AttachWriteLayer(const std::string& dir, Failure* f) {
+  int target = OpenTarget(dir);
+  if (target < 0) return Fail(f, "open (a directory, not a symlink)", dir, errno);
+  bool ok = MoveMount(write_fd_, target) == 0;
+  int err = errno;
+  close(target);
+  if (!ok) return Fail(f, "move_mount (write layer)", dir, err);
+  return true;
+}
+
+bool ViewBuilder::KeepIndex(const std::string& target, const std::string& name, Failure* f) {
+  if (mkdirat(write_fd_, name.c_str(), 0755) != 0) return Fail(f, "mkdir", name, errno);
+  int tree = static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, target.c_str(), kOpenTreeClone | O_CLOEXEC | AT_SYMLINK_NOFOLLOW));
+  if (tree < 0) return Fail(f, "open_tree", target, errno);
+  int dst = openat(write_fd_, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  bool ok = dst >= 0 && MoveMount(tree, dst) == 0;
+  int err = errno;
+  close(tree);
+  if (dst >= 0) close(dst);
+  if (!ok) return Fail(f, "bind", target + " at " + name, err);
+  return true;
+}
+
+bool ViewBuilder::Join(const std::string& pid_text, const std::string& mnt, const std::string& user, Failure* f) {
+  pid_t pid = static_cast<pid_t>(strtol(pid_text.c_str(), nullptr, 10));
+  int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
+  if (pidfd < 0) return Fail(f, "pidfd_open", pid_text, errno);
+  auto link = [&](const char* ns) {
+    char buf[64];
+    ssize_t n = readlink(("/proc/" + pid_text + "/ns/" + ns).c_str(), buf, sizeof buf);
+    return n > 0 ? std::string(buf, n) : std::string();
+  };
+  // Read after the pidfd holds the process: if the pid was reused in between, setns below fails.
+  if (link("mnt") != mnt || (!user.empty() && link("user") != user)) {
+    close(pidfd);
+    return Fail(f, "join", "process " + pid_text, ESRCH, "it is no longer in the view");
+  }
+  int flags = CLONE_NEWNS | (user.empty() ? 0 : CLONE_NEWUSER);
+  bool ok = setns(pidfd, flags) == 0;
+  int err = errno;
+  close(pidfd);
+  if (!ok) return Fail(f, "setns", "process " + pid_text, err);
+  in_userns_ = !user.empty();
+  if (in_userns_) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
+  return true;
 }
 
 bool ViewBuilder::Remove(const std::string& target, const std::string& relative, Failure* f) {
@@ -470,7 +519,7 @@ bool ProbeNamespaces(std::string* why) {
 bool ProbeOverlay(std::string* why) {
   ViewBuilder view;
   Failure f;
-  if (EnterNamespaces(&view, &f) && view.SetWriteLayer("tmpfs", &f) && view.MountOverlay("", {probe_lower}, &f))
+  if (EnterNamespaces(&view, &f) && view.SetWriteLayer("tmpfs", "", &f) && view.MountOverlay("", {probe_lower}, &f))
     return true;
   *why = f.Text();
   return false;

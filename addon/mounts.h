@@ -19,7 +19,17 @@ class ViewBuilder {
   bool EnterMountNamespace(Failure* f);  // CLONE_NEWNS (needs CAP_SYS_ADMIN)
   bool MakePrivate(const std::string& path, Failure* f);
   // "tmpfs": a detached tmpfs that dies with the namespace; otherwise an existing directory.
-  bool SetWriteLayer(const std::string& spec, Failure* f);
+  // Upper and work directories made in it are named PREFIX<n>.upper, PREFIX<n>.work.
+  bool SetWriteLayer(const std::string& spec, const std::string& prefix, Failure* f);
+  // A named view's write layer is attached at DIR (inside the view only), so that a later launch
+  // into the view can reach it to grow the view.
+  bool AttachWriteLayer(const std::string& dir, Failure* f);
+  // Binds the Index directory TARGET, as it is before any overlay covers it, at NAME in the
+  // write layer: a later overlay of a growing view needs the real Index as its bottom layer.
+  bool KeepIndex(const std::string& target, const std::string& name, Failure* f);
+  // Joins the user (if `user` is not empty) and mount namespaces of process `pid`, after checking
+  // that they are still the ones a view record names (a reused pid is refused).
+  bool Join(const std::string& pid, const std::string& mnt, const std::string& user, Failure* f);
   // A detached read-only overlay of `layers`, usable afterwards as the layer "group:N".
   bool MountGroup(const std::vector<std::string>& layers, Failure* f);
   // Overlay `layers` (top first) with a fresh upper/work pair from the write layer onto target
@@ -49,6 +59,7 @@ class ViewBuilder {
   bool in_userns_ = false;
   int write_fd_ = -1;
   int overlays_ = 0;
+  std::string prefix_;
   std::vector<int> group_fds_;
   std::vector<std::string> mounted_;
   // Mount target → an O_PATH fd of the overlay's root, for removals beneath it.

@@ -16,10 +16,13 @@ struct Shape {
 const std::map<std::string, Shape> kShapes = {
     // the view and the command
     {"userns", {0, false}},      {"mountns", {0, false}},    {"private", {1, false}},
-    {"writelayer", {1, false}},  {"group", {0, true}},        {"overlay", {1, true}},
+    {"writelayer", {2, false}},  {"group", {0, true}},        {"overlay", {1, true}},
     {"remove", {2, false}},      {"personality", {1, false}}, {"nonewprivs", {0, false}},
     {"fallback", {1, false}},    {"bindfile", {3, false}},    {"exec", {2, true}},
     {"warn", {1, false}},
+    // named views (src/views/)
+    {"attach", {1, false}},      {"keepindex", {2, false}},   {"nsid", {1, false}},
+    {"join", {3, false}},        {"chdir", {1, false}},
     // the environment (env-ops.h)
     {"unsetenv", {1, false}},    {"prependenv", {1, true}},   {"setenv", {2, true}},
     // a cached plan's records (cache.h)
