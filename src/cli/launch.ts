@@ -108,6 +108,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
     envOps,
     exec: resolvedExec,
     dependsOn: [paths.index, ...chosen.map((c) => c.path)],
+    overlayEvery: options.name !== undefined,
   });
 }
 
@@ -140,7 +141,7 @@ function refuseReentry(file: string | undefined): void {
 /** Whether this launch's plan may be kept for the next (the warm path skips what these print or make). */
 function cacheable(options: Options): boolean {
   const off = process.env.RUNNER_NO_CACHE;
-  return !options.noCache && !(off && off !== '0') && !options.dryRun && !options.noCleanup && options.verbose === 0;
+  return !options.noCache && !(off && off !== '0') && !options.dryRun && !options.noCleanup && options.verbose === 0 && options.name === undefined;
 }
 
 function planLaunch(options: Options, argv: Uint8Array[]): { run: ResolvedRun; plan: MountPlan } {
@@ -187,6 +188,11 @@ export async function launchAction(options: Options): Promise<number> {
     const env = viewEnvOf(plan.envOps);
     out(options.json ? planJson(plan, env) : planText(plan, env));
     return ExitCode.ok;
+  }
+  if (options.name !== undefined) {
+    const { namedLaunch } = await import('../views/launch.js');
+    const indexDirs = INDEX_DIRS.filter((d) => fs.existsSync(path.join(run.world.paths.index, d)));
+    return namedLaunch(options.name, plan, run, versionsOf(run), indexDirs);
   }
   return executePlan(plan);
 }

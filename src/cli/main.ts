@@ -43,6 +43,13 @@ async function dispatch(options: Options): Promise<number> {
   if (options.check) return (await import('./check.js')).checkAction(options);
   if (options.index) return (await import('./index-action.js')).indexAction(options);
   if (options.desktop) return (await import('./desktop-action.js')).desktopAction(options);
+  if (options.list) return (await import('../views/actions.js')).listAction(options);
+  if (options.rename) return (await import('../views/actions.js')).renameAction(options);
+  if (options.kill !== undefined) {
+    if (options.rest.length > 0) throw new RunnerError(`unexpected words after --kill ${options.kill} (usage: Runner --kill NAME [--signal SIG])`, ExitCode.usage);
+    return (await import('../views/actions.js')).killAction(options);
+  }
+  if (options.enter !== undefined) return (await import('../views/actions.js')).enterAction(options);
   if (options.rest.length === 0) throw new RunnerError('no command given (see Runner --help)', ExitCode.usage);
   return (await import('./launch.js')).launchAction(options);
 }

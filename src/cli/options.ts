@@ -32,6 +32,13 @@ export interface Options {
   ignoreMissing: boolean;
   trustTree: boolean;
   noCache: boolean;
+  /** Named views (src/views/). */
+  name?: string;
+  list: boolean;
+  enter?: string;
+  kill?: string;
+  signal?: string;
+  rename: boolean;
   strictMetadata: boolean;
   index: boolean;
   desktop: boolean;
@@ -70,6 +77,12 @@ export const OPTIONS: Record<string, Spec> = {
   newest: { type: 'boolean', describe: 'always prefer the newest version (ignore Current)' },
   'ignore-missing': { type: 'boolean', describe: 'skip unsatisfiable dependencies with a warning' },
   'trust-tree': { type: 'boolean', describe: 'as root, accept metadata that other users can write' },
+  name: { type: 'string', describe: 'run COMMAND in the view named NAME (started, joined or grown)' },
+  list: { type: 'boolean', describe: 'list the live named views as a tree (--json too)' },
+  enter: { type: 'string', describe: 'run COMMAND (default $SHELL) inside the view NAME' },
+  kill: { type: 'string', describe: 'end every process of the view NAME and of the views inside it' },
+  signal: { type: 'string', describe: 'with --kill: the signal (default TERM, then KILL after 5 s)' },
+  rename: { type: 'boolean', describe: 'rename the view OLD to NEW (views inside it follow)' },
   'no-cache': { type: 'boolean', describe: 'plan afresh, and keep no plan for next time (also RUNNER_NO_CACHE=1)' },
   'strict-metadata': { type: 'boolean', describe: 'malformed Dependencies lines are errors, not warnings' },
   index: { type: 'boolean', describe: 'build or refresh <root>/System/Index' },
@@ -104,6 +117,8 @@ const WORDS: Record<string, [min: number, max: number, usage: string]> = {
   index: [0, 0, 'Runner --index'],
   check: [0, 0, 'Runner --check'],
   version: [0, 0, 'Runner --version'],
+  list: [0, 0, 'Runner --list [--json]'],
+  rename: [2, 2, 'Runner --rename OLD NEW'],
 };
 
 function parserOptions(haltAtWord = true): parseArgs.Options {
@@ -157,7 +172,7 @@ export async function parseOptions(argv: string[]): Promise<Options> {
   }
   const a = parsed.argv as Record<string, unknown> & { _: (string | number)[] };
   if (a.help) out(await (await fullYargs([])).getHelp());
-  for (const key of ['root', 'arch']) {
+  for (const key of ['root', 'arch', 'name', 'enter', 'kill', 'signal']) {
     if (Array.isArray(a[key])) throw new RunnerError(`--${key} was given more than once`, ExitCode.usage);
     if (a[key] === '') throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   }
@@ -186,6 +201,12 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     ignoreMissing: flag('ignore-missing'),
     trustTree: flag('trust-tree'),
     noCache: flag('no-cache'),
+    name: a.name as string | undefined,
+    list: flag('list'),
+    enter: a.enter as string | undefined,
+    kill: a.kill as string | undefined,
+    signal: a.signal as string | undefined,
+    rename: flag('rename'),
     strictMetadata: flag('strict-metadata'),
     index: flag('index'),
     desktop: flag('desktop'),

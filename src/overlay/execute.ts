@@ -12,6 +12,7 @@ interface Addon {
   memfd(name: string, data: Buffer): number;
   execve(file: string, argv: (string | Buffer)[], env: string[]): never;
   applyEnvOps(plan: Buffer, env: string[]): { env: string[]; warnings: string[] };
+  userNamespaces(path: string): string[];
 }
 
 const buildDir = path.join(packageRoot(), 'build/Release');
@@ -24,8 +25,13 @@ export function loadAddon(): Addon {
 }
 
 export function executePlan(plan: MountPlan): never {
+  return executeOperations(serializePlan(plan));
+}
+
+/** Runs serialized operations (a plan, or a named view's operations) in runner-exec. */
+export function executeOperations(serialized: Buffer): never {
   const native = loadAddon();
-  const fd = native.memfd('runner-plan', serializePlan(plan));
+  const fd = native.memfd('runner-plan', serialized);
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)], env);
 }

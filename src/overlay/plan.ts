@@ -70,6 +70,8 @@ export interface PlanInput {
   exec: Exec;
   dependsOn?: readonly string[];
   maxLayers?: number;
+  /** Overlay every Index directory, even one nothing is added to (a named view: one write layer for all). */
+  overlayEvery?: boolean;
 }
 
 export const PER_LINUX32 = 0x0008;
@@ -96,7 +98,7 @@ export function planMounts(input: PlanInput): MountPlan {
     // Without -p an Index directory nobody adds to and nothing is removed from stays as it is;
     // with -p it is emptied.
     const removesHere = input.removals.some((r) => r.startsWith(target + path.sep));
-    if (lowers.length === 0 && !input.pure && !removesHere) continue;
+    if (lowers.length === 0 && !input.pure && !removesHere && !input.overlayEvery) continue;
     if (!input.pure) lowers.push(target);
     mounts.push({ target, layers: groupLayers(lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
   }

@@ -5,7 +5,7 @@ import { needsView, type MountPlan } from './plan.js';
 
 export type Token = string | Uint8Array;
 
-function list(items: readonly Token[]): Token[] {
+export function list(items: readonly Token[]): Token[] {
   return [String(items.length), ...items];
 }
 
@@ -15,16 +15,26 @@ export function envOperation(op: EnvOp): Token[] {
   return ['setenv', op.name, op.origin, ...list(op.parts.map((p) => ('text' in p ? `=${p.text}` : `$${p.variable}`)))];
 }
 
-/** The plan's operations; `argv` replaces the command's argv (the cache stores only its fixed words). */
-export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.exec.argv): Token[][] {
+/** What a named view adds to a plan (src/views/): operations after the write layer and before the environment. */
+export interface NamedView {
+  afterWriteLayer: Token[][];
+  beforeEnvironment: Token[][];
+}
+
+/**
+ * The plan's operations; `argv` replaces the command's argv (the cache stores only its fixed
+ * words). A named view always has its namespaces, even where the plan needs no mount.
+ */
+export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.exec.argv, named?: NamedView): Token[][] {
   const ops: Token[][] = [];
-  if (needsView(plan)) {
+  if (needsView(plan) || named) {
     // First, so that -f also covers a namespace that cannot be created.
     if (plan.fallback) ops.push(['fallback', 'running without the private view (-f)']);
     ops.push(plan.rootless ? ['userns'] : ['mountns']);
     // Nothing done in the view may propagate back to the host.
     ops.push(['private', '/']);
-    ops.push(['writelayer', plan.writeLayer]);
+    ops.push(['writelayer', plan.writeLayer, '']);
+    if (named) ops.push(...named.afterWriteLayer);
     for (const group of plan.groups) ops.push(['group', ...list(group)]);
     for (const mount of plan.mounts) ops.push(['overlay', mount.target, ...list(mount.layers)]);
     // Each removal names its overlay and a path inside it: the executor resolves it beneath that
@@ -38,6 +48,7 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
   if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
   // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
   if (plan.rootless) ops.push(['nonewprivs']);
+  if (named) ops.push(...named.beforeEnvironment);
   for (const op of plan.envOps) ops.push(envOperation(op));
   ops.push(['exec', plan.exec.file, plan.exec.missing ?? 'it was not found', ...list(argv)]);
   return ops;

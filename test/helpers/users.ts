@@ -55,7 +55,8 @@ export function runnerCommand(who: As, args: string[]): string[] {
 export function envAs(who: As, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   const home = who === 'root' ? (process.env.HOME ?? '/root') : `/home/${TEST_USER}`;
   // The test user's plan cache is in their own home (root's test cache is not theirs to write).
-  const { FORCE_COLOR: _forced, XDG_CACHE_HOME: rootCache, ...env } = process.env;
+  const { FORCE_COLOR: _forced, XDG_CACHE_HOME: rootCache, XDG_RUNTIME_DIR: rootRuntime, ...env } = process.env;
+  if (who === 'root' && rootRuntime) env.XDG_RUNTIME_DIR = rootRuntime;
   if (who === 'root' && rootCache) env.XDG_CACHE_HOME = rootCache;
   // The user gets a PATH of their own: root's may name directories only root can enter.
   const PATH = who === 'root' ? env.PATH : '/usr/local/bin:/usr/bin:/bin';

@@ -1,0 +1,143 @@
+// --list, --enter, --kill, --rename: the named views of the caller, as the kernel shows them.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { applyEnvOps, executeOperations, loadAddon } from '../overlay/execute.js';
+import { envOperation, list, PLAN_MAGIC, serializeOps, type Token } from '../overlay/serialize.js';
+import { info, out } from '../cli/output.js';
+import type { Options } from '../cli/options.js';
+import { checkName, splitFullName } from './names.js';
+import { joinCgroup, joinOperation, liveViews, type LiveView } from './members.js';
+import { otherRegistries, registryDir, userName, writeRecord } from './registry.js';
+
+/** The caller's live views, and for root every user's too (named `~user/name`). */
+function allViews(): LiveView[] {
+  const own = liveViews(registryDir());
+  const others = otherRegistries().flatMap(({ dir, owner }) => liveViews(dir, owner, `~${userName(owner)}/`));
+  return [...own, ...others];
+}
+
+/** A view's name without root's `~user/` prefix, for checking its components. */
+const bareName = (name: string) => (name.startsWith('~') ? name.slice(name.indexOf('/') + 1) : name);
+
+/** --kill waits this long for the default SIGTERM to work, then sends SIGKILL. */
+const GRACE_MS = 5_000;
+
+function findView(views: readonly LiveView[], fullName: string): LiveView {
+  splitFullName(bareName(fullName));
+  const view = views.find((v) => v.fullName === fullName);
+  if (!view) throw new RunnerError(`no live view named '${fullName}' (see Runner --list)`, ExitCode.notFound);
+  return view;
+}
+
+export function listAction(options: Options): number {
+  const views = allViews();
+  if (options.json) {
+    out(JSON.stringify(views.map((v) => ({
+      name: v.fullName,
+      processes: v.members,
+      program: v.record.program,
+      versions: v.record.versions,
+      architecture: v.record.arch,
+      started: v.record.started,
+      rootless: v.record.rootless,
+    }))));
+    return ExitCode.ok;
+  }
+  for (const v of views) {
+    const depth = bareName(v.fullName).split('/').length - 1;
+    const versions = Object.entries(v.record.versions).map(([n, ver]) => `${n} ${ver}`).join(', ') || 'no programs';
+    const count = `${v.members.length} process${v.members.length === 1 ? '' : 'es'}`;
+    const owner = v.fullName.startsWith('~') && depth === 0 ? v.fullName.slice(0, v.fullName.indexOf('/') + 1) : '';
+    out(`${'  '.repeat(depth)}${owner}${v.record.name}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`);
+  }
+  return ExitCode.ok;
+}
+
+/** COMMAND as the view's PATH finds it, looked up in the view's own file system (/proc/PID/root). */
+function findInLiveView(view: LiveView, word: string, viewPath: string): string {
+  if (word.includes('/')) return word;
+  const root = `/proc/${view.members[0]}/root`;
+  for (const dir of viewPath.split(':').filter((d) => d.startsWith('/'))) {
+    try {
+      fs.accessSync(path.join(root, dir, word), fs.constants.X_OK);
+      if (fs.statSync(path.join(root, dir, word)).isFile()) return path.join(dir, word);
+    } catch {
+      continue;
+    }
+  }
+  throw new RunnerError(`${word}: command not found in view '${view.fullName}'`, ExitCode.notFound);
+}
+
+export function enterAction(options: Options): never {
+  const view = findView(allViews(), options.enter as string);
+  const raw = options.rest.length > 0 ? loadAddon().rawArgv().slice(-options.rest.length) : [Buffer.from(process.env.SHELL || '/bin/sh')];
+  const word = options.rest[0] ?? (process.env.SHELL || '/bin/sh');
+  const viewEnv = applyEnvOps(view.record.envOps, process.env).env;
+  const file = findInLiveView(view, word, viewEnv.get('PATH') ?? '');
+  joinCgroup(view);
+  const ops: Token[][] = [joinOperation(view)];
+  if (view.record.rootless) ops.push(['nonewprivs']);
+  for (const op of view.record.envOps) ops.push(envOperation(op));
+  ops.push(['chdir', process.cwd()]);
+  ops.push(['exec', file, 'it was not found in the view', ...list(raw)]);
+  return executeOperations(serializeOps(PLAN_MAGIC, ops));
+}
+
+function signalNumber(name: string | undefined): NodeJS.Signals {
+  const wanted = (name ?? 'TERM').toUpperCase().replace(/^SIG/, '');
+  const signals = os.constants.signals as Record<string, number>;
+  const byNumber = Object.keys(signals).find((s) => String(signals[s]) === wanted);
+  const signal = byNumber ?? (signals[`SIG${wanted}`] !== undefined ? `SIG${wanted}` : undefined);
+  if (!signal) throw new RunnerError(`--signal ${name}: not a signal`, ExitCode.usage);
+  return signal as NodeJS.Signals;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** The processes of `fullName` and of the views inside it, as the kernel shows them now. */
+function processesOf(fullName: string): number[] {
+  const views = allViews().filter((v) => v.fullName === fullName || v.fullName.startsWith(`${fullName}/`));
+  return [...new Set(views.flatMap((v) => v.members))].filter((pid) => pid !== process.pid);
+}
+
+export async function killAction(options: Options): Promise<number> {
+  const fullName = findView(allViews(), options.kill as string).fullName;
+  let signal = signalNumber(options.signal);
+  let deadline = Date.now() + GRACE_MS;
+  for (;;) {
+    const pids = processesOf(fullName);
+    if (pids.length === 0) return ExitCode.ok;
+    // Every round: a process forked since the last one gets the signal too.
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // gone meanwhile
+      }
+    }
+    if (Date.now() > deadline) {
+      if (options.signal !== undefined || signal === 'SIGKILL') throw new RunnerError(`view '${fullName}': ${pids.length} process(es) still running after ${options.signal ?? 'SIGKILL'}`, ExitCode.checkFailed);
+      info(`view '${fullName}': ${pids.length} process(es) still running after SIGTERM; sending SIGKILL`);
+      signal = 'SIGKILL';
+      deadline = Date.now() + GRACE_MS;
+    }
+    await sleep(50);
+  }
+}
+
+export function renameAction(options: Options): number {
+  const [from, to] = options.rest;
+  const dir = registryDir();
+  const views = liveViews(dir);
+  const view = findView(views, from);
+  const parentName = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
+  const leaf = to.includes('/') && parentName && to.startsWith(`${parentName}/`) ? to.slice(parentName.length + 1) : to;
+  checkName(leaf);
+  const target = parentName ? `${parentName}/${leaf}` : leaf;
+  if (views.some((v) => v.fullName === target)) throw new RunnerError(`a view named '${target}' is running already`, ExitCode.usage);
+  writeRecord(dir, { ...view.record, name: leaf });
+  return ExitCode.ok;
+}
+

@@ -1,0 +1,130 @@
+// `Runner --name NAME COMMAND`: start COMMAND in the view named NAME, or in that view as it runs:
+// joined when it holds everything COMMAND needs, grown (new layers on top, for the whole view)
+// when it lacks programs, refused (120) when it holds another version of one of them.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { ResolvedRun } from '../run/resolve.js';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { findConflicts } from '../overlay/conflicts.js';
+import { executeOperations } from '../overlay/execute.js';
+import { scanLayer } from '../overlay/layers.js';
+import type { MountPlan } from '../overlay/plan.js';
+import { envOperation, list, planOperations, PLAN_MAGIC, serializeOps, type Token } from '../overlay/serialize.js';
+import { checkName } from './names.js';
+import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from './members.js';
+import { newId, paths, registryDir, writeRecord, type MountState, type ViewRecord } from './registry.js';
+
+type Version = { name: string; version: string; path: string };
+
+function versionMap(versions: readonly Version[]): Record<string, string> {
+  return Object.fromEntries(versions.map((v) => [v.name, v.version]));
+}
+
+/** A view of its own: the plan plus its write layer attached (for growing), the real Index kept, its ids recorded. */
+function create(dir: string, name: string, parent: LiveView | undefined, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[], indexDirs: readonly string[]): never {
+  const id = newId();
+  const p = paths(dir, id);
+  fs.mkdirSync(p.mnt, { mode: 0o700 });
+  const targets = indexDirs.map((d) => path.join(run.world.paths.index, d));
+  // The overlays the executor makes are numbered in plan order: N.upper is the write layer of the Nth.
+  const mounts: MountState[] = targets.map((target) => {
+    const at = plan.mounts.findIndex((m) => m.target === target);
+    const kept = path.join(p.mnt, `index-${path.basename(target)}`);
+    // Not overlaid (only -p overlays every directory): the real Index is all it shows.
+    if (at < 0) return { target, layers: [kept], upper: undefined };
+    return { target, layers: plan.mounts[at].layers.map((l) => (l === target ? kept : l)), upper: path.join(p.mnt, `${at}.upper`) };
+  });
+  const cgroupBase = plan.rootless ? undefined : ownCgroup();
+  const record: ViewRecord = {
+    id,
+    name,
+    parent: parent?.record.id ?? null,
+    uid: process.getuid?.() ?? 0,
+    rootless: plan.rootless,
+    started: new Date().toISOString(),
+    program: run.program ? `${run.program.name} ${run.program.version}` : run.target.via,
+    versions: versionMap(chosen),
+    arch: run.architecture,
+    envOps: plan.envOps,
+    mounts,
+    generation: 0,
+    cgroup: cgroupBase ? path.join(cgroupBase, `runner-view-${id}`) : undefined,
+  };
+  writeRecord(dir, record);
+  if (record.cgroup) {
+    fs.mkdirSync(record.cgroup);
+    fs.writeFileSync(path.join(record.cgroup, 'cgroup.procs'), String(process.pid));
+  }
+  const named = {
+    afterWriteLayer: [['attach', p.mnt], ...targets.map((t) => ['keepindex', t, `index-${path.basename(t)}`])],
+    beforeEnvironment: [['nsid', p.ns]],
+  };
+  return executeOperations(serializeOps(PLAN_MAGIC, planOperations(plan, plan.exec.argv, named)));
+}
+
+/** The operations that run COMMAND in a live view, growing it by `grow` first. */
+function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: string[] } | undefined): Token[][] {
+  const ops: Token[][] = [joinOperation(view)];
+  if (grow) {
+    ops.push(['writelayer', paths(dir, view.record.id).mnt, `g${view.record.generation + 1}-`]);
+    for (const mount of grow.mounts) ops.push(['overlay', mount.target, ...list(mount.layers)]);
+    for (const removal of grow.removals) {
+      const mount = grow.mounts.find((m) => removal.startsWith(m.target + '/'));
+      if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
+    }
+  }
+  if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
+  if (plan.rootless) ops.push(['nonewprivs']);
+  for (const op of plan.envOps) ops.push(envOperation(op));
+  ops.push(['chdir', process.cwd()]);
+  ops.push(['exec', plan.exec.file, plan.exec.missing ?? 'it was not found', ...list(plan.exec.argv)]);
+  return ops;
+}
+
+/** What growing `view` by the programs it lacks takes: new overlays above each directory's write layer. */
+function growth(view: LiveView, dir: string, added: readonly Version[], run: ResolvedRun, chosen: readonly Version[]) {
+  const generation = view.record.generation + 1;
+  const layers = added.map((v) => scanLayer(`${v.name} ${v.version}`, v.path, v.name, v.version));
+  const removals = findConflicts(run.world, chosen, layers);
+  const mounts: MountState[] = [];
+  const next: MountState[] = [];
+  for (const state of view.record.mounts) {
+    const feeds = layers.flatMap((l) => l.feeds[path.basename(state.target)] ?? []);
+    const removesHere = removals.some((r) => r.startsWith(state.target + '/'));
+    if (feeds.length === 0 && !removesHere) {
+      next.push(state);
+      continue;
+    }
+    const below = [...feeds, ...(state.upper ? [state.upper] : []), ...state.layers];
+    const upper = path.join(paths(dir, view.record.id).mnt, `g${generation}-${mounts.length}.upper`);
+    mounts.push({ target: state.target, layers: below, upper });
+    next.push({ target: state.target, layers: below, upper });
+  }
+  return { mounts, removals, next, generation };
+}
+
+export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[], indexDirs: readonly string[]): never {
+  checkName(name);
+  const dir = registryDir();
+  const views = liveViews(dir);
+  const here = viewOfSelf(views);
+  const fullName = here ? `${here.fullName}/${name}` : name;
+  const view = views.find((v) => v.fullName === fullName);
+  if (!view) return create(dir, name, here, plan, run, chosen, indexDirs);
+
+  const held = view.record.versions;
+  const asker = run.target.program ? `${run.target.program.name} ${run.target.program.version}` : run.target.via;
+  for (const v of chosen) {
+    if (held[v.name] !== undefined && held[v.name] !== v.version)
+      throw new RunnerError(`view '${fullName}' holds ${v.name} ${held[v.name]}; ${asker} needs ${v.name} ${v.version}`, ExitCode.unsatisfiable);
+  }
+  const added = chosen.filter((v) => held[v.name] === undefined);
+  joinCgroup(view);
+  if (added.length === 0) return executeOperations(serializeOps(PLAN_MAGIC, joinOperations(view, dir, plan, undefined)));
+  if (view.record.mounts.some((m) => m.layers.some((l) => l.startsWith('group:'))))
+    throw new RunnerError(`view '${fullName}' has more than 500 layers in one directory and cannot grow`, ExitCode.view);
+  const grown = growth(view, dir, added, run, chosen);
+  // The record says what the view holds once this command has made it so.
+  writeRecord(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
+  return executeOperations(serializeOps(PLAN_MAGIC, joinOperations(view, dir, plan, grown)));
+}

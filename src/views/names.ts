@@ -1,0 +1,31 @@
+// View names (issue 12). A name given to --name is one component; views nest, so a view is
+// addressed by its full name, its components joined with '/' (`build/test`).
+import { ExitCode, RunnerError } from '../resolver/errors.js';
+
+const MAX_NAME_BYTES = 255;
+
+/** Why `name` cannot be a view's name, if it cannot. */
+export function nameProblem(name: string): string | undefined {
+  if (name === '') return 'is empty';
+  if (name.includes('/')) return "contains '/' (a view started inside another is named after it on its own)";
+  if (name === '.' || name === '..') return 'is . or ..';
+  if (/[\x00-\x1f\x7f-\x9f]/.test(name)) return 'contains a control character';
+  if (Buffer.byteLength(name) > MAX_NAME_BYTES) return `is longer than ${MAX_NAME_BYTES} bytes`;
+  return undefined;
+}
+
+export function checkName(name: string): string {
+  const problem = nameProblem(name);
+  if (problem) throw new RunnerError(`view name '${name}' ${problem}`, ExitCode.usage);
+  return name;
+}
+
+/** The components of a full name (`build/test`), each a valid name. */
+export function splitFullName(full: string): string[] {
+  const parts = full.split('/');
+  for (const part of parts) {
+    const problem = part.includes('/') ? undefined : nameProblem(part);
+    if (problem) throw new RunnerError(`view name '${full}': '${part}' ${problem}`, ExitCode.usage);
+  }
+  return parts;
+}

@@ -1,0 +1,164 @@
+// Named views (issue 12): real processes in real namespaces, root and rootless. What a view holds
+// and who is in it is checked from outside (--list, the host's Index) and from inside (--enter).
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { linkIndex, makeTree } from './helpers/tree.js';
+import { ensureTestUser, envAs, frontCommand, shareTree, type As } from './helpers/users.js';
+
+ensureTestUser();
+
+function tree(): string {
+  const root = makeTree({
+    programs: {
+      App: { '1.0': { deps: 'Greet < 2.0\n', files: { 'bin/app': '#!/bin/sh\necho written > "$INDEX/share/note"\necho started\nexec sleep "${1:-300}"\n' } } },
+      Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\necho greet 1.0\n' } }, '2.0': { files: { 'bin/greet': '#!/bin/sh\necho greet 2.0\n' } } },
+      Tool: { '1.0': { files: { 'bin/tool': '#!/bin/sh\ncat "$INDEX/share/note"; greet\n' } } },
+      Clash: { '1.0': { deps: 'Greet >= 2.0\n', files: { 'bin/clash': '#!/bin/sh\ngreet\n' } } },
+    },
+    current: { App: '1.0', Greet: '2.0', Tool: '1.0', Clash: '1.0' },
+  });
+  linkIndex(root, { App: '1.0', Greet: '2.0', Tool: '1.0', Clash: '1.0' });
+  shareTree(root);
+  // Rootless, a write into the view's Index needs the directory's own permission.
+  for (const dir of ['bin', 'share', 'lib', 'include', 'libexec']) fs.chmodSync(path.join(root, 'System/Index', dir), 0o777);
+  return root;
+}
+
+function run(who: As, args: string[], env: NodeJS.ProcessEnv = {}) {
+  const command = frontCommand(who, args);
+  return spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: '/', env: envAs(who, env), timeout: 60_000 });
+}
+
+function background(who: As, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
+  const command = frontCommand(who, args);
+  return spawn(command[0], command.slice(1), { cwd: '/', env: envAs(who, env), stdio: 'ignore' });
+}
+
+interface Listed {
+  name: string;
+  processes: number[];
+  versions: Record<string, string>;
+  rootless: boolean;
+}
+
+const listed = (who: As): Listed[] => JSON.parse(run(who, ['--list', '--json']).stdout || '[]') as Listed[];
+
+function waitFor<T>(what: string, probe: () => T | undefined, ms = 15_000): T {
+  const until = Date.now() + ms;
+  for (;;) {
+    const value = probe();
+    if (value !== undefined) return value;
+    if (Date.now() > until) throw new Error(`timed out waiting for ${what}`);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 50);
+  }
+}
+
+/** Running (a zombie waiting for its parent to reap it is not). */
+const alive = (pid: number) => {
+  try {
+    return !/^\d+ \(.*\) Z/.test(fs.readFileSync(`/proc/${pid}/stat`, 'utf8'));
+  } catch {
+    return false;
+  }
+};
+
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: two commands in one view share its write layer; a new program grows the view; another version is refused`, () => {
+    const root = tree();
+    const index = path.join(root, 'System/Index');
+    const name = `share-${who}`;
+    const first = background(who, ['--root', root, '--name', name, 'app'], { INDEX: index });
+    waitFor('the view', () => listed(who).find((v) => v.name === name && v.processes.length > 0));
+    waitFor('the note', () => (run(who, ['--enter', name, 'cat', `${index}/share/note`]).stdout === 'written\n' ? true : undefined));
+    assert.not.ok(fs.existsSync(path.join(index, 'share/note')), 'the write stays in the view');
+
+    // Tool is not in the view: it is added for the whole view, and sees what App wrote.
+    const second = run(who, ['--root', root, '--name', name, 'tool'], { INDEX: index });
+    assert.is(second.stderr, '');
+    assert.is(second.stdout, 'written\ngreet 1.0\n', 'the view holds Greet 1.0 (App asked for < 2.0), not the Current 2.0');
+    const inside = run(who, ['--enter', name, 'sh', '-c', 'tool; ls "$0"', `${index}/bin`], { INDEX: index });
+    assert.is(inside.stdout, 'written\ngreet 1.0\napp\nclash\ngreet\ntool\n', '--enter sees the grown view');
+    assert.equal(listed(who).find((v) => v.name === name)?.versions, { Greet: '1.0', App: '1.0', Tool: '1.0' });
+
+    const clash = run(who, ['--root', root, '--name', name, 'clash']);
+    assert.is(clash.status, 120);
+    assert.is(clash.stderr, `Runner: view '${name}' holds Greet 1.0; Clash 1.0 needs Greet 2.0\n`);
+
+    assert.is(run(who, ['--kill', name]).status, 0);
+    // The event loop does not run while the test waits synchronously: ask /proc, not the ChildProcess.
+    waitFor('the first command to end', () => (alive(first.pid!) ? undefined : true));
+    assert.is(listed(who).find((v) => v.name === name), undefined);
+  });
+
+  test(`${who}: views nest; --kill of the parent ends the child's processes, a double-forked daemon too`, () => {
+    const root = tree();
+    const parent = `outer-${who}`;
+    background(who, ['--root', root, '--name', parent, 'app'], { INDEX: path.join(root, 'System/Index') });
+    waitFor('the parent', () => listed(who).find((v) => v.name === parent));
+    const marker = who === 'root' ? '311' : '312';
+    const runner = frontCommand(who, [])[frontCommand(who, []).length - 1];
+    background(who, ['--enter', parent, runner, '--root', root, '--name', 'inner', 'sh', '-c', `setsid sh -c "sleep ${marker} & exit"; exec sleep 300`]);
+    const inner = waitFor('the child view', () => listed(who).find((v) => v.name === `${parent}/inner` && v.processes.length >= 2));
+    const daemon = waitFor('the daemon', () => {
+      const found = spawnSync('pgrep', ['-f', `^sleep ${marker}$`], { encoding: 'utf8' }).stdout.trim();
+      return found ? Number(found) : undefined;
+    });
+    assert.ok(listed(who).find((v) => v.name === parent)?.processes.includes(daemon), 'the daemon is in the parent view too');
+    assert.ok(inner.processes.includes(daemon));
+    const killed = run(who, ['--kill', parent]);
+    assert.is(killed.status, 0, killed.stderr);
+    assert.not.ok(alive(daemon), 'the daemon that left its parent process is gone');
+    assert.equal(listed(who).filter((v) => v.name.startsWith(parent)), []);
+  });
+
+  test(`${who}: --rename; a view whose processes all died by kill -9 is not listed, its record is removed`, () => {
+    const root = tree();
+    const name = `stale-${who}`;
+    background(who, ['--root', root, '--name', name, 'app'], { INDEX: path.join(root, 'System/Index') });
+    waitFor('the view', () => listed(who).find((v) => v.name === name));
+    assert.is(run(who, ['--rename', name, `${name}-renamed`]).status, 0);
+    const view = waitFor('the renamed view', () => listed(who).find((v) => v.name === `${name}-renamed`));
+    for (const pid of view.processes) process.kill(pid, 'SIGKILL');
+    waitFor('the processes to die', () => (view.processes.some(alive) ? undefined : true));
+    assert.equal(listed(who).filter((v) => v.name.startsWith(name)), []);
+    assert.is(run(who, ['--enter', `${name}-renamed`, 'true']).status, 127);
+  });
+}
+
+test('another user cannot see, enter or kill a view; root sees and ends a user\'s view', () => {
+  const root = tree();
+  const env = { INDEX: path.join(root, 'System/Index') };
+  background('root', ['--root', root, '--name', 'secret', 'app'], env);
+  waitFor('root\'s view', () => listed('root').find((v) => v.name === 'secret'));
+  assert.equal(listed('user'), []);
+  for (const action of [['--enter', 'secret', 'true'], ['--kill', 'secret']]) {
+    const refused = run('user', action);
+    assert.is(refused.status, 127);
+    assert.match(refused.stderr, /no live view named 'secret'/);
+  }
+  assert.ok(listed('root').find((v) => v.name === 'secret'), 'still running');
+  assert.is(run('root', ['--kill', 'secret']).status, 0);
+
+  background('user', ['--root', root, '--name', 'mine', 'app'], env);
+  const theirs = waitFor('the user\'s view, seen by root', () => listed('root').find((v) => v.name === '~runner-test/mine'));
+  assert.is(theirs.rootless, true);
+  assert.is(run('root', ['--enter', '~runner-test/mine', 'cat', `${env.INDEX}/share/note`]).stdout, 'written\n');
+  assert.is(run('root', ['--kill', '~runner-test/mine']).status, 0);
+  assert.equal(listed('user'), []);
+});
+
+test('names with /, .., control characters or over 255 bytes are refused', () => {
+  const root = tree();
+  for (const [name, why] of [['a/b', "contains '/'"], ['..', 'is . or ..'], ['x\u0001y', 'contains a control character'], ['n'.repeat(256), 'is longer than 255 bytes']]) {
+    const seen = run('root', ['--root', root, `--name=${name}`, 'app']);
+    assert.is(seen.status, 125, name);
+    assert.match(seen.stderr, new RegExp(`Runner: view name '.*' ${why.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`));
+  }
+  assert.is(run('root', ['--root', root, '--name=', 'app']).stderr, 'Runner: --name needs a value\n');
+  assert.is(run('root', ['--kill', '../x']).status, 125);
+});
+
+test.run();
