@@ -2,11 +2,12 @@
 // and who is in it is checked from outside (--list, the host's Index) and from inside (--enter).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { linkIndex, makeTree } from './helpers/tree.js';
-import { ensureTestUser, envAs, frontCommand, shareTree, type As } from './helpers/users.js';
+import { ensureTestUser, envAs, frontCommand, shareTree, TEST_USER, type As } from './helpers/users.js';
 
 ensureTestUser();
 
@@ -82,35 +83,58 @@ for (const who of ['root', 'user'] as As[]) {
     const inside = run(who, ['--enter', name, 'sh', '-c', 'tool; ls "$0"', `${index}/bin`], { INDEX: index });
     assert.is(inside.stdout, 'written\ngreet 1.0\napp\nclash\ngreet\ntool\n', '--enter sees the grown view');
     assert.equal(listed(who).find((v) => v.name === name)?.versions, { Greet: '1.0', App: '1.0', Tool: '1.0' });
+    // Without a command, --enter starts $SHELL.
+    const shell = path.join(root, 'probe-shell');
+    fs.writeFileSync(shell, '#!/bin/sh\necho "shell $#"; greet\n', { mode: 0o755 });
+    assert.is(run(who, ['--enter', name], { SHELL: shell }).stdout, 'shell 0\ngreet 1.0\n');
 
     const clash = run(who, ['--root', root, '--name', name, 'clash']);
     assert.is(clash.status, 120);
     assert.is(clash.stderr, `Runner: view '${name}' holds Greet 1.0; Clash 1.0 needs Greet 2.0\n`);
 
-    assert.is(run(who, ['--kill', name]).status, 0);
+    assert.is(run(who, ['--kill', name, '--signal', 'SIGKILL']).status, 0);
     // The event loop does not run while the test waits synchronously: ask /proc, not the ChildProcess.
     waitFor('the first command to end', () => (alive(first.pid!) ? undefined : true));
     assert.is(listed(who).find((v) => v.name === name), undefined);
   });
 
-  test(`${who}: views nest; --kill of the parent ends the child's processes, a double-forked daemon too`, () => {
+  test(`${who}: views nest; an unnamed launch inside belongs to the view; --rename carries children; --kill of the parent ends all, a double-forked daemon too`, () => {
     const root = tree();
     const parent = `outer-${who}`;
-    background(who, ['--root', root, '--name', parent, 'app'], { INDEX: path.join(root, 'System/Index') });
+    const env = { INDEX: path.join(root, 'System/Index') };
+    background(who, ['--root', root, '--name', parent, 'app'], env);
     waitFor('the parent', () => listed(who).find((v) => v.name === parent));
     const marker = who === 'root' ? '311' : '312';
     const runner = frontCommand(who, [])[frontCommand(who, []).length - 1];
     background(who, ['--enter', parent, runner, '--root', root, '--name', 'inner', 'sh', '-c', `setsid sh -c "sleep ${marker} & exit"; exec sleep 300`]);
     const inner = waitFor('the child view', () => listed(who).find((v) => v.name === `${parent}/inner` && v.processes.length >= 2));
-    const daemon = waitFor('the daemon', () => {
-      const found = spawnSync('pgrep', ['-f', `^sleep ${marker}$`], { encoding: 'utf8' }).stdout.trim();
+    const pidOf = (pattern: string) => waitFor(pattern, () => {
+      const found = spawnSync('pgrep', ['-f', pattern], { encoding: 'utf8' }).stdout.trim();
       return found ? Number(found) : undefined;
     });
+    const daemon = pidOf(`^sleep ${marker}$`);
     assert.ok(listed(who).find((v) => v.name === parent)?.processes.includes(daemon), 'the daemon is in the parent view too');
     assert.ok(inner.processes.includes(daemon));
-    const killed = run(who, ['--kill', parent]);
+
+    // An unnamed launch inside the parent: no view of its own, but one of the parent's processes.
+    const unnamedMarker = who === 'root' ? '313' : '314';
+    background(who, ['--enter', parent, runner, '--root', root, 'app', unnamedMarker], env);
+    const unnamed = pidOf(`^sleep ${unnamedMarker}$`);
+    const views = listed(who);
+    assert.ok(views.find((v) => v.name === parent)?.processes.includes(unnamed));
+    assert.not.ok(views.find((v) => v.name === `${parent}/inner`)?.processes.includes(unnamed));
+    assert.equal(views.map((v) => v.name).filter((n) => n.startsWith(parent)), [parent, `${parent}/inner`]);
+
+    // The tree as --list prints it: the child indented under its parent.
+    const text = run(who, ['--list']).stdout.split('\n').filter((l) => l.includes(parent) || l.includes('inner'));
+    assert.match(text[0], new RegExp(`^${parent}  ${who === 'root' ? 'root' : 'rootless'}, \\d+ processes, App 1\\.0 \\(\\S+\\) with App 1\\.0, Greet 1\\.0, since `));
+    assert.match(text[1], /^  inner  /);
+
+    assert.is(run(who, ['--rename', parent, `${parent}-2`]).status, 0);
+    assert.equal(listed(who).map((v) => v.name).filter((n) => n.startsWith(parent)), [`${parent}-2`, `${parent}-2/inner`]);
+    const killed = run(who, ['--kill', `${parent}-2`]);
     assert.is(killed.status, 0, killed.stderr);
-    assert.not.ok(alive(daemon), 'the daemon that left its parent process is gone');
+    for (const pid of [daemon, unnamed]) assert.not.ok(alive(pid), `process ${pid} is gone`);
     assert.equal(listed(who).filter((v) => v.name.startsWith(parent)), []);
   });
 
@@ -146,6 +170,48 @@ test('another user cannot see, enter or kill a view; root sees and ends a user\'
   const theirs = waitFor('the user\'s view, seen by root', () => listed('root').find((v) => v.name === '~runner-test/mine'));
   assert.is(theirs.rootless, true);
   assert.is(run('root', ['--enter', '~runner-test/mine', 'cat', `${env.INDEX}/share/note`]).stdout, 'written\n');
+  // Root enters a user's view as that user: the same identity the user has in it, not an unmapped root.
+  const idInside = (who: As, name: string) => run(who, ['--enter', name, 'sh', '-c', 'id -u; id -G']).stdout;
+  assert.is(idInside('root', '~runner-test/mine'), idInside('user', 'mine'));
+
+  // Records are the user's to write, so never trusted: a record naming root's cgroup (where this
+  // test runs) is not a root view; one whose namespace ids match a live user namespace but not a
+  // mount namespace in it (ids are reused inode numbers) is stale; a FIFO does not hang --list.
+  const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);
+  const userDir = path.join(os.tmpdir(), `Runner-${uid}`);
+  const cgroupMount = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[f.indexOf('-') + 1] === 'cgroup2')![4];
+  const ownCgroup = path.join(cgroupMount, /^0::(\/.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))![1]);
+  for (const forged of ['a1', 'a2', 'a3']) for (const ext of ['json', 'ns']) fs.rmSync(path.join(userDir, `00000000000000${forged}.${ext}`), { force: true });
+  const isMine = (e: string) => e.endsWith('.json') && fs.lstatSync(path.join(userDir, e)).isFile() && JSON.parse(fs.readFileSync(path.join(userDir, e), 'utf8')).name === 'mine';
+  const mineId = fs.readdirSync(userDir).find(isMine);
+  const mineNs = fs.readFileSync(path.join(userDir, String(mineId).replace('.json', '.ns')), 'utf8');
+  const forge = (id: string, name: string, ns: string, cgroup?: string) => {
+    const record = { id, name, parent: null, uid: 0, rootless: false, started: new Date().toISOString(), program: 'x', versions: {}, arch: 'x86_64', envOps: [], mounts: [], generation: 0, cgroup };
+    for (const [file, text] of [[`${id}.json`, JSON.stringify(record)], [`${id}.ns`, ns]]) {
+      fs.writeFileSync(path.join(userDir, file), text);
+      fs.chownSync(path.join(userDir, file), uid, uid);
+    }
+  };
+  const rootCgroup = path.join(ownCgroup, 'runner-view-00000000000000a1');
+  if (fs.existsSync(rootCgroup)) fs.rmdirSync(rootCgroup);
+  fs.mkdirSync(rootCgroup);
+  const rootProcess = spawn('sleep', ['315'], { stdio: 'ignore' });
+  fs.writeFileSync(path.join(rootCgroup, 'cgroup.procs'), String(rootProcess.pid));
+  forge('00000000000000a1', 'forged-cgroup', 'user:[1]\nmnt:[1]\n', rootCgroup);
+  forge('00000000000000a2', 'reused-ids', `${mineNs.split('\n')[0]}\nmnt:[4026531840]\n`);
+  spawnSync('mkfifo', [path.join(userDir, '00000000000000a3.json')]);
+  fs.chownSync(path.join(userDir, '00000000000000a3.json'), uid, uid);
+  const names = listed('root').map((v) => v.name);
+  assert.ok(names.includes('~runner-test/mine'));
+  assert.not.ok(names.some((n) => /forged|reused/.test(n)), names.join(', '));
+  assert.is(run('root', ['--kill', '~runner-test/forged-cgroup']).status, 127);
+  assert.is(run('root', ['--enter', '~runner-test/reused-ids', 'true']).status, 127);
+  assert.ok(alive(rootProcess.pid!), 'root\'s process in the cgroup the record named was not signalled');
+  rootProcess.kill('SIGKILL');
+  waitFor('the root process to end', () => (alive(rootProcess.pid!) ? undefined : true));
+  fs.rmdirSync(rootCgroup);
+  fs.rmSync(path.join(userDir, '00000000000000a3.json'));
+
   assert.is(run('root', ['--kill', '~runner-test/mine']).status, 0);
   assert.equal(listed('user'), []);
 });

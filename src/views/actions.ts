@@ -47,7 +47,7 @@ export function listAction(options: Options): number {
   }
   for (const v of views) {
     const depth = bareName(v.fullName).split('/').length - 1;
-    const versions = Object.entries(v.record.versions).map(([n, ver]) => `${n} ${ver}`).join(', ') || 'no programs';
+    const versions = Object.entries(v.record.versions).sort(([a], [b]) => a.localeCompare(b)).map(([n, ver]) => `${n} ${ver}`).join(', ') || 'no programs';
     const count = `${v.members.length} process${v.members.length === 1 ? '' : 'es'}`;
     const owner = v.fullName.startsWith('~') && depth === 0 ? v.fullName.slice(0, v.fullName.indexOf('/') + 1) : '';
     out(`${'  '.repeat(depth)}${owner}${v.record.name}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`);
@@ -58,7 +58,7 @@ export function listAction(options: Options): number {
 /** COMMAND as the view's PATH finds it, looked up in the view's own file system (/proc/PID/root). */
 function findInLiveView(view: LiveView, word: string, viewPath: string): string {
   if (word.includes('/')) return word;
-  const root = `/proc/${view.members[0]}/root`;
+  const root = `/proc/${view.holder ?? view.members[0]}/root`;
   for (const dir of viewPath.split(':').filter((d) => d.startsWith('/'))) {
     try {
       fs.accessSync(path.join(root, dir, word), fs.constants.X_OK);
@@ -77,12 +77,30 @@ export function enterAction(options: Options): never {
   const viewEnv = applyEnvOps(view.record.envOps, process.env).env;
   const file = findInLiveView(view, word, viewEnv.get('PATH') ?? '');
   joinCgroup(view);
-  const ops: Token[][] = [joinOperation(view)];
+  const ops: Token[][] = [];
+  // Root entering a user's view enters as that user (see the executor's creds).
+  if (view.owner !== process.getuid?.()) ops.push(['creds', String(view.owner), ...credentialsOf(view.owner)]);
+  ops.push(joinOperation(view));
   if (view.record.rootless) ops.push(['nonewprivs']);
   for (const op of view.record.envOps) ops.push(envOperation(op));
   ops.push(['chdir', process.cwd()]);
   ops.push(['exec', file, 'it was not found in the view', ...list(raw)]);
   return executeOperations(serializeOps(PLAN_MAGIC, ops));
+}
+
+/** A user's primary group and supplementary groups, as /etc/passwd and /etc/group list them. */
+function credentialsOf(uid: number): Token[] {
+  const read = (file: string) => {
+    try {
+      return fs.readFileSync(file, 'utf8').split('\n').map((l) => l.split(':'));
+    } catch {
+      return [];
+    }
+  };
+  const entry = read('/etc/passwd').find((f) => f[2] === String(uid));
+  const gid = entry?.[3] && /^\d+$/.test(entry[3]) ? entry[3] : String(uid);
+  const groups = entry ? read('/etc/group').filter((f) => /^\d+$/.test(f[2] ?? '') && (f[3] ?? '').split(',').includes(entry[0])).map((f) => f[2]) : [];
+  return [gid, ...list([...new Set([gid, ...groups])])];
 }
 
 function signalNumber(name: string | undefined): NodeJS.Signals {

@@ -9,15 +9,19 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { loadAddon } from '../overlay/execute.js';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { readRecords, removeRecord, type LiveIds, type ViewRecord } from './registry.js';
 
 export interface LiveView {
-  /** The records directory it is in. */
+  /** The records directory it is in, and whose it is. */
   dir: string;
+  owner: number;
   record: ViewRecord;
   ids: LiveIds;
   fullName: string;
   members: number[];
+  /** A member in the view's own mount namespace (and, rootless, user namespace): the one to join. */
+  holder: number | undefined;
 }
 
 /** A record without namespace ids younger than this is a view still being built. */
@@ -57,7 +61,7 @@ function realUid(pid: number, uid: number): boolean {
 
 interface ProcessInfo {
   pid: number;
-  mnt: string | undefined;
+  mnt: string;
   users: () => string[];
 }
 
@@ -80,10 +84,23 @@ function processes(owner: number): ProcessInfo[] {
   return found;
 }
 
-function membersOf(record: ViewRecord, ids: LiveIds, all: () => ProcessInfo[]): number[] {
-  if (record.cgroup) return fs.existsSync(record.cgroup) ? cgroupMembers(record.cgroup) : [];
-  if (record.rootless) return all().filter((p) => p.users().includes(ids.user)).map((p) => p.pid);
-  return all().filter((p) => p.mnt === ids.mnt).map((p) => p.pid);
+function membersOf(record: ViewRecord, ids: LiveIds, all: () => ProcessInfo[]): { members: number[]; holder: number | undefined } {
+  const holds = (p: ProcessInfo) => p.mnt === ids.mnt && (!record.rootless || p.users()[0] === ids.user);
+  if (record.cgroup) {
+    const members = fs.existsSync(record.cgroup) ? cgroupMembers(record.cgroup) : [];
+    const inView = new Set(members);
+    return { members, holder: all().find((p) => inView.has(p.pid) && holds(p))?.pid };
+  }
+  if (record.rootless) {
+    const members = all().filter((p) => p.users().includes(ids.user));
+    const holder = members.find(holds)?.pid;
+    // Namespace ids are inode numbers, which the kernel reuses once a namespace is gone: a record
+    // counts only while some process is in both of its namespaces, which a reuse of one id alone
+    // cannot fake. (Processes of the view that all left its mount namespace lose the name.)
+    return holder === undefined ? { members: [], holder } : { members: members.map((p) => p.pid), holder };
+  }
+  const members = all().filter(holds).map((p) => p.pid);
+  return { members, holder: members[0] };
 }
 
 /**
@@ -93,22 +110,22 @@ function membersOf(record: ViewRecord, ids: LiveIds, all: () => ProcessInfo[]): 
 export function liveViews(dir: string, owner = process.getuid?.() ?? 0, prefix = ''): LiveView[] {
   let procs: ProcessInfo[] | undefined;
   const all = () => (procs ??= processes(owner));
-  const live: { record: ViewRecord; ids: LiveIds; members: number[] }[] = [];
+  const live: { record: ViewRecord; ids: LiveIds; members: number[]; holder: number | undefined }[] = [];
   for (const { record, ids } of readRecords(dir, owner)) {
     if (!ids) {
-      if (Date.now() - Date.parse(record.started) > BUILDING_MS) removeRecord(dir, record);
+      if (!(Date.now() - Date.parse(record.started) <= BUILDING_MS)) removeRecord(dir, record);
       continue;
     }
-    const members = membersOf(record, ids, all);
+    const { members, holder } = membersOf(record, ids, all);
     if (members.length === 0) removeRecord(dir, record);
-    else live.push({ record, ids, members });
+    else live.push({ record, ids, members, holder });
   }
   const byId = new Map(live.map((v) => [v.record.id, v]));
   const fullName = (v: { record: ViewRecord }, depth = 0): string => {
     const parent = v.record.parent ? byId.get(v.record.parent) : undefined;
     return parent && depth < 64 ? `${fullName(parent, depth + 1)}/${v.record.name}` : v.record.name;
   };
-  return live.map((v) => ({ ...v, dir, fullName: prefix + fullName(v) })).sort((a, b) => a.fullName.localeCompare(b.fullName));
+  return live.map((v) => ({ ...v, dir, owner, fullName: prefix + fullName(v) })).sort((a, b) => a.fullName.localeCompare(b.fullName));
 }
 
 /** The innermost live view this process is in, if any. */
@@ -132,9 +149,10 @@ export function ownCgroup(): string | undefined {
   }
 }
 
-/** The executor's operation that joins a live view's namespaces (through one of its processes). */
+/** The executor's operation that joins a live view's namespaces (through a process in them). */
 export function joinOperation(view: LiveView): string[] {
-  return ['join', String(view.members[0]), view.ids.mnt, view.record.rootless ? view.ids.user : ''];
+  if (view.holder === undefined) throw new RunnerError(`view '${view.fullName}': none of its processes is left in its mount namespace; it can be listed and killed, not joined`, ExitCode.view);
+  return ['join', String(view.holder), view.ids.mnt, view.record.rootless ? view.ids.user : ''];
 }
 
 /** A root view keeps its processes in its cgroup: one that joins it goes there too. */

@@ -49,7 +49,10 @@ export interface LiveIds {
 export function registryDir(): string {
   const runtime = process.env.XDG_RUNTIME_DIR;
   const base = runtime && path.isAbsolute(runtime) ? path.join(runtime, 'Runner') : path.join(os.tmpdir(), `Runner-${process.getuid?.() ?? 0}`);
-  return ownDirectory(base);
+  const dir = ownDirectory(base);
+  // Ours (ownDirectory checked): no one else may read or plant records there.
+  if ((fs.lstatSync(dir).mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
+  return dir;
 }
 
 export function newId(): string {
@@ -70,18 +73,24 @@ export function writeRecord(dir: string, record: ViewRecord): void {
 
 /**
  * Root sees every user's views: the other users' record directories, each with its owner. (Other
- * users cannot read root's or each other's: the directories are 0700.)
+ * users cannot read root's or each other's: the directories are 0700.) A user's directory sits in a
+ * place that user controls, so it is opened once without following links and used through that
+ * descriptor (/proc/self/fd/N) afterwards: a link swapped in later redirects nothing root does.
  */
 export function otherRegistries(): { dir: string; owner: number }[] {
   if (process.getuid?.() !== 0) return [];
   const found: { dir: string; owner: number }[] = [];
   const consider = (dir: string, owner: number) => {
+    if (owner === 0) return;
+    let fd: number | undefined;
     try {
-      const stat = fs.lstatSync(dir);
-      if (stat.isDirectory() && stat.uid === owner && owner !== 0) found.push({ dir, owner });
+      fd = fs.openSync(dir, fs.constants.O_RDONLY | fs.constants.O_DIRECTORY | fs.constants.O_NOFOLLOW);
+      const stat = fs.fstatSync(fd);
+      if (stat.uid === owner) return found.push({ dir: `/proc/self/fd/${fd}`, owner });
     } catch {
-      // none there
+      // none there, or a link
     }
+    if (fd !== undefined) fs.closeSync(fd);
   };
   for (const uid of fs.existsSync('/run/user') ? fs.readdirSync('/run/user') : []) if (/^\d+$/.test(uid)) consider(path.join('/run/user', uid, 'Runner'), Number(uid));
   for (const entry of fs.readdirSync(os.tmpdir())) {
@@ -101,48 +110,95 @@ export function userName(uid: number): string {
   }
 }
 
-/** Every record in the directory (unreadable or malformed files, or files not `owner`'s, are skipped). */
+/** A record is small; anything larger is not one. */
+const MAX_RECORD_BYTES = 1 << 20;
+
+/**
+ * A file of the records directory, if it is a regular file of `owner` of sane size: opened without
+ * following a link and without blocking (a FIFO planted there must not hang root's --list).
+ */
+function readOwnedFile(file: string, owner: number): string | undefined {
+  let fd: number | undefined;
+  try {
+    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
+    const stat = fs.fstatSync(fd);
+    if (!stat.isFile() || stat.uid !== owner || stat.size > MAX_RECORD_BYTES) return undefined;
+    return fs.readFileSync(fd, 'utf8');
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined) fs.closeSync(fd);
+  }
+}
+
+const isId = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{16}$/.test(value);
+
+/** The cgroup a root view keeps its processes in: named after the view, in a cgroup v2 hierarchy. */
+function isViewCgroup(cgroup: string, id: string): boolean {
+  if (!path.isAbsolute(cgroup) || path.normalize(cgroup) !== cgroup || path.basename(cgroup) !== `runner-view-${id}`) return false;
+  try {
+    return fs.statfsSync(path.dirname(cgroup)).type === CGROUP2_SUPER_MAGIC;
+  } catch {
+    return false;
+  }
+}
+const CGROUP2_SUPER_MAGIC = 0x63677270;
+
+/**
+ * The record as far as its owner may claim it. Only root's own views have a cgroup (a user's record
+ * naming one would otherwise have root signal that cgroup's processes); a user's view is rootless.
+ */
+function parseRecord(text: string, id: string, owner: number): ViewRecord | undefined {
+  let record: ViewRecord;
+  try {
+    record = JSON.parse(text) as ViewRecord;
+  } catch {
+    return undefined;
+  }
+  if (typeof record !== 'object' || record === null || record.id !== id || typeof record.name !== 'string') return undefined;
+  if (record.parent !== null && !isId(record.parent)) return undefined;
+  if (!Array.isArray(record.mounts) || !Array.isArray(record.envOps) || typeof record.versions !== 'object' || record.versions === null) return undefined;
+  if (owner !== 0) return { ...record, uid: owner, rootless: true, cgroup: undefined };
+  if (record.cgroup !== undefined && (typeof record.cgroup !== 'string' || !isViewCgroup(record.cgroup, id))) return { ...record, cgroup: undefined };
+  return record;
+}
+
+/** Every record in the directory (unreadable, malformed, or not `owner`'s files are skipped). */
 export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { record: ViewRecord; ids: LiveIds | undefined }[] {
   const found: { record: ViewRecord; ids: LiveIds | undefined }[] = [];
   for (const entry of fs.readdirSync(dir)) {
     if (!/^[0-9a-f]{16}\.json$/.test(entry)) continue;
     const id = entry.slice(0, 16);
-    try {
-      const stat = fs.lstatSync(path.join(dir, entry));
-      if (!stat.isFile() || stat.uid !== owner) continue;
-      const record = JSON.parse(fs.readFileSync(path.join(dir, entry), 'utf8')) as ViewRecord;
-      if (record.id !== id) continue;
-      found.push({ record, ids: readIds(paths(dir, id).ns) });
-    } catch {
-      continue;
-    }
+    const text = readOwnedFile(path.join(dir, entry), owner);
+    const record = text === undefined ? undefined : parseRecord(text, id, owner);
+    if (record) found.push({ record, ids: readIds(readOwnedFile(paths(dir, id).ns, owner)) });
   }
   return found;
 }
 
-function readIds(file: string): LiveIds | undefined {
-  try {
-    const [user, mnt] = fs.readFileSync(file, 'utf8').split('\n');
-    return /^user:\[\d+\]$/.test(user) && /^mnt:\[\d+\]$/.test(mnt) ? { user, mnt } : undefined;
-  } catch {
-    return undefined;
-  }
+function readIds(text: string | undefined): LiveIds | undefined {
+  const [user, mnt] = (text ?? '').split('\n');
+  return /^user:\[\d+\]$/.test(user) && /^mnt:\[\d+\]$/.test(mnt) ? { user, mnt } : undefined;
 }
 
-/** Removes a dead view's files (its .mnt directory is empty outside the view) and its cgroup. */
+/**
+ * Removes a dead view's cgroup and files (its .mnt directory is empty outside the view). A cgroup
+ * the kernel will not remove yet (a process of the view that has exited but is not yet reaped
+ * still counts) keeps the record too, so that the next look removes both: nothing is left behind.
+ */
 export function removeRecord(dir: string, record: ViewRecord): void {
+  if (record.cgroup) {
+    try {
+      fs.rmdirSync(record.cgroup);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') return;
+    }
+  }
   const p = paths(dir, record.id);
   for (const file of [p.record, p.ns]) fs.rmSync(file, { force: true });
   try {
     fs.rmdirSync(p.mnt);
   } catch {
     // not there, or (a view still mounted on it, in some namespace) not ours to remove now
-  }
-  if (record.cgroup) {
-    try {
-      fs.rmdirSync(record.cgroup);
-    } catch {
-      // still populated or gone
-    }
   }
 }
