@@ -130,6 +130,14 @@ for (const who of ['root', 'user'] as As[]) {
     assert.match(text[0], new RegExp(`^${parent}  ${who === 'root' ? 'root' : 'rootless'}, \\d+ processes, App 1\\.0 \\(\\S+\\) with App 1\\.0, Greet 1\\.0, since `));
     assert.match(text[1], /^  inner  /);
 
+    // Inside the parent, names are relative to it, and nothing outside it can be reached.
+    const inside = (args: string[]) => run(who, ['--enter', parent, runner, ...args]);
+    assert.equal((JSON.parse(inside(['--list', '--json']).stdout) as Listed[]).map((v) => v.name), ['inner']);
+    assert.is(inside(['--enter', 'inner', 'sh', '-c', 'greet']).stdout, 'greet 1.0\n');
+    const leave = inside(['--enter', parent, 'true']);
+    assert.is(leave.status, 127);
+    assert.match(leave.stderr, new RegExp(`no live view named '${parent}'`));
+
     assert.is(run(who, ['--rename', parent, `${parent}-2`]).status, 0);
     assert.equal(listed(who).map((v) => v.name).filter((n) => n.startsWith(parent)), [`${parent}-2`, `${parent}-2/inner`]);
     const killed = run(who, ['--kill', `${parent}-2`]);

@@ -8,12 +8,22 @@ import { envOperation, list, PLAN_MAGIC, serializeOps, type Token } from '../ove
 import { info, out } from '../cli/output.js';
 import type { Options } from '../cli/options.js';
 import { checkName, splitFullName } from './names.js';
-import { joinCgroup, joinOperation, liveViews, type LiveView } from './members.js';
+import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from './members.js';
 import { otherRegistries, registryDir, userName, writeRecord } from './registry.js';
 
-/** The caller's live views, and for root every user's too (named `~user/name`). */
-function allViews(): LiveView[] {
+/**
+ * The views the caller can address, by the names it knows them by. Inside a view, that is the views
+ * started in it, named relative to it (`test` inside `build`): a process never leaves its view, so
+ * nothing outside is visible. Outside, the caller's own views, and for root every user's too
+ * (named `~user/name`).
+ */
+function visibleViews(): LiveView[] {
   const own = liveViews(registryDir());
+  const here = viewOfSelf(own);
+  if (here) {
+    const prefix = `${here.fullName}/`;
+    return own.filter((v) => v.fullName.startsWith(prefix)).map((v) => ({ ...v, fullName: v.fullName.slice(prefix.length) }));
+  }
   const others = otherRegistries().flatMap(({ dir, owner }) => liveViews(dir, owner, `~${userName(owner)}/`));
   return [...own, ...others];
 }
@@ -32,7 +42,7 @@ function findView(views: readonly LiveView[], fullName: string): LiveView {
 }
 
 export function listAction(options: Options): number {
-  const views = allViews();
+  const views = visibleViews();
   if (options.json) {
     out(JSON.stringify(views.map((v) => ({
       name: v.fullName,
@@ -71,7 +81,7 @@ function findInLiveView(view: LiveView, word: string, viewPath: string): string 
 }
 
 export function enterAction(options: Options): never {
-  const view = findView(allViews(), options.enter as string);
+  const view = findView(visibleViews(), options.enter as string);
   const raw = options.rest.length > 0 ? loadAddon().rawArgv().slice(-options.rest.length) : [Buffer.from(process.env.SHELL || '/bin/sh')];
   const word = options.rest[0] ?? (process.env.SHELL || '/bin/sh');
   const viewEnv = applyEnvOps(view.record.envOps, process.env).env;
@@ -116,12 +126,12 @@ const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 /** The processes of `fullName` and of the views inside it, as the kernel shows them now. */
 function processesOf(fullName: string): number[] {
-  const views = allViews().filter((v) => v.fullName === fullName || v.fullName.startsWith(`${fullName}/`));
+  const views = visibleViews().filter((v) => v.fullName === fullName || v.fullName.startsWith(`${fullName}/`));
   return [...new Set(views.flatMap((v) => v.members))].filter((pid) => pid !== process.pid);
 }
 
 export async function killAction(options: Options): Promise<number> {
-  const fullName = findView(allViews(), options.kill as string).fullName;
+  const fullName = findView(visibleViews(), options.kill as string).fullName;
   let signal = signalNumber(options.signal);
   let deadline = Date.now() + GRACE_MS;
   for (;;) {
@@ -147,15 +157,15 @@ export async function killAction(options: Options): Promise<number> {
 
 export function renameAction(options: Options): number {
   const [from, to] = options.rest;
-  const dir = registryDir();
-  const views = liveViews(dir);
+  const views = visibleViews();
   const view = findView(views, from);
+  if (view.owner !== process.getuid?.()) throw new RunnerError(`view '${from}' is another user's; only they can rename it`, ExitCode.usage);
   const parentName = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
   const leaf = to.includes('/') && parentName && to.startsWith(`${parentName}/`) ? to.slice(parentName.length + 1) : to;
   checkName(leaf);
   const target = parentName ? `${parentName}/${leaf}` : leaf;
   if (views.some((v) => v.fullName === target)) throw new RunnerError(`a view named '${target}' is running already`, ExitCode.usage);
-  writeRecord(dir, { ...view.record, name: leaf });
+  writeRecord(view.dir, { ...view.record, name: leaf });
   return ExitCode.ok;
 }
 
