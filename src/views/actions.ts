@@ -9,7 +9,8 @@ import { info, out } from '../cli/output.js';
 import type { Options } from '../cli/options.js';
 import { checkName, splitFullName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from './members.js';
-import { otherRegistries, registryDir, userName, writeRecord } from './registry.js';
+import { groupsOf, userName } from './accounts.js';
+import { otherRegistries, registryDir, writeRecord } from './registry.js';
 
 /**
  * The views the caller can address, by the names it knows them by. Inside a view, that is the views
@@ -89,28 +90,16 @@ export function enterAction(options: Options): never {
   joinCgroup(view);
   const ops: Token[][] = [];
   // Root entering a user's view enters as that user (see the executor's creds).
-  if (view.owner !== process.getuid?.()) ops.push(['creds', String(view.owner), ...credentialsOf(view.owner)]);
+  if (view.owner !== process.getuid?.()) {
+    const { gid, groups } = groupsOf(view.owner);
+    ops.push(['creds', String(view.owner), gid, ...list(groups)]);
+  }
   ops.push(joinOperation(view));
   if (view.record.rootless) ops.push(['nonewprivs']);
   for (const op of view.record.envOps) ops.push(envOperation(op));
   ops.push(['chdir', process.cwd()]);
   ops.push(['exec', file, 'it was not found in the view', ...list(raw)]);
   return executeOperations(serializeOps(PLAN_MAGIC, ops));
-}
-
-/** A user's primary group and supplementary groups, as /etc/passwd and /etc/group list them. */
-function credentialsOf(uid: number): Token[] {
-  const read = (file: string) => {
-    try {
-      return fs.readFileSync(file, 'utf8').split('\n').map((l) => l.split(':'));
-    } catch {
-      return [];
-    }
-  };
-  const entry = read('/etc/passwd').find((f) => f[2] === String(uid));
-  const gid = entry?.[3] && /^\d+$/.test(entry[3]) ? entry[3] : String(uid);
-  const groups = entry ? read('/etc/group').filter((f) => /^\d+$/.test(f[2] ?? '') && (f[3] ?? '').split(',').includes(entry[0])).map((f) => f[2]) : [];
-  return [gid, ...list([...new Set([gid, ...groups])])];
 }
 
 function signalNumber(name: string | undefined): NodeJS.Signals {

@@ -100,16 +100,6 @@ export function otherRegistries(): { dir: string; owner: number }[] {
   return found;
 }
 
-/** A user's name for a uid, from /etc/passwd (the uid itself when there is none). */
-export function userName(uid: number): string {
-  try {
-    const line = fs.readFileSync('/etc/passwd', 'utf8').split('\n').find((l) => l.split(':')[2] === String(uid));
-    return line?.split(':')[0] || String(uid);
-  } catch {
-    return String(uid);
-  }
-}
-
 /** A record is small; anything larger is not one. */
 const MAX_RECORD_BYTES = 1 << 20;
 
