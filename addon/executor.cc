@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
@@ -125,7 +126,12 @@ void RunPlan(const std::vector<Op>& ops, bool restore_signals) {
       if (view_failed) continue;
       Failure f;
       if (RunSetupOp(&view, op, &f)) continue;
-      if (fallback.empty()) Die(kExitView, f.Text());
+      if (fallback.empty()) {
+        // A staged record that will not be committed now is removed: nothing is left behind.
+        for (const Op& later : ops)
+          if (later.name == "commit") unlink(later.args[0].c_str());
+        Die(kExitView, f.Text());
+      }
       view.Undo();
       view_failed = true;
       Warn(f.Text() + "; " + fallback);
@@ -141,6 +147,11 @@ void RunPlan(const std::vector<Op>& ops, bool restore_signals) {
       if (!warning.empty()) Warn(warning);
     } else if (op.name == "creds") {
       BecomeUser(op);
+    } else if (op.name == "commit") {
+      // A grown view's staged record replaces the old one once its overlays are mounted (both
+      // names in the caller's own 0700 records directory; rename never follows the last component).
+      if (rename(op.args[0].c_str(), op.args[1].c_str()) != 0)
+        Die(kExitView, "committing the view's record " + op.args[1] + ": " + std::string(strerror(errno)));
     } else if (op.name == "nsid") {
       WriteNamespaceIds(op.args[0]);
     } else if (op.name == "chdir") {

@@ -23,6 +23,7 @@ const std::map<std::string, Shape> kShapes = {
     // named views (src/views/)
     {"attach", {1, false}},      {"keepindex", {2, false}},   {"nsid", {1, false}},
     {"join", {3, false}},        {"chdir", {1, false}},       {"creds", {2, true}},
+    {"commit", {2, false}},
     // the environment (env-ops.h)
     {"unsetenv", {1, false}},    {"prependenv", {1, true}},   {"setenv", {2, true}},
     // a cached plan's records (cache.h)

@@ -98,6 +98,25 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(listed(who).find((v) => v.name === name), undefined);
   });
 
+  test(`${who}: a growth that cannot mount leaves the view and its record as they were`, () => {
+    const root = tree();
+    const name = `stuck-${who}`;
+    const env = { INDEX: path.join(root, 'System/Index') };
+    background(who, ['--root', root, '--name', name, 'app'], env);
+    waitFor('the view', () => listed(who).find((v) => v.name === name && v.processes.length > 0));
+    // The first growth's write directory, taken already (as a failed or concurrent growth would).
+    const records = who === 'root' ? (process.env.XDG_RUNTIME_DIR ? path.join(process.env.XDG_RUNTIME_DIR, 'Runner') : path.join(os.tmpdir(), 'Runner-0')) : path.join(os.tmpdir(), `Runner-${spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout.trim()}`);
+    const take = run(who, ['--enter', name, 'sh', '-c', `for d in "$0"/*.mnt; do [ -d "$d/0.upper" ] && mkdir "$d/g1-0.upper"; done; true`, records]);
+    assert.is(take.status, 0, take.stderr);
+    const grow = run(who, ['--root', root, '--name', name, 'tool'], env);
+    assert.is(grow.status, 122);
+    assert.match(grow.stderr, /g1-0\.upper.*File exists/);
+    assert.equal(listed(who).find((v) => v.name === name)?.versions, { Greet: '1.0', App: '1.0' }, 'the record still says what the view holds');
+    assert.is(run(who, ['--enter', name, 'greet']).stdout, 'greet 1.0\n', 'the view still works');
+    assert.equal(fs.readdirSync(records).filter((e) => e.endsWith('.tmp')), [], 'the staged record is gone');
+    assert.is(run(who, ['--kill', name]).status, 0);
+  });
+
   test(`${who}: views nest; an unnamed launch inside belongs to the view; --rename carries children; --kill of the parent ends all, a double-forked daemon too`, () => {
     const root = tree();
     const parent = `outer-${who}`;

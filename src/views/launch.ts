@@ -12,7 +12,7 @@ import type { MountPlan } from '../overlay/plan.js';
 import { envOperation, list, planOperations, PLAN_MAGIC, serializeOps, type Token } from '../overlay/serialize.js';
 import { checkName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from './members.js';
-import { newId, paths, registryDir, writeRecord, type MountState, type ViewRecord } from './registry.js';
+import { newId, paths, registryDir, stageRecord, writeRecord, type MountState, type ViewRecord } from './registry.js';
 
 type Version = { name: string; version: string; path: string };
 
@@ -63,7 +63,7 @@ function create(dir: string, name: string, parent: LiveView | undefined, plan: M
 }
 
 /** The operations that run COMMAND in a live view, growing it by `grow` first. */
-function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: string[] } | undefined): Token[][] {
+function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: string[]; commit: [string, string] } | undefined): Token[][] {
   const ops: Token[][] = [joinOperation(view)];
   if (grow) {
     ops.push(['writelayer', paths(dir, view.record.id).mnt, `g${view.record.generation + 1}-`]);
@@ -72,6 +72,7 @@ function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mo
       const mount = grow.mounts.find((m) => removal.startsWith(m.target + '/'));
       if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
     }
+    ops.push(['commit', ...grow.commit]);
   }
   if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
   if (plan.rootless) ops.push(['nonewprivs']);
@@ -124,7 +125,9 @@ export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, cho
   if (view.record.mounts.some((m) => m.layers.some((l) => l.startsWith('group:'))))
     throw new RunnerError(`view '${fullName}' has more than 500 layers in one directory and cannot grow`, ExitCode.view);
   const grown = growth(view, dir, added, run, chosen);
-  // The record says what the view holds once this command has made it so.
-  writeRecord(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
-  return executeOperations(serializeOps(PLAN_MAGIC, joinOperations(view, dir, plan, grown)));
+  // The record says what the view holds once the executor has made it so: it commits the staged
+  // record after the new overlays are mounted. (A launch that fails to mount leaves the record as it
+  // was; of two launches growing a view at once, the second finds the first's directories and fails.)
+  const staged = stageRecord(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
+  return executeOperations(serializeOps(PLAN_MAGIC, joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] })));
 }

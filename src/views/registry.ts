@@ -65,10 +65,15 @@ export const paths = (dir: string, id: string) => ({
   mnt: path.join(dir, `${id}.mnt`),
 });
 
-export function writeRecord(dir: string, record: ViewRecord): void {
+/** Writes the record to a temporary file beside it; renaming that over the record commits it. */
+export function stageRecord(dir: string, record: ViewRecord): string {
   const temp = path.join(dir, `.${record.id}.${process.pid}.tmp`);
   fs.writeFileSync(temp, JSON.stringify(record), { flag: 'wx', mode: 0o600 });
-  fs.renameSync(temp, paths(dir, record.id).record);
+  return temp;
+}
+
+export function writeRecord(dir: string, record: ViewRecord): void {
+  fs.renameSync(stageRecord(dir, record), paths(dir, record.id).record);
 }
 
 /**
@@ -157,6 +162,7 @@ function parseRecord(text: string, id: string, owner: number): ViewRecord | unde
 export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { record: ViewRecord; ids: LiveIds | undefined }[] {
   const found: { record: ViewRecord; ids: LiveIds | undefined }[] = [];
   for (const entry of fs.readdirSync(dir)) {
+    if (/^\.[0-9a-f]{16}\.\d+\.tmp$/.test(entry)) removeStaleStage(dir, entry, owner);
     if (!/^[0-9a-f]{16}\.json$/.test(entry)) continue;
     const id = entry.slice(0, 16);
     const text = readOwnedFile(path.join(dir, entry), owner);
@@ -164,6 +170,18 @@ export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { rec
     if (record) found.push({ record, ids: readIds(readOwnedFile(paths(dir, id).ns, owner)) });
   }
   return found;
+}
+
+/** A staged record is committed within moments; one left for a minute belongs to a launch that failed. */
+const STAGE_MS = 60_000;
+
+function removeStaleStage(dir: string, entry: string, owner: number): void {
+  try {
+    const stat = fs.lstatSync(path.join(dir, entry));
+    if (stat.uid === owner && Date.now() - stat.mtimeMs > STAGE_MS) fs.rmSync(path.join(dir, entry));
+  } catch {
+    // gone meanwhile
+  }
 }
 
 function readIds(text: string | undefined): LiveIds | undefined {
