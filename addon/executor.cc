@@ -57,11 +57,7 @@ bool IsSetupOp(const std::string& name) {
 // the caller's own 0700 records directory; made new (O_EXCL), never through a link.
 void WriteNamespaceIds(const std::string& file) {
   std::string text;
-  for (const char* ns : {"user", "mnt"}) {
-    char buf[64];
-    ssize_t n = readlink((std::string("/proc/self/ns/") + ns).c_str(), buf, sizeof buf);
-    text += std::string(buf, n > 0 ? n : 0) + "\n";
-  }
+  for (const char* ns : {"user", "mnt"}) text += NamespaceId("self", ns) + "\n";
   int fd = open(file.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_NOFOLLOW | O_CLOEXEC, 0600);
   if (fd < 0 || write(fd, text.data(), text.size()) != static_cast<ssize_t>(text.size()))
     Die(kExitView, "writing the view's record " + file + ": " + std::string(strerror(errno)));

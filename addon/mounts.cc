@@ -374,17 +374,18 @@ bool ViewBuilder::KeepIndex(const std::string& target, const std::string& name, 
   return true;
 }
 
+std::string NamespaceId(const std::string& pid, const char* ns) {
+  char buf[64];
+  ssize_t n = readlink(("/proc/" + pid + "/ns/" + ns).c_str(), buf, sizeof buf);
+  return n > 0 ? std::string(buf, n) : std::string();
+}
+
 bool ViewBuilder::Join(const std::string& pid_text, const std::string& mnt, const std::string& user, Failure* f) {
   pid_t pid = static_cast<pid_t>(strtol(pid_text.c_str(), nullptr, 10));
   int pidfd = static_cast<int>(syscall(SYS_pidfd_open, pid, 0));
   if (pidfd < 0) return Fail(f, "pidfd_open", pid_text, errno);
-  auto link = [&](const char* ns) {
-    char buf[64];
-    ssize_t n = readlink(("/proc/" + pid_text + "/ns/" + ns).c_str(), buf, sizeof buf);
-    return n > 0 ? std::string(buf, n) : std::string();
-  };
   // Read after the pidfd holds the process: if the pid was reused in between, setns below fails.
-  if (link("mnt") != mnt || (!user.empty() && link("user") != user)) {
+  if (NamespaceId(pid_text, "mnt") != mnt || (!user.empty() && NamespaceId(pid_text, "user") != user)) {
     close(pidfd);
     return Fail(f, "join", "process " + pid_text, ESRCH, "it is no longer in the view");
   }

@@ -72,6 +72,10 @@ void Warn(const std::string& message);
 // untrusted tree must not drive the terminal.
 std::string Escape(const std::string& text);
 
+// "user:[4026531837]": the namespace `ns` of process `pid` ("self" for this one), as its
+// /proc/PID/ns link names it; empty when it cannot be read.
+std::string NamespaceId(const std::string& pid, const char* ns);
+
 // The --check probe: tries each requirement in a child process and prints "name ok" or
 // "name no <reason>" lines on stdout; `lower` is the directory to try as an overlay layer.
 // Returns 0 when everything needed works.

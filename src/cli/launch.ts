@@ -191,8 +191,7 @@ export async function launchAction(options: Options): Promise<number> {
   }
   if (options.name !== undefined) {
     const { namedLaunch } = await import('../views/launch.js');
-    const indexDirs = INDEX_DIRS.filter((d) => fs.existsSync(path.join(run.world.paths.index, d)));
-    return namedLaunch(options.name, plan, run, versionsOf(run), indexDirs);
+    return namedLaunch(options.name, plan, run, versionsOf(run));
   }
   return executePlan(plan);
 }

@@ -5,7 +5,7 @@ import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { EnvOp } from './environment.js';
 import type { MountPlan } from './plan.js';
-import { envOperation, PLAN_MAGIC, serializeOps, serializePlan } from './serialize.js';
+import { envOperation, planOperations, PLAN_MAGIC, serializeOps, type Token } from './serialize.js';
 
 interface Addon {
   rawArgv(): Buffer[];
@@ -25,13 +25,13 @@ export function loadAddon(): Addon {
 }
 
 export function executePlan(plan: MountPlan): never {
-  return executeOperations(serializePlan(plan));
+  return executeOperations(planOperations(plan));
 }
 
-/** Runs serialized operations (a plan, or a named view's operations) in runner-exec. */
-export function executeOperations(serialized: Buffer): never {
+/** Runs operations (a plan's, or a named view's) in runner-exec. */
+export function executeOperations(ops: readonly (readonly Token[])[]): never {
   const native = loadAddon();
-  const fd = native.memfd('runner-plan', serialized);
+  const fd = native.memfd('runner-plan', serializeOps(PLAN_MAGIC, ops));
   const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
   return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)], env);
 }

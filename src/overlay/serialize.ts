@@ -21,6 +21,38 @@ export interface NamedView {
   beforeEnvironment: Token[][];
 }
 
+/** Overlay `mounts` onto their targets, then remove `removals` beneath them. */
+export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly string[]): Token[][] {
+  const ops: Token[][] = mounts.map((mount) => ['overlay', mount.target, ...list(mount.layers)]);
+  // Each removal names its overlay and a path inside it: the executor resolves it beneath that
+  // mount and never follows a symlink on the way.
+  for (const removal of removals) {
+    const mount = mounts.find((m) => removal.startsWith(m.target + '/'));
+    if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
+  }
+  return ops;
+}
+
+/**
+ * What follows the view: the personality, no new privileges (rootless), `before` (a named view's
+ * extras), the environment operations, and the exec of `exec.file` with `argv`.
+ */
+export function commandOperations(
+  run: { personality: number | undefined; rootless: boolean; envOps: readonly EnvOp[] },
+  exec: { file: string; missing?: string },
+  argv: readonly Token[],
+  before: readonly Token[][] = [],
+): Token[][] {
+  const ops: Token[][] = [];
+  if (run.personality !== undefined) ops.push(['personality', `0x${run.personality.toString(16)}`]);
+  // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
+  if (run.rootless) ops.push(['nonewprivs']);
+  ops.push(...before);
+  for (const op of run.envOps) ops.push(envOperation(op));
+  ops.push(['exec', exec.file, exec.missing ?? 'it was not found', ...list(argv)]);
+  return ops;
+}
+
 /**
  * The plan's operations; `argv` replaces the command's argv (the cache stores only its fixed
  * words). A named view always has its namespaces, even where the plan needs no mount.
@@ -36,21 +68,10 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
     ops.push(['writelayer', plan.writeLayer, '']);
     if (named) ops.push(...named.afterWriteLayer);
     for (const group of plan.groups) ops.push(['group', ...list(group)]);
-    for (const mount of plan.mounts) ops.push(['overlay', mount.target, ...list(mount.layers)]);
-    // Each removal names its overlay and a path inside it: the executor resolves it beneath that
-    // mount and never follows a symlink on the way.
-    for (const removal of plan.removals) {
-      const mount = plan.mounts.find((m) => removal.startsWith(m.target + '/'));
-      if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
-    }
+    ops.push(...mountOperations(plan.mounts, plan.removals));
     for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
   }
-  if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
-  // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
-  if (plan.rootless) ops.push(['nonewprivs']);
-  if (named) ops.push(...named.beforeEnvironment);
-  for (const op of plan.envOps) ops.push(envOperation(op));
-  ops.push(['exec', plan.exec.file, plan.exec.missing ?? 'it was not found', ...list(argv)]);
+  ops.push(...commandOperations(plan, plan.exec, argv, named?.beforeEnvironment));
   return ops;
 }
 

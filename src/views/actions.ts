@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { applyEnvOps, executeOperations, loadAddon } from '../overlay/execute.js';
-import { envOperation, list, PLAN_MAGIC, serializeOps, type Token } from '../overlay/serialize.js';
+import { commandOperations, list, type Token } from '../overlay/serialize.js';
 import { info, out } from '../cli/output.js';
 import type { Options } from '../cli/options.js';
 import { checkName, splitFullName } from './names.js';
@@ -95,11 +95,9 @@ export function enterAction(options: Options): never {
     ops.push(['creds', String(view.owner), gid, ...list(groups)]);
   }
   ops.push(joinOperation(view));
-  if (view.record.rootless) ops.push(['nonewprivs']);
-  for (const op of view.record.envOps) ops.push(envOperation(op));
-  ops.push(['chdir', process.cwd()]);
-  ops.push(['exec', file, 'it was not found in the view', ...list(raw)]);
-  return executeOperations(serializeOps(PLAN_MAGIC, ops));
+  const asRecorded = { personality: undefined, rootless: view.record.rootless, envOps: view.record.envOps };
+  ops.push(...commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [['chdir', process.cwd()]]));
+  return executeOperations(ops);
 }
 
 function signalNumber(name: string | undefined): NodeJS.Signals {

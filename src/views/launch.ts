@@ -9,7 +9,7 @@ import { findConflicts } from '../overlay/conflicts.js';
 import { executeOperations } from '../overlay/execute.js';
 import { scanLayer } from '../overlay/layers.js';
 import type { MountPlan } from '../overlay/plan.js';
-import { envOperation, list, planOperations, PLAN_MAGIC, serializeOps, type Token } from '../overlay/serialize.js';
+import { commandOperations, mountOperations, planOperations, type Token } from '../overlay/serialize.js';
 import { checkName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from './members.js';
 import { newId, paths, registryDir, stageRecord, writeRecord, type MountState, type ViewRecord } from './registry.js';
@@ -21,19 +21,18 @@ function versionMap(versions: readonly Version[]): Record<string, string> {
 }
 
 /** A view of its own: the plan plus its write layer attached (for growing), the real Index kept, its ids recorded. */
-function create(dir: string, name: string, parent: LiveView | undefined, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[], indexDirs: readonly string[]): never {
+function create(dir: string, name: string, parent: LiveView | undefined, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[]): never {
   const id = newId();
   const p = paths(dir, id);
   fs.mkdirSync(p.mnt, { mode: 0o700 });
-  const targets = indexDirs.map((d) => path.join(run.world.paths.index, d));
-  // The overlays the executor makes are numbered in plan order: N.upper is the write layer of the Nth.
-  const mounts: MountState[] = targets.map((target) => {
-    const at = plan.mounts.findIndex((m) => m.target === target);
-    const kept = path.join(p.mnt, `index-${path.basename(target)}`);
-    // Not overlaid (only -p overlays every directory): the real Index is all it shows.
-    if (at < 0) return { target, layers: [kept], upper: undefined };
-    return { target, layers: plan.mounts[at].layers.map((l) => (l === target ? kept : l)), upper: path.join(p.mnt, `${at}.upper`) };
-  });
+  // A named view's plan overlays every Index directory (overlayEvery); the executor numbers the
+  // overlays in plan order (N.upper is the Nth's write layer) and keeps each real directory.
+  const kept = (target: string) => path.join(p.mnt, `index-${path.basename(target)}`);
+  const mounts: MountState[] = plan.mounts.map((m, at) => ({
+    target: m.target,
+    layers: m.layers.map((l) => (l === m.target ? kept(m.target) : l)),
+    upper: path.join(p.mnt, `${at}.upper`),
+  }));
   const cgroupBase = plan.rootless ? undefined : ownCgroup();
   const record: ViewRecord = {
     id,
@@ -56,10 +55,10 @@ function create(dir: string, name: string, parent: LiveView | undefined, plan: M
     fs.writeFileSync(path.join(record.cgroup, 'cgroup.procs'), String(process.pid));
   }
   const named = {
-    afterWriteLayer: [['attach', p.mnt], ...targets.map((t) => ['keepindex', t, `index-${path.basename(t)}`])],
+    afterWriteLayer: [['attach', p.mnt], ...plan.mounts.map((m) => ['keepindex', m.target, path.basename(kept(m.target))])],
     beforeEnvironment: [['nsid', p.ns]],
   };
-  return executeOperations(serializeOps(PLAN_MAGIC, planOperations(plan, plan.exec.argv, named)));
+  return executeOperations(planOperations(plan, plan.exec.argv, named));
 }
 
 /** The operations that run COMMAND in a live view, growing it by `grow` first. */
@@ -67,19 +66,10 @@ function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mo
   const ops: Token[][] = [joinOperation(view)];
   if (grow) {
     ops.push(['writelayer', paths(dir, view.record.id).mnt, `g${view.record.generation + 1}-`]);
-    for (const mount of grow.mounts) ops.push(['overlay', mount.target, ...list(mount.layers)]);
-    for (const removal of grow.removals) {
-      const mount = grow.mounts.find((m) => removal.startsWith(m.target + '/'));
-      if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
-    }
+    ops.push(...mountOperations(grow.mounts, grow.removals));
     ops.push(['commit', ...grow.commit]);
   }
-  if (plan.personality !== undefined) ops.push(['personality', `0x${plan.personality.toString(16)}`]);
-  if (plan.rootless) ops.push(['nonewprivs']);
-  for (const op of plan.envOps) ops.push(envOperation(op));
-  ops.push(['chdir', process.cwd()]);
-  ops.push(['exec', plan.exec.file, plan.exec.missing ?? 'it was not found', ...list(plan.exec.argv)]);
-  return ops;
+  return [...ops, ...commandOperations(plan, plan.exec, plan.exec.argv, [['chdir', process.cwd()]])];
 }
 
 /** What growing `view` by the programs it lacks takes: new overlays above each directory's write layer. */
@@ -96,7 +86,7 @@ function growth(view: LiveView, dir: string, added: readonly Version[], run: Res
       next.push(state);
       continue;
     }
-    const below = [...feeds, ...(state.upper ? [state.upper] : []), ...state.layers];
+    const below = [...feeds, state.upper, ...state.layers];
     const upper = path.join(paths(dir, view.record.id).mnt, `g${generation}-${mounts.length}.upper`);
     mounts.push({ target: state.target, layers: below, upper });
     next.push({ target: state.target, layers: below, upper });
@@ -104,14 +94,14 @@ function growth(view: LiveView, dir: string, added: readonly Version[], run: Res
   return { mounts, removals, next, generation };
 }
 
-export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[], indexDirs: readonly string[]): never {
+export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[]): never {
   checkName(name);
   const dir = registryDir();
   const views = liveViews(dir);
   const here = viewOfSelf(views);
   const fullName = here ? `${here.fullName}/${name}` : name;
   const view = views.find((v) => v.fullName === fullName);
-  if (!view) return create(dir, name, here, plan, run, chosen, indexDirs);
+  if (!view) return create(dir, name, here, plan, run, chosen);
 
   const held = view.record.versions;
   const asker = run.target.program ? `${run.target.program.name} ${run.target.program.version}` : run.target.via;
@@ -121,7 +111,7 @@ export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, cho
   }
   const added = chosen.filter((v) => held[v.name] === undefined);
   joinCgroup(view);
-  if (added.length === 0) return executeOperations(serializeOps(PLAN_MAGIC, joinOperations(view, dir, plan, undefined)));
+  if (added.length === 0) return executeOperations(joinOperations(view, dir, plan, undefined));
   if (view.record.mounts.some((m) => m.layers.some((l) => l.startsWith('group:'))))
     throw new RunnerError(`view '${fullName}' has more than 500 layers in one directory and cannot grow`, ExitCode.view);
   const grown = growth(view, dir, added, run, chosen);
@@ -129,5 +119,5 @@ export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, cho
   // record after the new overlays are mounted. (A launch that fails to mount leaves the record as it
   // was; of two launches growing a view at once, the second finds the first's directories and fails.)
   const staged = stageRecord(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
-  return executeOperations(serializeOps(PLAN_MAGIC, joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] })));
+  return executeOperations(joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] }));
 }

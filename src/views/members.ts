@@ -67,13 +67,12 @@ interface ProcessInfo {
 
 /** The caller's processes (all of them for root), with their namespaces as far as it may see. */
 function processes(owner: number): ProcessInfo[] {
-  const uid = owner;
   const found: ProcessInfo[] = [];
   for (const entry of numericEntries('/proc')) {
     const pid = Number(entry);
     try {
       // A view's processes are its owner's (a setuid program run in it keeps its real uid).
-      if (uid !== 0 && fs.statSync(`/proc/${pid}`).uid !== uid && !realUid(pid, uid)) continue;
+      if (owner !== 0 && fs.statSync(`/proc/${pid}`).uid !== owner && !realUid(pid, owner)) continue;
       const mnt = fs.readlinkSync(`/proc/${pid}/ns/mnt`);
       let users: string[] | undefined;
       found.push({ pid, mnt, users: () => (users ??= loadAddon().userNamespaces(`/proc/${pid}/ns/user`)) });

@@ -17,8 +17,8 @@ export interface MountState {
   target: string;
   /** Top first, under the write layer: layers, earlier write layers, the real Index (kept) last. */
   layers: string[];
-  /** The top overlay's write layer, if the directory has an overlay. */
-  upper: string | undefined;
+  /** The top overlay's write layer. */
+  upper: string;
 }
 
 export interface ViewRecord {
