@@ -137,4 +137,22 @@ test('--why gives the derived reason for a version ruled out through another pro
   assert.ok(run.notes().includes('Tool 2.0, not Current 3.1: Current ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0'), run.notes().join('\n'));
 });
 
+test('a program with more versions than a number set holds (40): resolved, learned from and explained alike', () => {
+  // Version sets are numbers up to 31 versions and BigInts beyond: the wide path must give the same
+  // answers, also for versions past the 32nd (1.0–1.7 here, newest first).
+  const wide: Record<string, { deps?: string }> = {};
+  for (let i = 0; i < 40; i++) wide[`1.${i}`] = { deps: i >= 8 ? 'Lib >= 2.0' : '' };
+  const spec = (extra: string): TreeSpec => ({
+    programs: { Wide: wide, Lib: { '1.0': {}, '2.0': { deps: 'Wide < 1.6' } }, App: { '1.0': { deps: `Wide\nLib >= 2.0\n${extra}` } } },
+    current: { Wide: '1.39', Lib: '2.0' },
+  });
+  // Wide 1.8 and later need Lib >= 2.0, which needs Wide < 1.6: learned, Wide 1.5 is taken.
+  const chosen = chosenMap(resolve(spec('')));
+  assert.is(chosen.get('Wide'), '1.5');
+  assert.is(chosen.get('Lib'), '2.0');
+  const error = failure(() => resolve(spec('Wide >= 1.6')));
+  assert.is(error.exitCode, 120);
+  assert.match(error.message, /no version of Wide fits both/);
+});
+
 test.run();

@@ -6,7 +6,7 @@ import { formatConstraints } from './constraint.js';
 import type { Alternative, Requirement } from './dependencies.js';
 import { incompatibility, leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
-import { allows, indices, positive, type Term } from './pubgrub/term.js';
+import { allVersions, allows, and, indices, isEmptySet, or, positive, type Term, type VersionSet } from './pubgrub/term.js';
 
 /** One choice of a Dependencies line: an alternative under one name. */
 export interface Option {
@@ -16,7 +16,7 @@ export interface Option {
   asked: string;
   alternative: Alternative;
   /** Installed versions of `name` that satisfy the alternative's constraints. */
-  set: bigint;
+  set: VersionSet;
   installed: readonly string[];
   /** Several programs whose names differ only in letter case. */
   ambiguous: string[] | undefined;
@@ -54,11 +54,11 @@ export function sentence(fact: Fact): string {
       return `${why.name} ${why.version} is the program being run`;
     case 'line': {
       const text = `${why.by} needs ${why.requirement.text}`;
-      if (!why.option || why.option.set !== 0n) return text;
+      if (!why.option || !isEmptySet(why.option.set)) return text;
       return `${text}, but ${lacking(why.option)} (${why.requirement.file}:${why.requirement.line})`;
     }
     case 'option':
-      return why.option.set === 0n ? `${lacking(why.option)}` : '';
+      return isEmptySet(why.option.set) ? `${lacking(why.option)}` : '';
     case 'unavailable':
       return `${why.name} ${why.version} ${why.reason}`;
     case 'none':
@@ -78,19 +78,19 @@ function edge(fact: Fact): { from: string; to: string } | undefined {
 }
 
 /** What a fact allows for each package it constrains: Neg(S) means "must be in S", a lone Pos(T) "not in T". */
-function constraints(fact: Fact, describe: Describe): [string, bigint][] {
+function constraints(fact: Fact, describe: Describe): [string, VersionSet][] {
   if (fact.terms.size === 1) {
     const [[pkg, term]] = [...fact.terms];
     if (!term.positive) return [];
-    const all = (1n << BigInt(describe(pkg).versions.length)) - 1n;
-    return [[pkg, all & ~term.set]];
+    const all = allVersions(describe(pkg).versions.length);
+    return [[pkg, and(all, ~term.set)]];
   }
   return [...fact.terms].filter(([, t]: [string, Term]) => !t.positive).map(([pkg, t]) => [pkg, t.set]);
 }
 
 const missing = (fact: Fact): boolean => {
   const why = whyOf(fact);
-  return (why.kind === 'line' || why.kind === 'option') && why.option !== undefined && why.option.set === 0n;
+  return (why.kind === 'line' || why.kind === 'option') && why.option !== undefined && isEmptySet(why.option.set);
 };
 
 /** The chain of facts from the run to `fact`: requirement by requirement (breadth first). */
@@ -123,8 +123,8 @@ function chain(fact: Fact, facts: readonly Fact[], root: string): string[] {
  */
 function mergeSharedLines(facts: readonly Fact[], describe: Describe): Fact[] {
   // In the facts' order: a fact said as it is, or the first of a line's versions, which gathers the others.
-  const slots: { fact: Fact; requester?: string; set?: bigint }[] = [];
-  const byLine = new Map<string, { fact: Fact; requester: string; set: bigint }>();
+  const slots: { fact: Fact; requester?: string; set?: VersionSet }[] = [];
+  const byLine = new Map<string, { fact: Fact; requester: string; set: VersionSet }>();
   for (const fact of facts) {
     const why = whyOf(fact);
     const requester = edge(fact)?.from ?? [...fact.terms.keys()][0];
@@ -136,7 +136,7 @@ function mergeSharedLines(facts: readonly Fact[], describe: Describe): Fact[] {
     const key = `${requester}\0${why.requirement.text}\0${why.option?.name ?? ''}`;
     const line = byLine.get(key);
     if (line) {
-      line.set |= term.set;
+      line.set = or(line.set, term.set);
       continue;
     }
     const first = { fact, requester, set: term.set };
@@ -161,15 +161,15 @@ export function explainFailure(terminal: Fact, describe: Describe): string {
   const root = facts.flatMap((f) => [...f.terms.keys()]).find((pkg) => describe(pkg).root) ?? '';
   const lacks = facts.filter(missing);
   if (lacks.length > 0) return lacks.map((f) => chain(f, facts, root).join(' → ')).join('; ');
-  const allowed = new Map<string, { set: bigint; facts: Fact[] }>();
+  const allowed = new Map<string, { set: VersionSet; facts: Fact[] }>();
   for (const fact of facts) {
     for (const [pkg, set] of constraints(fact, describe)) {
       const before = allowed.get(pkg);
-      allowed.set(pkg, before ? { set: before.set & set, facts: [...before.facts, fact] } : { set, facts: [fact] });
+      allowed.set(pkg, before ? { set: and(before.set, set), facts: [...before.facts, fact] } : { set, facts: [fact] });
     }
   }
   for (const [pkg, { set, facts: against }] of allowed) {
-    if (set !== 0n || against.length < 2 || describe(pkg).virtual || describe(pkg).root) continue;
+    if (!isEmptySet(set) || against.length < 2 || describe(pkg).virtual || describe(pkg).root) continue;
     const chains = against.map((f) => chain(f, facts, root)).sort((x, y) => x.length - y.length).map((c) => c.join(' → ')).filter(Boolean);
     return `${chains.join('; ')}; no version of ${pkg} fits ${against.length === 2 ? 'both' : 'all of these'}`;
   }

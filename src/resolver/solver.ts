@@ -15,7 +15,7 @@ import { ExitCode, RunnerError } from './errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
 import type { World } from './programs.js';
 import { NoSolution, solvePubGrub, type Problem } from './pubgrub/pubgrub.js';
-import { bit, indices, negative, positive, type Term } from './pubgrub/term.js';
+import { allVersions, indices, isEmptySet, negative, noVersions, or, positive, single, type Term, type VersionSet } from './pubgrub/term.js';
 
 /** Who asked for what: one line of some Dependencies file, on behalf of a program or a file. */
 export interface Demand {
@@ -105,7 +105,7 @@ class GoboProblem implements Problem<Why> {
     return this.world.program(pkg)?.versions ?? [];
   }
 
-  preference(pkg: string, allowed: bigint): number[] {
+  preference(pkg: string, allowed: VersionSet): number[] {
     const order = indices(allowed);
     if (pkg === ROOT || this.virtuals.has(pkg) || this.options.preferNewest) return order;
     const program = this.world.program(pkg);
@@ -141,7 +141,7 @@ class GoboProblem implements Problem<Why> {
     return { kind: 'root' };
   }
 
-  noVersions(pkg: string, allowed: bigint): Why {
+  noVersions(pkg: string, allowed: VersionSet): Why {
     return { kind: 'none', name: pkg, versions: indices(allowed).map((i) => this.versions(pkg)[i]) };
   }
 
@@ -153,9 +153,9 @@ class GoboProblem implements Problem<Why> {
         const canonical = this.world.canonicalName(asked);
         const name = typeof canonical === 'string' ? canonical : asked;
         const versions = typeof canonical === 'string' ? (this.world.program(name)?.versions ?? []) : [];
-        let set = 0n;
+        let set = noVersions(versions.length);
         versions.forEach((v, i) => {
-          if (satisfiesAll(v, alternative.constraints)) set |= bit(i);
+          if (satisfiesAll(v, alternative.constraints)) set = or(set, single(versions.length, i));
         });
         const ambiguous = typeof canonical === 'string' ? undefined : canonical;
         options.push({ name, asked, alternative, set, installed: versions, ambiguous });
@@ -175,8 +175,8 @@ class GoboProblem implements Problem<Why> {
       uses.push(use);
       if (requirement.alien) continue;
       use.options = this.optionsOf(requirement);
-      if (this.options.ignoreMissing && use.options.every((o) => o.set === 0n)) continue;
-      const self: [string, Term] = [requester, positive(bit(index))];
+      if (this.options.ignoreMissing && use.options.every((o) => isEmptySet(o.set))) continue;
+      const self: [string, Term] = [requester, positive(single(this.versions(requester).length, index))];
       if (use.options.length === 1 && !requirement.optional) {
         const option = use.options[0];
         out.push({ terms: [self, [option.name, negative(option.set)]], why: { kind: 'line', by, requirement, option } });
@@ -184,7 +184,7 @@ class GoboProblem implements Problem<Why> {
       }
       use.virtual = `\0${by}\0${requirement.file}:${requirement.line}`;
       this.virtuals.set(use.virtual, use);
-      const all = (1n << BigInt(this.versions(use.virtual).length)) - 1n;
+      const all = allVersions(this.versions(use.virtual).length);
       out.push({ terms: [self, [use.virtual, negative(all)]], why: { kind: 'line', by, requirement, option: undefined } });
     }
     this.lines.set(`${requester}\0${index}`, uses);
@@ -196,8 +196,10 @@ class GoboProblem implements Problem<Why> {
       const out: Brought[] = [];
       const { program } = this.options;
       if (program) {
-        const at = this.versions(program.name).indexOf(program.version);
-        out.push({ terms: [[ROOT, positive(bit(0))], [program.name, negative(at < 0 ? 0n : bit(at))]], why: { kind: 'program', ...program } });
+        const versions = this.versions(program.name);
+        const at = versions.indexOf(program.version);
+        const pinned = at < 0 ? noVersions(versions.length) : single(versions.length, at);
+        out.push({ terms: [[ROOT, positive(single(1, 0))], [program.name, negative(pinned)]], why: { kind: 'program', ...program } });
       }
       for (const root of this.options.roots) out.push(...this.lineIncompatibilities(ROOT, 0, root.by, root.requirements));
       return out;
@@ -206,7 +208,7 @@ class GoboProblem implements Problem<Why> {
     if (virtual) {
       const option = virtual.options[index];
       if (!option) return []; // "skip": an optional line left out
-      return [{ terms: [[pkg, positive(bit(index))], [option.name, negative(option.set)]], why: { kind: 'option', by: virtual.by, requirement: virtual.requirement, option } }];
+      return [{ terms: [[pkg, positive(single(this.versions(pkg).length, index))], [option.name, negative(option.set)]], why: { kind: 'option', by: virtual.by, requirement: virtual.requirement, option } }];
     }
     const version = this.versions(pkg)[index];
     return this.lineIncompatibilities(pkg, index, `${pkg} ${version}`, this.world.dependencies(pkg, version).requirements);
@@ -264,8 +266,8 @@ export function solve(options: SolveOptions): Resolution {
       const picked = use.virtual === undefined ? (use.options.length === 1 ? 0 : -1) : (decisions.get(use.virtual) ?? -1);
       const option = use.options[picked];
       if (!option || versionOf(option.name) === undefined) {
-        if (options.ignoreMissing && use.options.every((o) => o.set === 0n)) warnOnce(`${use.by} needs ${requirement.text} (${where}), which nothing installed satisfies; skipped (--ignore-missing)`);
-        else if (requirement.optional) notes.push(`${use.by}: optional '${requirement.text}' (${where}) skipped: ${use.options.every((o) => o.set === 0n) ? 'nothing installed fits it' : 'it does not fit with the rest'}`);
+        if (options.ignoreMissing && use.options.every((o) => isEmptySet(o.set))) warnOnce(`${use.by} needs ${requirement.text} (${where}), which nothing installed satisfies; skipped (--ignore-missing)`);
+        else if (requirement.optional) notes.push(`${use.by}: optional '${requirement.text}' (${where}) skipped: ${use.options.every((o) => isEmptySet(o.set)) ? 'nothing installed fits it' : 'it does not fit with the rest'}`);
         continue;
       }
       const demand: Demand = { by: use.by, requirement, alternative: option.alternative, name: option.name };

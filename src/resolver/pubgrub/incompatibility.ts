@@ -2,7 +2,7 @@
 // External ones come from the tree (a dependency line, a version that cannot be used); derived
 // ones are learned during conflict resolution from two others, which makes the derivation a
 // tree whose leaves explain any failure.
-import { ANY, intersect, isAny, union, type Term } from './term.js';
+import { intersect, isAny, union, type Term } from './term.js';
 
 export type Cause<External> =
   | { kind: 'external'; why: External }
@@ -14,6 +14,8 @@ export interface Incompatibility<External> {
   /** The same, as parallel arrays: the solver's inner loop reads them without an iterator. */
   packages: string[];
   termList: Term[];
+  /** The packages' numbers in the solver that holds it (set when it is added there). */
+  ids: number[];
   cause: Cause<External>;
 }
 
@@ -25,7 +27,7 @@ export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause
     merged.set(pkg, before ? intersect(before, term) : term);
   }
   for (const [pkg, term] of merged) if (isAny(term)) merged.delete(pkg);
-  return { terms: merged, packages: [...merged.keys()], termList: [...merged.values()], cause };
+  return { terms: merged, packages: [...merged.keys()], termList: [...merged.values()], ids: [], cause };
 }
 
 /**
@@ -37,7 +39,8 @@ export function priorCause<E>(incompat: Incompatibility<E>, satisfierCause: Inco
   const terms: [string, Term][] = [];
   for (const [p, t] of incompat.terms) if (p !== pkg) terms.push([p, t]);
   for (const [p, t] of satisfierCause.terms) if (p !== pkg) terms.push([p, t]);
-  const joined = union(incompat.terms.get(pkg) ?? ANY, satisfierCause.terms.get(pkg) ?? ANY);
+  // Both hold a term for `pkg`: the satisfier's cause derived it, and `incompat` was satisfied by it.
+  const joined = union(incompat.terms.get(pkg) as Term, satisfierCause.terms.get(pkg) as Term);
   terms.push([pkg, joined]);
   return incompatibility(terms, { kind: 'derived', left: incompat, right: satisfierCause });
 }

@@ -1,87 +1,118 @@
 // The partial solution: an ordered list of assignments (decisions and derivations), each at a
-// decision level, with the running intersection of the terms per package.
+// decision level, with the running intersection of the terms per package. Packages are numbered
+// in the order the solver first meets them, so that the inner loops index arrays, not maps.
 import type { Incompatibility } from './incompatibility.js';
-import { ANY, bit, compare, count, intersect, positive, subsetOf, type Term } from './term.js';
+import { anyTerm, compare, count, intersect, positive, single, type Term } from './term.js';
 
 export interface Assignment<E> {
   pkg: string;
+  id: number;
   term: Term;
   level: number;
   /** Undefined for a decision. */
   cause: Incompatibility<E> | undefined;
   /** For a decision: the version index chosen. */
   version: number | undefined;
+  /** The package's accumulated term before this assignment (restored when it is undone) and after. */
+  before: Term;
+  after: Term;
 }
 
-/** How an incompatibility stands against the partial solution ('almost': all terms but one hold). */
-export type Relation = { kind: 'satisfied' } | { kind: 'contradicted' } | { kind: 'almost'; pkg: string } | { kind: 'inconclusive' };
-
-const SATISFIED: Relation = { kind: 'satisfied' };
-const CONTRADICTED: Relation = { kind: 'contradicted' };
-const INCONCLUSIVE: Relation = { kind: 'inconclusive' };
+/**
+ * How an incompatibility stands against the partial solution: one of these, or (a number ≥ 0)
+ * the position of its one term that does not hold yet while all others do ("almost satisfied").
+ */
+export const SATISFIED = -1;
+export const CONTRADICTED = -2;
+export const INCONCLUSIVE = -3;
 
 export class PartialSolution<E> {
   readonly assignments: Assignment<E>[] = [];
-  private readonly accumulated = new Map<string, Term>();
   readonly decisions = new Map<string, number>();
-  /** Undecided packages with a positive term (→ how many versions it allows): decidable ones. */
-  readonly frontier = new Map<string, number>();
+  /** Undecided packages with a positive term (id → how many versions it allows): decidable ones. */
+  readonly frontier = new Map<number, number>();
   level = 0;
+  /** By package id: the name, how many versions it has, and the intersection of its assignments so far. */
+  readonly names: string[] = [];
+  readonly widths: number[] = [];
+  readonly accumulated: Term[] = [];
+  private readonly ids = new Map<string, number>();
+  private readonly decided: boolean[] = [];
 
-  termOf(pkg: string): Term {
-    return this.accumulated.get(pkg) ?? ANY;
+  /** @param widthOf how many versions a package has (fixed for the run). */
+  constructor(private readonly widthOf: (pkg: string) => number) {}
+
+  /** The package's number, given when it is first met. */
+  idOf(pkg: string): number {
+    let id = this.ids.get(pkg);
+    if (id === undefined) {
+      id = this.names.length;
+      this.ids.set(pkg, id);
+      this.names.push(pkg);
+      this.widths.push(this.widthOf(pkg));
+      this.accumulated.push(anyTerm(this.widths[id]));
+      this.decided.push(false);
+    }
+    return id;
   }
 
-  private push(a: Assignment<E>): void {
-    this.assignments.push(a);
-    const term = intersect(this.termOf(a.pkg), a.term);
-    this.accumulated.set(a.pkg, term);
-    if (a.version !== undefined) this.frontier.delete(a.pkg);
-    else if (term.positive && !this.decisions.has(a.pkg)) this.frontier.set(a.pkg, count(term.set));
+  private push(pkg: string, term: Term, cause: Incompatibility<E> | undefined, version: number | undefined): void {
+    const id = this.idOf(pkg);
+    const before = this.accumulated[id];
+    const after = intersect(before, term);
+    this.accumulated[id] = after;
+    this.assignments.push({ pkg, id, term, level: this.level, cause, version, before, after });
+    this.updateFrontier(id);
+  }
+
+  private updateFrontier(id: number): void {
+    const term = this.accumulated[id];
+    if (term.positive && !this.decided[id]) this.frontier.set(id, count(term.set));
+    else this.frontier.delete(id);
   }
 
   decide(pkg: string, version: number): void {
     this.level++;
     this.decisions.set(pkg, version);
-    this.push({ pkg, term: positive(bit(version)), level: this.level, cause: undefined, version });
+    const id = this.idOf(pkg);
+    this.decided[id] = true;
+    this.push(pkg, positive(single(this.widths[id], version)), undefined, version);
   }
 
   derive(pkg: string, term: Term, cause: Incompatibility<E>): void {
-    this.push({ pkg, term, level: this.level, cause, version: undefined });
+    this.push(pkg, term, cause, undefined);
   }
 
-  /** Drops every assignment above `level`. */
+  /** Drops every assignment above `level`, restoring what each one changed. */
   backtrack(level: number): void {
     while (this.assignments.length > 0 && (this.assignments.at(-1) as Assignment<E>).level > level) {
       const dropped = this.assignments.pop() as Assignment<E>;
-      if (dropped.version !== undefined) this.decisions.delete(dropped.pkg);
+      this.accumulated[dropped.id] = dropped.before;
+      if (dropped.version !== undefined) {
+        this.decisions.delete(dropped.pkg);
+        this.decided[dropped.id] = false;
+      }
+      this.updateFrontier(dropped.id);
     }
     this.level = level;
-    this.accumulated.clear();
-    for (const a of this.assignments) this.accumulated.set(a.pkg, intersect(this.termOf(a.pkg), a.term));
-    this.frontier.clear();
-    for (const [pkg, term] of this.accumulated) if (term.positive && !this.decisions.has(pkg)) this.frontier.set(pkg, count(term.set));
   }
 
   /**
-   * How `incompat` stands. `changed`: the package whose term just changed, checked first — most
-   * incompatibilities it is in are contradicted by it alone, and then no other term is looked at.
+   * How `incompat` stands (SATISFIED, CONTRADICTED, INCONCLUSIVE or the position of the one term
+   * left). `overrideId`/`overrideTerm`: judge as if that package's term were this one.
    */
-  relation(incompat: Incompatibility<E>, override?: { pkg: string; term: Term }, changed?: string): Relation {
-    if (changed !== undefined && compare(this.termOf(changed), incompat.terms.get(changed) as Term) === -1) return CONTRADICTED;
-    let unsatisfied: string | undefined;
-    const { packages, termList } = incompat;
-    for (let i = 0; i < packages.length; i++) {
-      const pkg = packages[i];
-      const term = termList[i];
-      const have = override?.pkg === pkg ? override.term : this.termOf(pkg);
-      const order = compare(have, term);
+  relation(incompat: Incompatibility<E>, overrideId = -1, overrideTerm?: Term): number {
+    const { ids, termList } = incompat;
+    let unsatisfied = SATISFIED;
+    for (let i = 0; i < ids.length; i++) {
+      const id = ids[i];
+      const order = compare(id === overrideId ? (overrideTerm as Term) : this.accumulated[id], termList[i]);
       if (order === 1) continue;
       if (order === -1) return CONTRADICTED;
-      if (unsatisfied !== undefined) return INCONCLUSIVE;
-      unsatisfied = pkg;
+      if (unsatisfied !== SATISFIED) return INCONCLUSIVE;
+      unsatisfied = i;
     }
-    return unsatisfied === undefined ? SATISFIED : { kind: 'almost', pkg: unsatisfied };
+    return unsatisfied;
   }
 
   /**
@@ -89,35 +120,36 @@ export class PartialSolution<E> {
    * earliest assignment before it that, together with it, already satisfies `incompat` (1 if none).
    */
   satisfier(incompat: Incompatibility<E>): { satisfier: Assignment<E>; previousLevel: number } {
-    const satisfiedBy = (terms: Map<string, Term>) => {
-      for (const [pkg, term] of incompat.terms) if (!subsetOf(terms.get(pkg) ?? ANY, term)) return false;
-      return true;
-    };
-    const seen = new Map<string, Term>();
-    let found: Assignment<E> | undefined;
+    const { ids, termList } = incompat;
+    // Each term holds from some assignment on (terms only narrow): count them as they come to hold.
+    let holds = ids.map(() => false);
+    let holding = 0;
     let at = 0;
-    for (; at < this.assignments.length; at++) {
+    for (; at < this.assignments.length && holding < ids.length; at++) {
       const a = this.assignments[at];
-      if (!incompat.terms.has(a.pkg)) continue;
-      seen.set(a.pkg, intersect(seen.get(a.pkg) ?? ANY, a.term));
-      if (satisfiedBy(seen)) {
-        found = a;
-        break;
-      }
+      const pos = ids.indexOf(a.id);
+      if (pos < 0 || holds[pos] || compare(a.after, termList[pos]) !== 1) continue;
+      holds[pos] = true;
+      holding++;
     }
-    if (found === undefined) throw new Error('satisfier search on an incompatibility that is not satisfied');
-    const withSatisfier = new Map<string, Term>([[found.pkg, found.term]]);
-    let previousLevel = 1;
-    if (satisfiedBy(withSatisfier)) return { satisfier: found, previousLevel };
-    for (let i = 0; i < at; i++) {
+    if (holding < ids.length) throw new Error('satisfier search on an incompatibility that is not satisfied');
+    const found = this.assignments[--at];
+    // The satisfier's own term, with the earlier assignments added one by one.
+    const own = ids.indexOf(found.id);
+    holds = ids.map(() => false);
+    holding = 0;
+    if (compare(found.term, termList[own]) === 1) {
+      holds[own] = true;
+      holding++;
+    }
+    for (let i = 0; i < at && holding < ids.length; i++) {
       const a = this.assignments[i];
-      if (!incompat.terms.has(a.pkg)) continue;
-      withSatisfier.set(a.pkg, intersect(withSatisfier.get(a.pkg) ?? ANY, a.term));
-      if (satisfiedBy(withSatisfier)) {
-        previousLevel = Math.max(a.level, 1);
-        break;
-      }
+      const pos = ids.indexOf(a.id);
+      if (pos < 0 || holds[pos]) continue;
+      if (compare(pos === own ? intersect(found.term, a.after) : a.after, termList[pos]) !== 1) continue;
+      holds[pos] = true;
+      if (++holding === ids.length) return { satisfier: found, previousLevel: Math.max(a.level, 1) };
     }
-    return { satisfier: found, previousLevel };
+    return { satisfier: found, previousLevel: 1 };
   }
 }

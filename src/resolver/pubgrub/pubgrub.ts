@@ -4,23 +4,23 @@
 // learning a new incompatibility from the derivation and jumping back to the decision level where
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
-import { PartialSolution } from './partial-solution.js';
-import { bit, negate, negative, positive, type Term } from './term.js';
+import { PartialSolution, SATISFIED } from './partial-solution.js';
+import { compare, negate, negative, onlyIndex, positive, single, type Term, type VersionSet } from './term.js';
 
 /** What the engine asks of the problem it solves. */
 export interface Problem<E> {
   readonly root: string;
-  /** The package's versions; a version is its index (bit) in this list. */
+  /** The package's versions (fixed for the run); a version is its index (bit) in this list. */
   versions(pkg: string): readonly string[];
   /** Allowed version indices in the order they should be tried. */
-  preference(pkg: string, allowed: bigint): number[];
+  preference(pkg: string, allowed: VersionSet): number[];
   /** Why a version cannot be used at all (bad metadata, other architecture), if it cannot. */
   unavailable(pkg: string, version: number): E | undefined;
   /** Incompatibilities that choosing this version brings (its dependencies), as terms and cause. */
   dependencies(pkg: string, version: number): { terms: [string, Term][]; why: E }[];
   /** External causes the engine itself creates. */
   rootCause(): E;
-  noVersions(pkg: string, allowed: bigint): E;
+  noVersions(pkg: string, allowed: VersionSet): E;
 }
 
 export class NoSolution<E> extends Error {
@@ -37,28 +37,45 @@ export interface Solution<E> {
 }
 
 export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
-  const byPackage = new Map<string, Incompatibility<E>[]>();
+  const ps = new PartialSolution<E>((pkg) => problem.versions(pkg).length);
+
+  // By package id, what propagation watches: an incompatibility whose term for the package is one
+  // version ("P is at v": a version's dependencies, an unusable version) under that version, since
+  // it can come to hold only when the package is at exactly v; any other with its term.
+  const watches: { general: Incompatibility<E>[]; terms: Term[]; atVersion: Incompatibility<E>[][] }[] = [];
+  // Incompatibilities to check whole at the next propagation, and when each other one was last
+  // checked whole (trail length; non-decreasing, so a backjump finds the ones to redo at the top).
+  const recheck: Incompatibility<E>[] = [];
+  const checkedAt: { incompat: Incompatibility<E>; at: number }[] = [];
   const add = (incompat: Incompatibility<E>) => {
-    for (const pkg of incompat.terms.keys()) {
-      let list = byPackage.get(pkg);
-      if (!list) byPackage.set(pkg, (list = []));
-      list.push(incompat);
-    }
+    incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
+    incompat.ids.forEach((id, i) => {
+      const watch = (watches[id] ??= { general: [], terms: [], atVersion: [] });
+      const term = incompat.termList[i];
+      const version = term.positive ? onlyIndex(term.set) : -1;
+      if (version >= 0) (watch.atVersion[version] ??= []).push(incompat);
+      else {
+        watch.general.push(incompat);
+        watch.terms.push(term);
+      }
+    });
+    recheck.push(incompat);
   };
-  const ps = new PartialSolution<E>();
-  const expanded = new Map<string, Incompatibility<E>[]>();
-  // Whether a version can be used never changes during a run: asked once per version.
-  const unavailability = new Map<string, E | null>();
-  const unavailable = (pkg: string, version: number): E | undefined => {
-    const key = `${pkg}\0${version}`;
-    let why = unavailability.get(key);
-    if (why === undefined) unavailability.set(key, (why = problem.unavailable(pkg, version) ?? null));
-    return why ?? undefined;
+  /** After a backjump: what was checked on the undone part of the trail is checked again. */
+  const recheckAbove = (length: number) => {
+    while (checkedAt.length > 0 && (checkedAt.at(-1) as { at: number }).at > length) recheck.push((checkedAt.pop() as { incompat: Incompatibility<E> }).incompat);
   };
-  // First seen first: ties between equally constrained packages are broken by discovery order.
-  const discovered = new Map<string, number>();
-  const discover = (incompat: Incompatibility<E>) => {
-    for (const pkg of incompat.terms.keys()) if (!discovered.has(pkg)) discovered.set(pkg, discovered.size);
+
+  // By package id and version: whether the version can be used (asked once: it never changes during
+  // a run), the incompatibility saying it cannot, and the dependencies it brings (added once: after
+  // a backjump the same decision is often made again, and duplicates would slow every propagation).
+  const unusable: (E | null)[][] = [];
+  const unusableFacts: Incompatibility<E>[][] = [];
+  const expanded: Incompatibility<E>[][][] = [];
+  const unavailable = (id: number, version: number): E | undefined => {
+    const known = (unusable[id] ??= []);
+    if (known[version] === undefined) known[version] = problem.unavailable(ps.names[id], version) ?? null;
+    return known[version] ?? undefined;
   };
 
   const isTerminal = (incompat: Incompatibility<E>) => {
@@ -75,76 +92,99 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       if (isTerminal(incompat)) throw new NoSolution(incompat);
       const { satisfier, previousLevel } = ps.satisfier(incompat);
       if (satisfier.cause === undefined || previousLevel !== satisfier.level) {
-        if (learned) add(incompat);
         ps.backtrack(previousLevel);
+        recheckAbove(ps.assignments.length);
+        if (learned) add(incompat);
         return { pkg: satisfier.pkg, incompat };
       }
       incompat = priorCause(incompat, satisfier.cause, satisfier.pkg);
+      incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
       learned = true;
     }
   };
 
-  const propagate = (start: string) => {
+  /**
+   * Unit propagation from the package whose term just changed. An incompatibility is looked at
+   * only when the changed package's term in it now holds: otherwise that term still fails or is
+   * undecided while the others are as they were when it was last checked, so what it implies has
+   * not changed (the watched-literal rule of SAT solvers); this skips most checks. That holds for
+   * an incompatibility checked whole on the current trail: a new one, or one checked on a part of
+   * the trail a backjump undid, is first checked whole (`recheck`).
+   */
+  const propagate = (start: number) => {
     const changed = [start];
-    while (changed.length > 0) {
-      const pkg = changed.pop() as string;
-      const list = byPackage.get(pkg) ?? [];
-      for (let i = list.length - 1; i >= 0; i--) {
-        const relation = ps.relation(list[i], undefined, pkg);
-        if (relation.kind === 'satisfied') {
-          const { pkg: almost, incompat } = resolveConflict(list[i]);
-          ps.derive(almost, negate(incompat.terms.get(almost) as Term), incompat);
-          changed.length = 0;
-          changed.push(almost);
-          break;
-        }
-        if (relation.kind === 'almost') {
-          ps.derive(relation.pkg, negate(list[i].terms.get(relation.pkg) as Term), list[i]);
-          if (!changed.includes(relation.pkg)) changed.push(relation.pkg);
-        }
+    const derive = (incompat: Incompatibility<E>, at: number) => {
+      ps.derive(incompat.packages[at], negate(incompat.termList[at]), incompat);
+      const id = incompat.ids[at];
+      if (!changed.includes(id)) changed.push(id);
+    };
+    /** Checks one incompatibility; false after a conflict (the trail changed under the caller). */
+    const visit = (incompat: Incompatibility<E>): boolean => {
+      const relation = ps.relation(incompat);
+      if (relation === SATISFIED) {
+        const { pkg, incompat: learned } = resolveConflict(incompat);
+        changed.length = 0;
+        derive(learned, learned.packages.indexOf(pkg));
+        return false;
       }
+      if (relation >= 0) derive(incompat, relation);
+      return true;
+    };
+    for (;;) {
+      while (recheck.length > 0) {
+        const incompat = recheck.pop() as Incompatibility<E>;
+        checkedAt.push({ incompat, at: ps.assignments.length });
+        visit(incompat);
+      }
+      const id = changed.pop();
+      if (id === undefined) return;
+      const watch = watches[id];
+      if (watch === undefined) continue;
+      const term = ps.accumulated[id];
+      const at = term.positive ? onlyIndex(term.set) : -1;
+      const atVersion = at >= 0 ? (watch.atVersion[at] ?? []) : [];
+      let going = true;
+      for (let i = atVersion.length - 1; i >= 0 && going; i--) going = visit(atVersion[i]);
+      for (let i = watch.general.length - 1; i >= 0 && going; i--) if (compare(term, watch.terms[i]) === 1) going = visit(watch.general[i]);
     }
   };
 
-  /** The undecided package with a positive derivation and the fewest allowed versions (ties: first discovered). */
-  const nextPackage = (): string | undefined => {
-    let best: string | undefined;
+  /** The undecided package with a positive derivation and the fewest allowed versions (ties: first met). */
+  const nextPackage = (): number | undefined => {
+    let best: number | undefined;
     let bestCount = Infinity;
-    let bestOrder = Infinity;
-    for (const [pkg, allowed] of ps.frontier) {
-      const order = discovered.get(pkg) as number;
-      if (allowed < bestCount || (allowed === bestCount && order < bestOrder)) {
-        best = pkg;
+    for (const [id, allowed] of ps.frontier) {
+      if (allowed < bestCount || (allowed === bestCount && id < (best as number))) {
+        best = id;
         bestCount = allowed;
-        bestOrder = order;
       }
     }
     return best;
   };
 
-  const rootIncompat = incompatibility<E>([[problem.root, negative(bit(0))]], { kind: 'external', why: problem.rootCause() });
-  add(rootIncompat);
-  discover(rootIncompat);
-  let next = problem.root;
+  add(incompatibility<E>([[problem.root, negative(single(1, 0))]], { kind: 'external', why: problem.rootCause() }));
+  let next = ps.idOf(problem.root);
   for (;;) {
     propagate(next);
-    const pkg = nextPackage();
-    if (pkg === undefined) return { decisions: ps.decisions, solution: ps };
-    next = pkg;
-    const allowed = ps.termOf(pkg).set;
+    const id = nextPackage();
+    if (id === undefined) return { decisions: ps.decisions, solution: ps };
+    next = id;
+    const pkg = ps.names[id];
+    const width = ps.widths[id];
+    const allowed = ps.accumulated[id].set;
     let chosen: number | undefined;
     let ruledOut = 0;
     for (const version of problem.preference(pkg, allowed)) {
-      const why = unavailable(pkg, version);
+      const why = unavailable(id, version);
       if (why === undefined) {
         chosen = version;
         break;
       }
-      // Added once: a later pass over the same package meets the fact, not the question.
-      if (!unavailability.has(`${pkg}\0${version}\0added`)) {
-        unavailability.set(`${pkg}\0${version}\0added`, null);
-        add(incompatibility([[pkg, positive(bit(version))]], { kind: 'external', why }));
-      }
+      // Made once, and met again on every later pass: a backjump may have undone what it derived.
+      const facts = (unusableFacts[id] ??= []);
+      const fact = facts[version];
+      if (fact === undefined) add((facts[version] = incompatibility([[pkg, positive(single(width, version))]], { kind: 'external', why })));
+      else recheck.push(fact);
       ruledOut++;
     }
     if (chosen === undefined) {
@@ -152,20 +192,15 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       if (ruledOut === 0) add(incompatibility<E>([[pkg, positive(allowed)]], { kind: 'external', why: problem.noVersions(pkg, allowed) }));
       continue;
     }
-    // A version's dependencies are added once: after a backjump the same decision is often made
-    // again, and duplicates would make every later propagation slower.
-    const key = `${pkg}\0${chosen}`;
-    let brought = expanded.get(key);
+    const byVersion = (expanded[id] ??= []);
+    let brought = byVersion[chosen];
     if (brought === undefined) {
-      brought = problem.dependencies(pkg, chosen).map((d) => incompatibility<E>(d.terms, { kind: 'external', why: d.why }));
-      expanded.set(key, brought);
-      for (const incompat of brought) {
-        add(incompat);
-        discover(incompat);
-      }
+      brought = byVersion[chosen] = problem.dependencies(pkg, chosen).map((d) => incompatibility<E>(d.terms, { kind: 'external', why: d.why }));
+      brought.forEach(add);
     }
-    // A version whose own dependencies already fail is not decided: propagation rules it out.
-    const decision = { pkg, term: positive(bit(chosen)) };
-    if (brought.every((incompat) => ps.relation(incompat, decision).kind !== 'satisfied')) ps.decide(pkg, chosen);
+    // A version whose own dependencies already fail is not decided: checked whole, they rule it out.
+    const decision = positive(single(width, chosen));
+    if (brought.every((incompat) => ps.relation(incompat, id, decision) !== SATISFIED)) ps.decide(pkg, chosen);
+    else recheck.push(...brought);
   }
 }

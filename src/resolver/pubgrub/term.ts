@@ -2,77 +2,99 @@
 // so a set of them is a bitmask over the package's version list (bit i = version i). A positive
 // term "P ∈ S" says P is selected with a version in S; a negative term "not P ∈ S" says P is not
 // selected with a version in S (which includes not being selected at all). As in pubgrub-rs.
+//
+// A set is a plain number when the package has at most 31 versions (every real program: bit
+// operations on numbers allocate nothing, and the solver does millions of them), a BigInt when it
+// has more. All sets of one package have the same width, so the two kinds never meet in one
+// operation; JavaScript's bit operators work on either kind, which is what the casts below rely on.
+
+export type VersionSet = number | bigint;
 
 export interface Term {
   positive: boolean;
-  set: bigint;
+  set: VersionSet;
 }
 
-export const ANY: Term = { positive: false, set: 0n };
+/** Widths up to this many versions use number sets. */
+const NUMBER_BITS = 31;
 
-export const positive = (set: bigint): Term => ({ positive: true, set });
-export const negative = (set: bigint): Term => ({ positive: false, set });
+/** The empty set of a package with `width` versions. */
+export const noVersions = (width: number): VersionSet => (width > NUMBER_BITS ? 0n : 0);
+/** The set of version `index` alone. */
+export const single = (width: number, index: number): VersionSet => (width > NUMBER_BITS ? 1n << BigInt(index) : 1 << index);
+/** Every version of a package with `width` versions. */
+export const allVersions = (width: number): VersionSet => (width > NUMBER_BITS ? (1n << BigInt(width)) - 1n : 2 ** width - 1);
+/** The term that allows anything (nothing is known) for a package with `width` versions. */
+export const anyTerm = (width: number): Term => ({ positive: false, set: noVersions(width) });
+
+export const and = (a: VersionSet, b: VersionSet): VersionSet => (a as number) & (b as number);
+export const or = (a: VersionSet, b: VersionSet): VersionSet => (a as number) | (b as number);
+const andNot = (a: VersionSet, b: VersionSet): VersionSet => (a as number) & ~(b as number);
+// `==` on purpose: 0n == 0 holds, so this is true for the empty set of either kind.
+export const isEmptySet = (s: VersionSet): boolean => s == 0;
+
+export const positive = (set: VersionSet): Term => ({ positive: true, set });
+export const negative = (set: VersionSet): Term => ({ positive: false, set });
 export const negate = (t: Term): Term => ({ positive: !t.positive, set: t.set });
-export const bit = (index: number): bigint => 1n << BigInt(index);
 
 export function intersect(a: Term, b: Term): Term {
-  if (a.positive && b.positive) return positive(a.set & b.set);
-  if (a.positive) return positive(a.set & ~b.set);
-  if (b.positive) return positive(b.set & ~a.set);
-  return negative(a.set | b.set);
+  if (a.positive && b.positive) return positive(and(a.set, b.set));
+  if (a.positive) return positive(andNot(a.set, b.set));
+  if (b.positive) return positive(andNot(b.set, a.set));
+  return negative(or(a.set, b.set));
 }
 
 export function union(a: Term, b: Term): Term {
   return negate(intersect(negate(a), negate(b)));
 }
 
-export function same(a: Term, b: Term): boolean {
-  return a.positive === b.positive && a.set === b.set;
-}
-
-export const isEmpty = (t: Term): boolean => t.positive && t.set === 0n;
-export const isAny = (t: Term): boolean => !t.positive && t.set === 0n;
-
-/** Whether everything `inner` allows, `outer` allows too. */
-export function subsetOf(inner: Term, outer: Term): boolean {
-  return same(intersect(inner, outer), inner);
-}
-
-export function disjoint(a: Term, b: Term): boolean {
-  return isEmpty(intersect(a, b));
-}
+export const isEmpty = (t: Term): boolean => t.positive && isEmptySet(t.set);
+export const isAny = (t: Term): boolean => !t.positive && isEmptySet(t.set);
 
 /**
- * subsetOf and disjoint in one step, without building terms: the solver asks this for every
- * term of every incompatibility it looks at. 1: `have` ⊆ `want`; -1: disjoint; 0: neither.
+ * Whether `have` ⊆ `want` (1), they are disjoint (-1), or neither (0), without building terms:
+ * the solver asks this for every term of every incompatibility it looks at.
  */
 export function compare(have: Term, want: Term): 1 | -1 | 0 {
   const h = have.set;
   const w = want.set;
-  // One BigInt operation each (every one allocates): `both === h` is h ⊆ w, `both === 0n` disjoint.
-  const both = h & w;
+  const both = and(h, w);
   if (have.positive) {
-    if (want.positive) return both === h ? 1 : both === 0n ? -1 : 0;
-    return both === 0n ? 1 : both === h ? -1 : 0;
+    if (want.positive) return both === h ? 1 : isEmptySet(both) ? -1 : 0;
+    return isEmptySet(both) ? 1 : both === h ? -1 : 0;
   }
   if (want.positive) return both === w ? -1 : 0;
   return both === w ? 1 : 0;
 }
 
+export const subsetOf = (inner: Term, outer: Term): boolean => compare(inner, outer) === 1;
+
 /** Whether version `index` is allowed by the term (when the package is selected). */
 export function allows(t: Term, index: number): boolean {
-  return t.positive === ((t.set & bit(index)) !== 0n);
+  const inSet = typeof t.set === 'number' ? (t.set & (1 << index)) !== 0 : (t.set & (1n << BigInt(index))) !== 0n;
+  return t.positive === inSet;
 }
 
 /** How many versions a set holds. */
-export function count(set: bigint): number {
+export function count(set: VersionSet): number {
   let n = 0;
-  for (; set !== 0n; n++) set &= set - 1n;
+  if (typeof set === 'number') for (; set !== 0; n++) set &= set - 1;
+  else for (; set !== 0n; n++) set &= set - 1n;
   return n;
 }
 
-export function indices(set: bigint): number[] {
+/** The one version a set holds, or -1 when it holds none or several. */
+export function onlyIndex(set: VersionSet): number {
+  if (typeof set === 'number') return set !== 0 && (set & (set - 1)) === 0 ? 31 - Math.clz32(set) : -1;
+  return count(set) === 1 ? indices(set)[0] : -1;
+}
+
+export function indices(set: VersionSet): number[] {
   const out: number[] = [];
-  for (let i = 0; set !== 0n; i++, set >>= 1n) if (set & 1n) out.push(i);
+  if (typeof set === 'number') {
+    for (let i = 0; set !== 0; i++, set >>>= 1) if (set & 1) out.push(i);
+  } else {
+    for (let i = 0; set !== 0n; i++, set >>= 1n) if (set & 1n) out.push(i);
+  }
   return out;
 }
