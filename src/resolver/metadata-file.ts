@@ -69,12 +69,12 @@ function untrusted(file: string, stat: fs.Stats, top: string | undefined, checke
   return undefined;
 }
 
+/** Nothing at all stands at `file` (not even a dangling symlink): one lstat, and no exception. */
 function surelyAbsent(file: string): boolean {
   try {
-    return !fs.readdirSync(path.dirname(file)).includes(path.basename(file));
+    return fs.lstatSync(file, { throwIfNoEntry: false }) === undefined;
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    return code === 'ENOENT' || code === 'ENOTDIR';
+    return (error as NodeJS.ErrnoException).code === 'ENOTDIR';
   }
 }
 
@@ -84,9 +84,7 @@ function surelyAbsent(file: string): boolean {
  */
 export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string, usuallyAbsent = false): MetadataRead {
   // A file that is usually absent (few versions have an Architecture or Environment file) is
-  // looked for in its directory's listing first: no exception (much cheaper than a failed open that
-  // throws), and one listing answers for all of a Resources directory's files (one thing for the
-  // plan cache to re-check instead of one per file).
+  // looked for with lstat first: no exception (much cheaper than a failed open that throws).
   if (usuallyAbsent && surelyAbsent(file)) return { kind: 'absent' };
   let fd: number;
   try {
@@ -111,14 +109,15 @@ export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMust
       const why = untrusted(file, stat, top, policy.checkedDirectories);
       if (why) return { kind: 'bad', message: `${why}; running as root, Runner does not trust it (--trust-tree overrides)` };
     }
-    // Read at most one byte more than allowed: the file may grow while we read.
-    const buffer = Buffer.alloc(Math.min(stat.size, MAX_METADATA_BYTES) + 1);
+    // Read at most one byte more than allowed: the file may grow while we read. A regular file
+    // gives all it has up to the count asked, so a read that returns less has reached its end.
+    const buffer = Buffer.allocUnsafe(Math.min(stat.size, MAX_METADATA_BYTES) + 1);
     let length = 0;
     for (;;) {
       const n = fs.readSync(fd, buffer, length, buffer.length - length, null);
-      if (n === 0) break;
       length += n;
       if (length === buffer.length) return { kind: 'bad', message: 'grew while it was read' };
+      if (n === 0 || length === stat.size) break;
     }
     return { kind: 'ok', bytes: buffer.subarray(0, length) };
   } catch (error) {
