@@ -26,6 +26,55 @@ export const SATISFIED = -1;
 export const CONTRADICTED = -2;
 export const INCONCLUSIVE = -3;
 
+/** Package ids stay below this, so that (allowed versions, id) packs into one number. */
+const ID_LIMIT = 2 ** 24;
+
+/** A binary min-heap of numbers. */
+class MinHeap {
+  private items: number[] = [];
+
+  get length(): number {
+    return this.items.length;
+  }
+
+  peek(): number | undefined {
+    return this.items[0];
+  }
+
+  push(item: number): void {
+    const items = this.items;
+    let at = items.push(item) - 1;
+    while (at > 0) {
+      const parent = (at - 1) >> 1;
+      if (items[parent] <= item) break;
+      items[at] = items[parent];
+      at = parent;
+    }
+    items[at] = item;
+  }
+
+  pop(): void {
+    const items = this.items;
+    const last = items.pop() as number;
+    if (items.length === 0) return;
+    let at = 0;
+    for (;;) {
+      let child = 2 * at + 1;
+      if (child >= items.length) break;
+      if (child + 1 < items.length && items[child + 1] < items[child]) child++;
+      if (items[child] >= last) break;
+      items[at] = items[child];
+      at = child;
+    }
+    items[at] = last;
+  }
+
+  rebuild(items: number[]): void {
+    this.items = [];
+    for (const item of items) this.push(item);
+  }
+}
+
 export class PartialSolution<E> {
   readonly assignments: Assignment<E>[] = [];
   readonly decisions = new Map<string, number>();
@@ -38,6 +87,10 @@ export class PartialSolution<E> {
   readonly accumulated: Term[] = [];
   private readonly ids = new Map<string, number>();
   private readonly decided: boolean[] = [];
+  /** Scratch for satisfier(): package id → its position in the incompatibility + 1 (0: not in it). */
+  private readonly positionOf: number[] = [];
+
+  private readonly queue = new MinHeap();
 
   /** @param widthOf how many versions a package has (fixed for the run). */
   constructor(private readonly widthOf: (pkg: string) => number) {}
@@ -47,6 +100,7 @@ export class PartialSolution<E> {
     let id = this.ids.get(pkg);
     if (id === undefined) {
       id = this.names.length;
+      if (id >= ID_LIMIT) throw new Error(`more than ${ID_LIMIT} packages`);
       this.ids.set(pkg, id);
       this.names.push(pkg);
       this.widths.push(this.widthOf(pkg));
@@ -67,8 +121,30 @@ export class PartialSolution<E> {
 
   private updateFrontier(id: number): void {
     const term = this.accumulated[id];
-    if (term.positive && !this.decided[id]) this.frontier.set(id, count(term.set));
-    else this.frontier.delete(id);
+    if (!term.positive || this.decided[id]) {
+      this.frontier.delete(id);
+      return;
+    }
+    const allowed = count(term.set);
+    if (this.frontier.get(id) === allowed) return;
+    this.frontier.set(id, allowed);
+    this.queue.push(allowed * ID_LIMIT + id);
+  }
+
+  /**
+   * The undecided package with a positive term and the fewest allowed versions, ties to the one
+   * met first (PubGrub's usual choice). From a priority queue of (allowed, id) keys: an entry that
+   * no longer matches the frontier is stale and skipped; the queue is rebuilt when mostly stale.
+   */
+  nextUndecided(): number | undefined {
+    const queue = this.queue;
+    if (queue.length > 4 * this.frontier.size + 64) queue.rebuild([...this.frontier].map(([id, allowed]) => allowed * ID_LIMIT + id));
+    for (let key = queue.peek(); key !== undefined; key = queue.peek()) {
+      const id = key % ID_LIMIT;
+      if (this.frontier.get(id) === (key - id) / ID_LIMIT) return id;
+      queue.pop();
+    }
+    return undefined;
   }
 
   decide(pkg: string, version: number): void {
@@ -83,11 +159,12 @@ export class PartialSolution<E> {
     this.push(pkg, term, cause, undefined);
   }
 
-  /** Drops every assignment above `level`, restoring what each one changed. */
-  backtrack(level: number): void {
+  /** Drops every assignment above `level`, restoring what each one changed (told to `restored`). */
+  backtrack(level: number, restored: (id: number, term: Term) => void): void {
     while (this.assignments.length > 0 && (this.assignments.at(-1) as Assignment<E>).level > level) {
       const dropped = this.assignments.pop() as Assignment<E>;
       this.accumulated[dropped.id] = dropped.before;
+      restored(dropped.id, dropped.before);
       if (dropped.version !== undefined) {
         this.decisions.delete(dropped.pkg);
         this.decided[dropped.id] = false;
@@ -121,35 +198,41 @@ export class PartialSolution<E> {
    */
   satisfier(incompat: Incompatibility<E>): { satisfier: Assignment<E>; previousLevel: number } {
     const { ids, termList } = incompat;
-    // Each term holds from some assignment on (terms only narrow): count them as they come to hold.
-    let holds = ids.map(() => false);
-    let holding = 0;
-    let at = 0;
-    for (; at < this.assignments.length && holding < ids.length; at++) {
-      const a = this.assignments[at];
-      const pos = ids.indexOf(a.id);
-      if (pos < 0 || holds[pos] || compare(a.after, termList[pos]) !== 1) continue;
-      holds[pos] = true;
-      holding++;
+    const positionOf = this.positionOf;
+    ids.forEach((id, i) => (positionOf[id] = i + 1));
+    try {
+      // Each term holds from some assignment on (terms only narrow): count them as they come to hold.
+      let holds = ids.map(() => false);
+      let holding = 0;
+      let at = 0;
+      for (; at < this.assignments.length && holding < ids.length; at++) {
+        const a = this.assignments[at];
+        const pos = (positionOf[a.id] ?? 0) - 1;
+        if (pos < 0 || holds[pos] || compare(a.after, termList[pos]) !== 1) continue;
+        holds[pos] = true;
+        holding++;
+      }
+      if (holding < ids.length) throw new Error('satisfier search on an incompatibility that is not satisfied');
+      const found = this.assignments[--at];
+      // The satisfier's own term, with the earlier assignments added one by one.
+      const own = (positionOf[found.id] as number) - 1;
+      holds = ids.map(() => false);
+      holding = 0;
+      if (compare(found.term, termList[own]) === 1) {
+        holds[own] = true;
+        holding++;
+      }
+      for (let i = 0; i < at && holding < ids.length; i++) {
+        const a = this.assignments[i];
+        const pos = (positionOf[a.id] ?? 0) - 1;
+        if (pos < 0 || holds[pos]) continue;
+        if (compare(pos === own ? intersect(found.term, a.after) : a.after, termList[pos]) !== 1) continue;
+        holds[pos] = true;
+        if (++holding === ids.length) return { satisfier: found, previousLevel: Math.max(a.level, 1) };
+      }
+      return { satisfier: found, previousLevel: 1 };
+    } finally {
+      for (const id of ids) positionOf[id] = 0;
     }
-    if (holding < ids.length) throw new Error('satisfier search on an incompatibility that is not satisfied');
-    const found = this.assignments[--at];
-    // The satisfier's own term, with the earlier assignments added one by one.
-    const own = ids.indexOf(found.id);
-    holds = ids.map(() => false);
-    holding = 0;
-    if (compare(found.term, termList[own]) === 1) {
-      holds[own] = true;
-      holding++;
-    }
-    for (let i = 0; i < at && holding < ids.length; i++) {
-      const a = this.assignments[i];
-      const pos = ids.indexOf(a.id);
-      if (pos < 0 || holds[pos]) continue;
-      if (compare(pos === own ? intersect(found.term, a.after) : a.after, termList[pos]) !== 1) continue;
-      holds[pos] = true;
-      if (++holding === ids.length) return { satisfier: found, previousLevel: Math.max(a.level, 1) };
-    }
-    return { satisfier: found, previousLevel: 1 };
   }
 }

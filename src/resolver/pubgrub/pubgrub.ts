@@ -5,7 +5,8 @@
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution, SATISFIED } from './partial-solution.js';
-import { compare, negate, negative, onlyIndex, positive, single, type Term, type VersionSet } from './term.js';
+import { anyTerm, negate, negative, positive, single, type Term, type VersionSet } from './term.js';
+import { Watches } from './watches.js';
 
 /** What the engine asks of the problem it solves. */
 export interface Problem<E> {
@@ -39,31 +40,24 @@ export interface Solution<E> {
 export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const ps = new PartialSolution<E>((pkg) => problem.versions(pkg).length);
 
-  // By package id, what propagation watches: an incompatibility whose term for the package is one
-  // version ("P is at v": a version's dependencies, an unusable version) under that version, since
-  // it can come to hold only when the package is at exactly v; any other with its term.
-  const watches: { general: Incompatibility<E>[]; terms: Term[]; atVersion: Incompatibility<E>[][] }[] = [];
+  // What propagation looks at when a package's term changes (watches.ts).
+  const watches = new Watches<E>(ps.widths, (id) => anyTerm(ps.widths[id]));
   // Incompatibilities to check whole at the next propagation, and when each other one was last
   // checked whole (trail length; non-decreasing, so a backjump finds the ones to redo at the top).
   const recheck: Incompatibility<E>[] = [];
-  const checkedAt: { incompat: Incompatibility<E>; at: number }[] = [];
+  const checkedIncompats: Incompatibility<E>[] = [];
+  const checkedAt: number[] = [];
   const add = (incompat: Incompatibility<E>) => {
     incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
-    incompat.ids.forEach((id, i) => {
-      const watch = (watches[id] ??= { general: [], terms: [], atVersion: [] });
-      const term = incompat.termList[i];
-      const version = term.positive ? onlyIndex(term.set) : -1;
-      if (version >= 0) (watch.atVersion[version] ??= []).push(incompat);
-      else {
-        watch.general.push(incompat);
-        watch.terms.push(term);
-      }
-    });
+    watches.add(incompat);
     recheck.push(incompat);
   };
   /** After a backjump: what was checked on the undone part of the trail is checked again. */
   const recheckAbove = (length: number) => {
-    while (checkedAt.length > 0 && (checkedAt.at(-1) as { at: number }).at > length) recheck.push((checkedAt.pop() as { incompat: Incompatibility<E> }).incompat);
+    while (checkedAt.length > 0 && (checkedAt.at(-1) as number) > length) {
+      checkedAt.pop();
+      recheck.push(checkedIncompats.pop() as Incompatibility<E>);
+    }
   };
 
   // By package id and version: whether the version can be used (asked once: it never changes during
@@ -92,7 +86,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       if (isTerminal(incompat)) throw new NoSolution(incompat);
       const { satisfier, previousLevel } = ps.satisfier(incompat);
       if (satisfier.cause === undefined || previousLevel !== satisfier.level) {
-        ps.backtrack(previousLevel);
+        ps.backtrack(previousLevel, (id, term) => watches.restored(id, term));
         recheckAbove(ps.assignments.length);
         if (learned) add(incompat);
         return { pkg: satisfier.pkg, incompat };
@@ -103,70 +97,50 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
   };
 
-  /**
-   * Unit propagation from the package whose term just changed. An incompatibility is looked at
-   * only when the changed package's term in it now holds: otherwise that term still fails or is
-   * undecided while the others are as they were when it was last checked, so what it implies has
-   * not changed (the watched-literal rule of SAT solvers); this skips most checks. That holds for
-   * an incompatibility checked whole on the current trail: a new one, or one checked on a part of
-   * the trail a backjump undid, is first checked whole (`recheck`).
-   */
+  // Unit propagation. When a package's term changes, only the incompatibilities whose term for it
+  // may have come to hold are looked at (watches.ts). That is complete for an incompatibility
+  // checked whole on the current trail; a new one, or one checked on a part of the trail that a
+  // backjump undid, is first checked whole (`recheck`).
+  // Packages whose term changed and whose incompatibilities are still to be looked at:
+  const changed: number[] = [];
+  const derive = (incompat: Incompatibility<E>, at: number) => {
+    ps.derive(incompat.packages[at], negate(incompat.termList[at]), incompat);
+    const id = incompat.ids[at];
+    if (!changed.includes(id)) changed.push(id);
+  };
+  /** Checks one incompatibility; false after a conflict (the trail changed under the caller). */
+  const visit = (incompat: Incompatibility<E>): boolean => {
+    const relation = ps.relation(incompat);
+    if (relation === SATISFIED) {
+      const { pkg, incompat: learned } = resolveConflict(incompat);
+      changed.length = 0;
+      derive(learned, learned.packages.indexOf(pkg));
+      return false;
+    }
+    if (relation >= 0) derive(incompat, relation);
+    return true;
+  };
   const propagate = (start: number) => {
-    const changed = [start];
-    const derive = (incompat: Incompatibility<E>, at: number) => {
-      ps.derive(incompat.packages[at], negate(incompat.termList[at]), incompat);
-      const id = incompat.ids[at];
-      if (!changed.includes(id)) changed.push(id);
-    };
-    /** Checks one incompatibility; false after a conflict (the trail changed under the caller). */
-    const visit = (incompat: Incompatibility<E>): boolean => {
-      const relation = ps.relation(incompat);
-      if (relation === SATISFIED) {
-        const { pkg, incompat: learned } = resolveConflict(incompat);
-        changed.length = 0;
-        derive(learned, learned.packages.indexOf(pkg));
-        return false;
-      }
-      if (relation >= 0) derive(incompat, relation);
-      return true;
-    };
+    changed.length = 0;
+    changed.push(start);
     for (;;) {
       while (recheck.length > 0) {
         const incompat = recheck.pop() as Incompatibility<E>;
-        checkedAt.push({ incompat, at: ps.assignments.length });
+        checkedIncompats.push(incompat);
+        checkedAt.push(ps.assignments.length);
         visit(incompat);
       }
       const id = changed.pop();
       if (id === undefined) return;
-      const watch = watches[id];
-      if (watch === undefined) continue;
-      const term = ps.accumulated[id];
-      const at = term.positive ? onlyIndex(term.set) : -1;
-      const atVersion = at >= 0 ? (watch.atVersion[at] ?? []) : [];
-      let going = true;
-      for (let i = atVersion.length - 1; i >= 0 && going; i--) going = visit(atVersion[i]);
-      for (let i = watch.general.length - 1; i >= 0 && going; i--) if (compare(term, watch.terms[i]) === 1) going = visit(watch.general[i]);
+      watches.lookAt(id, ps.accumulated[id], visit);
     }
-  };
-
-  /** The undecided package with a positive derivation and the fewest allowed versions (ties: first met). */
-  const nextPackage = (): number | undefined => {
-    let best: number | undefined;
-    let bestCount = Infinity;
-    for (const [id, allowed] of ps.frontier) {
-      if (allowed < bestCount || (allowed === bestCount && id < (best as number))) {
-        best = id;
-        bestCount = allowed;
-      }
-    }
-    return best;
   };
 
   add(incompatibility<E>([[problem.root, negative(single(1, 0))]], { kind: 'external', why: problem.rootCause() }));
   let next = ps.idOf(problem.root);
   for (;;) {
     propagate(next);
-    const id = nextPackage();
+    const id = ps.nextUndecided();
     if (id === undefined) return { decisions: ps.decisions, solution: ps };
     next = id;
     const pkg = ps.names[id];

@@ -1,0 +1,109 @@
+// What unit propagation looks at when a package's term changes: only the incompatibilities whose
+// term for that package may have come to hold since it was last looked at (otherwise the term
+// still fails or is undecided while the others are as they were, so what the incompatibility
+// implies has not changed: the watched-literal rule of SAT solvers, for terms over version sets).
+// - "P is at v" (a version's dependencies, an unusable version) can hold only when P is at
+//   exactly v: kept under v.
+// - "not P ∈ S" (a dependency's allowed versions, negated) holds once no version of S is allowed
+//   any more: kept under each version of S, and looked at only when one of them stops being allowed.
+// - Any other term is looked at on every change.
+import type { Incompatibility } from './incompatibility.js';
+import { allVersions, and, compare, indices, onlyIndex, type Term, type VersionSet } from './term.js';
+
+interface PackageWatches<E> {
+  atVersion: Incompatibility<E>[][];
+  negatives: Incompatibility<E>[];
+  negativeTerms: Term[];
+  /** Version → positions in `negatives` of the terms whose set holds it. */
+  negativesByVersion: number[][];
+  /** Per position in `negatives`: the last look that met it (one look may meet it under several versions). */
+  met: number[];
+  others: Incompatibility<E>[];
+  otherTerms: Term[];
+  /** The package's term when its incompatibilities were last looked at. */
+  seen: Term;
+}
+
+export class Watches<E> {
+  private readonly byPackage: PackageWatches<E>[] = [];
+  private looks = 0;
+
+  /** @param widths by package id, how many versions it has; `anyTerm`: the term before any assignment. */
+  constructor(
+    private readonly widths: readonly number[],
+    private readonly anyTerm: (id: number) => Term,
+  ) {}
+
+  private of(id: number): PackageWatches<E> {
+    return (this.byPackage[id] ??= {
+      atVersion: [],
+      negatives: [],
+      negativeTerms: [],
+      negativesByVersion: [],
+      met: [],
+      others: [],
+      otherTerms: [],
+      seen: this.anyTerm(id),
+    });
+  }
+
+  add(incompat: Incompatibility<E>): void {
+    incompat.ids.forEach((id, i) => {
+      const watch = this.of(id);
+      const term = incompat.termList[i];
+      const version = term.positive ? onlyIndex(term.set) : -1;
+      if (version >= 0) (watch.atVersion[version] ??= []).push(incompat);
+      else if (!term.positive) {
+        const at = watch.negatives.push(incompat) - 1;
+        watch.negativeTerms.push(term);
+        watch.met.push(0);
+        for (const v of indices(term.set)) (watch.negativesByVersion[v] ??= []).push(at);
+      } else {
+        watch.others.push(incompat);
+        watch.otherTerms.push(term);
+      }
+    });
+  }
+
+  /** A backjump restored the package's term: what was looked at under a narrower one is undone too. */
+  restored(id: number, term: Term): void {
+    const watch = this.byPackage[id];
+    if (watch !== undefined) watch.seen = term;
+  }
+
+  private allowed(id: number, term: Term): VersionSet {
+    return term.positive ? term.set : and(allVersions(this.widths[id]), ~(term.set as number));
+  }
+
+  /**
+   * Calls `visit` on each incompatibility whose term for package `id` holds under `term` and may
+   * not have held when last looked at; stops when `visit` returns false.
+   */
+  lookAt(id: number, term: Term, visit: (incompat: Incompatibility<E>) => boolean): void {
+    const watch = this.byPackage[id];
+    if (watch === undefined) return;
+    const noLongerAllowed = and(this.allowed(id, watch.seen), ~(this.allowed(id, term) as number));
+    watch.seen = term;
+    const at = term.positive ? onlyIndex(term.set) : -1;
+    const atVersion = at >= 0 ? watch.atVersion[at] : undefined;
+    if (atVersion !== undefined) for (let i = atVersion.length - 1; i >= 0; i--) if (!visit(atVersion[i])) return;
+    const { negatives, negativeTerms, met, others, otherTerms } = watch;
+    for (let i = others.length - 1; i >= 0; i--) if (compare(term, otherTerms[i]) === 1 && !visit(others[i])) return;
+    const gone = indices(noLongerAllowed);
+    if (gone.length > 2) {
+      // Most versions went (a decision): one pass over all is cheaper than the index.
+      for (let i = negatives.length - 1; i >= 0; i--) if (compare(term, negativeTerms[i]) === 1 && !visit(negatives[i])) return;
+      return;
+    }
+    const look = ++this.looks;
+    for (const version of gone) {
+      const positions = watch.negativesByVersion[version] ?? [];
+      for (let p = positions.length - 1; p >= 0; p--) {
+        const i = positions[p];
+        if (met[i] === look) continue;
+        met[i] = look;
+        if (compare(term, negativeTerms[i]) === 1 && !visit(negatives[i])) return;
+      }
+    }
+  }
+}
