@@ -16,6 +16,8 @@ export interface Assignment<E> {
   /** The package's accumulated term before this assignment (restored when it is undone) and after. */
   before: Term;
   after: Term;
+  /** Where the package's previous assignment is in the trail (-1: none). */
+  previous: number;
 }
 
 /**
@@ -87,8 +89,8 @@ export class PartialSolution<E> {
   readonly accumulated: Term[] = [];
   private readonly ids = new Map<string, number>();
   private readonly decided: boolean[] = [];
-  /** Scratch for satisfier(): package id → its position in the incompatibility + 1 (0: not in it). */
-  private readonly positionOf: number[] = [];
+  /** By package id: where its latest assignment is in the trail (-1: none). */
+  private readonly latest: number[] = [];
 
   private readonly queue = new MinHeap();
 
@@ -106,6 +108,7 @@ export class PartialSolution<E> {
       this.widths.push(this.widthOf(pkg));
       this.accumulated.push(anyTerm(this.widths[id]));
       this.decided.push(false);
+      this.latest.push(-1);
     }
     return id;
   }
@@ -115,7 +118,7 @@ export class PartialSolution<E> {
     const before = this.accumulated[id];
     const after = intersect(before, term);
     this.accumulated[id] = after;
-    this.assignments.push({ pkg, id, term, level: this.level, cause, version, before, after });
+    this.latest[id] = this.assignments.push({ pkg, id, term, level: this.level, cause, version, before, after, previous: this.latest[id] }) - 1;
     this.updateFrontier(id);
   }
 
@@ -164,6 +167,7 @@ export class PartialSolution<E> {
     while (this.assignments.length > 0 && (this.assignments.at(-1) as Assignment<E>).level > level) {
       const dropped = this.assignments.pop() as Assignment<E>;
       this.accumulated[dropped.id] = dropped.before;
+      this.latest[dropped.id] = dropped.previous;
       restored(dropped.id, dropped.before);
       if (dropped.version !== undefined) {
         this.decisions.delete(dropped.pkg);
@@ -195,44 +199,35 @@ export class PartialSolution<E> {
   /**
    * The earliest assignment after which `incompat` is satisfied, and the decision level of the
    * earliest assignment before it that, together with it, already satisfies `incompat` (1 if none).
+   * A package's accumulated term only narrows along its own assignments, so the first one at which
+   * a term holds is found by walking that package's chain back from its latest assignment.
    */
   satisfier(incompat: Incompatibility<E>): { satisfier: Assignment<E>; previousLevel: number } {
     const { ids, termList } = incompat;
-    const positionOf = this.positionOf;
-    ids.forEach((id, i) => (positionOf[id] = i + 1));
-    try {
-      // Each term holds from some assignment on (terms only narrow): count them as they come to hold.
-      let holds = ids.map(() => false);
-      let holding = 0;
-      let at = 0;
-      for (; at < this.assignments.length && holding < ids.length; at++) {
-        const a = this.assignments[at];
-        const pos = (positionOf[a.id] ?? 0) - 1;
-        if (pos < 0 || holds[pos] || compare(a.after, termList[pos]) !== 1) continue;
-        holds[pos] = true;
-        holding++;
+    const { assignments } = this;
+    /** The earliest of the package's assignments from `from` back whose term, joined with `extra`, is within `term`. */
+    const earliest = (from: number, term: Term, extra: Term | undefined): number => {
+      let at = from;
+      for (let back = assignments[at].previous; back >= 0; back = assignments[back].previous) {
+        const after = extra === undefined ? assignments[back].after : intersect(extra, assignments[back].after);
+        if (compare(after, term) !== 1) break;
+        at = back;
       }
-      if (holding < ids.length) throw new Error('satisfier search on an incompatibility that is not satisfied');
-      const found = this.assignments[--at];
-      // The satisfier's own term, with the earlier assignments added one by one.
-      const own = (positionOf[found.id] as number) - 1;
-      holds = ids.map(() => false);
-      holding = 0;
-      if (compare(found.term, termList[own]) === 1) {
-        holds[own] = true;
-        holding++;
-      }
-      for (let i = 0; i < at && holding < ids.length; i++) {
-        const a = this.assignments[i];
-        const pos = (positionOf[a.id] ?? 0) - 1;
-        if (pos < 0 || holds[pos]) continue;
-        if (compare(pos === own ? intersect(found.term, a.after) : a.after, termList[pos]) !== 1) continue;
-        holds[pos] = true;
-        if (++holding === ids.length) return { satisfier: found, previousLevel: Math.max(a.level, 1) };
-      }
-      return { satisfier: found, previousLevel: 1 };
-    } finally {
-      for (const id of ids) positionOf[id] = 0;
-    }
+      return at;
+    };
+    const holdsFrom = ids.map((id, i) => {
+      const at = this.latest[id];
+      if (at < 0 || compare(assignments[at].after, termList[i]) !== 1) throw new Error('satisfier search on an incompatibility that is not satisfied');
+      return earliest(at, termList[i], undefined);
+    });
+    const own = holdsFrom.indexOf(Math.max(...holdsFrom));
+    const found = assignments[holdsFrom[own]];
+    // The other terms hold from where they do; the satisfier's own one may need earlier assignments.
+    let before = -1;
+    holdsFrom.forEach((at, i) => {
+      if (i !== own) before = Math.max(before, at);
+    });
+    if (compare(found.term, termList[own]) !== 1) before = Math.max(before, earliest(found.previous, termList[own], found.term));
+    return { satisfier: found, previousLevel: before < 0 ? 1 : Math.max(assignments[before].level, 1) };
   }
 }
