@@ -113,8 +113,8 @@ export class PartialSolution<E> {
     return id;
   }
 
-  private push(pkg: string, term: Term, cause: Incompatibility<E> | undefined, version: number | undefined): void {
-    const id = this.idOf(pkg);
+  private push(id: number, term: Term, cause: Incompatibility<E> | undefined, version: number | undefined): void {
+    const pkg = this.names[id];
     const before = this.accumulated[id];
     const after = intersect(before, term);
     this.accumulated[id] = after;
@@ -150,16 +150,17 @@ export class PartialSolution<E> {
     return undefined;
   }
 
-  decide(pkg: string, version: number): void {
+  /** Package `id` (see idOf) is selected at `version`, at a new decision level. */
+  decide(id: number, version: number): void {
     this.level++;
-    this.decisions.set(pkg, version);
-    const id = this.idOf(pkg);
+    this.decisions.set(this.names[id], version);
     this.decided[id] = true;
-    this.push(pkg, positive(single(this.widths[id], version)), undefined, version);
+    this.push(id, positive(single(this.widths[id], version)), undefined, version);
   }
 
-  derive(pkg: string, term: Term, cause: Incompatibility<E>): void {
-    this.push(pkg, term, cause, undefined);
+  /** Package `id` must satisfy `term`, because of `cause`. */
+  derive(id: number, term: Term, cause: Incompatibility<E>): void {
+    this.push(id, term, cause, undefined);
   }
 
   /** Drops every assignment above `level`, restoring what each one changed (told to `restored`). */

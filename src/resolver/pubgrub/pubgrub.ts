@@ -104,8 +104,8 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   // Packages whose term changed and whose incompatibilities are still to be looked at:
   const changed: number[] = [];
   const derive = (incompat: Incompatibility<E>, at: number) => {
-    ps.derive(incompat.packages[at], negate(incompat.termList[at]), incompat);
     const id = incompat.ids[at];
+    ps.derive(id, negate(incompat.termList[at]), incompat);
     if (!changed.includes(id)) changed.push(id);
   };
   /** Checks one incompatibility; false after a conflict (the trail changed under the caller). */
@@ -174,7 +174,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
     // A version whose own dependencies already fail is not decided: checked whole, they rule it out.
     const decision = positive(single(width, chosen));
-    if (brought.every((incompat) => ps.relation(incompat, id, decision) !== SATISFIED)) ps.decide(pkg, chosen);
+    if (brought.every((incompat) => ps.relation(incompat, id, decision) !== SATISFIED)) ps.decide(id, chosen);
     else recheck.push(...brought);
   }
 }

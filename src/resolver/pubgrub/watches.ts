@@ -8,7 +8,7 @@
 //   any more: kept under each version of S, and looked at only when one of them stops being allowed.
 // - Any other term is looked at on every change.
 import type { Incompatibility } from './incompatibility.js';
-import { allVersions, and, compare, indices, onlyIndex, type Term, type VersionSet } from './term.js';
+import { allVersions, and, compare, count, indices, isEmptySet, onlyIndex, type Term, type VersionSet } from './term.js';
 
 interface PackageWatches<E> {
   atVersion: Incompatibility<E>[][];
@@ -71,8 +71,13 @@ export class Watches<E> {
     if (watch !== undefined) watch.seen = term;
   }
 
+  /** By package id: the set of all its versions. */
+  private readonly everything: VersionSet[] = [];
+
+  /** The versions a term lets the package be selected at. */
   private allowed(id: number, term: Term): VersionSet {
-    return term.positive ? term.set : and(allVersions(this.widths[id]), ~(term.set as number));
+    if (term.positive) return term.set;
+    return and((this.everything[id] ??= allVersions(this.widths[id])), ~(term.set as number));
   }
 
   /**
@@ -89,8 +94,9 @@ export class Watches<E> {
     if (atVersion !== undefined) for (let i = atVersion.length - 1; i >= 0; i--) if (!visit(atVersion[i])) return;
     const { negatives, negativeTerms, met, others, otherTerms } = watch;
     for (let i = others.length - 1; i >= 0; i--) if (compare(term, otherTerms[i]) === 1 && !visit(others[i])) return;
-    const gone = indices(noLongerAllowed);
-    if (gone.length > 2) {
+    if (isEmptySet(noLongerAllowed)) return;
+    const gone = count(noLongerAllowed) > 2 ? undefined : indices(noLongerAllowed);
+    if (gone === undefined) {
       // Most versions went (a decision): one pass over all is cheaper than the index.
       for (let i = negatives.length - 1; i >= 0; i--) if (compare(term, negativeTerms[i]) === 1 && !visit(negatives[i])) return;
       return;
