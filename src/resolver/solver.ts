@@ -105,12 +105,12 @@ class GoboProblem implements Problem<Why> {
     return this.world.program(pkg)?.versions ?? [];
   }
 
-  preference(pkg: string, allowed: VersionSet): number[] {
-    const order = indices(allowed);
+  preference(pkg: string): number[] {
+    const order = this.versions(pkg).map((_, i) => i);
     if (pkg === ROOT || this.virtuals.has(pkg) || this.options.preferNewest) return order;
     const program = this.world.program(pkg);
     const current = program?.current === undefined ? -1 : program.versions.indexOf(program.current);
-    return order.includes(current) ? [current, ...order.filter((i) => i !== current)] : order;
+    return current < 0 ? order : [current, ...order.filter((i) => i !== current)];
   }
 
   unavailable(pkg: string, index: number): Why | undefined {

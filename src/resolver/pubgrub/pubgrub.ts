@@ -5,7 +5,7 @@
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution, SATISFIED } from './partial-solution.js';
-import { anyTerm, negate, negative, positive, single, type Term, type VersionSet } from './term.js';
+import { allows, anyTerm, negate, negative, positive, single, type Term, type VersionSet } from './term.js';
 import { Watches } from './watches.js';
 
 /** What the engine asks of the problem it solves. */
@@ -13,8 +13,8 @@ export interface Problem<E> {
   readonly root: string;
   /** The package's versions (fixed for the run); a version is its index (bit) in this list. */
   versions(pkg: string): readonly string[];
-  /** Allowed version indices in the order they should be tried. */
-  preference(pkg: string, allowed: VersionSet): number[];
+  /** All the package's version indices in the order they should be tried (fixed for the run). */
+  preference(pkg: string): readonly number[];
   /** Why a version cannot be used at all (bad metadata, other architecture), if it cannot. */
   unavailable(pkg: string, version: number): E | undefined;
   /** Incompatibilities that choosing this version brings (its dependencies), as terms and cause. */
@@ -60,12 +60,13 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
   };
 
-  // By package id and version: whether the version can be used (asked once: it never changes during
+  // By package id: the order its versions are tried in. By package id and version: whether the version can be used (asked once: it never changes during
   // a run), the incompatibility saying it cannot, and the dependencies it brings (added once: after
   // a backjump the same decision is often made again, and duplicates would slow every propagation).
   const unusable: (E | null)[][] = [];
   const unusableFacts: Incompatibility<E>[][] = [];
   const expanded: Incompatibility<E>[][][] = [];
+  const preferences: (readonly number[])[] = [];
   const unavailable = (id: number, version: number): E | undefined => {
     const known = (unusable[id] ??= []);
     if (known[version] === undefined) known[version] = problem.unavailable(ps.names[id], version) ?? null;
@@ -145,10 +146,12 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     next = id;
     const pkg = ps.names[id];
     const width = ps.widths[id];
-    const allowed = ps.accumulated[id].set;
+    const term = ps.accumulated[id];
+    const allowed = term.set;
     let chosen: number | undefined;
     let ruledOut = 0;
-    for (const version of problem.preference(pkg, allowed)) {
+    for (const version of (preferences[id] ??= problem.preference(pkg))) {
+      if (!allows(term, version)) continue;
       const why = unavailable(id, version);
       if (why === undefined) {
         chosen = version;
