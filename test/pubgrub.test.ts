@@ -9,7 +9,9 @@ import * as assert from 'uvu/assert';
 import { goboPaths } from '../src/resolver/paths.js';
 import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve.js';
 import { anyTarget } from '../src/run/target.js';
-import { checkAnswer, writePlantedTree } from './helpers/planted.js';
+import { checkAnswer, rng, writePlantedTree } from './helpers/planted.js';
+import { parseDependencies, type Requirement } from '../src/resolver/dependencies.js';
+import { satisfiesAll } from '../src/resolver/constraint.js';
 import { failure } from './helpers/failure.js';
 import { makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
 
@@ -153,6 +155,80 @@ test('a program with more versions than a number set holds (40): resolved, learn
   const error = failure(() => resolve(spec('Wide >= 1.6')));
   assert.is(error.exitCode, 120);
   assert.match(error.message, /no version of Wide fits both/);
+});
+
+/** A small random tree: cycles, ranges, `|` choices, [flag] lines, a program that is not installed. */
+function randomTree(seed: number): TreeSpec {
+  const next = rng(seed);
+  const names = ['A', 'B', 'C', 'D', 'E', 'F'].slice(0, 3 + next(4));
+  const versionsOf = new Map(names.map((n) => [n, Array.from({ length: 1 + next(4) }, (_, i) => `${i + 1}.0`)]));
+  const constraint = (name: string) => {
+    const versions = versionsOf.get(name) ?? ['1.0'];
+    const pick = () => versions[next(versions.length)];
+    return ['', ` >= ${pick()}`, ` < ${pick()}`, ` >= ${pick()}, <= ${pick()}`, ` == ${pick()}`][next(5)];
+  };
+  const alternative = (self: string) => {
+    if (next(20) === 0) return 'Missing >= 1.0';
+    const others = names.filter((n) => n !== self);
+    const name = others[next(others.length)];
+    return `${name}${constraint(name)}`;
+  };
+  const lines = (self: string, count: number) =>
+    Array.from({ length: count }, () => `${alternative(self)}${next(5) === 0 ? ` | ${alternative(self)}` : ''}${next(12) === 0 ? ' [extra]' : ''}`).join('\n');
+  const programs: TreeSpec['programs'] = { App: { '1.0': { deps: lines('App', 1 + next(3)) } } };
+  const current: Record<string, string> = {};
+  for (const [name, versions] of versionsOf) {
+    programs[name] = Object.fromEntries(versions.map((v) => [v, { deps: lines(name, next(4)) }]));
+    current[name] = versions[next(versions.length)];
+  }
+  return { programs, current };
+}
+
+/** Whether any choice of versions (or leaving programs out) meets every required line, by trying them all. */
+function solvableByExhaustion(spec: TreeSpec): boolean {
+  const names = Object.keys(spec.programs);
+  const linesOf = (name: string, version: string): Requirement[] => parseDependencies(spec.programs[name][version].deps ?? '', 'x').requirements;
+  const choice = new Map<string, string>();
+  const meets = () =>
+    [...choice].every(([name, version]) =>
+      linesOf(name, version).every((r) => r.optional || r.alternatives.some((a) => choice.has(a.name) && satisfiesAll(choice.get(a.name) as string, a.constraints))),
+    );
+  const tryFrom = (i: number): boolean => {
+    if (i === names.length) return meets();
+    const name = names[i];
+    const options = name === 'App' ? ['1.0'] : [undefined, ...Object.keys(spec.programs[name])];
+    for (const version of options) {
+      if (version === undefined) choice.delete(name);
+      else choice.set(name, version);
+      if (tryFrom(i + 1)) return true;
+    }
+    choice.delete(name);
+    return false;
+  };
+  return tryFrom(0);
+}
+
+test('400 small random trees: Runner resolves exactly those that exhaustive search can, and its answers meet every line', () => {
+  let solved = 0;
+  for (let seed = 1; seed <= 400; seed++) {
+    const spec = randomTree(seed);
+    const root = makeTree(spec);
+    const expected = solvableByExhaustion(spec);
+    let run: ReturnType<typeof resolveIn> | undefined;
+    try {
+      run = resolveIn(root);
+    } catch (error) {
+      assert.is((error as { exitCode?: number }).exitCode, 120, `seed ${seed}: ${(error as Error).message}`);
+    }
+    assert.is(run !== undefined, expected, `seed ${seed}: exhaustive search says ${expected ? 'solvable' : 'unsolvable'}`);
+    if (run) {
+      assert.equal(checkAnswer(root, chosenMap(run)), [], `seed ${seed}`);
+      solved++;
+    }
+    fs.rmSync(root, { recursive: true, force: true });
+  }
+  // Both kinds of tree are met, so neither half of the comparison is idle.
+  assert.ok(solved > 100 && solved < 380, `${solved} of 400 solvable`);
 });
 
 test.run();
