@@ -2,6 +2,7 @@
 // decision level, with the running intersection of the terms per package. Packages are numbered
 // in the order the solver first meets them, so that the inner loops index arrays, not maps.
 import type { Incompatibility } from './incompatibility.js';
+import { MinHeap } from './min-heap.js';
 import { anyTerm, compare, count, intersect, positive, single, type Term } from './term.js';
 
 export interface Assignment<E> {
@@ -31,52 +32,6 @@ export const INCONCLUSIVE = -3;
 /** Package ids stay below this, so that (allowed versions, id) packs into one number. */
 const ID_LIMIT = 2 ** 24;
 
-/** A binary min-heap of numbers. */
-class MinHeap {
-  private items: number[] = [];
-
-  get length(): number {
-    return this.items.length;
-  }
-
-  peek(): number | undefined {
-    return this.items[0];
-  }
-
-  push(item: number): void {
-    const items = this.items;
-    let at = items.push(item) - 1;
-    while (at > 0) {
-      const parent = (at - 1) >> 1;
-      if (items[parent] <= item) break;
-      items[at] = items[parent];
-      at = parent;
-    }
-    items[at] = item;
-  }
-
-  pop(): void {
-    const items = this.items;
-    const last = items.pop() as number;
-    if (items.length === 0) return;
-    let at = 0;
-    for (;;) {
-      let child = 2 * at + 1;
-      if (child >= items.length) break;
-      if (child + 1 < items.length && items[child + 1] < items[child]) child++;
-      if (items[child] >= last) break;
-      items[at] = items[child];
-      at = child;
-    }
-    items[at] = last;
-  }
-
-  rebuild(items: number[]): void {
-    this.items = [];
-    for (const item of items) this.push(item);
-  }
-}
-
 export class PartialSolution<E> {
   readonly assignments: Assignment<E>[] = [];
   readonly decisions = new Map<string, number>();
@@ -92,6 +47,7 @@ export class PartialSolution<E> {
   /** By package id: where its latest assignment is in the trail (-1: none). */
   private readonly latest: number[] = [];
 
+  /** Candidates for nextUndecided(), as (allowed versions, id) keys; stale ones are skipped there. */
   private readonly queue = new MinHeap();
 
   /** @param widthOf how many versions a package has (fixed for the run). */

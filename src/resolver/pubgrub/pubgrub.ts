@@ -47,9 +47,13 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const recheck: Incompatibility<E>[] = [];
   const checkedIncompats: Incompatibility<E>[] = [];
   const checkedAt: number[] = [];
-  const add = (incompat: Incompatibility<E>) => {
+  /** Gives the incompatibility its packages' numbers (see PartialSolution.idOf). */
+  const numbered = (incompat: Incompatibility<E>) => {
     incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
-    watches.add(incompat);
+    return incompat;
+  };
+  const add = (incompat: Incompatibility<E>) => {
+    watches.add(numbered(incompat));
     recheck.push(incompat);
   };
   /** After a backjump: what was checked on the undone part of the trail is checked again. */
@@ -60,9 +64,10 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
   };
 
-  // By package id: the order its versions are tried in. By package id and version: whether the version can be used (asked once: it never changes during
-  // a run), the incompatibility saying it cannot, and the dependencies it brings (added once: after
-  // a backjump the same decision is often made again, and duplicates would slow every propagation).
+  // By package id, the order its versions are tried in; by package id and version, whether the
+  // version can be used (asked once: it never changes during a run), the incompatibility saying it
+  // cannot, and the dependencies it brings (added once: after a backjump the same decision is often
+  // made again, and duplicates would slow every propagation).
   const unusable: (E | null)[][] = [];
   const unusableFacts: Incompatibility<E>[][] = [];
   const expanded: Incompatibility<E>[][][] = [];
@@ -92,8 +97,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
         if (learned) add(incompat);
         return { pkg: satisfier.pkg, incompat };
       }
-      incompat = priorCause(incompat, satisfier.cause, satisfier.pkg);
-      incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
+      incompat = numbered(priorCause(incompat, satisfier.cause, satisfier.pkg));
       learned = true;
     }
   };
