@@ -11,6 +11,7 @@ import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve
 import { anyTarget } from '../src/run/target.js';
 import { checkAnswer, rng, writePlantedTree } from './helpers/planted.js';
 import { parseDependencies, type Requirement } from '../src/resolver/dependencies.js';
+import { tuning } from '../src/resolver/pubgrub/pubgrub.js';
 import { satisfiesAll } from '../src/resolver/constraint.js';
 import { failure } from './helpers/failure.js';
 import { makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
@@ -208,7 +209,19 @@ function solvableByExhaustion(spec: TreeSpec): boolean {
   return tryFrom(0);
 }
 
-test('400 small random trees: Runner resolves exactly those that exhaustive search can, and its answers meet every line', () => {
+for (const chronologicalAfter of [100, 0]) {
+  const how = chronologicalAfter === 0 ? 'every backjump one level back (chronological)' : 'backjumps as usual';
+  test(`400 small random trees, ${how}: Runner resolves exactly those that exhaustive search can, and its answers meet every line`, () => {
+    tuning.chronologicalAfter = chronologicalAfter;
+    try {
+      differential();
+    } finally {
+      tuning.chronologicalAfter = 100;
+    }
+  });
+}
+
+function differential(): void {
   let solved = 0;
   for (let seed = 1; seed <= 400; seed++) {
     const spec = randomTree(seed);
@@ -229,6 +242,6 @@ test('400 small random trees: Runner resolves exactly those that exhaustive sear
   }
   // Both kinds of tree are met, so neither half of the comparison is idle.
   assert.ok(solved > 100 && solved < 380, `${solved} of 400 solvable`);
-});
+}
 
 test.run();
