@@ -31,6 +31,7 @@ export class World {
   private readonly versionCache = new Map<string, ProgramVersions | undefined>();
   private readonly archCache = new Map<string, string | undefined>();
   private readonly depsCache = new Map<string, ParseResult>();
+  private readonly versionDepsCache = new Map<string, ParseResult>();
   /** Things noticed while reading the tree that the user should hear about once. */
   readonly warnings: string[] = [];
 
@@ -167,8 +168,15 @@ export class World {
 
   /** Resources/Dependencies of a version (empty when the file does not exist). */
   dependencies(name: string, version: string): ParseResult {
-    const file = path.join(this.versionDir(name, version), 'Resources/Dependencies');
-    return this.dependencyFile(file, true, path.join(this.paths.programs, name));
+    // Asked for at every step of the solver: found by name and version before any path is built.
+    const key = `${name}/${version}`;
+    let result = this.versionDepsCache.get(key);
+    if (result === undefined) {
+      const file = path.join(this.versionDir(name, version), 'Resources/Dependencies');
+      result = this.dependencyFile(file, true, path.join(this.paths.programs, name));
+      this.versionDepsCache.set(key, result);
+    }
+    return result;
   }
 
   /** Any Dependencies-format file, e.g. from `-d FILE`. */

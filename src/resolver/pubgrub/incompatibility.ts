@@ -2,7 +2,7 @@
 // External ones come from the tree (a dependency line, a version that cannot be used); derived
 // ones are learned during conflict resolution from two others, which makes the derivation a
 // tree whose leaves explain any failure.
-import { intersect, isAny, union, type Term } from './term.js';
+import { intersect, isAny, negate, union, type Term } from './term.js';
 
 export type Cause<External> =
   | { kind: 'external'; why: External }
@@ -14,6 +14,8 @@ export interface Incompatibility<External> {
   /** The same, as parallel arrays: the solver's inner loop reads them without an iterator. */
   packages: string[];
   termList: Term[];
+  /** Each term negated: what propagation derives when all the others hold (made once, not per derivation). */
+  negations: Term[];
   /** The packages' numbers in the solver that holds it (set when it is added there). */
   ids: number[];
   cause: Cause<External>;
@@ -27,7 +29,8 @@ export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause
     merged.set(pkg, before ? intersect(before, term) : term);
   }
   for (const [pkg, term] of merged) if (isAny(term)) merged.delete(pkg);
-  return { terms: merged, packages: [...merged.keys()], termList: [...merged.values()], ids: [], cause };
+  const termList = [...merged.values()];
+  return { terms: merged, packages: [...merged.keys()], termList, negations: termList.map(negate), ids: [], cause };
 }
 
 /**

@@ -5,7 +5,7 @@
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution, SATISFIED } from './partial-solution.js';
-import { allows, anyTerm, negate, negative, positive, single, type Term, type VersionSet } from './term.js';
+import { allows, anyTerm, negative, positive, single, type Term, type VersionSet } from './term.js';
 import { Watches } from './watches.js';
 
 /** What the engine asks of the problem it solves. */
@@ -128,7 +128,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const changed: number[] = [];
   const derive = (incompat: Incompatibility<E>, at: number) => {
     const id = incompat.ids[at];
-    ps.derive(id, negate(incompat.termList[at]), incompat);
+    ps.derive(id, incompat.negations[at], incompat);
     if (!changed.includes(id)) changed.push(id);
   };
   /** Checks one incompatibility; false after a conflict (the trail changed under the caller). */
