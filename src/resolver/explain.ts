@@ -6,7 +6,7 @@ import { formatConstraints } from './constraint.js';
 import type { Alternative, Requirement } from './dependencies.js';
 import { incompatibility, leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
-import { allVersions, allows, and, indices, isEmptySet, or, positive, type Term, type VersionSet } from './pubgrub/term.js';
+import { allowedVersions, allows, and, indices, isEmptySet, negate, or, positive, type Term, type VersionSet } from './pubgrub/term.js';
 
 /** One choice of a Dependencies line: an alternative under one name. */
 export interface Option {
@@ -82,8 +82,7 @@ function constraints(fact: Fact, describe: Describe): [string, VersionSet][] {
   if (fact.terms.size === 1) {
     const [[pkg, term]] = [...fact.terms];
     if (!term.positive) return [];
-    const all = allVersions(describe(pkg).versions.length);
-    return [[pkg, and(all, ~term.set)]];
+    return [[pkg, allowedVersions(negate(term), describe(pkg).versions.length)]];
   }
   return [...fact.terms].filter(([, t]: [string, Term]) => !t.positive).map(([pkg, t]) => [pkg, t.set]);
 }

@@ -23,7 +23,7 @@ export const noVersions = (width: number): VersionSet => (width > NUMBER_BITS ? 
 /** The set of version `index` alone. */
 export const single = (width: number, index: number): VersionSet => (width > NUMBER_BITS ? 1n << BigInt(index) : 1 << index);
 /** Every version of a package with `width` versions. */
-export const allVersions = (width: number): VersionSet => (width > NUMBER_BITS ? (1n << BigInt(width)) - 1n : 2 ** width - 1);
+export const allVersions = (width: number): VersionSet => (width > NUMBER_BITS ? (1n << BigInt(width)) - 1n : width === 0 ? 0 : -1 >>> (32 - width));
 /** The term that allows anything (nothing is known) for a package with `width` versions. */
 export const anyTerm = (width: number): Term => ({ positive: false, set: noVersions(width) });
 
@@ -47,6 +47,9 @@ export function intersect(a: Term, b: Term): Term {
 export function union(a: Term, b: Term): Term {
   return negate(intersect(negate(a), negate(b)));
 }
+
+/** The versions a package with `width` versions may be selected at under `t`. */
+export const allowedVersions = (t: Term, width: number): VersionSet => (t.positive ? t.set : andNot(allVersions(width), t.set));
 
 export const isEmpty = (t: Term): boolean => t.positive && isEmptySet(t.set);
 export const isAny = (t: Term): boolean => !t.positive && isEmptySet(t.set);

@@ -8,7 +8,7 @@
 //   any more: kept under each version of S, and looked at only when one of them stops being allowed.
 // - Any other term is looked at on every change.
 import type { Incompatibility } from './incompatibility.js';
-import { allVersions, and, compare, count, indices, isEmptySet, onlyIndex, type Term, type VersionSet } from './term.js';
+import { allowedVersions, and, compare, count, indices, isEmptySet, onlyIndex, type Term } from './term.js';
 
 interface PackageWatches<E> {
   atVersion: Incompatibility<E>[][];
@@ -71,15 +71,6 @@ export class Watches<E> {
     if (watch !== undefined) watch.seen = term;
   }
 
-  /** By package id: the set of all its versions. */
-  private readonly everything: VersionSet[] = [];
-
-  /** The versions a term lets the package be selected at. */
-  private allowed(id: number, term: Term): VersionSet {
-    if (term.positive) return term.set;
-    return and((this.everything[id] ??= allVersions(this.widths[id])), ~(term.set as number));
-  }
-
   /**
    * Calls `visit` on each incompatibility whose term for package `id` holds under `term` and may
    * not have held when last looked at; stops when `visit` returns false.
@@ -87,7 +78,8 @@ export class Watches<E> {
   lookAt(id: number, term: Term, visit: (incompat: Incompatibility<E>) => boolean): void {
     const watch = this.byPackage[id];
     if (watch === undefined) return;
-    const noLongerAllowed = and(this.allowed(id, watch.seen), ~(this.allowed(id, term) as number));
+    const width = this.widths[id];
+    const noLongerAllowed = and(allowedVersions(watch.seen, width), ~(allowedVersions(term, width) as number));
     watch.seen = term;
     const at = term.positive ? onlyIndex(term.set) : -1;
     const atVersion = at >= 0 ? watch.atVersion[at] : undefined;
