@@ -106,6 +106,11 @@ export class PartialSolution<E> {
     return undefined;
   }
 
+  /** Where package `id`'s latest assignment is in the trail (-1: none). */
+  latestAt(id: number): number {
+    return this.latest[id];
+  }
+
   /** Package `id` (see idOf) is selected at `version`, at a new decision level. */
   decide(id: number, version: number): void {
     this.level++;

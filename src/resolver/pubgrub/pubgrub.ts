@@ -60,11 +60,12 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
 
   // What propagation looks at when a package's term changes (watches.ts).
   const watches = new Watches<E>(ps.widths, (id) => anyTerm(ps.widths[id]));
-  // Incompatibilities to check whole at the next propagation, and when each other one was last
-  // checked whole (trail length; non-decreasing, so a backjump finds the ones to redo at the top).
+  // Incompatibilities to check whole at the next propagation; and each one checked whole, kept
+  // under the trail length its check rests on: one past the last assignment to any of its packages
+  // (what it derived included). Its standing changes only through those, so a backjump that keeps
+  // them all keeps what the check established; one that removes any finds it here to check again.
   const recheck: Incompatibility<E>[] = [];
-  const checkedIncompats: Incompatibility<E>[] = [];
-  const checkedAt: number[] = [];
+  const checkedUpTo: (Incompatibility<E>[] | undefined)[] = [];
   /** Gives the incompatibility its packages' numbers (see PartialSolution.idOf). */
   const numbered = (incompat: Incompatibility<E>) => {
     incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
@@ -74,11 +75,23 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     watches.add(numbered(incompat));
     recheck.push(incompat);
   };
-  /** After a backjump: what was checked on the undone part of the trail is checked again. */
-  const recheckAbove = (length: number) => {
-    while (checkedAt.length > 0 && (checkedAt.at(-1) as number) > length) {
-      checkedAt.pop();
-      recheck.push(checkedIncompats.pop() as Incompatibility<E>);
+  /** Checks one incompatibility whole, and files it under the trail length the check rests on. */
+  const checkWhole = (incompat: Incompatibility<E>) => {
+    if (!visit(incompat)) {
+      recheck.push(incompat); // a conflict changed the trail under the check
+      return;
+    }
+    let restsOn = 0;
+    for (const id of incompat.ids) restsOn = Math.max(restsOn, ps.latestAt(id) + 1);
+    if (restsOn > 0) (checkedUpTo[restsOn] ??= []).push(incompat);
+  };
+  /** After a backjump from trail length `from`: what rested on the undone part is checked again. */
+  const recheckAbove = (from: number) => {
+    for (let at = ps.assignments.length + 1; at <= from; at++) {
+      const list = checkedUpTo[at];
+      if (list === undefined) continue;
+      recheck.push(...list);
+      checkedUpTo[at] = undefined;
     }
   };
 
@@ -110,8 +123,9 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       if (isTerminal(incompat)) throw new NoSolution(incompat);
       const { satisfier, previousLevel } = ps.satisfier(incompat);
       if (satisfier.cause === undefined || previousLevel !== satisfier.level) {
+        const from = ps.assignments.length;
         ps.backtrack(backjumpTarget(satisfier.level, previousLevel), (id, term) => watches.restored(id, term));
-        recheckAbove(ps.assignments.length);
+        recheckAbove(from);
         if (learned) add(incompat);
         return { pkg: satisfier.pkg, incompat };
       }
@@ -147,12 +161,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     changed.length = 0;
     changed.push(start);
     for (;;) {
-      while (recheck.length > 0) {
-        const incompat = recheck.pop() as Incompatibility<E>;
-        checkedIncompats.push(incompat);
-        checkedAt.push(ps.assignments.length);
-        visit(incompat);
-      }
+      while (recheck.length > 0) checkWhole(recheck.pop() as Incompatibility<E>);
       const id = changed.pop();
       if (id === undefined) return;
       watches.lookAt(id, ps.accumulated[id], visit);
