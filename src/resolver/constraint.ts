@@ -24,7 +24,9 @@ export function satisfiesOne(version: string, { op, version: wanted }: Constrain
 
 /** All parts of one alternative are intersected (the C original wrongly rejects `>= 1.0, >= 0.5`). */
 export function satisfiesAll(version: string, constraints: readonly Constraint[]): boolean {
-  return constraints.every((c) => satisfiesOne(version, c));
+  // A loop, not every(): the solver asks this for each installed version of each line it meets.
+  for (const c of constraints) if (!satisfiesOne(version, c)) return false;
+  return true;
 }
 
 export function formatConstraints(constraints: readonly Constraint[]): string {

@@ -32,6 +32,8 @@ export class World {
   private readonly archCache = new Map<string, string | undefined>();
   private readonly depsCache = new Map<string, ParseResult>();
   private readonly versionDepsCache = new Map<string, ParseResult>();
+  /** Paths built from names: "name" → Programs/name, "name/version" → Programs/name/version. */
+  private readonly dirs = new Map<string, string>();
   /** Things noticed while reading the tree that the user should hear about once. */
   readonly warnings: string[] = [];
 
@@ -50,7 +52,7 @@ export class World {
   /** A metadata file of a program version, read safely; a broken one is bad metadata (121). */
   private metadata(name: string, version: string, relative: string, usuallyAbsent = false): Buffer | undefined {
     const file = path.join(this.versionDir(name, version), relative);
-    const read = readMetadataFile(file, this.readPolicy, path.join(this.paths.programs, name), usuallyAbsent);
+    const read = readMetadataFile(file, this.readPolicy, this.programDir(name), usuallyAbsent);
     if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
     return read.kind === 'ok' ? read.bytes : undefined;
   }
@@ -84,8 +86,19 @@ export class World {
     return matches.length === 1 ? matches[0] : matches.length > 1 ? matches : name;
   }
 
+  /** Programs/<name>/<version> (memoised: the solver asks for the same ones again and again). */
   versionDir(name: string, version: string): string {
-    return path.join(this.paths.programs, name, version);
+    const key = `${name}/${version}`;
+    let dir = this.dirs.get(key);
+    if (dir === undefined) this.dirs.set(key, (dir = path.join(this.paths.programs, name, version)));
+    return dir;
+  }
+
+  /** Programs/<name>, the directory up to which a version's metadata directories are checked. */
+  programDir(name: string): string {
+    let dir = this.dirs.get(name);
+    if (dir === undefined) this.dirs.set(name, (dir = path.join(this.paths.programs, name)));
+    return dir;
   }
 
   /** Installed versions of a program, or undefined when it is not installed at all. */
@@ -97,7 +110,7 @@ export class World {
   }
 
   private readProgram(name: string): ProgramVersions | undefined {
-    const dir = path.join(this.paths.programs, name);
+    const dir = this.programDir(name);
     let entries: fs.Dirent[];
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
@@ -173,7 +186,7 @@ export class World {
     let result = this.versionDepsCache.get(key);
     if (result === undefined) {
       const file = path.join(this.versionDir(name, version), 'Resources/Dependencies');
-      result = this.dependencyFile(file, true, path.join(this.paths.programs, name));
+      result = this.dependencyFile(file, true, this.programDir(name));
       this.versionDepsCache.set(key, result);
     }
     return result;

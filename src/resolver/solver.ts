@@ -154,9 +154,7 @@ class GoboProblem implements Problem<Why> {
         const name = typeof canonical === 'string' ? canonical : asked;
         const versions = typeof canonical === 'string' ? (this.world.program(name)?.versions ?? []) : [];
         let set = noVersions(versions.length);
-        versions.forEach((v, i) => {
-          if (satisfiesAll(v, alternative.constraints)) set = or(set, single(versions.length, i));
-        });
+        for (let i = 0; i < versions.length; i++) if (satisfiesAll(versions[i], alternative.constraints)) set = or(set, single(versions.length, i));
         const ambiguous = typeof canonical === 'string' ? undefined : canonical;
         options.push({ name, asked, alternative, set, installed: versions, ambiguous });
       }
