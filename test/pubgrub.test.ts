@@ -158,11 +158,14 @@ test('a program with more versions than a number set holds (40): resolved, learn
   assert.match(error.message, /no version of Wide fits both/);
 });
 
-/** A small random tree: cycles, ranges, `|` choices, [flag] lines, a program that is not installed. */
-function randomTree(seed: number): TreeSpec {
+/**
+ * A small random tree: cycles, ranges, `|` choices, [flag] lines, a program that is not installed.
+ * `wide`: one program, W, has 36 versions (past the 31 a number version set holds).
+ */
+function randomTree(seed: number, wide = false): TreeSpec {
   const next = rng(seed);
-  const names = ['A', 'B', 'C', 'D', 'E', 'F'].slice(0, 3 + next(4));
-  const versionsOf = new Map(names.map((n) => [n, Array.from({ length: 1 + next(4) }, (_, i) => `${i + 1}.0`)]));
+  const names = wide ? ['W', 'A', 'B', 'C'].slice(0, 3 + next(2)) : ['A', 'B', 'C', 'D', 'E', 'F'].slice(0, 3 + next(4));
+  const versionsOf = new Map(names.map((n) => [n, Array.from({ length: n === 'W' ? 36 : 1 + next(4) }, (_, i) => `${i + 1}.0`)]));
   const constraint = (name: string) => {
     const versions = versionsOf.get(name) ?? ['1.0'];
     const pick = () => versions[next(versions.length)];
@@ -214,17 +217,20 @@ for (const chronologicalAfter of [100, 0]) {
   test(`400 small random trees, ${how}: Runner resolves exactly those that exhaustive search can, and its answers meet every line`, () => {
     tuning.chronologicalAfter = chronologicalAfter;
     try {
-      differential();
+      const solved = differential(400);
+      // Both kinds of tree are met, so neither half of the comparison is idle.
+      assert.ok(solved > 100 && solved < 380, `${solved} of 400 solvable`);
     } finally {
       tuning.chronologicalAfter = 100;
     }
   });
 }
 
-function differential(): void {
+/** Runner against exhaustive search on `count` random trees; returns how many were solvable. */
+function differential(count: number, wide = false): number {
   let solved = 0;
-  for (let seed = 1; seed <= 400; seed++) {
-    const spec = randomTree(seed);
+  for (let seed = 1; seed <= count; seed++) {
+    const spec = randomTree(seed, wide);
     const root = makeTree(spec);
     const expected = solvableByExhaustion(spec);
     let run: ReturnType<typeof resolveIn> | undefined;
@@ -240,8 +246,12 @@ function differential(): void {
     }
     fs.rmSync(root, { recursive: true, force: true });
   }
-  // Both kinds of tree are met, so neither half of the comparison is idle.
-  assert.ok(solved > 100 && solved < 380, `${solved} of 400 solvable`);
+  return solved;
 }
+
+test('60 random trees with a 36-version program (BigInt version sets): the same agreement with exhaustive search', () => {
+  const solved = differential(60, true);
+  assert.ok(solved > 5 && solved < 58, `${solved} of 60 solvable`);
+});
 
 test.run();
