@@ -92,12 +92,17 @@ export function onlyIndex(set: VersionSet): number {
   return count(set) === 1 ? indices(set)[0] : -1;
 }
 
+/** Calls `each` with every version index the set holds, lowest first. */
+export function forEachIndex(set: VersionSet, each: (index: number) => void): void {
+  if (typeof set === 'number') {
+    for (let i = 0; set !== 0; i++, set >>>= 1) if (set & 1) each(i);
+  } else {
+    for (let i = 0; set !== 0n; i++, set >>= 1n) if (set & 1n) each(i);
+  }
+}
+
 export function indices(set: VersionSet): number[] {
   const out: number[] = [];
-  if (typeof set === 'number') {
-    for (let i = 0; set !== 0; i++, set >>>= 1) if (set & 1) out.push(i);
-  } else {
-    for (let i = 0; set !== 0n; i++, set >>= 1n) if (set & 1n) out.push(i);
-  }
+  forEachIndex(set, (i) => out.push(i));
   return out;
 }

@@ -8,7 +8,7 @@
 //   any more: kept under each version of S, and looked at only when one of them stops being allowed.
 // - Any other term is looked at on every change.
 import type { Incompatibility } from './incompatibility.js';
-import { allowedVersions, and, compare, count, indices, isEmptySet, onlyIndex, type Term } from './term.js';
+import { allowedVersions, and, compare, count, forEachIndex, indices, isEmptySet, onlyIndex, type Term } from './term.js';
 
 interface PackageWatches<E> {
   atVersion: Incompatibility<E>[][];
@@ -57,7 +57,7 @@ export class Watches<E> {
         const at = watch.negatives.push(incompat) - 1;
         watch.negativeTerms.push(term);
         watch.met.push(0);
-        for (const v of indices(term.set)) (watch.negativesByVersion[v] ??= []).push(at);
+        forEachIndex(term.set, (v) => (watch.negativesByVersion[v] ??= []).push(at));
       } else {
         watch.others.push(incompat);
         watch.otherTerms.push(term);
