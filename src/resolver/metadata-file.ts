@@ -22,6 +22,8 @@ export interface ReadPolicy {
   ownersMustBeRoot: boolean;
   /** Directory → why it is not trusted ('' when it is): the files of one version share them. */
   checkedDirectories?: Map<string, string>;
+  /** Directory → its entries (undefined: cannot be listed), for files that are usually absent. */
+  listings?: Map<string, ReadonlySet<string> | undefined>;
 }
 
 const { O_RDONLY, O_NONBLOCK, O_NOCTTY } = fs.constants;
@@ -69,13 +71,20 @@ function untrusted(file: string, stat: fs.Stats, top: string | undefined, checke
   return undefined;
 }
 
-/** Nothing at all stands at `file` (not even a dangling symlink): one lstat, and no exception. */
-function surelyAbsent(file: string): boolean {
-  try {
-    return fs.lstatSync(file, { throwIfNoEntry: false }) === undefined;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code === 'ENOTDIR';
+/** Nothing at all stands at `file` (not even a dangling symlink), by its directory's listing. */
+function surelyAbsent(file: string, listings: Map<string, ReadonlySet<string> | undefined>): boolean {
+  const dir = path.dirname(file);
+  if (!listings.has(dir)) {
+    try {
+      listings.set(dir, new Set(fs.readdirSync(dir)));
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      // A directory that is not there holds nothing; one that cannot be listed is asked by open.
+      listings.set(dir, code === 'ENOENT' || code === 'ENOTDIR' ? new Set() : undefined);
+    }
   }
+  const entries = listings.get(dir);
+  return entries !== undefined && !entries.has(path.basename(file));
 }
 
 /**
@@ -84,8 +93,10 @@ function surelyAbsent(file: string): boolean {
  */
 export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string, usuallyAbsent = false): MetadataRead {
   // A file that is usually absent (few versions have an Architecture or Environment file) is
-  // looked for with lstat first: no exception (much cheaper than a failed open that throws).
-  if (usuallyAbsent && surelyAbsent(file)) return { kind: 'absent' };
+  // looked for in its directory's listing first: no exception (much cheaper than a failed open that
+  // throws), and one listing per run answers for all of a Resources directory's files (one thing
+  // for the plan cache to re-check instead of one per file, on every warm launch).
+  if (usuallyAbsent && surelyAbsent(file, (policy.listings ??= new Map()))) return { kind: 'absent' };
   let fd: number;
   try {
     fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);
