@@ -30,8 +30,9 @@ export class World {
   readonly programsReal: string;
   private readonly versionCache = new Map<string, ProgramVersions | undefined>();
   private readonly archCache = new Map<string, string | undefined>();
-  private readonly depsCache = new Map<string, ParseResult>();
+  /** Parsed Dependencies: of program versions by "name/version", of other files (`-d`) by path. */
   private readonly versionDepsCache = new Map<string, ParseResult>();
+  private readonly depsCache = new Map<string, ParseResult>();
   /** Paths built from names: "name" → Programs/name, "name/version" → Programs/name/version. */
   private readonly dirs = new Map<string, string>();
   /** Things noticed while reading the tree that the user should hear about once. */
@@ -186,7 +187,7 @@ export class World {
     let result = this.versionDepsCache.get(key);
     if (result === undefined) {
       const file = path.join(this.versionDir(name, version), 'Resources/Dependencies');
-      result = this.dependencyFile(file, true, this.programDir(name));
+      result = readDependencies(file, this.parseOptions, true, this.readPolicy, this.programDir(name));
       this.versionDepsCache.set(key, result);
     }
     return result;

@@ -5,7 +5,7 @@
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution, SATISFIED } from './partial-solution.js';
-import { allows, anyTerm, negative, positive, single, type Term, type VersionSet } from './term.js';
+import { allows, negative, positive, single, type Term, type VersionSet } from './term.js';
 import { Watches } from './watches.js';
 
 /** What the engine asks of the problem it solves. */
@@ -59,7 +59,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const ps = new PartialSolution<E>((pkg) => problem.versions(pkg).length);
 
   // What propagation looks at when a package's term changes (watches.ts).
-  const watches = new Watches<E>(ps.widths, (id) => anyTerm(ps.widths[id]));
+  const watches = new Watches<E>(ps.widths);
   // Incompatibilities to check whole at the next propagation; and each one checked whole, kept
   // under the trail length its check rests on: one past the last assignment to any of its packages
   // (what it derived included). Its standing changes only through those, so a backjump that keeps

@@ -8,7 +8,7 @@
 //   any more: kept under each version of S, and looked at only when one of them stops being allowed.
 // - Any other term is looked at on every change.
 import type { Incompatibility } from './incompatibility.js';
-import { allowedVersions, and, compare, count, forEachIndex, indices, isEmptySet, onlyIndex, type Term } from './term.js';
+import { allowedVersions, and, anyTerm, compare, count, forEachIndex, indices, isEmptySet, onlyIndex, type Term } from './term.js';
 
 interface PackageWatches<E> {
   atVersion: Incompatibility<E>[][];
@@ -28,11 +28,8 @@ export class Watches<E> {
   private readonly byPackage: PackageWatches<E>[] = [];
   private looks = 0;
 
-  /** @param widths by package id, how many versions it has; `anyTerm`: the term before any assignment. */
-  constructor(
-    private readonly widths: readonly number[],
-    private readonly anyTerm: (id: number) => Term,
-  ) {}
+  /** @param widths by package id, how many versions it has. */
+  constructor(private readonly widths: readonly number[]) {}
 
   private of(id: number): PackageWatches<E> {
     return (this.byPackage[id] ??= {
@@ -43,7 +40,7 @@ export class Watches<E> {
       met: [],
       others: [],
       otherTerms: [],
-      seen: this.anyTerm(id),
+      seen: anyTerm(this.widths[id]),
     });
   }
 
