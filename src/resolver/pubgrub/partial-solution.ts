@@ -36,7 +36,7 @@ export class PartialSolution<E> {
   readonly assignments: Assignment<E>[] = [];
   readonly decisions = new Map<string, number>();
   /** Undecided packages with a positive term (id → how many versions it allows): decidable ones. */
-  readonly frontier = new Map<number, number>();
+  private readonly frontier = new Map<number, number>();
   level = 0;
   /** By package id: the name, how many versions it has, and the intersection of its assignments so far. */
   readonly names: string[] = [];
