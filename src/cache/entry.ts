@@ -6,7 +6,10 @@ import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { MountPlan } from '../overlay/plan.js';
 import { planOperations, serializeOps, type Token } from '../overlay/serialize.js';
-import { ownDirectory, xdgDir } from '../cli/xdg.js';
+import { CLI_BUNDLE } from '../boot/hooks.js';
+import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
+import { writeAtomically } from './atomic-write.js';
+import { fnv1a64 } from './fnv.js';
 import type { Observation, Question } from './observe.js';
 
 export const CACHE_MAGIC = 'RUNNER-CACHE-1';
@@ -18,26 +21,15 @@ export const CACHE_MAGIC = 'RUNNER-CACHE-1';
  */
 const RACY_NS = 50_000_000n;
 
-/** FNV-1a, 64 bits, over "<uid>\0<word>\0…" (as addon/cache.cc): only a file name. */
+/** FNV-1a over "<uid>\0<word>\0…" (as addon/cache.cc): only a file name. */
 export function entryName(uid: number, words: readonly Uint8Array[]): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const bytes of [Buffer.from(String(uid)), ...words]) {
-    for (const byte of [...bytes, 0]) {
-      hash ^= BigInt(byte);
-      hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
-    }
-  }
-  return `plan-${hash.toString(16).padStart(16, '0')}`;
+  return `plan-${fnv1a64([Buffer.from(String(uid)), ...words])}`;
 }
 
 /** The identity the front compares for the `build` record: which CLI made the entry. */
 function buildIdentity(): string {
-  const stat = fs.statSync(path.join(packageRoot(), 'dist/bundle/main.js'), { bigint: true });
+  const stat = fs.statSync(path.join(packageRoot(), CLI_BUNDLE), { bigint: true });
   return `${stat.dev}:${stat.ino}:${stat.mode}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
-}
-
-export function cacheDirectory(): string {
-  return path.join(xdgDir('XDG_CACHE_HOME', '.cache'), 'Runner');
 }
 
 export interface CacheInput {
@@ -86,24 +78,10 @@ export function writeCacheEntry(input: CacheInput): string | undefined {
   const why = notCacheable(input);
   if (why) return why;
   const uid = process.getuid?.() ?? -1;
-  let temp: string | undefined;
   try {
-    const dir = ownDirectory(cacheDirectory());
-    const data = serializeOps(CACHE_MAGIC, entryOperations(input, uid));
-    temp = path.join(dir, `.tmp-${process.pid}-${entryName(uid, input.words)}`);
-    // 'wx' is O_CREAT|O_EXCL: never through a planted link, never into someone else's file.
-    const fd = fs.openSync(temp, 'wx', 0o600);
-    try {
-      fs.writeSync(fd, data);
-    } finally {
-      fs.closeSync(fd);
-    }
-    fs.renameSync(temp, path.join(dir, entryName(uid, input.words)));
-    temp = undefined;
+    writeAtomically(ownDirectory(cacheDirectory()), entryName(uid, input.words), serializeOps(CACHE_MAGIC, entryOperations(input, uid)));
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
-  } finally {
-    if (temp) fs.rmSync(temp, { force: true });
   }
 }

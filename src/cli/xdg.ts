@@ -12,6 +12,11 @@ export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE
   return path.join(env.HOME && path.isAbsolute(env.HOME) ? env.HOME : os.homedir(), fallback);
 }
 
+/** Where Runner keeps what only saves time (plans, V8's code cache): nothing in it is needed. */
+export function cacheDirectory(): string {
+  return path.join(xdgDir('XDG_CACHE_HOME', '.cache'), 'Runner');
+}
+
 /**
  * `dir` as a directory of the caller's own: created (mode 0700) when missing, refused when it is a
  * symlink, not a directory, or owned by someone else, so that nothing is written through a link
