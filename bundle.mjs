@@ -1,17 +1,21 @@
-// Bundles the compiled CLI (dist/src/cli/main.js) into dist/bundle/: Node then loads a few files
-// instead of some fifty ES modules at every start. Actions loaded on demand stay separate chunks
-// (code splitting), so a launch does not pay for --desktop or --help. Run by `npm run prepare`.
+// Bundles the compiled CLI into dist/bundle/ (run by `npm run prepare`):
+// - cli.cjs: the whole CLI (dist/src/cli/main.js and all it imports) in one CommonJS file;
+// - main.cjs: the small entry point that compiles cli.cjs with V8's code cache (src/boot/main.ts).
+// CommonJS because Node's ES module loader costs ~15 ms at every start, and one file because V8's
+// code cache is per script. Actions that are not always needed are still loaded on demand: their
+// code is compiled only when called (V8 compiles functions lazily).
 import * as esbuild from 'esbuild';
 
-await esbuild.build({
-  entryPoints: ['dist/src/cli/main.js'],
-  outdir: 'dist/bundle',
+const common = {
   bundle: true,
-  splitting: true,
-  format: 'esm',
+  format: 'cjs',
   platform: 'node',
   target: 'node20',
-  // Bundled CommonJS dependencies (semver, yargs-parser) call require() for Node's own modules.
-  banner: { js: "import { createRequire as __runnerCreateRequire } from 'node:module'; const require = __runnerCreateRequire(import.meta.url);" },
+  // The sources find their package from their own location (import.meta.url), as in dist/src.
+  define: { 'import.meta.url': '__runnerModuleUrl' },
+  banner: { js: "const __runnerModuleUrl = require('node:url').pathToFileURL(__filename).href;" },
   logLevel: 'warning',
-});
+};
+
+await esbuild.build({ ...common, entryPoints: ['dist/src/cli/main.js'], outfile: 'dist/bundle/cli.cjs' });
+await esbuild.build({ ...common, entryPoints: ['dist/src/boot/main.js'], outfile: 'dist/bundle/main.cjs' });

@@ -112,7 +112,7 @@ bool Validate(std::vector<Op>* ops, const std::string& package_root, char** argv
   for (Op& op : *ops) {
     if (op.name == "stat" || op.name == "lstat" || op.name == "build") {
       bool build = op.name == "build";
-      queries.push_back({build ? package_root + "/dist/bundle/main.js" : op.args[0], op.name != "lstat", ""});
+      queries.push_back({build ? package_root + "/dist/bundle/cli.cjs" : op.args[0], op.name != "lstat", ""});
       expected.push_back(build ? op.args[0] : op.args[1]);
       has_build |= build;
     } else if (IsRecord(op.name)) {

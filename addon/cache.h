@@ -2,7 +2,7 @@
 // (src/cache/entry.ts) into $XDG_CACHE_HOME/Runner/, named after the caller's uid and the words
 // of the command line up to the command (the options and the command word; the command's own
 // arguments are not part of the plan). An entry holds, after the magic word:
-//   build IDENT                 identity of the CLI that wrote it (dist/bundle/main.js)
+//   build IDENT                 identity of the CLI that wrote it (dist/bundle/cli.cjs)
 //   uid N                       the caller it was made for
 //   words W...                  the command line's words it is for (the file name is only a hash)
 //   env NAME VALUE | noenv NAME every variable the planner read, with its value then

@@ -72,7 +72,7 @@ int main(int argc, char** argv) {
   std::vector<Op> cached;
   // The caller's descriptors and signals are all still as given: nothing to restore.
   if (LoadCachedPlan(root, argc, argv, &cached)) RunPlan(cached, /*restore_signals=*/false);
-  std::string cli = root + "/dist/bundle/main.js";
+  std::string cli = root + "/dist/bundle/main.cjs";
   // A nested Runner started by the program records its own caller, not ours.
   setenv(kCallerState, CallerState().c_str(), 1);
   std::vector<char*> args{const_cast<char*>(RUNNER_NODE), const_cast<char*>(cli.c_str())};

@@ -16,8 +16,8 @@ import { writePlantedTree } from '../test/helpers/planted.js';
 const PROGRAMS = 5000;
 const CLOSURE = 200;
 const root = path.join(os.tmpdir(), 'runner-bench-resolve');
-// The CLI as installed: the bundle (dist/bundle/main.js).
-const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/main.js');
+// The CLI as installed: the bundle (dist/bundle/main.cjs, which runs cli.cjs).
+const cli = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../bundle/main.cjs');
 
 function generate(): void {
   if (fs.existsSync(path.join(root, '.complete'))) return;
@@ -57,11 +57,14 @@ function resolverAlone(runs: number): { ms: number; closure: number } {
   return { ms: median(times), closure };
 }
 
-function command(args: string[], runs: number): number {
+// The CLI's code cache (boot/code-cache.ts) goes here, not into the caller's own cache.
+const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-cache-'));
+
+function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    const result = spawnSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'inherit'] });
+    const result = spawnSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'inherit'], env: { ...process.env, XDG_CACHE_HOME: cacheHome, ...env } });
     if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}`);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
@@ -71,11 +74,16 @@ function command(args: string[], runs: number): number {
 generate();
 const alone = resolverAlone(15);
 const bare = command([process.execPath, '-e', '0'], 21);
-const whole = command([process.execPath, cli, '--root', root, '--resolve', '--json', 'App'], 21);
+const resolveCommand = [process.execPath, cli, '--root', root, '--resolve', '--json', 'App'];
+const uncached = command(resolveCommand, 21, { RUNNER_NO_CACHE: '1' });
+command([process.execPath, cli, '--version'], 1); // writes the code cache, as any first start does
+const whole = command(resolveCommand, 21);
+fs.rmSync(cacheHome, { recursive: true, force: true });
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
 console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
 console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
 console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
+console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`);
 
 /** In-process resolution of App in `tree`, cold World: milliseconds and the closure's size. */
 function timeResolve(tree: string): { ms: number; closure: number } {

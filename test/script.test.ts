@@ -28,7 +28,7 @@ fs.chmodSync(scripts, 0o755);
 /** A `Runner` command on PATH, as an installation would provide, for root's and the user's copy. */
 function runnerBin(who: As): string {
   const dir = path.join(scripts, `bin-${who}`);
-  const main = who === 'root' ? path.join(projectRoot, 'dist/bundle/main.js') : path.join(rootlessPackage(), 'dist/bundle/main.js');
+  const main = who === 'root' ? path.join(projectRoot, 'dist/bundle/main.cjs') : path.join(rootlessPackage(), 'dist/bundle/main.cjs');
   writeFile(path.join(dir, 'Runner'), `#!/bin/sh\nexec ${process.execPath} ${main} "$@"\n`, 0o755);
   return dir;
 }
@@ -86,7 +86,7 @@ test('an absolute Runner path works too (tree from GoboLinux\'s variables), and 
 
 test('a shebang that runs Runner under another name is a Runner script, not a loop', () => {
   // The kernel starts `node …/main.js --root ROOT script`: Runner must see that this is itself.
-  const file = script('other-name', `#!/usr/bin/env -S ${process.execPath} ${path.join(projectRoot, 'dist/bundle/main.js')} --root ${root}\n#!Runner dependency Greet < 2\ngreet\n`);
+  const file = script('other-name', `#!/usr/bin/env -S ${process.execPath} ${path.join(projectRoot, 'dist/bundle/main.cjs')} --root ${root}\n#!Runner dependency Greet < 2\ngreet\n`);
   const seen = spawnSync(file, [], { encoding: 'utf8', env: envAs('root'), timeout: 30_000 });
   assert.is(seen.signal, null, 'no loop');
   assert.is(seen.status, 0, seen.stderr);
@@ -122,10 +122,10 @@ test('directives are read from the header only', () => {
 
 test('--resolve and --why see a script\'s pinned dependencies', () => {
   const file = script('resolved', `#!/usr/bin/env Runner\n#!Runner dependency Greet < 2.0\necho\n`);
-  const seen = spawnSync(process.execPath, [path.join(projectRoot, 'dist/bundle/main.js'), '--root', root, '--resolve', '--json', file], { encoding: 'utf8' });
+  const seen = spawnSync(process.execPath, [path.join(projectRoot, 'dist/bundle/main.cjs'), '--root', root, '--resolve', '--json', file], { encoding: 'utf8' });
   assert.is(seen.status, 0, seen.stderr);
   assert.equal(JSON.parse(seen.stdout).dependencies.map((d: { name: string; version: string; requiredBy: string[] }) => [d.name, d.version, d.requiredBy]), [['Greet', '1.0', [file]]]);
-  const why = spawnSync(process.execPath, [path.join(projectRoot, 'dist/bundle/main.js'), '--root', root, '--why', file, 'Greet'], { encoding: 'utf8', env: envAs('root') });
+  const why = spawnSync(process.execPath, [path.join(projectRoot, 'dist/bundle/main.cjs'), '--root', root, '--why', file, 'Greet'], { encoding: 'utf8', env: envAs('root') });
   assert.match(why.stdout, new RegExp(`required by ${file}: Greet < 2\\.0`));
 });
 

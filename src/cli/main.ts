@@ -1,8 +1,8 @@
-#!/usr/bin/env node
 // Runner's entry point: parse options, dispatch to one action, turn expected failures into one
 // line on stderr and a documented exit code. Heavy modules load only for the action that needs them.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
+import { bootHooks } from '../boot/hooks.js';
 import { packageRoot } from '../package-root.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { parseOptions, resolveOptionsOf, type Options } from './options.js';
@@ -58,6 +58,7 @@ async function main(): Promise<void> {
   let code: number;
   try {
     const options = await parseOptions(process.argv.slice(2));
+    if (!options.noCache) bootHooks()?.saveCodeCache();
     setQuiet(options.quiet);
     code = await dispatch(options);
   } catch (caught) {
@@ -74,4 +75,4 @@ async function main(): Promise<void> {
   process.exitCode = code;
 }
 
-await main();
+void main();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
-export const cli = path.join(projectRoot, 'dist/bundle/main.js');
+export const cli = path.join(projectRoot, 'dist/bundle/main.cjs');
 
 // Every launch keeps its plan in the plan cache: the tests' plans go to a cache of their own, not
 // to the home directory of whoever runs the tests.

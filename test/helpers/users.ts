@@ -47,8 +47,8 @@ export type As = 'root' | 'user';
 
 /** The command line that runs the CLI as root or as the test user (setpriv execs: the pid is kept). */
 export function runnerCommand(who: As, args: string[]): string[] {
-  if (who === 'root') return [process.execPath, path.join(projectRoot, 'dist/bundle/main.js'), ...args];
-  const cli = path.join(rootlessPackage(), 'dist/bundle/main.js');
+  if (who === 'root') return [process.execPath, path.join(projectRoot, 'dist/bundle/main.cjs'), ...args];
+  const cli = path.join(rootlessPackage(), 'dist/bundle/main.cjs');
   return ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', process.execPath, cli, ...args];
 }
 

@@ -1,0 +1,142 @@
+// V8's code cache of the CLI bundle (src/boot/): the first start writes it, later starts compile
+// with it, and a cache file that is not the caller's own, is writable by others, is a symlink, is
+// for another build or is corrupt is never used: the start compiles from source and replaces it.
+// "Used" is observed from outside: the loader writes the file only when it had none it could use,
+// so a file that stays the same inode was accepted, and one that is replaced was not.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { tempDir } from './helpers/tree.js';
+import { ensureTestUser, envAs, runnerCommand, TEST_USER, type As } from './helpers/users.js';
+
+function start(who: As, cacheHome: string, args = ['--version'], extra: NodeJS.ProcessEnv = {}) {
+  const [command, ...rest] = runnerCommand(who, args);
+  const result = spawnSync(command, rest, { encoding: 'utf8', env: envAs(who, { XDG_CACHE_HOME: cacheHome, ...extra }) });
+  assert.is(result.stderr, '', 'nothing said on stderr');
+  assert.is(result.status, 0);
+  assert.match(result.stdout, /^Runner \d+\.\d+\.\d+\n$/);
+  return result;
+}
+
+/** The code cache files under `cacheHome`. */
+function codeFiles(cacheHome: string): string[] {
+  const dir = path.join(cacheHome, 'Runner');
+  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith('code-')).map((n) => path.join(dir, n)) : [];
+}
+
+function theCodeFile(cacheHome: string): string {
+  const files = codeFiles(cacheHome);
+  assert.is(files.length, 1, 'one code cache file');
+  return files[0];
+}
+
+/** A fresh cache home for `who`, with a code cache file written by a first start. */
+function primed(who: As = 'root'): { home: string; file: string } {
+  const home = tempDir('runner-code-');
+  if (who === 'user') fs.chownSync(home, uidOf(TEST_USER), uidOf(TEST_USER));
+  start(who, home);
+  return { home, file: theCodeFile(home) };
+}
+
+function uidOf(user: string): number {
+  return Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
+}
+
+test('the first start writes the cache (the caller\'s, mode 0600, naming its bundle); the next start uses it', () => {
+  ensureTestUser();
+  const { home, file } = primed();
+  const stat = fs.lstatSync(file);
+  assert.ok(stat.isFile());
+  assert.is(stat.uid, process.getuid?.());
+  assert.is(stat.mode & 0o777, 0o600);
+  assert.ok(fs.statSync(path.dirname(file)).mode % 0o1000 === 0o700, 'the cache directory is private');
+  assert.match(fs.readFileSync(file).subarray(0, 200).toString('latin1'), /^RUNNER-CODE-1 \d+:\d+:\d+:\d+:\d+ node v\d+\.\d+\.\d+ \w+\n/);
+  assert.ok(stat.size > 10_000, 'it holds compiled code');
+  start('root', home);
+  const again = fs.lstatSync(file);
+  assert.is(again.ino, stat.ino, 'accepted: not written again');
+  assert.is(again.mtimeMs, stat.mtimeMs);
+});
+
+test('a cache that is corrupt, for another build, writable by others, someone else\'s or a symlink is not used, and is replaced', () => {
+  const spoil: [string, (file: string) => void][] = [
+    ['corrupt code', (f) => {
+      const bytes = fs.readFileSync(f);
+      const header = bytes.indexOf(10) + 1;
+      bytes.fill(0x5a, header + 16, header + 4096);
+      fs.writeFileSync(f, bytes);
+    }],
+    ['truncated', (f) => fs.truncateSync(f, 100)],
+    ['another build', (f) => fs.writeFileSync(f, fs.readFileSync(f).toString('latin1').replace(/^RUNNER-CODE-1 \d+/, 'RUNNER-CODE-1 1'), 'latin1')],
+    ['another Node', (f) => fs.writeFileSync(f, fs.readFileSync(f).toString('latin1').replace(/ node v[\d.]+/, ' node v1.0.0'), 'latin1')],
+    ['writable by group', (f) => fs.chmodSync(f, 0o620)],
+    ['readable by others', (f) => fs.chmodSync(f, 0o604)],
+    ['someone else\'s', (f) => fs.chownSync(f, uidOf(TEST_USER), uidOf(TEST_USER))],
+  ];
+  ensureTestUser();
+  for (const [what, change] of spoil) {
+    const { home, file } = primed();
+    change(file);
+    const before = fs.lstatSync(file);
+    start('root', home);
+    const after = fs.lstatSync(theCodeFile(home));
+    assert.is.not(after.ino, before.ino, `${what}: replaced`);
+    assert.is(after.uid, 0, what);
+    assert.is(after.mode & 0o777, 0o600, what);
+    // And the replacement is one a next start accepts.
+    start('root', home);
+    assert.is(fs.lstatSync(file).ino, after.ino, `${what}: the new one is used`);
+  }
+});
+
+test('a symlink at the cache\'s name is not followed: its target stays as it was', () => {
+  const { home, file } = primed();
+  const target = path.join(tempDir(), 'target');
+  fs.copyFileSync(file, target);
+  fs.chmodSync(target, 0o600);
+  const content = fs.readFileSync(target);
+  fs.rmSync(file);
+  fs.symlinkSync(target, file);
+  start('root', home);
+  assert.ok(fs.lstatSync(file).isFile(), 'the link was replaced by a file of the caller\'s');
+  assert.equal(fs.readFileSync(target), content, 'the target is untouched');
+});
+
+test('RUNNER_NO_CACHE=1 and --no-cache write none; a cache directory that cannot be written costs nothing but the cache', () => {
+  const home = tempDir('runner-code-');
+  start('root', home, ['--version'], { RUNNER_NO_CACHE: '1' });
+  start('root', home, ['--no-cache', '--version']);
+  assert.equal(codeFiles(home), []);
+  // XDG_CACHE_HOME under a regular file: no directory can be made there.
+  const blocked = path.join(tempDir(), 'file');
+  fs.writeFileSync(blocked, '');
+  start('root', path.join(blocked, 'cache'));
+  start('root', path.join(blocked, 'cache'));
+  assert.ok(fs.statSync(blocked).isFile());
+});
+
+test('as an unprivileged user: the cache is theirs, and root\'s cache planted in their directory is not used', () => {
+  ensureTestUser();
+  const { home, file } = primed('user');
+  const stat = fs.lstatSync(file);
+  assert.is(stat.uid, uidOf(TEST_USER));
+  assert.is(stat.mode & 0o777, 0o600);
+  start('user', home);
+  assert.is(fs.lstatSync(file).ino, stat.ino, 'their own cache is used');
+  // A file of root's at the name (the user cannot write it): not theirs, so not used; the
+  // directory is theirs, so the start replaces it.
+  const planted = `${file}.planted`;
+  fs.copyFileSync(file, planted);
+  fs.chownSync(planted, 0, 0);
+  fs.renameSync(planted, file);
+  const before = fs.lstatSync(file);
+  assert.is(before.uid, 0);
+  start('user', home);
+  const after = fs.lstatSync(file);
+  assert.is.not(after.ino, before.ino);
+  assert.is(after.uid, uidOf(TEST_USER));
+});
+
+test.run();
