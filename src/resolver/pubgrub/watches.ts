@@ -7,6 +7,10 @@
 // - "not P ∈ S" (a dependency's allowed versions, negated) holds once no version of S is allowed
 //   any more: kept under each version of S, and looked at only when one of them stops being allowed.
 // - Any other term is looked at on every change.
+// In each case an incompatibility is visited only when its term holds now and did not hold under
+// the term last looked at: one that held then was visited then (a backjump that undoes the change
+// restores what was last looked at), so visiting it again finds nothing new. That also holds when
+// a decision takes away many versions at once and all "not P ∈ S" terms are looked at.
 import type { Incompatibility } from './incompatibility.js';
 import { allowedVersions, and, anyTerm, compare, count, forEachIndex, indices, isEmptySet, onlyIndex, type Term } from './term.js';
 
@@ -76,18 +80,19 @@ export class Watches<E> {
     const watch = this.byPackage[id];
     if (watch === undefined) return;
     const width = this.widths[id];
-    const noLongerAllowed = and(allowedVersions(watch.seen, width), ~(allowedVersions(term, width) as number));
+    const seen = watch.seen;
+    const noLongerAllowed = and(allowedVersions(seen, width), ~(allowedVersions(term, width) as number));
     watch.seen = term;
     const at = term.positive ? onlyIndex(term.set) : -1;
-    const atVersion = at >= 0 ? watch.atVersion[at] : undefined;
+    const atVersion = at >= 0 && !(seen.positive && onlyIndex(seen.set) === at) ? watch.atVersion[at] : undefined;
     if (atVersion !== undefined) for (let i = atVersion.length - 1; i >= 0; i--) if (!visit(atVersion[i])) return;
     const { negatives, negativeTerms, met, others, otherTerms } = watch;
-    for (let i = others.length - 1; i >= 0; i--) if (compare(term, otherTerms[i]) === 1 && !visit(others[i])) return;
+    for (let i = others.length - 1; i >= 0; i--) if (compare(term, otherTerms[i]) === 1 && compare(seen, otherTerms[i]) !== 1 && !visit(others[i])) return;
     if (isEmptySet(noLongerAllowed)) return;
     const gone = count(noLongerAllowed) > 2 ? undefined : indices(noLongerAllowed);
     if (gone === undefined) {
       // Most versions went (a decision): one pass over all is cheaper than the index.
-      for (let i = negatives.length - 1; i >= 0; i--) if (compare(term, negativeTerms[i]) === 1 && !visit(negatives[i])) return;
+      for (let i = negatives.length - 1; i >= 0; i--) if (compare(term, negativeTerms[i]) === 1 && compare(seen, negativeTerms[i]) !== 1 && !visit(negatives[i])) return;
       return;
     }
     const look = ++this.looks;
