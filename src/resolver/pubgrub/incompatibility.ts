@@ -8,29 +8,51 @@ export type Cause<External> =
   | { kind: 'external'; why: External }
   | { kind: 'derived'; left: Incompatibility<External>; right: Incompatibility<External> };
 
-export interface Incompatibility<External> {
-  /** Package → term; a package appears once (terms of one package are intersected). */
-  terms: Map<string, Term>;
-  /** The same, as parallel arrays: the solver's inner loop reads them without an iterator. */
-  packages: string[];
-  termList: Term[];
+export class Incompatibility<External> {
   /** Each term negated: what propagation derives when all the others hold (made once, not per derivation). */
-  negations: Term[];
+  readonly negations: Term[];
   /** The packages' numbers in the solver that holds it (set when it is added there). */
-  ids: number[];
-  cause: Cause<External>;
+  ids: number[] = [];
+
+  constructor(
+    /** The packages, each once (terms of one package are intersected), and their terms: parallel
+     * arrays, which the solver's inner loops read; thousands are kept, so no map per one. */
+    readonly packages: string[],
+    readonly termList: Term[],
+    readonly cause: Cause<External>,
+  ) {
+    this.negations = termList.map(negate);
+  }
+
+  /** Package → term, made when asked (explanations read it; the solver does not). */
+  get terms(): Map<string, Term> {
+    return new Map(this.packages.map((pkg, i) => [pkg, this.termList[i]]));
+  }
+
+  /** The term for `pkg`, if the incompatibility has one. */
+  termOf(pkg: string): Term | undefined {
+    const at = this.packages.indexOf(pkg);
+    return at < 0 ? undefined : this.termList[at];
+  }
 }
 
 /** Builds an incompatibility, merging terms of one package and dropping terms that always hold. */
 export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause<E>): Incompatibility<E> {
-  const merged = new Map<string, Term>();
+  const packages: string[] = [];
+  const termList: Term[] = [];
   for (const [pkg, term] of terms) {
-    const before = merged.get(pkg);
-    merged.set(pkg, before ? intersect(before, term) : term);
+    const at = packages.indexOf(pkg);
+    if (at < 0) {
+      packages.push(pkg);
+      termList.push(term);
+    } else termList[at] = intersect(termList[at], term);
   }
-  for (const [pkg, term] of merged) if (isAny(term)) merged.delete(pkg);
-  const termList = [...merged.values()];
-  return { terms: merged, packages: [...merged.keys()], termList, negations: termList.map(negate), ids: [], cause };
+  for (let i = packages.length - 1; i >= 0; i--) {
+    if (!isAny(termList[i])) continue;
+    packages.splice(i, 1);
+    termList.splice(i, 1);
+  }
+  return new Incompatibility(packages, termList, cause);
 }
 
 /**
@@ -40,10 +62,9 @@ export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause
  */
 export function priorCause<E>(incompat: Incompatibility<E>, satisfierCause: Incompatibility<E>, pkg: string): Incompatibility<E> {
   const terms: [string, Term][] = [];
-  for (const [p, t] of incompat.terms) if (p !== pkg) terms.push([p, t]);
-  for (const [p, t] of satisfierCause.terms) if (p !== pkg) terms.push([p, t]);
+  for (const from of [incompat, satisfierCause]) from.packages.forEach((p, i) => p !== pkg && terms.push([p, from.termList[i]]));
   // Both hold a term for `pkg`: the satisfier's cause derived it, and `incompat` was satisfied by it.
-  const joined = union(incompat.terms.get(pkg) as Term, satisfierCause.terms.get(pkg) as Term);
+  const joined = union(incompat.termOf(pkg) as Term, satisfierCause.termOf(pkg) as Term);
   terms.push([pkg, joined]);
   return incompatibility(terms, { kind: 'derived', left: incompat, right: satisfierCause });
 }

@@ -110,9 +110,9 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   };
 
   const isTerminal = (incompat: Incompatibility<E>) => {
-    if (incompat.terms.size === 0) return true;
-    if (incompat.terms.size > 1) return false;
-    const term = incompat.terms.get(problem.root);
+    if (incompat.packages.length === 0) return true;
+    if (incompat.packages.length > 1) return false;
+    const term = incompat.termOf(problem.root);
     return term !== undefined && term.positive;
   };
 
