@@ -8,6 +8,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { projectRoot } from './helpers/run.js';
 import { tempDir } from './helpers/tree.js';
 import { ensureTestUser, envAs, runnerCommand, TEST_USER, type As } from './helpers/users.js';
 
@@ -137,6 +138,16 @@ test('as an unprivileged user: the cache is theirs, and root\'s cache planted in
   const after = fs.lstatSync(file);
   assert.is.not(after.ino, before.ino);
   assert.is(after.uid, uidOf(TEST_USER));
+});
+
+test('an installation without its CLI bundle says so in one line and exits 125', () => {
+  const pkg = tempDir('runner-broken-');
+  fs.mkdirSync(path.join(pkg, 'dist/bundle'), { recursive: true });
+  fs.copyFileSync(path.join(projectRoot, 'dist/bundle/main.cjs'), path.join(pkg, 'dist/bundle/main.cjs'));
+  const result = spawnSync(process.execPath, [path.join(pkg, 'dist/bundle/main.cjs'), '--version'], { encoding: 'utf8' });
+  assert.is(result.status, 125);
+  assert.is(result.stdout, '');
+  assert.is(result.stderr, `Runner: cannot read ${path.join(pkg, 'dist/bundle/cli.cjs')} (ENOENT); reinstall Runner\n`);
 });
 
 test.run();

@@ -12,12 +12,25 @@ import { bundleIdentity, codeCacheContent, codeCachePath, readCodeCache } from '
 import { CLI_BUNDLE, setBootHooks } from './hooks.js';
 
 const bundle = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', CLI_BUNDLE);
-const fd = fs.openSync(bundle, 'r');
-const identity = bundleIdentity(fs.fstatSync(fd, { bigint: true }));
-// A first line `#!…` is not JavaScript inside the function below: kept as a comment, so that
-// line numbers in stack traces stay true.
-const source = fs.readFileSync(fd, 'utf8').replace(/^#!/, '//');
-fs.closeSync(fd);
+
+/** The bundle's source and identity; an installation without it gets one line and exit 125. */
+function readBundle(): { source: string; identity: string } {
+  try {
+    const fd = fs.openSync(bundle, 'r');
+    try {
+      // A first line `#!…` is not JavaScript inside the function below: kept as a comment, so
+      // that line numbers in stack traces stay true.
+      return { identity: bundleIdentity(fs.fstatSync(fd, { bigint: true })), source: fs.readFileSync(fd, 'utf8').replace(/^#!/, '//') };
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch (error) {
+    process.stderr.write(`Runner: cannot read ${bundle} (${(error as NodeJS.ErrnoException).code ?? String(error)}); reinstall Runner\n`);
+    process.exit(125);
+  }
+}
+
+const { source, identity } = readBundle();
 
 const off = process.env.RUNNER_NO_CACHE;
 const useCache = !(off && off !== '0');
