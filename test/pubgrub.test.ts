@@ -52,6 +52,26 @@ for (const [seed, programs] of [[1, 200], [2, 300], [3, 400], [4, 300], [5, 600]
   });
 }
 
+test('planted trees of 60–120 programs: every propagation leaves nothing it should have derived (backjumps as usual and chronological)', () => {
+  // The small random trees below rarely take many versions away at once (a decision among 5–10
+  // versions), which is where the watches look at every "not P ∈ S" term: these trees do.
+  tuning.verifyPropagation = true;
+  try {
+    for (const chronologicalAfter of [100, 0]) {
+      tuning.chronologicalAfter = chronologicalAfter;
+      for (let seed = 1; seed <= 8; seed++) {
+        const root = tempDir('runner-planted-');
+        writePlantedTree(root, seed, { programs: 60 + 10 * seed });
+        assert.equal(checkAnswer(root, chosenMap(resolveIn(root))), [], `seed ${seed}`);
+        fs.rmSync(root, { recursive: true, force: true });
+      }
+    }
+  } finally {
+    tuning.verifyPropagation = false;
+    tuning.chronologicalAfter = 100;
+  }
+});
+
 test('a closure of more than 2,100 requirement lines resolves (no recursion that grows with the input)', () => {
   const root = tempDir('runner-planted-');
   writePlantedTree(root, 7, { programs: 800, dependencies: 4, appDependencies: 40, minVersions: 3, maxVersions: 5 });
@@ -216,12 +236,16 @@ for (const chronologicalAfter of [100, 0]) {
   const how = chronologicalAfter === 0 ? 'every backjump one level back (chronological)' : 'backjumps as usual';
   test(`400 small random trees, ${how}: Runner resolves exactly those that exhaustive search can, and its answers meet every line`, () => {
     tuning.chronologicalAfter = chronologicalAfter;
+    // A skipped implication would not change these answers (a conflict finds it later), so every
+    // propagation is also checked to leave nothing it should have derived.
+    tuning.verifyPropagation = true;
     try {
       const solved = differential(400);
       // Both kinds of tree are met, so neither half of the comparison is idle.
       assert.ok(solved > 100 && solved < 380, `${solved} of 400 solvable`);
     } finally {
       tuning.chronologicalAfter = 100;
+      tuning.verifyPropagation = false;
     }
   });
 }
@@ -250,8 +274,13 @@ function differential(count: number, wide = false): number {
 }
 
 test('60 random trees with a 36-version program (BigInt version sets): the same agreement with exhaustive search', () => {
-  const solved = differential(60, true);
-  assert.ok(solved > 5 && solved < 58, `${solved} of 60 solvable`);
+  tuning.verifyPropagation = true;
+  try {
+    const solved = differential(60, true);
+    assert.ok(solved > 5 && solved < 58, `${solved} of 60 solvable`);
+  } finally {
+    tuning.verifyPropagation = false;
+  }
 });
 
 test.run();

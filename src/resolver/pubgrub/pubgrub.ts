@@ -52,8 +52,12 @@ export function backjumpTarget(satisfierLevel: number, previousLevel: number): n
   return satisfierLevel - 1 - previousLevel > tuning.chronologicalAfter ? satisfierLevel - 1 : previousLevel;
 }
 
-/** Settings of the engine; tests set `chronologicalAfter` to 0 to run that branch on small trees. */
-export const tuning = { chronologicalAfter: 100 };
+/**
+ * Settings of the engine, for the tests: `chronologicalAfter` 0 runs that branch on small trees;
+ * `verifyPropagation` checks every incompatibility after each propagation (slow) and throws if one
+ * is left satisfied or almost satisfied: the watches must never skip one that implies something.
+ */
+export const tuning = { chronologicalAfter: 100, verifyPropagation: false };
 
 export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const ps = new PartialSolution<E>((pkg) => problem.versions(pkg).length);
@@ -71,9 +75,17 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
     return incompat;
   };
+  const known: Incompatibility<E>[] = []; // only with tuning.verifyPropagation
   const add = (incompat: Incompatibility<E>) => {
     watches.add(numbered(incompat));
     recheck.push(incompat);
+    if (tuning.verifyPropagation) known.push(incompat);
+  };
+  const verifyFixpoint = () => {
+    for (const incompat of known) {
+      const relation = ps.relation(incompat);
+      if (relation === SATISFIED || relation >= 0) throw new Error(`propagation stopped short: {${incompat.packages.join(', ')}} is ${relation === SATISFIED ? 'satisfied' : 'almost satisfied'}`);
+    }
   };
   /** Checks one incompatibility whole, and files it under the trail length the check rests on. */
   const checkWhole = (incompat: Incompatibility<E>) => {
@@ -163,7 +175,10 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     for (;;) {
       while (recheck.length > 0) checkWhole(recheck.pop() as Incompatibility<E>);
       const id = changed.pop();
-      if (id === undefined) return;
+      if (id === undefined) {
+        if (tuning.verifyPropagation) verifyFixpoint();
+        return;
+      }
       watches.lookAt(id, ps.accumulated[id], visit);
     }
   };
