@@ -163,6 +163,26 @@ function editsAreSeen(root: string, args: string[], extra: NodeJS.ProcessEnv): v
   seesChange(args, /env=howdy/);
 }
 
+test('a name looked for and not found is re-checked as its directory: what appears there later, even through a dangling link, is seen', () => {
+  // A plan records "nothing at Resources/Environment" as the identity of the directory above
+  // (cache/observe.ts): a version without Resources, a Resources that is a dangling link.
+  const root = tree();
+  const args = ['--root', root, 'app'];
+  const resources = path.join(root, 'Programs/Greet/2.0/Resources');
+  fs.rmSync(resources, { recursive: true, force: true });
+  settle();
+  coldThenWarm(args);
+  writeFile(path.join(resources, 'Environment'), 'export GREETING=made\n');
+  seesChange(args, /env=made/);
+  fs.rmSync(resources, { recursive: true });
+  const elsewhere = path.join(tempDir(), 'resources');
+  fs.symlinkSync(elsewhere, resources);
+  settle();
+  assert.match(coldThenWarm(args).stdout, /env= /);
+  writeFile(path.join(elsewhere, 'Environment'), 'export GREETING=linked\n');
+  seesChange(args, /env=linked/);
+});
+
 test('the environment is applied to each launch\'s caller, never replayed', () => {
   const root = tree();
   writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'export GREETING="hi $WHO"\n');

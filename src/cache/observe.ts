@@ -70,6 +70,15 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
   const usedCwd = () => {
     observation.cwd ??= realCwd.call(process);
   };
+  /** The real fs calls, which record nothing. */
+  const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
+  const statOf = (p: string, follow: boolean): fs.BigIntStats | undefined => {
+    try {
+      return original(follow ? 'statSync' : 'lstatSync', p, { bigint: true }) as fs.BigIntStats;
+    } catch {
+      return undefined;
+    }
+  };
   const record = (kind: Question['kind'], given: unknown) => {
     if (typeof given !== 'string') return; // descriptors, Buffers: not paths the planner builds
     if (!path.isAbsolute(given)) usedCwd();
@@ -77,21 +86,48 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     const key = `${kind}\0${at}`;
     if (seen.has(key)) return;
     let answer: string;
-    const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
     try {
       if (kind === 'realpath') answer = original('realpathSync', at) as string;
       else {
         const stat = original(kind === 'stat' ? 'statSync' : 'lstatSync', at, { bigint: true }) as fs.BigIntStats;
         answer = identity(stat);
-        const changed = stat.ctimeNs > stat.mtimeNs ? stat.ctimeNs : stat.mtimeNs;
-        if (changed > observation.newestChangeNs) observation.newestChangeNs = changed;
+        noteChange(stat);
       }
     } catch (error) {
       answer = errnoOf(error);
+      const dir = (error as NodeJS.ErrnoException).code === 'ENOENT' ? directoryProvingAbsent(at) : undefined;
+      if (dir !== undefined) {
+        record('stat', dir);
+        seen.set(key, { kind, path: at, answer });
+        return;
+      }
     }
     const entry = { kind, path: at, answer };
     seen.set(key, entry);
     observation.records.push(entry);
+  };
+  /**
+   * Nothing at all at a name (not even a dangling symlink, which a later target would bring to
+   * life) stays so while the directory above keeps its entries, which its identity says (mtime
+   * and ctime change with them); a missing directory just above (a version without Resources)
+   * counts as such a name. So the question becomes one about that directory, asked once however
+   * many names in it were looked for (Architecture, Environment and Dependencies of a version, a
+   * command along PATH). Not further up: a busy directory there would make every plan stale.
+   */
+  const directoryProvingAbsent = (at: string): string | undefined => {
+    let missing = at;
+    for (let up = 0; up < 2; up++) {
+      if (statOf(missing, false) !== undefined) return undefined;
+      const parent = path.dirname(missing);
+      if (parent === missing) return undefined;
+      if (statOf(parent, false) !== undefined) return statOf(parent, true)?.isDirectory() ? parent : undefined;
+      missing = parent;
+    }
+    return undefined;
+  };
+  const noteChange = (stat: fs.BigIntStats) => {
+    const changed = stat.ctimeNs > stat.mtimeNs ? stat.ctimeNs : stat.mtimeNs;
+    if (changed > observation.newestChangeNs) observation.newestChangeNs = changed;
   };
 
   const wrap = (name: Wrapped, original: (...args: unknown[]) => unknown) =>

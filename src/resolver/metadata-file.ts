@@ -22,8 +22,6 @@ export interface ReadPolicy {
   ownersMustBeRoot: boolean;
   /** Directory → why it is not trusted ('' when it is): the files of one version share them. */
   checkedDirectories?: Map<string, string>;
-  /** Directory → its entries (undefined: cannot be listed), for files that are usually absent. */
-  listings?: Map<string, ReadonlySet<string> | undefined>;
 }
 
 const { O_RDONLY, O_NONBLOCK, O_NOCTTY } = fs.constants;
@@ -71,20 +69,9 @@ function untrusted(file: string, stat: fs.Stats, top: string | undefined, checke
   return undefined;
 }
 
-/** Nothing at all stands at `file` (not even a dangling symlink), by its directory's listing. */
-function surelyAbsent(file: string, listings: Map<string, ReadonlySet<string> | undefined>): boolean {
-  const dir = path.dirname(file);
-  if (!listings.has(dir)) {
-    try {
-      listings.set(dir, new Set(fs.readdirSync(dir)));
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      // A directory that is not there holds nothing; one that cannot be listed is asked by open.
-      listings.set(dir, code === 'ENOENT' || code === 'ENOTDIR' ? new Set() : undefined);
-    }
-  }
-  const entries = listings.get(dir);
-  return entries !== undefined && !entries.has(path.basename(file));
+/** Nothing at all stands at `file`, not even a dangling symlink (asked without an exception). */
+function surelyAbsent(file: string): boolean {
+  return fs.lstatSync(file, { throwIfNoEntry: false }) === undefined;
 }
 
 /**
@@ -93,10 +80,10 @@ function surelyAbsent(file: string, listings: Map<string, ReadonlySet<string> | 
  */
 export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string, usuallyAbsent = false): MetadataRead {
   // A file that is usually absent (few versions have an Architecture or Environment file) is
-  // looked for in its directory's listing first: no exception (much cheaper than a failed open that
-  // throws), and one listing per run answers for all of a Resources directory's files (one thing
-  // for the plan cache to re-check instead of one per file, on every warm launch).
-  if (usuallyAbsent && surelyAbsent(file, (policy.listings ??= new Map()))) return { kind: 'absent' };
+  // looked for with an lstat first: no exception, much cheaper than a failed open that throws, and
+  // cheaper than listing its directory (10% of a large solve). For the plan cache, "nothing there"
+  // is recorded as the directory's identity (cache/observe.ts), as a listing would be.
+  if (usuallyAbsent && surelyAbsent(file)) return { kind: 'absent' };
   let fd: number;
   try {
     fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);
