@@ -95,7 +95,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       }
     } catch (error) {
       answer = errnoOf(error);
-      const dir = (error as NodeJS.ErrnoException).code === 'ENOENT' ? directoryProvingAbsent(at) : undefined;
+      const dir = (error as NodeJS.ErrnoException).code === 'ENOENT' ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
       if (dir !== undefined) {
         record('stat', dir);
         seen.set(key, { kind, path: at, answer });
@@ -114,16 +114,20 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
    * many names in it were looked for (Architecture, Environment and Dependencies of a version, a
    * command along PATH). Not further up: a busy directory there would make every plan stale.
    */
-  const directoryProvingAbsent = (at: string): string | undefined => {
-    let missing = at;
-    for (let up = 0; up < 2; up++) {
-      if (statOf(missing, false) !== undefined) return undefined;
-      const parent = path.dirname(missing);
-      if (parent === missing) return undefined;
-      if (statOf(parent, false) !== undefined) return statOf(parent, true)?.isDirectory() ? parent : undefined;
-      missing = parent;
-    }
-    return undefined;
+  const directoryProvingAbsent = (at: string, lstatSaidAbsent: boolean): string | undefined => {
+    if (!lstatSaidAbsent && statOf(at, false) !== undefined) return undefined; // a dangling link
+    const dir = path.dirname(at);
+    if (dir === at) return undefined;
+    if (!proofs.has(dir)) proofs.set(dir, proofFor(dir));
+    return proofs.get(dir);
+  };
+  /** Directory → the directory whose identity proves names in it absent (asked once per directory). */
+  const proofs = new Map<string, string | undefined>();
+  /** `dir` itself when it is a directory; when nothing at all is there, the directory above it. */
+  const proofFor = (dir: string): string | undefined => {
+    if (statOf(dir, false) !== undefined) return statOf(dir, true)?.isDirectory() ? dir : undefined;
+    const parent = path.dirname(dir);
+    return parent !== dir && statOf(parent, true)?.isDirectory() ? parent : undefined;
   };
   const noteChange = (stat: fs.BigIntStats) => {
     const changed = stat.ctimeNs > stat.mtimeNs ? stat.ctimeNs : stat.mtimeNs;
