@@ -22,9 +22,12 @@ export function bundleIdentity(stat: fs.BigIntStats): string {
 }
 
 /** One file per installed bundle (by its path): an upgrade in place replaces it. */
-export function codeCacheName(bundle: string): string {
-  return `code-${fnv1a64([Buffer.from(bundle)])}`;
+export function codeCachePath(dir: string, bundle: string): string {
+  return path.join(dir, `code-${fnv1a64([Buffer.from(bundle)])}`);
 }
+
+/** The line the file starts with: what it was made from. */
+const header = (identity: string) => Buffer.from(`${MAGIC} ${identity}\n`);
 
 /** The cached code for `identity`, or undefined when there is none that may be trusted. */
 export function readCodeCache(file: string, identity: string): Buffer | undefined {
@@ -38,8 +41,8 @@ export function readCodeCache(file: string, identity: string): Buffer | undefine
     const stat = fs.fstatSync(fd);
     if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0 || stat.size > MAX_BYTES) return undefined;
     const bytes = fs.readFileSync(fd);
-    const header = Buffer.from(`${MAGIC} ${identity}\n`);
-    return bytes.subarray(0, header.length).equals(header) ? bytes.subarray(header.length) : undefined;
+    const expected = header(identity);
+    return bytes.subarray(0, expected.length).equals(expected) ? bytes.subarray(expected.length) : undefined;
   } catch {
     return undefined;
   } finally {
@@ -49,7 +52,5 @@ export function readCodeCache(file: string, identity: string): Buffer | undefine
 
 /** The file's content: the header line, then V8's bytes. */
 export function codeCacheContent(identity: string, data: Buffer): Buffer {
-  return Buffer.concat([Buffer.from(`${MAGIC} ${identity}\n`), data]);
+  return Buffer.concat([header(identity), data]);
 }
-
-export const codeCachePath = (dir: string, bundle: string) => path.join(dir, codeCacheName(bundle));

@@ -6,8 +6,8 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { writeAtomically } from '../cache/atomic-write.js';
-import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
+import { writeAtomically } from '../util/atomic-write.js';
+import { cacheDirectory, cacheTurnedOff, ownDirectory } from '../cli/xdg.js';
 import { bundleIdentity, codeCacheContent, codeCachePath, readCodeCache } from './code-cache.js';
 import { CLI_BUNDLE, setBootHooks } from './hooks.js';
 
@@ -18,9 +18,7 @@ function readBundle(): { source: string; identity: string } {
   try {
     const fd = fs.openSync(bundle, 'r');
     try {
-      // A first line `#!…` is not JavaScript inside the function below: kept as a comment, so
-      // that line numbers in stack traces stay true.
-      return { identity: bundleIdentity(fs.fstatSync(fd, { bigint: true })), source: fs.readFileSync(fd, 'utf8').replace(/^#!/, '//') };
+      return { identity: bundleIdentity(fs.fstatSync(fd, { bigint: true })), source: fs.readFileSync(fd, 'utf8') };
     } finally {
       fs.closeSync(fd);
     }
@@ -32,8 +30,7 @@ function readBundle(): { source: string; identity: string } {
 
 const { source, identity } = readBundle();
 
-const off = process.env.RUNNER_NO_CACHE;
-const useCache = !(off && off !== '0');
+const useCache = !cacheTurnedOff();
 const cacheFile = useCache ? codeCachePath(cacheDirectory(), bundle) : undefined;
 const cachedData = cacheFile === undefined ? undefined : readCodeCache(cacheFile, identity);
 // The same function Node wraps a CommonJS module in.

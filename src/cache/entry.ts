@@ -8,7 +8,7 @@ import type { MountPlan } from '../overlay/plan.js';
 import { planOperations, serializeOps, type Token } from '../overlay/serialize.js';
 import { CLI_BUNDLE } from '../boot/hooks.js';
 import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
-import { writeAtomically } from './atomic-write.js';
+import { writeAtomically } from '../util/atomic-write.js';
 import { fnv1a64 } from './fnv.js';
 import type { Observation, Question } from './observe.js';
 

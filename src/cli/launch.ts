@@ -17,7 +17,7 @@ import { PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/p
 import { planJson, planText } from '../overlay/serialize.js';
 import { viewEnvironment } from '../overlay/view-env.js';
 import { resolveOptionsOf, type Options } from './options.js';
-import { ownDirectory, xdgDir } from './xdg.js';
+import { cacheTurnedOff, ownDirectory, xdgDir } from './xdg.js';
 import { info, out, recordWarnings, warn } from './output.js';
 import { observe } from '../cache/observe.js';
 import { writeCacheEntry } from '../cache/entry.js';
@@ -140,8 +140,7 @@ function refuseReentry(file: string | undefined): void {
 
 /** Whether this launch's plan may be kept for the next (the warm path skips what these print or make). */
 function cacheable(options: Options): boolean {
-  const off = process.env.RUNNER_NO_CACHE;
-  return !options.noCache && !(off && off !== '0') && !options.dryRun && !options.noCleanup && options.verbose === 0 && options.name === undefined;
+  return !options.noCache && !cacheTurnedOff() && !options.dryRun && !options.noCleanup && options.verbose === 0 && options.name === undefined;
 }
 
 function planLaunch(options: Options, argv: Uint8Array[]): { run: ResolvedRun; plan: MountPlan } {

@@ -17,6 +17,12 @@ export function cacheDirectory(): string {
   return path.join(xdgDir('XDG_CACHE_HOME', '.cache'), 'Runner');
 }
 
+/** RUNNER_NO_CACHE set (to anything but 0): no cache is read or written (addon/cache.cc agrees). */
+export function cacheTurnedOff(env: NodeJS.ProcessEnv = process.env): boolean {
+  const off = env.RUNNER_NO_CACHE;
+  return off !== undefined && off !== '' && off !== '0';
+}
+
 /**
  * `dir` as a directory of the caller's own: created (mode 0700) when missing, refused when it is a
  * symlink, not a directory, or owned by someone else, so that nothing is written through a link

@@ -12,6 +12,7 @@ import { ExitCode, RunnerError } from '../resolver/errors.js';
 import type { World } from '../resolver/programs.js';
 import { anyTarget } from '../run/target.js';
 import { xdgDir } from '../cli/xdg.js';
+import { writeAtomically } from '../util/atomic-write.js';
 import { makeDirectories } from '../util/directories.js';
 import { ExecError, formatExecValue, parseExecValue } from './exec-line.js';
 
@@ -136,9 +137,7 @@ export function installDesktop(sources: DesktopSource[], runner: string[], dir =
   });
   makeDirectories(dir);
   return planned.map(({ file, written, text }) => {
-    const temporary = path.join(dir, `.${path.basename(written)}.${process.pid}.tmp`);
-    fs.writeFileSync(temporary, text, { flag: 'wx', mode: 0o644 });
-    fs.renameSync(temporary, written);
+    writeAtomically(dir, path.basename(written), text, 0o644);
     return { source: file, written };
   });
 }
