@@ -18,7 +18,8 @@ function readBundle(): { source: string; identity: string } {
   try {
     const fd = fs.openSync(bundle, 'r');
     try {
-      return { identity: bundleIdentity(fs.fstatSync(fd, { bigint: true })), source: fs.readFileSync(fd, 'utf8') };
+      // latin1: the bundle is ASCII (bundle.mjs checks), and a one-byte read is 3× faster than UTF-8.
+      return { identity: bundleIdentity(fs.fstatSync(fd, { bigint: true })), source: fs.readFileSync(fd, 'latin1') };
     } finally {
       fs.closeSync(fd);
     }
