@@ -75,6 +75,17 @@ function plantedWorld(plant: (resources: string, root: string) => void): string 
 
 const resolve = (root: string, ...extra: string[]) => runnerAs('root', ['--root', root, ...extra, '--resolve', 'App'], { timeout: 20_000 });
 
+test('a Resources that is a file, not a directory, holds no metadata: the run resolves, with no internal error', () => {
+  const root = plantedWorld((resources) => {
+    fs.rmSync(resources, { recursive: true, force: true });
+    fs.writeFileSync(resources, 'not a directory\n');
+  });
+  const result = resolve(root);
+  assert.is(result.status, 0, result.stderr);
+  assert.match(result.stdout, /App 1\.0/);
+  assert.not.match(result.stderr, /internal error/);
+});
+
 test('a FIFO, a device, an oversized file or a broken link as Dependencies is bad metadata (121), never a hang', () => {
   const cases: [string, (resources: string) => void, RegExp][] = [
     ['FIFO', (r) => spawnSync('mkfifo', [path.join(r, 'Dependencies')]), /Dependencies: is a FIFO, not a regular file$/m],

@@ -69,9 +69,18 @@ function untrusted(file: string, stat: fs.Stats, top: string | undefined, checke
   return undefined;
 }
 
-/** Nothing at all stands at `file`, not even a dangling symlink (asked without an exception). */
-function surelyAbsent(file: string): boolean {
-  return fs.lstatSync(file, { throwIfNoEntry: false }) === undefined;
+/**
+ * What stands at `file` itself (a symlink is not followed): undefined when nothing does, also
+ * under a directory on the way that is not one (ENOTDIR: a `Resources` that is a file); null when
+ * it cannot be told (EACCES: the open that follows says why). ENOENT is answered without an
+ * exception, which would cost more than the lstat itself.
+ */
+function entryAt(file: string): fs.Stats | undefined | null {
+  try {
+    return fs.lstatSync(file, { throwIfNoEntry: false });
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === 'ENOTDIR' ? undefined : null;
+  }
 }
 
 /**
@@ -83,7 +92,7 @@ export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMust
   // looked for with an lstat first: no exception, much cheaper than a failed open that throws, and
   // cheaper than listing its directory (10% of a large solve). For the plan cache, "nothing there"
   // is recorded as the directory's identity (cache/observe.ts), as a listing would be.
-  if (usuallyAbsent && surelyAbsent(file)) return { kind: 'absent' };
+  if (usuallyAbsent && entryAt(file) === undefined) return { kind: 'absent' };
   let fd: number;
   try {
     fd = fs.openSync(file, O_RDONLY | O_NONBLOCK | O_NOCTTY);
@@ -91,9 +100,8 @@ export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMust
     const code = (error as NodeJS.ErrnoException).code;
     if (code === 'ENOENT' || code === 'ENOTDIR') {
       // Absent, unless a symlink stands there: a dangling link is a broken file, not "none".
-      const link = fs.lstatSync(file, { throwIfNoEntry: false });
-      if (!link?.isSymbolicLink()) return { kind: 'absent' };
-      return { kind: 'bad', message: 'is a symlink that leads nowhere' };
+      if (entryAt(file)?.isSymbolicLink()) return { kind: 'bad', message: 'is a symlink that leads nowhere' };
+      return { kind: 'absent' };
     }
     if (code === 'ELOOP') return { kind: 'bad', message: 'is a symlink loop' };
     return { kind: 'bad', message: `cannot be opened (${code ?? String(error)})` };
