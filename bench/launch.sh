@@ -14,7 +14,7 @@ base=${1:-/tmp/runner-bench-launch}
 node dist/bench/launch-tree.js "$base" >/dev/null
 runner="$PWD/bin/Runner"  # as users run it: the native front (npm install puts it there)
 export XDG_CACHE_HOME="$base/cache"
-cold="find $XDG_CACHE_HOME/Runner -name plan-* -delete"
+cold="find $XDG_CACHE_HOME/Runner -name 'plan-*' -delete"
 first="rm -rf $XDG_CACHE_HOME/Runner"
 mkdir -p "$XDG_CACHE_HOME"
 $runner --version >/dev/null  # writes the code cache the cold runs find

@@ -1,4 +1,4 @@
-// V8's code cache of the CLI bundle: compiling the 650 KB bundle from source costs every Node
+// V8's code cache of the CLI bundle: compiling the bundle (about 475 KB) from source costs every Node
 // start some 20 ms (more than the whole rest of `Runner --version`); compiling it with the bytes
 // V8 saved last time skips the parsing. Node 22 has this built in (module.enableCompileCache);
 // Runner supports Node 20, so the loader keeps the cache itself, as the plan cache's neighbour.

@@ -168,13 +168,14 @@ class GoboProblem implements Problem<Why> {
   private lineIncompatibilities(requester: string, index: number, by: string, requirements: readonly Requirement[]): Brought[] {
     const uses: LineUse[] = [];
     const out: Brought[] = [];
+    // The requester at this version: the first term of each of its lines' incompatibilities.
+    const self: [string, Term] = [requester, positive(single(this.versions(requester).length, index))];
     for (const requirement of requirements) {
       const use: LineUse = { requirement, by, options: [], virtual: undefined };
       uses.push(use);
       if (requirement.alien) continue;
       use.options = this.optionsOf(requirement);
       if (this.options.ignoreMissing && use.options.every((o) => isEmptySet(o.set))) continue;
-      const self: [string, Term] = [requester, positive(single(this.versions(requester).length, index))];
       if (use.options.length === 1 && !requirement.optional) {
         const option = use.options[0];
         out.push({ terms: [self, [option.name, negative(option.set)]], why: { kind: 'line', by, requirement, option } });

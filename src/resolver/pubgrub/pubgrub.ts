@@ -75,14 +75,14 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
     return incompat;
   };
-  const known: Incompatibility<E>[] = []; // only with tuning.verifyPropagation
+  const everyAdded: Incompatibility<E>[] = []; // only with tuning.verifyPropagation
   const add = (incompat: Incompatibility<E>) => {
     watches.add(numbered(incompat));
     recheck.push(incompat);
-    if (tuning.verifyPropagation) known.push(incompat);
+    if (tuning.verifyPropagation) everyAdded.push(incompat);
   };
   const verifyFixpoint = () => {
-    for (const incompat of known) {
+    for (const incompat of everyAdded) {
       const relation = ps.relation(incompat);
       if (relation === SATISFIED || relation >= 0) throw new Error(`propagation stopped short: {${incompat.packages.join(', ')}} is ${relation === SATISFIED ? 'satisfied' : 'almost satisfied'}`);
     }

@@ -51,7 +51,6 @@ export function union(a: Term, b: Term): Term {
 /** The versions a package with `width` versions may be selected at under `t`. */
 export const allowedVersions = (t: Term, width: number): VersionSet => (t.positive ? t.set : andNot(allVersions(width), t.set));
 
-export const isEmpty = (t: Term): boolean => t.positive && isEmptySet(t.set);
 export const isAny = (t: Term): boolean => !t.positive && isEmptySet(t.set);
 
 /**
@@ -69,8 +68,6 @@ export function compare(have: Term, want: Term): 1 | -1 | 0 {
   if (want.positive) return both === w ? -1 : 0;
   return both === w ? 1 : 0;
 }
-
-export const subsetOf = (inner: Term, outer: Term): boolean => compare(inner, outer) === 1;
 
 /** Whether version `index` is allowed by the term (when the package is selected). */
 export function allows(t: Term, index: number): boolean {
