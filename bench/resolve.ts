@@ -44,18 +44,31 @@ function generate(): void {
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 
-function resolverAlone(runs: number): { ms: number; closure: number } {
+function resolverAlone(runs: number): { ms: number; closure: number; chosen: string[] } {
   const times: number[] = [];
-  let closure = 0;
+  let chosen: string[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
     const options = { paths: goboPaths(root), arch: 'x86_64' };
     const world = newWorld(options);
-    closure = resolveTarget(world, anyTarget(world, 'App'), options).dependencies.length;
+    chosen = resolveTarget(world, anyTarget(world, 'App'), options).dependencies.map((d) => path.join(d.name, d.version));
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  return { ms: median(times), closure };
+  return { ms: median(times), closure: chosen.length, chosen };
 }
+
+// The floor under any resolver that runs in a fresh Node (issue 10's "within 2× node -e 0"): a
+// script that starts, then makes only the file-system calls the answer needs (each program's
+// listing and Current, each chosen version's Architecture and Dependencies) and prints nothing:
+// no options, no parsing, no solving.
+const FLOOR_SCRIPT = `const fs = require('fs'), path = require('path');
+for (const pick of fs.readFileSync(process.argv[2], 'utf8').split('\\n')) {
+  const [name, version] = pick.split('/'), dir = path.join(process.argv[1], 'Programs', name);
+  fs.readdirSync(dir, { withFileTypes: true });
+  try { fs.readlinkSync(path.join(dir, 'Current')); } catch {}
+  fs.lstatSync(path.join(dir, version, 'Resources/Architecture'), { throwIfNoEntry: false });
+  try { fs.readFileSync(path.join(dir, version, 'Resources/Dependencies')); } catch {}
+}`;
 
 // The CLI's code cache (boot/code-cache.ts) goes here, not into the caller's own cache.
 const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-cache-'));
@@ -78,12 +91,16 @@ const resolveCommand = [process.execPath, cli, '--root', root, '--resolve', '--j
 const uncached = command(resolveCommand, 21, { RUNNER_NO_CACHE: '1' });
 command([process.execPath, cli, '--version'], 1); // writes the code cache, as any first start does
 const whole = command(resolveCommand, 21);
+const picks = path.join(cacheHome, 'picks');
+fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));
+const floor = command([process.execPath, '-e', FLOOR_SCRIPT, root, picks], 21);
 fs.rmSync(cacheHome, { recursive: true, force: true });
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
 console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
 console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
 console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
 console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`);
+console.log(`fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`);
 
 /** In-process resolution of App in `tree`, cold World: milliseconds and the closure's size. */
 function timeResolve(tree: string): { ms: number; closure: number } {
