@@ -3,8 +3,13 @@
 //                      bytes that are not valid UTF-8 reach the launched program unchanged.
 //   memfd(name, data)  an inheritable (non-CLOEXEC) memory file holding `data`, for handing a plan
 //                      to the helper across execve.
-//   execve(path, argv, env)  replace this process (Node has no execve before 22.15), with stdin,
-//                      stdout and stderr inherited. Only returns by throwing, with errno and path.
+//   execve(path, argv)  replace this process (Node has no execve before 22.15), with stdin,
+//                      stdout and stderr inherited and this process's own environment: the C
+//                      `environ`, byte for byte (process.env is Node's UTF-8 decoding of it, which
+//                      turns bytes that are not UTF-8 into U+FFFD; Node's own writes to process.env
+//                      are in environ too). Only returns by throwing, with errno and path.
+//   rawEnv(name)       the variable's value as Buffer (undefined when unset): what the environment
+//                      holds, where process.env has Node's UTF-8 decoding of it.
 //   applyEnvOps(plan, env)  the environment a plan's environment operations make of `env`
 //                      (env-ops.h, the executor's own code), for the planner's preview.
 //   userNamespaces(path)  the user namespace at `path` (/proc/PID/ns/user) and its ancestors as
@@ -12,6 +17,7 @@
 //                      named view's processes are those whose chain holds the view's namespace.
 #include <napi.h>
 #include <cerrno>
+#include <cstdlib>
 #include <cstring>
 #include <fcntl.h>
 #include <string>
@@ -118,15 +124,13 @@ Napi::Value Memfd(const Napi::CallbackInfo& info) {
 Napi::Value Execve(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path;
-  std::vector<std::string> argv, envp;
-  if (info.Length() < 3 || !ToBytes(info[0], &path) || !ToByteList(info[1], &argv) ||
-      !ToByteList(info[2], &envp)) {
-    Napi::TypeError::New(env, "execve(path, argv[], env[]) takes strings or Buffers without NUL")
+  std::vector<std::string> argv;
+  if (info.Length() < 2 || !ToBytes(info[0], &path) || !ToByteList(info[1], &argv)) {
+    Napi::TypeError::New(env, "execve(path, argv[]) takes strings or Buffers without NUL")
         .ThrowAsJavaScriptException();
     return env.Undefined();
   }
   auto argvp = CPointers(argv);
-  auto envpp = CPointers(envp);
   // Node marks the inherited descriptors close-on-exec at start-up (uv_disable_stdio_inheritance);
   // the program we hand over to must get them as we got them: stdin, stdout, stderr, and the ones
   // runner-front found open before Node started (RUNNER_CALLER_STATE "fds=3,5;...").
@@ -136,8 +140,20 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
     int flags = fcntl(fd, F_GETFD);
     if (flags >= 0) fcntl(fd, F_SETFD, flags & ~FD_CLOEXEC);
   }
-  execve(path.c_str(), argvp.data(), envpp.data());
+  execve(path.c_str(), argvp.data(), environ);
   return ThrowErrno(env, "execve", path, errno);
+}
+
+Napi::Value RawEnv(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string name;
+  if (info.Length() < 1 || !ToBytes(info[0], &name)) {
+    Napi::TypeError::New(env, "rawEnv(name: string)").ThrowAsJavaScriptException();
+    return env.Undefined();
+  }
+  const char* value = getenv(name.c_str());
+  if (value == nullptr) return env.Undefined();
+  return Napi::Buffer<char>::Copy(env, value, strlen(value));
 }
 
 Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
@@ -195,6 +211,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("rawArgv", Napi::Function::New(env, RawArgv));
   exports.Set("memfd", Napi::Function::New(env, Memfd));
   exports.Set("execve", Napi::Function::New(env, Execve));
+  exports.Set("rawEnv", Napi::Function::New(env, RawEnv));
   exports.Set("applyEnvOps", Napi::Function::New(env, ApplyEnvOps));
   exports.Set("userNamespaces", Napi::Function::New(env, UserNamespaces));
   return exports;

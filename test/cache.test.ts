@@ -324,6 +324,28 @@ test('a warm launch keeps the caller\'s descriptors, ignored signals, exit statu
   assert.is(warm.stderr.trim(), String(warm.pid), 'the program has the pid of the process that was started');
 });
 
+test('the caller\'s environment reaches the program byte for byte, cold and warm, also through an Environment file', () => {
+  const root = tree();
+  // A value that is not UTF-8 (Latin-1 text, a binary token): Node decodes the environment as
+  // UTF-8 and would hand on U+FFFD instead. It can only be set from outside Node: sh makes it.
+  writeFile(path.join(root, 'Programs/Tool/1.0/bin/bytes'), '#!/bin/sh\nprintf \'%s|%s\' "$RAW" "$WRAPPED"\n', 0o755);
+  writeFile(path.join(root, 'Programs/Tool/1.0/Resources/Environment'), 'export WRAPPED="<$RAW>"\n');
+  linkIndex(root, { Tool: '1.0' });
+  settle();
+  const run = () => {
+    const before = nodeStarts();
+    const result = spawnSync('sh', ['-c', 'export RAW="$(printf \'caf\\351 \\377\\376\')"; exec "$@"', 'sh', front, '--root', root, 'bytes'], { env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    return { ...result, viaNode: nodeStarts() > before };
+  };
+  const expected = Buffer.from([...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, 0x7c, 0x3c, ...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, 0x3e]);
+  const cold = run();
+  assert.ok(cold.viaNode, 'the first launch plans with Node');
+  assert.equal([...cold.stdout], [...expected], cold.stderr.toString());
+  const warm = run();
+  assert.not.ok(warm.viaNode);
+  assert.equal([...warm.stdout], [...expected], warm.stderr.toString());
+});
+
 test('rootless: the warm path works for an unprivileged user, in their own cache', () => {
   ensureTestUser();
   const root = shareTree(tree());

@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { MountPlan } from '../overlay/plan.js';
+import { loadAddon } from '../overlay/execute.js';
 import { planOperations, serializeOps, type Token } from '../overlay/serialize.js';
 import { CLI_BUNDLE } from '../boot/hooks.js';
 import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
@@ -61,7 +62,9 @@ function necessary(records: readonly Question[]): Question[] {
 export function entryOperations(input: CacheInput, uid: number): Token[][] {
   const { observation, plan } = input;
   const ops: Token[][] = [['build', buildIdentity()], ['uid', String(uid)], ['words', String(input.words.length), ...input.words]];
-  for (const [name, value] of observation.env) ops.push(value === undefined ? ['noenv', name] : ['env', name, value]);
+  // runner-front compares a variable's bytes: a value that is not UTF-8 must be kept as it is, not
+  // as process.env decoded it, or the entry could never match.
+  for (const [name, value] of observation.env) ops.push(value === undefined ? ['noenv', name] : ['env', name, loadAddon().rawEnv(name) ?? value]);
   if (observation.cwd !== undefined) ops.push(['cwd', observation.cwd]);
   for (const record of necessary(observation.records)) ops.push([record.kind, record.path, record.answer]);
   for (const warning of input.warnings) ops.push(['warn', warning]);

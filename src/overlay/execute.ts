@@ -10,7 +10,10 @@ import { envOperation, planOperations, PLAN_MAGIC, serializeOps, type Token } fr
 interface Addon {
   rawArgv(): Buffer[];
   memfd(name: string, data: Buffer): number;
-  execve(file: string, argv: (string | Buffer)[], env: string[]): never;
+  /** Replaces this process, with its own environment as the C `environ` holds it, byte for byte. */
+  execve(file: string, argv: (string | Buffer)[]): never;
+  /** The variable's value as the environment holds it (process.env has it decoded as UTF-8). */
+  rawEnv(name: string): Buffer | undefined;
   applyEnvOps(plan: Buffer, env: string[]): { env: string[]; warnings: string[] };
   userNamespaces(path: string): string[];
 }
@@ -32,8 +35,9 @@ export function executePlan(plan: MountPlan): never {
 export function executeOperations(ops: readonly (readonly Token[])[]): never {
   const native = loadAddon();
   const fd = native.memfd('runner-plan', serializeOps(PLAN_MAGIC, ops));
-  const env = Object.entries(process.env).map(([k, v]) => `${k}=${v}`);
-  return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)], env);
+  // The caller's environment as it came (the executor applies the plan's operations to it): not
+  // process.env, whose UTF-8 decoding would change a value that is not UTF-8.
+  return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)]);
 }
 
 /**
