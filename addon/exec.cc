@@ -40,5 +40,5 @@ int main(int argc, char** argv) {
   if (!ReadAll(plan_fd, &data) || !ParseOps(data, kPlanMagic, &ops, &error))
     Die(kExitUsage, "bad plan: " + (error.empty() ? std::string("reading it: ") + strerror(errno) : error));
   close(plan_fd);
-  RunPlan(ops, /*restore_signals=*/true);
+  RunPlan(ops, /*restore_caller=*/true);
 }

@@ -9,6 +9,7 @@
 #include <grp.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
+#include <sys/resource.h>
 #include <unistd.h>
 
 #include "caller-state.h"
@@ -33,11 +34,13 @@ sigset_t SignalsOf(const char* key) {
   return set;
 }
 
-// Node ignores SIGPIPE and SIGXFSZ, handles others and may block some: the launched program gets
-// what the caller gave Runner, as runner-front recorded it before Node started — ignored stays
-// ignored (nohup), what Node handled becomes default, the caller's mask is restored. Without that
-// record (Node started directly), the defaults a shell would give.
-void RestoreSignals() {
+// Node ignores SIGPIPE and SIGXFSZ, handles others and may block some, and raises the soft limit
+// on open files to the hard one: the launched program gets what the caller gave Runner, as
+// runner-front recorded it before Node started — ignored stays ignored (nohup), what Node handled
+// becomes default, the caller's mask is restored, and so is the caller's soft limit (a program
+// that uses select() counts on `ulimit -n 1024`). Without that record (Node started directly),
+// the signal defaults a shell would give, and the limit as it is.
+void RestoreCallerState() {
   sigset_t ignored = SignalsOf("ignored"), blocked = SignalsOf("blocked");
   struct sigaction action {};
   for (int sig = 1; sig < NSIG; sig++) {
@@ -45,6 +48,12 @@ void RestoreSignals() {
     sigaction(sig, &action, nullptr);
   }
   sigprocmask(SIG_SETMASK, &blocked, nullptr);
+  std::vector<int> nofile = CallerStateList("nofile");
+  struct rlimit limit {};
+  if (nofile.size() == 1 && nofile[0] >= 0 && getrlimit(RLIMIT_NOFILE, &limit) == 0 && static_cast<rlim_t>(nofile[0]) <= limit.rlim_max) {
+    limit.rlim_cur = static_cast<rlim_t>(nofile[0]);
+    setrlimit(RLIMIT_NOFILE, &limit);
+  }
 }
 
 bool IsSetupOp(const std::string& name) {
@@ -91,13 +100,13 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   return view->Remove(op.args[0], op.args[1], f);
 }
 
-[[noreturn]] void Exec(const Op& op, const std::vector<std::string>& env, bool restore_signals) {
+[[noreturn]] void Exec(const Op& op, const std::vector<std::string>& env, bool restore_caller) {
   std::vector<char*> args, envp;
   for (const auto& a : op.list) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
-  if (restore_signals) RestoreSignals();
+  if (restore_caller) RestoreCallerState();
   // Exactly the file the plan names: a PATH search after a failure could run another one.
   execve(op.args[0].c_str(), args.data(), envp.data());
   int err = errno;
@@ -106,7 +115,7 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
 }
 }  // namespace
 
-void RunPlan(const std::vector<Op>& ops, bool restore_signals) {
+void RunPlan(const std::vector<Op>& ops, bool restore_caller) {
   // Nobody may ptrace the process while it holds root's privileges. (Rootless, the userns
   // operation does this itself once it has written its id maps.)
   if (getuid() == 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -156,7 +165,7 @@ void RunPlan(const std::vector<Op>& ops, bool restore_signals) {
     } else if (op.name == "warn") {
       Warn(op.args[0]);
     } else if (op.name == "exec") {
-      Exec(op, env, restore_signals);
+      Exec(op, env, restore_caller);
     } else {
       Die(kExitUsage, "bad plan: '" + op.name + "' is not an operation of the executor");
     }

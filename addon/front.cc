@@ -3,9 +3,9 @@
 //   plan cache (cache.h) through the executor, without Node: the warm path.
 // - Anything else goes to the TypeScript CLI. Before Node starts, the front records what the caller
 //   handed over that Node would lose: Node marks every inherited descriptor close-on-exec at
-//   start-up and resets signal dispositions. It writes that state to RUNNER_CALLER_STATE
-//   (caller-state.h) and execs Node with the bundled CLI; the addon and runner-exec restore it
-//   for the launched program.
+//   start-up, resets signal dispositions and raises the soft limit on open files. It writes that
+//   state to RUNNER_CALLER_STATE (caller-state.h) and execs Node with the bundled CLI; the addon
+//   and runner-exec restore it for the launched program.
 // No policy here: it looks up, records and execs.
 #include <cerrno>
 #include <csignal>
@@ -14,6 +14,7 @@
 #include <cstring>
 #include <dirent.h>
 #include <limits.h>
+#include <sys/resource.h>
 #include <string>
 #include <unistd.h>
 #include <vector>
@@ -51,7 +52,12 @@ std::string CallerState() {
     if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) ignored.push_back(sig);
     if (sigismember(&mask, sig) == 1) blocked.push_back(sig);
   }
-  return CallerStateField("fds", OpenFds()) + ";" + CallerStateField("ignored", ignored) + ";" + CallerStateField("blocked", blocked);
+  std::string state = CallerStateField("fds", OpenFds()) + ";" + CallerStateField("ignored", ignored) + ";" + CallerStateField("blocked", blocked);
+  // Node raises the soft limit on open files to the hard one at start-up.
+  struct rlimit nofile {};
+  if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur <= static_cast<rlim_t>(INT_MAX))
+    state += ";" + CallerStateField("nofile", {static_cast<int>(nofile.rlim_cur)});
+  return state;
 }
 }  // namespace
 
@@ -71,7 +77,7 @@ int main(int argc, char** argv) {
   for (int i = 0; i < up; i++) root = root.substr(0, root.rfind('/'));
   std::vector<Op> cached;
   // The caller's descriptors and signals are all still as given: nothing to restore.
-  if (LoadCachedPlan(root, argc, argv, &cached)) RunPlan(cached, /*restore_signals=*/false);
+  if (LoadCachedPlan(root, argc, argv, &cached)) RunPlan(cached, /*restore_caller=*/false);
   std::string cli = root + "/dist/bundle/main.cjs";
   // A nested Runner started by the program records its own caller, not ours.
   setenv(kCallerState, CallerState().c_str(), 1);

@@ -65,6 +65,18 @@ for (const who of ['root', 'user'] as As[]) {
     const blocked = await launch(who, [blockexec], SIGNALS);
     assert.is(mask(blocked.out, 'SigBlk'), 1n << 9n, 'SIGUSR1 (10) blocked, as the caller had it');
   });
+
+  test(`${who}: the caller's soft limit on open files reaches the program, not the one Node raises it to`, async () => {
+    const limited = ['sh', '-c', 'ulimit -Sn 256 && exec "$@"', 'sh'];
+    const report = ['sh', '-c', 'ulimit -Sn'];
+    const planned = await launch(who, limited, ['--no-cache', ...report]);
+    assert.is(planned.out, '256\n', planned.err);
+    await launch(who, limited, report); // plans and caches: the next one normally runs from the cache
+    const warm = await launch(who, limited, report);
+    assert.is(warm.out, '256\n', warm.err);
+    const unlimited = await launch(who, [], ['--no-cache', ...report]);
+    assert.not.equal(unlimited.out, '256\n', 'the caller\'s own limit, not a fixed one');
+  });
 }
 
 test('the record of the caller is not left in the program\'s environment', () => {
