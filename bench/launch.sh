@@ -40,7 +40,7 @@ const node = r.find((x) => x.command === "node -e 0").median;
 for (const x of r) console.log(`${x.command.padEnd(30)} ${(x.median * 1000).toFixed(1).padStart(7)} ms median  ${(x.median / node).toFixed(2)}× node -e 0`);
 ' "$out"
 for n in 1 40; do
-  $cold
+  eval "$cold"  # the string hyperfine runs as --prepare; eval applies its quotes as hyperfine does
   strace -f -c -o "$out.strace" $runner --root "$base/deps$n" app
   echo "strace -fc, Runner cold, $n dep(s): $(awk '/^100.00/ {print $4}' "$out.strace") syscalls ($(awk '/^100.00/ {print $5}' "$out.strace") errors)"
   strace -f -c -o "$out.strace" $runner --root "$base/deps$n" app
