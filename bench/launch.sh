@@ -17,7 +17,7 @@ export XDG_CACHE_HOME="$base/cache"
 cold="find $XDG_CACHE_HOME/Runner -name 'plan-*' -delete"
 first="rm -rf $XDG_CACHE_HOME/Runner"
 mkdir -p "$XDG_CACHE_HOME"
-$runner --version >/dev/null  # writes the code cache the cold runs find
+$runner --version >/dev/null  # writes the code cache the cold runs find (the warm-up runs add the launch code to it)
 sleep 0.1  # the plan cache does not trust files changed in the last 50 ms
 out=$(mktemp)
 # --prepare pairs with the commands in order: the cold runs start without an entry.

@@ -89,7 +89,7 @@ const alone = resolverAlone(15);
 const bare = command([process.execPath, '-e', '0'], 21);
 const resolveCommand = [process.execPath, cli, '--root', root, '--resolve', '--json', 'App'];
 const uncached = command(resolveCommand, 21, { RUNNER_NO_CACHE: '1' });
-command([process.execPath, cli, '--version'], 1); // writes the code cache, as any first start does
+command([process.execPath, cli, '--version'], 1); // writes the code cache, as any first start does (the first --resolve below adds the solver's code to it)
 const whole = command(resolveCommand, 21);
 const picks = path.join(cacheHome, 'picks');
 fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));

@@ -61,6 +61,28 @@ test('the first start writes the cache (the caller\'s, mode 0600, naming its bun
   assert.is(again.mtimeMs, stat.mtimeMs);
 });
 
+test('a run of an action the cache does not cover writes it again, once, with that action\'s code', () => {
+  const { home, file } = primed();
+  const covers = (f: string) => /\ncovers ([\w,]*)\n/.exec(fs.readFileSync(f).subarray(0, 400).toString('latin1'))?.[1];
+  assert.is(covers(file), 'version');
+  const first = fs.lstatSync(file);
+  const resolve = () => {
+    const [command, ...rest] = runnerCommand('root', ['--root', path.join(projectRoot, 'fixtures'), '--resolve', 'App']);
+    const result = spawnSync(command, rest, { encoding: 'utf8', env: envAs('root', { XDG_CACHE_HOME: home }) });
+    assert.is(result.status, 0, result.stderr);
+    assert.match(result.stdout, /Greet 1\.0/);
+  };
+  resolve();
+  const second = fs.lstatSync(file);
+  assert.is.not(second.ino, first.ino, 'written again');
+  assert.is(covers(file), 'version,resolve');
+  assert.ok(second.size > first.size, `it holds the solver's code too (${first.size} -> ${second.size} bytes)`);
+  assert.is(second.mode & 0o777, 0o600);
+  resolve();
+  start('root', home);
+  assert.is(fs.lstatSync(file).ino, second.ino, 'covered: not written again');
+});
+
 test('a cache that is corrupt, for another build, writable by others, someone else\'s or a symlink is not used, and is replaced', () => {
   const spoil: [string, (file: string) => void][] = [
     ['corrupt code', (f) => {

@@ -8,6 +8,11 @@
 // line naming the bundle it was made from (device, inode, size, times) and the Node that made it:
 // V8 checks only the source's length, so an edited bundle of the same length must not meet old
 // code. Anything else is a miss, and a miss only costs the compile.
+//
+// V8 saves the functions compiled so far, so what a cache holds depends on what the runs that made
+// it did: the second line names those actions (`covers version,resolve`). A run whose action is not
+// among them compiles its own code (the solver, the planner) lazily, and then writes the cache
+// again with that code too; after the first run of each action, none is compiled again.
 import fs from 'node:fs';
 import path from 'node:path';
 import { fnv1a64 } from '../cache/fnv.js';
@@ -29,8 +34,16 @@ export function codeCachePath(dir: string, bundle: string): string {
 /** The line the file starts with: what it was made from. */
 const header = (identity: string) => Buffer.from(`${MAGIC} ${identity}\n`);
 
+const COVERS = 'covers ';
+
+/** The code V8 saved, and the actions of the runs that compiled it. */
+export interface CodeCache {
+  data: Buffer;
+  covers: string[];
+}
+
 /** The cached code for `identity`, or undefined when there is none that may be trusted. */
-export function readCodeCache(file: string, identity: string): Buffer | undefined {
+export function readCodeCache(file: string, identity: string): CodeCache | undefined {
   let fd: number;
   try {
     fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
@@ -42,7 +55,11 @@ export function readCodeCache(file: string, identity: string): Buffer | undefine
     if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0 || stat.size > MAX_BYTES) return undefined;
     const bytes = fs.readFileSync(fd);
     const expected = header(identity);
-    return bytes.subarray(0, expected.length).equals(expected) ? bytes.subarray(expected.length) : undefined;
+    if (!bytes.subarray(0, expected.length).equals(expected)) return undefined;
+    const end = bytes.indexOf(10, expected.length);
+    const line = bytes.toString('latin1', expected.length, end);
+    if (end < 0 || !line.startsWith(COVERS)) return undefined;
+    return { data: bytes.subarray(end + 1), covers: line.slice(COVERS.length).split(',') };
   } catch {
     return undefined;
   } finally {
@@ -50,7 +67,7 @@ export function readCodeCache(file: string, identity: string): Buffer | undefine
   }
 }
 
-/** The file's content: the header line, then V8's bytes. */
-export function codeCacheContent(identity: string, data: Buffer): Buffer {
-  return Buffer.concat([header(identity), data]);
+/** The file's content: the header line, the actions it covers, then V8's bytes. */
+export function codeCacheContent(identity: string, covers: readonly string[], data: Buffer): Buffer {
+  return Buffer.concat([header(identity), Buffer.from(`${COVERS}${covers.join(',')}\n`), data]);
 }

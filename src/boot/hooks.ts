@@ -6,7 +6,13 @@
 export const CLI_BUNDLE = 'dist/bundle/cli.cjs';
 
 export interface BootHooks {
-  /** Writes V8's code cache for the CLI if this start went without one; at most once, never fails. */
+  /** This run is `action` (once its options are read; not called under --no-cache). */
+  codeCacheFor(action: string): void;
+  /**
+   * At the end of Node's part of the run (its exit, or the exec of the command): writes V8's code
+   * cache for the CLI if this start had none it could use or its action is not in it; at most
+   * once, never fails.
+   */
   saveCodeCache(): void;
 }
 

@@ -33,20 +33,27 @@ const { source, identity } = readBundle();
 
 const useCache = !cacheTurnedOff();
 const cacheFile = useCache ? codeCachePath(cacheDirectory(), bundle) : undefined;
-const cachedData = cacheFile === undefined ? undefined : readCodeCache(cacheFile, identity);
+const cached = cacheFile === undefined ? undefined : readCodeCache(cacheFile, identity);
 // The same function Node wraps a CommonJS module in.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData });
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData: cached?.data });
 
-let wanted = useCache && (cachedData === undefined || script.cachedDataRejected === true);
+// What the cache this start used holds (none when V8 rejected it), and this run's action.
+const covers = cached === undefined || script.cachedDataRejected === true ? undefined : cached.covers;
+let action: string | undefined;
 setBootHooks({
-  // Called by the CLI once its options are read (so the cache holds option parsing too), unless
-  // --no-cache: the cache is written by the first start of each bundle, and a failure to write
-  // it (read-only home, a directory not the caller's) only means compiling again next time.
+  codeCacheFor(name) {
+    action = name;
+  },
+  // A cache is written by the first start of each bundle and again by the first run of each
+  // action it does not cover yet, at the end, so that it holds what that action compiled. A
+  // failure to write it (read-only home, a directory not the caller's) only means compiling again.
   saveCodeCache() {
-    if (!wanted || cacheFile === undefined) return;
-    wanted = false;
+    const name = action;
+    action = undefined;
+    if (name === undefined || cacheFile === undefined || covers?.includes(name)) return;
     try {
-      writeAtomically(ownDirectory(path.dirname(cacheFile)), path.basename(cacheFile), codeCacheContent(identity, script.createCachedData()));
+      const content = codeCacheContent(identity, [...(covers ?? []), name], script.createCachedData());
+      writeAtomically(ownDirectory(path.dirname(cacheFile)), path.basename(cacheFile), content);
     } catch {
       // not kept: see above
     }

@@ -33,34 +33,61 @@ function version(): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-async function dispatch(options: Options): Promise<number> {
-  if (options.help) return ExitCode.ok;
-  if (options.version) {
-    out(`Runner ${version()}`);
-    return ExitCode.ok;
+type Action = 'help' | 'version' | 'resolve' | 'check' | 'index' | 'desktop' | 'list' | 'rename' | 'kill' | 'enter' | 'launch';
+
+/** What the options ask for (the first that applies, in this order). */
+function actionOf(options: Options): Action {
+  if (options.help) return 'help';
+  if (options.version) return 'version';
+  if (options.resolve || options.why) return 'resolve';
+  if (options.check) return 'check';
+  if (options.index) return 'index';
+  if (options.desktop) return 'desktop';
+  if (options.list) return 'list';
+  if (options.rename) return 'rename';
+  if (options.kill !== undefined) return 'kill';
+  if (options.enter !== undefined) return 'enter';
+  return 'launch';
+}
+
+async function dispatch(options: Options, action: Action): Promise<number> {
+  switch (action) {
+    case 'help':
+      return ExitCode.ok;
+    case 'version':
+      out(`Runner ${version()}`);
+      return ExitCode.ok;
+    case 'resolve':
+      return resolveAction(options);
+    case 'check':
+      return (await import('./check.js')).checkAction(options);
+    case 'index':
+      return (await import('./index-action.js')).indexAction(options);
+    case 'desktop':
+      return (await import('./desktop-action.js')).desktopAction(options);
+    case 'list':
+      return (await import('../views/actions.js')).listAction(options);
+    case 'rename':
+      return (await import('../views/actions.js')).renameAction(options);
+    case 'kill':
+      if (options.rest.length > 0) throw new RunnerError(`unexpected words after --kill ${options.kill} (usage: Runner --kill NAME [--signal SIG])`, ExitCode.usage);
+      return (await import('../views/actions.js')).killAction(options);
+    case 'enter':
+      return (await import('../views/actions.js')).enterAction(options);
+    case 'launch':
+      if (options.rest.length === 0) throw new RunnerError('no command given (see Runner --help)', ExitCode.usage);
+      return (await import('./launch.js')).launchAction(options);
   }
-  if (options.resolve || options.why) return resolveAction(options);
-  if (options.check) return (await import('./check.js')).checkAction(options);
-  if (options.index) return (await import('./index-action.js')).indexAction(options);
-  if (options.desktop) return (await import('./desktop-action.js')).desktopAction(options);
-  if (options.list) return (await import('../views/actions.js')).listAction(options);
-  if (options.rename) return (await import('../views/actions.js')).renameAction(options);
-  if (options.kill !== undefined) {
-    if (options.rest.length > 0) throw new RunnerError(`unexpected words after --kill ${options.kill} (usage: Runner --kill NAME [--signal SIG])`, ExitCode.usage);
-    return (await import('../views/actions.js')).killAction(options);
-  }
-  if (options.enter !== undefined) return (await import('../views/actions.js')).enterAction(options);
-  if (options.rest.length === 0) throw new RunnerError('no command given (see Runner --help)', ExitCode.usage);
-  return (await import('./launch.js')).launchAction(options);
 }
 
 async function main(): Promise<void> {
   let code: number;
   try {
     const options = await parseOptions(process.argv.slice(2));
-    if (!options.noCache) bootHooks()?.saveCodeCache();
+    const action = actionOf(options);
+    if (!options.noCache) bootHooks()?.codeCacheFor(action);
     setQuiet(options.quiet);
-    code = await dispatch(options);
+    code = await dispatch(options, action);
   } catch (caught) {
     if (caught instanceof RunnerError) {
       error(caught.message);
@@ -72,6 +99,8 @@ async function main(): Promise<void> {
       code = ExitCode.usage;
     }
   }
+  // A launch ends in exec instead (overlay/execute.ts saves the code cache there).
+  bootHooks()?.saveCodeCache();
   process.exitCode = code;
 }
 

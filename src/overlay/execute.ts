@@ -2,6 +2,7 @@
 // the view in a fresh single-threaded process and execs the command. Never returns on success.
 import { createRequire } from 'node:module';
 import path from 'node:path';
+import { bootHooks } from '../boot/hooks.js';
 import { packageRoot } from '../package-root.js';
 import type { EnvOp } from './environment.js';
 import type { MountPlan } from './plan.js';
@@ -35,6 +36,8 @@ export function executePlan(plan: MountPlan): never {
 export function executeOperations(ops: readonly (readonly Token[])[]): never {
   const native = loadAddon();
   const fd = native.memfd('runner-plan', serializeOps(PLAN_MAGIC, ops));
+  // Node's part of the run ends here: what it compiled goes into the code cache (boot/main.ts).
+  bootHooks()?.saveCodeCache();
   // The caller's environment as it came (the executor applies the plan's operations to it): not
   // process.env, whose UTF-8 decoding would change a value that is not UTF-8.
   return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)]);
