@@ -57,9 +57,9 @@ export function readCodeCache(file: string, identity: string): CodeCache | undef
     const expected = header(identity);
     if (!bytes.subarray(0, expected.length).equals(expected)) return undefined;
     const end = bytes.indexOf(10, expected.length);
+    if (end < 0) return undefined;
     const line = bytes.toString('latin1', expected.length, end);
-    if (end < 0 || !line.startsWith(COVERS)) return undefined;
-    return { data: bytes.subarray(end + 1), covers: line.slice(COVERS.length).split(',') };
+    return line.startsWith(COVERS) ? { data: bytes.subarray(end + 1), covers: line.slice(COVERS.length).split(',') } : undefined;
   } catch {
     return undefined;
   } finally {
