@@ -32,9 +32,24 @@ export function linkOwner(world: World, link: string): Chosen | undefined {
   return undefined;
 }
 
-function providedAbove(layers: readonly Layer[], indexDir: string, relative: string, entries: (dir: string) => ReadonlySet<string>): boolean {
-  const name = path.basename(relative);
-  return layers.some((layer) => layer.feeds[indexDir].some((source) => entries(path.dirname(path.join(source, relative))).has(name)));
+/**
+ * Whether a layer above the real Index provides `relative` in `indexDir` anyway. The names the
+ * layers provide in one directory are gathered once: each link to another version would otherwise
+ * look through every layer again (40 dependencies, 40 links: 1,600 lookups).
+ */
+function providedAbove(layers: readonly Layer[], entries: (dir: string) => ReadonlySet<string>): (indexDir: string, relative: string) => boolean {
+  const provided = new Map<string, Set<string>>();
+  return (indexDir, relative) => {
+    const dir = path.dirname(relative);
+    const key = `${indexDir}/${dir}`;
+    let names = provided.get(key);
+    if (names === undefined) {
+      names = new Set();
+      for (const layer of layers) for (const source of layer.feeds[indexDir]) for (const name of entries(path.join(source, dir))) names.add(name);
+      provided.set(key, names);
+    }
+    return names.has(path.basename(relative));
+  };
 }
 
 /**
@@ -45,6 +60,7 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
   const removals = new Set<string>();
   const chosenVersion = new Map(chosen.map((c) => [c.name, c.version]));
   const listed = listings();
+  const shadowed = providedAbove(layers, listed);
   const visit = (indexDir: string, source: string, relative: string) => {
     const indexPath = path.join(world.paths.index, indexDir, relative);
     let stat: fs.Stats;
@@ -55,7 +71,7 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
     }
     if (stat.isSymbolicLink()) {
       const owner = linkOwner(world, indexPath);
-      if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !providedAbove(layers, indexDir, relative, listed)) {
+      if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !shadowed(indexDir, relative)) {
         removals.add(indexPath);
       }
       return;
