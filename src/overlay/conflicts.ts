@@ -63,12 +63,14 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
   const shadowed = providedAbove(layers, listed);
   const visit = (indexDir: string, source: string, relative: string) => {
     const indexPath = path.join(world.paths.index, indexDir, relative);
-    let stat: fs.Stats;
+    // Most of the other versions' files have no entry in the Index: answered without an exception.
+    let stat: fs.Stats | undefined;
     try {
-      stat = fs.lstatSync(indexPath);
+      stat = fs.lstatSync(indexPath, { throwIfNoEntry: false });
     } catch {
       return;
     }
+    if (stat === undefined) return;
     if (stat.isSymbolicLink()) {
       const owner = linkOwner(world, indexPath);
       if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !shadowed(indexDir, relative)) {
