@@ -43,7 +43,9 @@ for (const file of ['dist/bundle/cli.cjs', 'dist/bundle/main.cjs']) {
   }
   // esbuild's output changed shape: better to stop here than to start slowly without noticing.
   if (replaced === 0) throw new Error(`${file}: no __toESM(require("node:...")) call to replace`);
-  writeFileSync(file, `${builtinShim}\n${text}`, 'latin1');
+  // The directive comes first, or it is none: esbuild writes it after its banner, which left the
+  // bundle in sloppy mode, unlike the ES modules it is made of (and the tests that run them).
+  writeFileSync(file, `"use strict";\n${builtinShim}\n${text}`, 'latin1');
 }
 
 // boot/main.ts reads the CLI bundle as latin1, which is right only for ASCII.
