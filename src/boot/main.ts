@@ -52,8 +52,9 @@ setBootHooks({
     action = undefined;
     if (name === undefined || cacheFile === undefined || covers?.includes(name)) return;
     try {
-      const content = codeCacheContent(identity, [...(covers ?? []), name], script.createCachedData());
-      writeAtomically(ownDirectory(path.dirname(cacheFile)), path.basename(cacheFile), content);
+      // The directory first: where it cannot be had, V8 is not asked to serialize for nothing.
+      const dir = ownDirectory(path.dirname(cacheFile));
+      writeAtomically(dir, path.basename(cacheFile), codeCacheContent(identity, [...(covers ?? []), name], script.createCachedData()));
     } catch {
       // not kept: see above
     }
