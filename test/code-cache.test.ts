@@ -81,6 +81,12 @@ test('a run of an action the cache does not cover writes it again, once, with th
   resolve();
   start('root', home);
   assert.is(fs.lstatSync(file).ino, second.ino, 'covered: not written again');
+  // A launch that stops early (no such command) has not compiled the planner: it claims nothing.
+  const [command, ...rest] = runnerCommand('root', ['--root', path.join(projectRoot, 'fixtures'), 'no-such-command']);
+  const failed = spawnSync(command, rest, { encoding: 'utf8', env: envAs('root', { XDG_CACHE_HOME: home }) });
+  assert.is(failed.status, 127, failed.stderr);
+  assert.is(fs.lstatSync(file).ino, second.ino, 'a failed run leaves the cache as it was');
+  assert.is(covers(file), 'version,resolve');
 });
 
 test('a cache that is corrupt, for another build, writable by others, someone else\'s or a symlink is not used, and is replaced', () => {

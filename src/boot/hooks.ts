@@ -11,9 +11,9 @@ export interface BootHooks {
   /**
    * At the end of Node's part of the run (its exit, or the exec of the command): writes V8's code
    * cache for the CLI if this start had none it could use or its action is not in it; at most
-   * once, never fails.
+   * once, never fails. `completed`: the action ran to its end (not a usage or lookup error).
    */
-  saveCodeCache(): void;
+  saveCodeCache(completed: boolean): void;
 }
 
 const KEY = Symbol.for('runner.boot');

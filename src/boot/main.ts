@@ -47,14 +47,17 @@ setBootHooks({
   // A cache is written by the first start of each bundle and again by the first run of each
   // action it does not cover yet, at the end, so that it holds what that action compiled. A
   // failure to write it (read-only home, a directory not the caller's) only means compiling again.
-  saveCodeCache() {
+  // A run that failed part way (a command not found) may not have compiled its action's code:
+  // it writes a cache only where there was none, and does not count its action as covered.
+  saveCodeCache(completed) {
     const name = action;
     action = undefined;
-    if (name === undefined || cacheFile === undefined || covers?.includes(name)) return;
+    if (name === undefined || cacheFile === undefined || covers?.includes(name) || (!completed && covers !== undefined)) return;
     try {
       // The directory first: where it cannot be had, V8 is not asked to serialize for nothing.
       const dir = ownDirectory(path.dirname(cacheFile));
-      writeAtomically(dir, path.basename(cacheFile), codeCacheContent(identity, [...(covers ?? []), name], script.createCachedData()));
+      const nowCovers = [...(covers ?? []), ...(completed ? [name] : [])];
+      writeAtomically(dir, path.basename(cacheFile), codeCacheContent(identity, nowCovers, script.createCachedData()));
     } catch {
       // not kept: see above
     }

@@ -100,7 +100,7 @@ async function main(): Promise<void> {
     }
   }
   // A launch ends in exec instead (overlay/execute.ts saves the code cache there).
-  bootHooks()?.saveCodeCache();
+  bootHooks()?.saveCodeCache(code === ExitCode.ok);
   process.exitCode = code;
 }
 

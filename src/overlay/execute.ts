@@ -37,7 +37,7 @@ export function executeOperations(ops: readonly (readonly Token[])[]): never {
   const native = loadAddon();
   const fd = native.memfd('runner-plan', serializeOps(PLAN_MAGIC, ops));
   // Node's part of the run ends here: what it compiled goes into the code cache (boot/main.ts).
-  bootHooks()?.saveCodeCache();
+  bootHooks()?.saveCodeCache(true);
   // The caller's environment as it came (the executor applies the plan's operations to it): not
   // process.env, whose UTF-8 decoding would change a value that is not UTF-8.
   return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)]);
