@@ -33,6 +33,9 @@ function errnoOf(error: unknown): string {
   return `E${(os.constants.errno as Record<string, number>)[code] ?? 0}`;
 }
 
+/** What a stat that found nothing at all answers (as errnoOf says it). */
+const ENOENT_ANSWER = `E${os.constants.errno.ENOENT}`;
+
 /** dev:ino:mode:size:mtime_ns:ctime_ns as cache.cc prints it, or E<errno>. */
 function identity(stat: fs.BigIntStats): string {
   return `${stat.dev}:${stat.ino}:${stat.mode}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
@@ -72,9 +75,11 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
   };
   /** The real fs calls, which record nothing. */
   const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
+  // Absent names are asked about often (Architecture, Environment, PATH entries): answered without
+  // an exception, which costs more than the stat itself.
   const statOf = (p: string, follow: boolean): fs.BigIntStats | undefined => {
     try {
-      return original(follow ? 'statSync' : 'lstatSync', p, { bigint: true }) as fs.BigIntStats;
+      return original(follow ? 'statSync' : 'lstatSync', p, { bigint: true, throwIfNoEntry: false }) as fs.BigIntStats | undefined;
     } catch {
       return undefined;
     }
@@ -86,21 +91,24 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     const key = `${kind}\0${at}`;
     if (seen.has(key)) return;
     let answer: string;
+    let absent = false;
     try {
       if (kind === 'realpath') answer = original('realpathSync', at) as string;
       else {
-        const stat = original(kind === 'stat' ? 'statSync' : 'lstatSync', at, { bigint: true }) as fs.BigIntStats;
-        answer = identity(stat);
-        noteChange(stat);
+        const stat = original(kind === 'stat' ? 'statSync' : 'lstatSync', at, { bigint: true, throwIfNoEntry: false }) as fs.BigIntStats | undefined;
+        absent = stat === undefined;
+        answer = stat === undefined ? ENOENT_ANSWER : identity(stat);
+        if (stat !== undefined) noteChange(stat);
       }
     } catch (error) {
       answer = errnoOf(error);
-      const dir = (error as NodeJS.ErrnoException).code === 'ENOENT' ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
-      if (dir !== undefined) {
-        record('stat', dir);
-        seen.set(key, { kind, path: at, answer });
-        return;
-      }
+      absent = (error as NodeJS.ErrnoException).code === 'ENOENT';
+    }
+    const dir = absent ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
+    if (dir !== undefined) {
+      record('stat', dir);
+      seen.set(key, { kind, path: at, answer });
+      return;
     }
     const entry = { kind, path: at, answer };
     seen.set(key, entry);
