@@ -43,6 +43,12 @@ Napi::Value ThrowErrno(Napi::Env env, const std::string& op, const std::string& 
   return env.Undefined();
 }
 
+// A call with arguments of the wrong kind: a TypeError naming the expected signature.
+Napi::Value ThrowUsage(Napi::Env env, const char* signature) {
+  Napi::TypeError::New(env, signature).ThrowAsJavaScriptException();
+  return env.Undefined();
+}
+
 // Strings or Buffers become NUL-terminated byte strings; a Buffer keeps its bytes exactly.
 bool ToBytes(const Napi::Value& v, std::string* out) {
   if (v.IsBuffer()) {
@@ -103,10 +109,7 @@ Napi::Value RawArgv(const Napi::CallbackInfo& info) {
 Napi::Value Memfd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name, data;
-  if (info.Length() < 2 || !ToBytes(info[0], &name) || !info[1].IsBuffer()) {
-    Napi::TypeError::New(env, "memfd(name: string, data: Buffer)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (info.Length() < 2 || !ToBytes(info[0], &name) || !info[1].IsBuffer()) return ThrowUsage(env, "memfd(name: string, data: Buffer)");
   auto b = info[1].As<Napi::Buffer<char>>();
   int fd = memfd_create(name.c_str(), 0);  // no MFD_CLOEXEC: the helper inherits it
   if (fd < 0) return ThrowErrno(env, "memfd_create", name, errno);
@@ -125,11 +128,7 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path;
   std::vector<std::string> argv;
-  if (info.Length() < 2 || !ToBytes(info[0], &path) || !ToByteList(info[1], &argv)) {
-    Napi::TypeError::New(env, "execve(path, argv[]) takes strings or Buffers without NUL")
-        .ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (info.Length() < 2 || !ToBytes(info[0], &path) || !ToByteList(info[1], &argv)) return ThrowUsage(env, "execve(path, argv[]) takes strings or Buffers without NUL");
   auto argvp = CPointers(argv);
   // Node marks the inherited descriptors close-on-exec at start-up (uv_disable_stdio_inheritance);
   // the program we hand over to must get them as we got them: stdin, stdout, stderr, and the ones
@@ -147,10 +146,7 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
 Napi::Value RawEnv(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name;
-  if (info.Length() < 1 || !ToBytes(info[0], &name)) {
-    Napi::TypeError::New(env, "rawEnv(name: string)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (info.Length() < 1 || !ToBytes(info[0], &name)) return ThrowUsage(env, "rawEnv(name: string)");
   const char* value = getenv(name.c_str());
   if (value == nullptr) return env.Undefined();
   return Napi::Buffer<char>::Copy(env, value, strlen(value));
@@ -159,10 +155,7 @@ Napi::Value RawEnv(const Napi::CallbackInfo& info) {
 Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::string> vars;
-  if (info.Length() < 2 || !info[0].IsBuffer() || !ToByteList(info[1], &vars)) {
-    Napi::TypeError::New(env, "applyEnvOps(plan: Buffer, env: string[])").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (info.Length() < 2 || !info[0].IsBuffer() || !ToByteList(info[1], &vars)) return ThrowUsage(env, "applyEnvOps(plan: Buffer, env: string[])");
   auto b = info[0].As<Napi::Buffer<char>>();
   std::vector<Op> ops;
   std::string error;
@@ -188,10 +181,7 @@ Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
 Napi::Value UserNamespaces(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path;
-  if (info.Length() < 1 || !ToBytes(info[0], &path)) {
-    Napi::TypeError::New(env, "userNamespaces(path: string)").ThrowAsJavaScriptException();
-    return env.Undefined();
-  }
+  if (info.Length() < 1 || !ToBytes(info[0], &path)) return ThrowUsage(env, "userNamespaces(path: string)");
   Napi::Array chain = Napi::Array::New(env);
   int fd = open(path.c_str(), O_RDONLY | O_CLOEXEC);
   // Up to the first namespace the caller may not see (EPERM) or the initial one (no parent).

@@ -13,9 +13,10 @@
 // it did: the second line names those actions (`covers version,resolve`). A run whose action is not
 // among them compiles its own code (the solver, the planner) lazily, and then writes the cache
 // again with that code too; after the first run of each action, none is compiled again.
-import fs from 'node:fs';
+import type fs from 'node:fs';
 import path from 'node:path';
 import { fnv1a64 } from '../cache/fnv.js';
+import { readOwnedFile } from '../util/owned-file.js';
 
 const MAGIC = 'RUNNER-CODE-1';
 /** Larger files are not read: the real cache is a few hundred KiB. */
@@ -44,27 +45,13 @@ export interface CodeCache {
 
 /** The cached code for `identity`, or undefined when there is none that may be trusted. */
 export function readCodeCache(file: string, identity: string): CodeCache | undefined {
-  let fd: number;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-  } catch {
-    return undefined;
-  }
-  try {
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile() || stat.uid !== process.getuid?.() || (stat.mode & 0o077) !== 0 || stat.size > MAX_BYTES) return undefined;
-    const bytes = fs.readFileSync(fd);
-    const expected = header(identity);
-    if (!bytes.subarray(0, expected.length).equals(expected)) return undefined;
-    const end = bytes.indexOf(10, expected.length);
-    if (end < 0) return undefined;
-    const line = bytes.toString('latin1', expected.length, end);
-    return line.startsWith(COVERS) ? { data: bytes.subarray(end + 1), covers: line.slice(COVERS.length).split(',').filter(Boolean) } : undefined;
-  } catch {
-    return undefined;
-  } finally {
-    fs.closeSync(fd);
-  }
+  const bytes = readOwnedFile(file, process.getuid?.(), MAX_BYTES, true);
+  const expected = header(identity);
+  if (bytes === undefined || !bytes.subarray(0, expected.length).equals(expected)) return undefined;
+  const end = bytes.indexOf(10, expected.length);
+  if (end < 0) return undefined;
+  const line = bytes.toString('latin1', expected.length, end);
+  return line.startsWith(COVERS) ? { data: bytes.subarray(end + 1), covers: line.slice(COVERS.length).split(',').filter(Boolean) } : undefined;
 }
 
 /** The file's content: the header line, the actions it covers, then V8's bytes. */

@@ -75,11 +75,13 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
   };
   /** The real fs calls, which record nothing. */
   const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
-  // Absent names are asked about often (Architecture, Environment, PATH entries): answered without
-  // an exception, which costs more than the stat itself.
+  // Absent names are asked about often (Architecture, Environment, PATH entries): undefined for
+  // them, without an exception, which costs more than the stat itself; other errors throw.
+  const identityStat = (p: string, follow: boolean) =>
+    original(follow ? 'statSync' : 'lstatSync', p, { bigint: true, throwIfNoEntry: false }) as fs.BigIntStats | undefined;
   const statOf = (p: string, follow: boolean): fs.BigIntStats | undefined => {
     try {
-      return original(follow ? 'statSync' : 'lstatSync', p, { bigint: true, throwIfNoEntry: false }) as fs.BigIntStats | undefined;
+      return identityStat(p, follow);
     } catch {
       return undefined;
     }
@@ -95,7 +97,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     try {
       if (kind === 'realpath') answer = original('realpathSync', at) as string;
       else {
-        const stat = original(kind === 'stat' ? 'statSync' : 'lstatSync', at, { bigint: true, throwIfNoEntry: false }) as fs.BigIntStats | undefined;
+        const stat = identityStat(at, kind === 'stat');
         absent = stat === undefined;
         answer = stat === undefined ? ENOENT_ANSWER : identity(stat);
         if (stat !== undefined) noteChange(stat);

@@ -11,6 +11,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { EnvOp } from '../overlay/environment.js';
 import { ownDirectory } from '../cli/xdg.js';
+import { readOwnedFile } from '../util/owned-file.js';
 
 /** One Index directory of a view: what its top overlay stacks, for the next growth. */
 export interface MountState {
@@ -108,23 +109,8 @@ export function otherRegistries(): { dir: string; owner: number }[] {
 /** A record is small; anything larger is not one. */
 const MAX_RECORD_BYTES = 1 << 20;
 
-/**
- * A file of the records directory, if it is a regular file of `owner` of sane size: opened without
- * following a link and without blocking (a FIFO planted there must not hang root's --list).
- */
-function readOwnedFile(file: string, owner: number): string | undefined {
-  let fd: number | undefined;
-  try {
-    fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
-    const stat = fs.fstatSync(fd);
-    if (!stat.isFile() || stat.uid !== owner || stat.size > MAX_RECORD_BYTES) return undefined;
-    return fs.readFileSync(fd, 'utf8');
-  } catch {
-    return undefined;
-  } finally {
-    if (fd !== undefined) fs.closeSync(fd);
-  }
-}
+/** A file of the records directory, as text, if it is a regular file of `owner` of sane size. */
+const readRecordFile = (file: string, owner: number): string | undefined => readOwnedFile(file, owner, MAX_RECORD_BYTES)?.toString('utf8');
 
 const isId = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{16}$/.test(value);
 
@@ -165,9 +151,9 @@ export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { rec
     if (/^\.[0-9a-f]{16}\.\d+\.tmp$/.test(entry)) removeStaleStage(dir, entry, owner);
     if (!/^[0-9a-f]{16}\.json$/.test(entry)) continue;
     const id = entry.slice(0, 16);
-    const text = readOwnedFile(path.join(dir, entry), owner);
+    const text = readRecordFile(path.join(dir, entry), owner);
     const record = text === undefined ? undefined : parseRecord(text, id, owner);
-    if (record) found.push({ record, ids: readIds(readOwnedFile(paths(dir, id).ns, owner)) });
+    if (record) found.push({ record, ids: readIds(readRecordFile(paths(dir, id).ns, owner)) });
   }
   return found;
 }
