@@ -199,12 +199,12 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
         throw new LineError(part.column, `unexpected '${part.kind === 'other' ? part.text : part.kind}'`);
       }
     }
-    alternatives.push({ name: name as string, constraints });
+    alternatives.push({ name: name as string, constraints: constraints.slice() });
     if (i >= tokens.length) break;
     i++; // the '|'
     if (i >= tokens.length) throw new LineError(tokens[i - 1].column, "empty alternative (stray '|'?)");
   }
-  return { alternatives, fixes };
+  return { alternatives: alternatives.slice(), fixes };
 }
 
 /** The line without its comment and `[flags]` groups (blanked, so columns stay true). */
@@ -253,5 +253,5 @@ export function parseDependencies(content: string, file: string, options: ParseO
       problems.push({ file, line: index + 1, column: error.column, message: error.message });
     }
   });
-  return { requirements, problems, fixes };
+  return { requirements: requirements.slice(), problems, fixes };
 }

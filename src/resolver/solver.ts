@@ -161,7 +161,7 @@ class GoboProblem implements Problem<Why> {
     }
     // CompatibilityList names that are not installed are tried only when nothing else is.
     const installed = options.filter((o) => o.installed.length > 0 || o.asked === o.alternative.name);
-    return installed.length > 0 ? installed : options;
+    return (installed.length > 0 ? installed : options).slice();
   }
 
   /** The incompatibilities of one requester's lines (requester: a package at one version). */

@@ -52,7 +52,7 @@ export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause
     packages.splice(i, 1);
     termList.splice(i, 1);
   }
-  return new Incompatibility(packages, termList, cause);
+  return new Incompatibility(packages.slice(), termList.slice(), cause);
 }
 
 /**

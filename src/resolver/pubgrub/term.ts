@@ -89,6 +89,17 @@ export function onlyIndex(set: VersionSet): number {
   return count(set) === 1 ? indices(set)[0] : -1;
 }
 
+/** The lowest version index a non-empty set holds. */
+export function lowestIndex(set: VersionSet): number {
+  if (typeof set === 'number') return 31 - Math.clz32(set & -set);
+  let i = 0;
+  for (; (set & 1n) === 0n; set >>= 1n) i++;
+  return i;
+}
+
+/** The set without version `index`. */
+export const without = (set: VersionSet, index: number): VersionSet => (typeof set === 'number' ? set & ~(1 << index) : set & ~(1n << BigInt(index)));
+
 /** Calls `each` with every version index the set holds, lowest first. */
 export function forEachIndex(set: VersionSet, each: (index: number) => void): void {
   if (typeof set === 'number') {

@@ -12,7 +12,7 @@
 // restores what was last looked at), so visiting it again finds nothing new. That also holds when
 // a decision takes away many versions at once and all "not P ∈ S" terms are looked at.
 import type { Incompatibility } from './incompatibility.js';
-import { allowedVersions, and, anyTerm, compare, count, forEachIndex, indices, isEmptySet, onlyIndex, type Term } from './term.js';
+import { allowedVersions, and, anyTerm, compare, count, forEachIndex, isEmptySet, lowestIndex, onlyIndex, without, type Term } from './term.js';
 
 interface PackageWatches<E> {
   atVersion: Incompatibility<E>[][];
@@ -86,24 +86,34 @@ export class Watches<E> {
     const at = term.positive ? onlyIndex(term.set) : -1;
     const atVersion = at >= 0 && !(seen.positive && onlyIndex(seen.set) === at) ? watch.atVersion[at] : undefined;
     if (atVersion !== undefined) for (let i = atVersion.length - 1; i >= 0; i--) if (!visit(atVersion[i])) return;
-    const { negatives, negativeTerms, met, others, otherTerms } = watch;
+    const { negatives, negativeTerms, others, otherTerms } = watch;
     for (let i = others.length - 1; i >= 0; i--) if (compare(term, otherTerms[i]) === 1 && compare(seen, otherTerms[i]) !== 1 && !visit(others[i])) return;
     if (isEmptySet(noLongerAllowed)) return;
-    const gone = count(noLongerAllowed) > 2 ? undefined : indices(noLongerAllowed);
-    if (gone === undefined) {
+    if (count(noLongerAllowed) > 2) {
       // Most versions went (a decision): one pass over all is cheaper than the index.
       for (let i = negatives.length - 1; i >= 0; i--) if (compare(term, negativeTerms[i]) === 1 && compare(seen, negativeTerms[i]) !== 1 && !visit(negatives[i])) return;
       return;
     }
+    // One or two versions went (most derivations): through the index, lowest first, without
+    // building a list (this runs for every derivation of a large solve).
     const look = ++this.looks;
-    for (const version of gone) {
-      const positions = watch.negativesByVersion[version] ?? [];
-      for (let p = positions.length - 1; p >= 0; p--) {
-        const i = positions[p];
-        if (met[i] === look) continue;
-        met[i] = look;
-        if (compare(term, negativeTerms[i]) === 1 && !visit(negatives[i])) return;
-      }
+    const first = lowestIndex(noLongerAllowed);
+    if (!this.lookAtVersion(watch, first, look, term, visit)) return;
+    const rest = without(noLongerAllowed, first);
+    if (!isEmptySet(rest)) this.lookAtVersion(watch, lowestIndex(rest), look, term, visit);
+  }
+
+  /** Visits the "not P ∈ S" incompatibilities with `version` in S whose term holds now; false when `visit` stopped. */
+  private lookAtVersion(watch: PackageWatches<E>, version: number, look: number, term: Term, visit: (incompat: Incompatibility<E>) => boolean): boolean {
+    const positions = watch.negativesByVersion[version];
+    if (positions === undefined) return true;
+    const { negatives, negativeTerms, met } = watch;
+    for (let p = positions.length - 1; p >= 0; p--) {
+      const i = positions[p];
+      if (met[i] === look) continue;
+      met[i] = look;
+      if (compare(term, negativeTerms[i]) === 1 && !visit(negatives[i])) return false;
     }
+    return true;
   }
 }
