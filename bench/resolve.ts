@@ -102,13 +102,18 @@ console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  ($
 console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`);
 console.log(`fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`);
 
-/** In-process resolution of App in `tree`, cold World: milliseconds and the closure's size. */
-function timeResolve(tree: string): { ms: number; closure: number } {
+/**
+ * In-process resolution of App in `tree`, cold World: milliseconds, the closure's size, and the
+ * work it took (the same on every run and machine, so it explains a tree's time where this
+ * machine's speed, which swings by 2x, cannot): decisions, conflicts, versions whose files were read.
+ */
+function timeResolve(tree: string): { ms: number; closure: number; work: string } {
   const start = process.hrtime.bigint();
   const options = { paths: goboPaths(tree), arch: 'x86_64' };
   const world = newWorld(options);
-  const closure = resolveTarget(world, anyTarget(world, 'App'), options).dependencies.length;
-  return { ms: Number(process.hrtime.bigint() - start) / 1e6, closure };
+  const run = resolveTarget(world, anyTarget(world, 'App'), options);
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  return { ms, closure: run.dependencies.length, work: `${run.effort.decisions}/${run.effort.conflicts}/${world.versionsRead}` };
 }
 
 function plantedTree(name: string, seed: number, options: Parameters<typeof writePlantedTree>[2]): string {
@@ -129,15 +134,16 @@ function plantedFamily(label: string, prefix: string, minVersions: number): void
   const planted = Array.from({ length: 10 }, (_, i) => {
     const tree = plantedTree(`${prefix}-${i}`, 100 + i, { programs: 1000, minVersions, maxVersions: 10, dependencies: 3, appDependencies: 10 });
     const runs = Array.from({ length: 3 }, () => timeResolve(tree));
-    return { ms: median(runs.map((r) => r.ms)), closure: runs[0].closure };
+    return { ms: median(runs.map((r) => r.ms)), closure: runs[0].closure, work: runs[0].work };
   });
   const plantedMs = planted.map((p) => p.ms);
   console.log(`planted 1,000 × ${label}, 10 trees (median of 3 runs each): median ${median(plantedMs).toFixed(1)} ms, worst ${Math.max(...plantedMs).toFixed(1)} ms (closures ${Math.min(...planted.map((p) => p.closure))}–${Math.max(...planted.map((p) => p.closure))} programs)`);
   console.log(`  by tree: ${plantedMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
+  console.log(`  work by tree (decisions/conflicts/versions read): ${planted.map((p) => p.work).join(' ')}`);
 }
 plantedFamily('10', 'planted10', 10);
 plantedFamily('5–10', 'planted', 5);
 const largestTree = plantedTree('largest', 7, { programs: 3000, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: 60 });
 const largest = Array.from({ length: 5 }, () => timeResolve(largestTree));
 const largestMs = largest.map((l) => l.ms);
-console.log(`largest closure (${largest[0].closure} programs of 3,000 × 5–10, 4 lines each): median ${median(largestMs).toFixed(1)} ms, worst ${Math.max(...largestMs).toFixed(1)} ms of 5`);
+console.log(`largest closure (${largest[0].closure} programs of 3,000 × 5–10, 4 lines each): median ${median(largestMs).toFixed(1)} ms, worst ${Math.max(...largestMs).toFixed(1)} ms of 5 (work ${largest[0].work})`);

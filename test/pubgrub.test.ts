@@ -38,6 +38,9 @@ for (const width of [18, 40, 120]) {
     const chosen = chosenMap(run);
     assert.is(chosen.get('Lib0'), '1.0');
     for (let i = 1; i < width; i++) assert.is(chosen.get(`Lib${i}`), '2.0', `Lib${i}`);
+    // At once: the line on Lib0 is propagated before anything is decided, so no choice is undone
+    // (the run itself, App, and each library decided once).
+    assert.equal(run.effort, { decisions: width + 2, conflicts: 0 });
   });
 }
 

@@ -194,6 +194,11 @@ export class World {
     return result;
   }
 
+  /** How many program versions' Dependencies files this World has read (for bench/resolve). */
+  get versionsRead(): number {
+    return this.versionDepsCache.size;
+  }
+
   /** Any Dependencies-format file, e.g. from `-d FILE`. */
   dependencyFile(file: string, optional = false, top?: string): ParseResult {
     let result = this.depsCache.get(file);

@@ -14,7 +14,7 @@ import { formatProblem, type Alternative, type ParseResult, type Requirement } f
 import { ExitCode, RunnerError } from './errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
 import type { World } from './programs.js';
-import { NoSolution, solvePubGrub, type Problem } from './pubgrub/pubgrub.js';
+import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
 import { allVersions, indices, isEmptySet, negative, noVersions, or, positive, single, type Term, type VersionSet } from './pubgrub/term.js';
 
 /** Who asked for what: one line of some Dependencies file, on behalf of a program or a file. */
@@ -44,6 +44,8 @@ export interface Resolution {
   notes(): string[];
   /** Why an installed version of a program was not chosen (for --why), from the derivation. */
   whyNot(name: string, version: string): string;
+  /** How much searching it took (for bench/resolve). */
+  effort: Effort;
 }
 
 export interface RootRequirements {
@@ -301,5 +303,5 @@ export function solve(options: SolveOptions): Resolution {
   };
 
   const program = options.program && { ...options.program, path: world.versionDir(options.program.name, options.program.version) };
-  return { program, dependencies: order, architecture: options.architecture, warnings, notes: explainedNotes, whyNot };
+  return { program, dependencies: order, architecture: options.architecture, warnings, notes: explainedNotes, whyNot, effort: solution.effort };
 }

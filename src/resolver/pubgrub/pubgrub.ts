@@ -35,6 +35,15 @@ export interface Solution<E> {
   decisions: Map<string, number>;
   /** The assignments of the final partial solution, for explaining choices. */
   solution: PartialSolution<E>;
+  effort: Effort;
+}
+
+/** How much searching a solve took: the same tree always takes the same (bench/resolve prints it). */
+export interface Effort {
+  /** Versions decided, including those made again after a backjump. */
+  decisions: number;
+  /** Conflicts resolved (each ends in a backjump). */
+  conflicts: number;
 }
 
 /**
@@ -128,7 +137,9 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     return term !== undefined && term.positive;
   };
 
+  const effort: Effort = { decisions: 0, conflicts: 0 };
   const resolveConflict = (start: Incompatibility<E>): { pkg: string; incompat: Incompatibility<E> } => {
+    effort.conflicts++;
     let incompat = start;
     let learned = false;
     for (;;) {
@@ -188,7 +199,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   for (;;) {
     propagate(next);
     const id = ps.nextUndecided();
-    if (id === undefined) return { decisions: ps.decisions, solution: ps };
+    if (id === undefined) return { decisions: ps.decisions, solution: ps, effort };
     next = id;
     const pkg = ps.names[id];
     const width = ps.widths[id];
@@ -223,7 +234,9 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
     // A version whose own dependencies already fail is not decided: checked whole, they rule it out.
     const decision = positive(single(width, chosen));
-    if (brought.every((incompat) => ps.relation(incompat, id, decision) !== SATISFIED)) ps.decide(id, chosen);
-    else recheck.push(...brought);
+    if (brought.every((incompat) => ps.relation(incompat, id, decision) !== SATISFIED)) {
+      ps.decide(id, chosen);
+      effort.decisions++;
+    } else recheck.push(...brought);
   }
 }
