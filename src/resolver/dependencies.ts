@@ -253,5 +253,7 @@ export function parseDependencies(content: string, file: string, options: ParseO
       problems.push({ file, line: index + 1, column: error.column, message: error.message });
     }
   });
+  // At their exact size (slice), as the alternatives and constraints: a World keeps every file it
+  // read for the whole run (see incompatibility()).
   return { requirements: requirements.slice(), problems, fixes };
 }

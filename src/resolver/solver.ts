@@ -163,7 +163,7 @@ class GoboProblem implements Problem<Why> {
     }
     // CompatibilityList names that are not installed are tried only when nothing else is.
     const installed = options.filter((o) => o.installed.length > 0 || o.asked === o.alternative.name);
-    return (installed.length > 0 ? installed : options).slice();
+    return (installed.length > 0 ? installed : options).slice(); // kept all run: exact size
   }
 
   /** The incompatibilities of one requester's lines (requester: a package at one version). */

@@ -52,6 +52,8 @@ export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause
     packages.splice(i, 1);
     termList.splice(i, 1);
   }
+  // Copies at their exact size: thousands are kept for the whole solve, and an array filled by
+  // push keeps room for 16 more, which every young-generation collection copies with it.
   return new Incompatibility(packages.slice(), termList.slice(), cause);
 }
 
