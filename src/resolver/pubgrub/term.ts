@@ -86,7 +86,7 @@ export function count(set: VersionSet): number {
 /** The one version a set holds, or -1 when it holds none or several. */
 export function onlyIndex(set: VersionSet): number {
   if (typeof set === 'number') return set !== 0 && (set & (set - 1)) === 0 ? 31 - Math.clz32(set) : -1;
-  return count(set) === 1 ? indices(set)[0] : -1;
+  return count(set) === 1 ? lowestIndex(set) : -1;
 }
 
 /** The lowest version index a non-empty set holds. */
