@@ -9,7 +9,7 @@
 //   - a version is unavailable when its Architecture differs or its metadata cannot be read.
 // Deterministic: the same tree always gives the same answer.
 import { namesToTry, type CompatibilityList } from './compat.js';
-import { satisfiesAll } from './constraint.js';
+import { satisfiesAll, type Constraint } from './constraint.js';
 import { formatProblem, type Alternative, type ParseResult, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
@@ -147,6 +147,22 @@ class GoboProblem implements Problem<Why> {
     return { kind: 'none', name: pkg, versions: indices(allowed).map((i) => this.versions(pkg)[i]) };
   }
 
+  /** Installed versions (by index) that fit constraints, by name and constraints: real trees
+   * repeat a line in many files (every version of a program names the same libraries). */
+  private readonly fittingSets = new Map<string, VersionSet>();
+
+  private fitting(name: string, versions: readonly string[], constraints: readonly Constraint[]): VersionSet {
+    let key = name;
+    for (const c of constraints) key += `\0${c.op}${c.version}`;
+    let set = this.fittingSets.get(key);
+    if (set === undefined) {
+      set = noVersions(versions.length);
+      for (let i = 0; i < versions.length; i++) if (satisfiesAll(versions[i], constraints)) set = or(set, single(versions.length, i));
+      this.fittingSets.set(key, set);
+    }
+    return set;
+  }
+
   /** One line's choices: every alternative under each name CompatibilityList gives it. */
   private optionsOf(requirement: Requirement): Option[] {
     const options: Option[] = [];
@@ -155,8 +171,7 @@ class GoboProblem implements Problem<Why> {
         const canonical = this.world.canonicalName(asked);
         const name = typeof canonical === 'string' ? canonical : asked;
         const versions = typeof canonical === 'string' ? (this.world.program(name)?.versions ?? []) : [];
-        let set = noVersions(versions.length);
-        for (let i = 0; i < versions.length; i++) if (satisfiesAll(versions[i], alternative.constraints)) set = or(set, single(versions.length, i));
+        const set = this.fitting(name, versions, alternative.constraints);
         const ambiguous = typeof canonical === 'string' ? undefined : canonical;
         options.push({ name, asked, alternative, set, installed: versions, ambiguous });
       }
