@@ -70,6 +70,36 @@ for (const pick of fs.readFileSync(process.argv[2], 'utf8').split('\\n')) {
   try { fs.readFileSync(path.join(dir, version, 'Resources/Dependencies')); } catch {}
 }`;
 
+// How far below Runner any resolver in a fresh Node can go: a greedy resolver in a few lines that
+// reads each program once (breadth first from App: listing, Current, Architecture, Dependencies),
+// takes Current when it fits the first line that names it and the newest fitting version
+// otherwise, and prints the picks as JSON. It has none of what Runner must do: no safe opens or
+// owner checks, no full grammar, no backtracking (its answer is not checked), no options, no
+// messages. Issue 10 asks `--resolve --json` to come within 2x node -e 0; this shows how much
+// of that any Node resolver spends before doing the job properly.
+const GREEDY_SCRIPT = `const fs = require('fs');
+const programs = process.argv[1] + '/Programs/';
+const parts = (v) => v.split('.').map(Number);
+const compare = (a, b) => { const x = parts(a), y = parts(b); for (let i = 0; i < Math.max(x.length, y.length); i++) { const d = (x[i] || 0) - (y[i] || 0); if (d) return d; } return 0; };
+const fits = (v, constraints) => constraints.every(([op, w]) => { const c = compare(v, w); return op === '>=' ? c >= 0 : op === '>' ? c > 0 : op === '<=' ? c <= 0 : op === '<' ? c < 0 : c === 0; });
+const chosen = new Map(), queue = [['App', []]];
+for (let q = 0; q < queue.length; q++) {
+  const [name, constraints] = queue[q];
+  if (chosen.has(name)) continue;
+  const dir = programs + name;
+  const versions = fs.readdirSync(dir, { withFileTypes: true }).filter((d) => d.isDirectory()).map((d) => d.name).sort((a, b) => compare(b, a));
+  let current; try { current = fs.readlinkSync(dir + '/Current'); } catch {}
+  const pick = current && fits(current, constraints) ? current : versions.find((v) => fits(v, constraints));
+  chosen.set(name, pick);
+  fs.lstatSync(dir + '/' + pick + '/Resources/Architecture', { throwIfNoEntry: false });
+  let text = ''; try { text = fs.readFileSync(dir + '/' + pick + '/Resources/Dependencies', 'utf8'); } catch {}
+  for (const line of text.split('\\n')) {
+    const m = /^\\s*(\\S+)\\s*(.*)$/.exec(line);
+    if (m) queue.push([m[1], m[2].split(',').map((s) => s.trim()).filter(Boolean).map((s) => { const r = /^(>=|<=|==|=|>|<)?\\s*(\\S+)$/.exec(s); return [r[1] || '>=', r[2]]; })]);
+  }
+}
+process.stdout.write(JSON.stringify([...chosen].map(([name, version]) => ({ name, version }))));`;
+
 // The CLI's code cache (boot/code-cache.ts) goes here, not into the caller's own cache.
 const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-cache-'));
 
@@ -94,6 +124,8 @@ const whole = command(resolveCommand, 21);
 const picks = path.join(cacheHome, 'picks');
 fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));
 const floor = command([process.execPath, '-e', FLOOR_SCRIPT, root, picks], 21);
+const greedy = command([process.execPath, '-e', GREEDY_SCRIPT, root], 21);
+const version = command([process.execPath, cli, '--version'], 21);
 fs.rmSync(cacheHome, { recursive: true, force: true });
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
 console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
@@ -101,6 +133,8 @@ console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
 console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
 console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`);
 console.log(`fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`);
+console.log(`a greedy resolver in 20 lines (no safety, no backtracking): ${greedy.toFixed(1)} ms median of 21  (${(greedy / bare).toFixed(2)}× node -e 0)`);
+console.log(`Runner --version:           ${version.toFixed(1)} ms median of 21  (${(version / bare).toFixed(2)}× node -e 0; the CLI's own start)`);
 
 /**
  * In-process resolution of App in `tree`, cold World: milliseconds, the closure's size, and the
