@@ -120,6 +120,35 @@ test('a launch planned before runs without Node, with this launch\'s arguments a
   assert.equal(bytes.stdout, Buffer.concat([Buffer.from('greet=2.0 tool=t1 env= foo= conflict=hidden args=['), Buffer.from([0xff, 0xfe]), Buffer.from(']\n')]));
 });
 
+test('a command word that is not UTF-8 runs cold and warm; a change under that name is seen', () => {
+  const root = tree();
+  // App's script again, under the Latin-1 name 'äpp', in its bin and in the Index.
+  const name = Buffer.from('e47070', 'hex');
+  const bytes = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+  const file = bytes(root, '/Programs/App/1.0/bin/', name);
+  fs.copyFileSync(path.join(root, 'Programs/App/1.0/bin/app'), file);
+  fs.symlinkSync(bytes('../../../Programs/App/1.0/bin/', name), bytes(root, '/System/Index/bin/', name));
+  settle();
+  // A shell passes the bytes; Node's spawn cannot.
+  const run = () => {
+    const started = nodeStarts();
+    const result = spawnSync('sh', ['-c', `exec "$0" --root "$1" "$(printf '\\344pp')" x`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    return { stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > started };
+  };
+  const cold = run();
+  assert.is(cold.stdout, 'greet=2.0 tool=t1 env= foo= conflict=hidden args=[x]\n', cold.stderr);
+  assert.ok(cold.viaNode, 'the first launch plans with Node');
+  const warm = run();
+  assert.is(warm.stdout, cold.stdout, warm.stderr);
+  assert.not.ok(warm.viaNode, 'the second runs from the cache');
+  // The plan's questions about that name are its bytes: the file rewritten in place (its
+  // directory unchanged) as a Runner script that pins Greet 1.x is seen at once.
+  fs.writeFileSync(file, '#!/usr/bin/env Runner\n#!Runner dependency Greet < 2.0\ngreet\n');
+  const changed = run();
+  assert.is(changed.stdout, '1.0\n', changed.stderr);
+  assert.ok(changed.viaNode, 'a stale plan is not used');
+});
+
 test('a version installed or removed, Current switched: the next launch sees it', () => {
   const root = tree();
   const args = ['--root', root, 'app'];

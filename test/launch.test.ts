@@ -27,6 +27,11 @@ case "$1" in
 esac
 `;
 
+/** 'dümp' in Latin-1: not UTF-8, so only its bytes name the file. */
+const LATIN1_DUMP = Buffer.from('64fc6d70', 'hex');
+/** 'grüß' in Latin-1. */
+const LATIN1_GREET = Buffer.from('6772fcdf', 'hex');
+
 function world(): string {
   ensureTestUser();
   const root = makeTree({
@@ -43,6 +48,13 @@ function world(): string {
   });
   compile(ARGV_DUMP, path.join(root, 'Programs/Dump/1.0/bin/dump'));
   linkIndex(root, { Greet: '2.0', LibFoo: '2.0', App: '1.0', Extra: '2.0', Tool: '1.0', Dump: '1.0' });
+  // The same program under a name that is not UTF-8 (Latin-1 'dümp'), in its bin and the Index.
+  const bytes = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+  fs.copyFileSync(path.join(root, 'Programs/Dump/1.0/bin/dump'), bytes(root, '/Programs/Dump/1.0/bin/', LATIN1_DUMP));
+  fs.symlinkSync(bytes('../../../Programs/Dump/1.0/bin/', LATIN1_DUMP), bytes(root, '/System/Index/bin/', LATIN1_DUMP));
+  // And a command of Greet 2.0 (the Index's version, not App's) under the Latin-1 name 'grüß'.
+  fs.copyFileSync(path.join(root, 'Programs/Greet/2.0/bin/greet'), bytes(root, '/Programs/Greet/2.0/bin/', LATIN1_GREET));
+  fs.symlinkSync(bytes('../../../Programs/Greet/2.0/bin/', LATIN1_GREET), bytes(root, '/System/Index/bin/', LATIN1_GREET));
   return shareTree(root);
 }
 
@@ -67,7 +79,8 @@ for (const who of ['root', 'user'] as As[]) {
   test(`${who}: -p leaves the rest of the Index out`, () => {
     const seen = run('-p', 'app');
     assert.match(seen.stdout, /^bin=app greet $/m, seen.stderr);
-    assert.match(run('app').stdout, /^bin=app dump extra greet tool $/m);
+    // (The Latin-1 'dümp' lists as undecodable text; where ls sorts it depends on the locale.)
+    assert.match(run('app').stdout, /^bin=app (dump d\uFFFDmp|d\uFFFDmp dump) extra greet tool $/m);
   });
 
   test(`${who}: -d FILE adds layers on top`, () => {
@@ -122,6 +135,30 @@ for (const who of ['root', 'user'] as As[]) {
     const command = runnerCommand(who, ['--root', root, 'dump']).map((w) => `'${w}'`).join(' ');
     const raw = spawnSync('bash', ['-c', `${command} $'\\xff\\xfe' $'caf\\xe9'`], { encoding: 'utf8', env: envAs(who), cwd: '/' });
     assert.equal(raw.stdout.trim().split('\n').slice(2), ['fffe', '636166e9'], raw.stderr);
+  });
+
+  test(`${who}: a command whose name is not UTF-8 is found by its bytes and runs under that name`, () => {
+    const command = runnerCommand(who, ['--root', root]).map((w) => `'${w}'`).join(' ');
+    const shell = (line: string) => spawnSync('bash', ['-c', line], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+    // On PATH (the Index's bin, as the view shows it) ...
+    const onPath = shell(`${command} $'d\\xfcmp' $'\\xff'`);
+    assert.is(onPath.status, 0, onPath.stderr);
+    assert.equal(onPath.stdout.trim().split('\n').slice(1), [LATIN1_DUMP.toString('hex'), 'ff']);
+    // ... and by its path, which reaches the program as it was given.
+    const file = Buffer.concat([Buffer.from(`${root}/Programs/Dump/1.0/bin/`), LATIN1_DUMP]);
+    const byPath = shell(`${command} '${root}/Programs/Dump/1.0/bin/'$'d\\xfcmp'`);
+    assert.is(byPath.status, 0, byPath.stderr);
+    assert.equal(byPath.stdout.trim().split('\n').slice(1), [file.toString('hex')]);
+    // Greet 2.0's 'grüß' is in the host's Index; App's view (Greet 1.0) hides it.
+    const inView = run('app');
+    assert.match(inView.stdout, /^bin=app (dump d\uFFFDmp|d\uFFFDmp dump) extra greet tool $/m, inView.stderr);
+    assert.ok(fs.readdirSync(path.join(root, 'System/Index/bin'), { encoding: 'buffer' }).some((n) => n.equals(LATIN1_GREET)), 'the host keeps it');
+    const plan = JSON.parse(run('--dry-run', '--json', 'app').stdout);
+    assert.ok(plan.removals.includes(`${root}/System/Index/bin/gr\uFFFD\uFFFD`), plan.removals.join(' '));
+    // A name that is not there is still "not found", named as well as text can.
+    const missing = shell(`${command} $'n\\xf6pe'`);
+    assert.is(missing.status, 127);
+    assert.match(missing.stderr, /n\uFFFDpe: command not found/);
   });
 
   test(`${who}: a file written into the view is gone afterwards`, () => {

@@ -1,6 +1,7 @@
 // A minimal ELF header reader: class, machine and PT_INTERP, nothing more. Every malformed input
 // gives a value saying what is wrong; it never throws (the file may be hostile).
 import fs from 'node:fs';
+import { pathKey, type FilePath } from '../util/file-path.js';
 
 export type ElfInfo =
   | { kind: 'elf'; bits: 32 | 64; machine: number; arch: string; interpreter: string | undefined }
@@ -56,13 +57,14 @@ const read = new Map<string, ElfInfo>();
  * Reads the start of a file (headers and interpreter live in the first pages) and parses it.
  * Once per file and run: the architecture, the loader placement and the exec plan all ask.
  */
-export function readElf(file: string, limit = 64 * 1024): ElfInfo {
-  let info = read.get(file);
-  if (info === undefined) read.set(file, (info = readElfFile(file, limit)));
+export function readElf(file: FilePath, limit = 64 * 1024): ElfInfo {
+  const key = pathKey(file);
+  let info = read.get(key);
+  if (info === undefined) read.set(key, (info = readElfFile(file, limit)));
   return info;
 }
 
-function readElfFile(file: string, limit: number): ElfInfo {
+function readElfFile(file: FilePath, limit: number): ElfInfo {
   try {
     // Without blocking: a FIFO standing where a program was looked for must not hang the run.
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);

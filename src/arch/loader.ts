@@ -12,6 +12,7 @@ import path from 'node:path';
 import type { Layer } from '../overlay/layers.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { readElf } from './elf.js';
+import { displayPath, type FilePath } from '../util/file-path.js';
 
 export interface LoaderPlacement {
   /** The tree's loader file. */
@@ -55,7 +56,7 @@ function loaderInLayers(layers: readonly Layer[], name: string): string | undefi
  * placing (not an ELF with an interpreter, or one inside the tree). Exit 123 when neither the
  * tree nor the host has the loader the program asks for.
  */
-export function placeLoader(file: string, arch: string, layers: readonly Layer[], treeRoots: readonly string[]): LoaderPlacement | undefined {
+export function placeLoader(file: FilePath, arch: string, layers: readonly Layer[], treeRoots: readonly string[]): LoaderPlacement | undefined {
   const elf = readElf(file);
   if (elf.kind !== 'elf' || !elf.interpreter || !path.isAbsolute(elf.interpreter)) return undefined;
   const interpreter = elf.interpreter;
@@ -65,11 +66,11 @@ export function placeLoader(file: string, arch: string, layers: readonly Layer[]
   const onHost = fs.statSync(target, { throwIfNoEntry: false })?.isFile() ?? false;
   if (!source) {
     if (onHost) return undefined;
-    throw new RunnerError(`${file} asks for the ${arch} loader ${interpreter}, which neither the tree's ${arch} programs nor this host provide`, ExitCode.architecture);
+    throw new RunnerError(`${displayPath(file)} asks for the ${arch} loader ${interpreter}, which neither the tree's ${arch} programs nor this host provide`, ExitCode.architecture);
   }
   if (onHost) return { source, target, createIn: undefined };
   const dir = path.dirname(target);
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory())
-    throw new RunnerError(`${file} asks for the ${arch} loader ${interpreter}; ${dir} does not exist on this host, so the tree's loader cannot be put there`, ExitCode.architecture);
+    throw new RunnerError(`${displayPath(file)} asks for the ${arch} loader ${interpreter}; ${dir} does not exist on this host, so the tree's loader cannot be put there`, ExitCode.architecture);
   return { source, target, createIn: dir };
 }

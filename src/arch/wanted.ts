@@ -3,6 +3,7 @@
 import os from 'node:os';
 import { normalizeArch } from '../resolver/arch.js';
 import { readElf } from './elf.js';
+import type { FilePath } from '../util/file-path.js';
 
 export interface WantedArch {
   arch: string;
@@ -13,7 +14,7 @@ export function hostArch(): string {
   return normalizeArch(os.machine());
 }
 
-export function wantedArch(options: { flag?: string; file?: string; declared?: string }): WantedArch {
+export function wantedArch(options: { flag?: string; file?: FilePath; declared?: string }): WantedArch {
   if (options.flag) return { arch: normalizeArch(options.flag), source: '-a' };
   if (options.file) {
     const elf = readElf(options.file);

@@ -11,6 +11,7 @@ import { CLI_BUNDLE } from '../boot/hooks.js';
 import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
 import { writeAtomically } from '../util/atomic-write.js';
 import { fnv1a64 } from './fnv.js';
+import { pathKey } from '../util/file-path.js';
 import type { Observation, Question } from './observe.js';
 
 export const CACHE_MAGIC = 'RUNNER-CACHE-1';
@@ -55,8 +56,8 @@ export function notCacheable(input: CacheInput): string | undefined {
  * (no symlink there, or nothing at all), re-checking the lstat answer is enough.
  */
 function necessary(records: readonly Question[]): Question[] {
-  const lstat = new Map(records.filter((r) => r.kind === 'lstat').map((r) => [r.path, r.answer]));
-  return records.filter((r) => r.kind !== 'stat' || lstat.get(r.path) !== r.answer);
+  const lstat = new Map(records.filter((r) => r.kind === 'lstat').map((r) => [pathKey(r.path), r.answer]));
+  return records.filter((r) => r.kind !== 'stat' || lstat.get(pathKey(r.path)) !== r.answer);
 }
 
 export function entryOperations(input: CacheInput, uid: number): Token[][] {

@@ -8,12 +8,14 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { absolutePath, dirnameOf, fromBytes, pathKey, type FilePath } from '../util/file-path.js';
 
 /** One question and the identity of its answer, as addon/cache.h re-checks it. */
 export interface Question {
   kind: 'stat' | 'lstat' | 'realpath';
-  path: string;
-  answer: string;
+  /** Bytes where the path is not UTF-8 (util/file-path.ts): the front compares bytes. */
+  path: FilePath;
+  answer: FilePath;
 }
 
 export interface Observation {
@@ -75,11 +77,12 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
   };
   /** The real fs calls, which record nothing. */
   const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
+  const nativeRealpath = (...args: unknown[]) => (originals.get('realpathSync') as unknown as { native: (...args: unknown[]) => unknown }).native.call(fs, ...args);
   // Absent names are asked about often (Architecture, Environment, PATH entries): undefined for
   // them, without an exception, which costs more than the stat itself; other errors throw.
-  const identityStat = (p: string, follow: boolean) =>
+  const identityStat = (p: FilePath, follow: boolean) =>
     original(follow ? 'statSync' : 'lstatSync', p, { bigint: true, throwIfNoEntry: false }) as fs.BigIntStats | undefined;
-  const statOf = (p: string, follow: boolean): fs.BigIntStats | undefined => {
+  const statOf = (p: FilePath, follow: boolean): fs.BigIntStats | undefined => {
     try {
       return identityStat(p, follow);
     } catch {
@@ -87,15 +90,22 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     }
   };
   const record = (kind: Question['kind'], given: unknown) => {
-    if (typeof given !== 'string') return; // descriptors, Buffers: not paths the planner builds
-    if (!path.isAbsolute(given)) usedCwd();
-    const at = path.resolve(given);
-    const key = `${kind}\0${at}`;
+    if (typeof given === 'number') return; // a descriptor: the path that opened it has a record
+    if (typeof given !== 'string' && !Buffer.isBuffer(given)) {
+      observation.unrecordable ??= 'it asked about a path given as a URL';
+      return;
+    }
+    // A path that is not UTF-8 (a command word given so, util/file-path.ts) is kept as its bytes.
+    if (typeof given === 'string' ? !path.isAbsolute(given) : given[0] !== 0x2f) usedCwd();
+    const at = typeof given === 'string' ? path.resolve(given) : fromBytes(absolutePath(given) as Buffer);
+    const key = `${kind}\0${pathKey(at)}`;
     if (seen.has(key)) return;
-    let answer: string;
+    let answer: FilePath;
     let absent = false;
     try {
-      if (kind === 'realpath') answer = original('realpathSync', at) as string;
+      // libc's realpath, as the front asks it, and as bytes: a real path through a name that is
+      // not UTF-8 must be compared as what it is (Node's own realpathSync decodes a Buffer).
+      if (kind === 'realpath') answer = fromBytes(nativeRealpath(at, { encoding: 'buffer' }) as Buffer);
       else {
         const stat = identityStat(at, kind === 'stat');
         absent = stat === undefined;
@@ -124,20 +134,21 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
    * many names in it were looked for (Architecture, Environment and Dependencies of a version, a
    * command along PATH). Not further up: a busy directory there would make every plan stale.
    */
-  const directoryProvingAbsent = (at: string, lstatSaidAbsent: boolean): string | undefined => {
+  const directoryProvingAbsent = (at: FilePath, lstatSaidAbsent: boolean): FilePath | undefined => {
     if (!lstatSaidAbsent && statOf(at, false) !== undefined) return undefined; // a dangling link
-    const dir = path.dirname(at);
-    if (dir === at) return undefined;
-    if (!proofs.has(dir)) proofs.set(dir, proofFor(dir));
-    return proofs.get(dir);
+    const dir = dirnameOf(at);
+    if (pathKey(dir) === pathKey(at)) return undefined;
+    const key = pathKey(dir);
+    if (!proofs.has(key)) proofs.set(key, proofFor(dir));
+    return proofs.get(key);
   };
-  /** Directory → the directory whose identity proves names in it absent (asked once per directory). */
-  const proofs = new Map<string, string | undefined>();
+  /** Directory (pathKey) → the directory whose identity proves names in it absent (asked once per directory). */
+  const proofs = new Map<string, FilePath | undefined>();
   /** `dir` itself when it is a directory; when nothing at all is there, the directory above it. */
-  const proofFor = (dir: string): string | undefined => {
+  const proofFor = (dir: FilePath): FilePath | undefined => {
     if (statOf(dir, false) !== undefined) return statOf(dir, true)?.isDirectory() ? dir : undefined;
-    const parent = path.dirname(dir);
-    return parent !== dir && statOf(parent, true)?.isDirectory() ? parent : undefined;
+    const parent = dirnameOf(dir);
+    return pathKey(parent) !== pathKey(dir) && statOf(parent, true)?.isDirectory() ? parent : undefined;
   };
   const noteChange = (stat: fs.BigIntStats) => {
     const changed = stat.ctimeNs > stat.mtimeNs ? stat.ctimeNs : stat.mtimeNs;

@@ -21,6 +21,7 @@ import { cacheTurnedOff, ownDirectory, xdgDir } from './xdg.js';
 import { info, out, recordWarnings, warn } from './output.js';
 import { observe } from '../cache/observe.js';
 import { writeCacheEntry } from '../cache/entry.js';
+import { commandWord, displayPath, pathKey, type FilePath } from '../util/file-path.js';
 
 /**
  * Set in the view when Runner execs a `#!` script itself: a Runner started for that same script
@@ -87,11 +88,11 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   // The mark names only the script this launch execs itself; an outer view's mark is replaced.
   envOps.push({ kind: 'unset', name: SCRIPT_MARK });
   const file = run.target.file;
-  if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) envOps.push({ kind: 'set', name: SCRIPT_MARK, origin: 'Runner', parts: [{ text: realpathOr(file, file) }] });
+  if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) envOps.push({ kind: 'set', name: SCRIPT_MARK, origin: 'Runner', parts: [{ text: realpathOr(file, displayPath(file)) }] });
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
-  const removed = new Set(removals);
+  const removed = new Set(removals.map(pathKey));
   const found = findInView(exec.file, viewEnvOf(envOps).get('PATH') ?? '', paths.index, layers, options.pure, removed);
-  if (!found) throw new RunnerError(`${exec.file}: command not found in the view`, ExitCode.notFound);
+  if (!found) throw new RunnerError(`${displayPath(exec.file)}: command not found in the view`, ExitCode.notFound);
   const resolvedExec = { ...exec, file: found.file, missing: missingInterpreter(found.source) };
   const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
   return planMounts({
@@ -125,17 +126,17 @@ function viewEnvOf(ops: readonly EnvOp[]): Map<string, string> {
 
 /** What to exec: the command as given, or for a Runner script its interpreter with the script. */
 function execOf(run: ResolvedRun, options: Options, argv: Uint8Array[]): Exec {
-  if (!run.script || !run.target.file) return { file: options.rest[0], argv, fixed: 0, from: 0 };
+  if (!run.script || !run.target.file) return { file: commandWord(options.rest[0], argv[0]), argv, fixed: 0, from: 0 };
   const interpreter = run.script.interpreter.map((w) => Buffer.from(w));
   // A script found on PATH is passed by the path it was found at, so the interpreter can open it.
   if (options.rest[0].includes('/')) return { file: run.script.interpreter[0], argv: [...interpreter, ...argv], fixed: interpreter.length, from: 0 };
   return { file: run.script.interpreter[0], argv: [...interpreter, Buffer.from(run.target.file), ...argv.slice(1)], fixed: interpreter.length + 1, from: 1 };
 }
 
-function refuseReentry(file: string | undefined): void {
+function refuseReentry(file: FilePath | undefined): void {
   const marked = process.env[SCRIPT_MARK];
-  if (!marked || !file || realpathOr(file, file) !== marked) return;
-  throw new RunnerError(`${file}: starting it again through Runner inside the view Runner set up for it would loop (its first line leads back to Runner); stopped`, ExitCode.usage);
+  if (!marked || !file || realpathOr(file, displayPath(file)) !== marked) return;
+  throw new RunnerError(`${displayPath(file)}: starting it again through Runner inside the view Runner set up for it would loop (its first line leads back to Runner); stopped`, ExitCode.usage);
 }
 
 /** Whether this launch's plan may be kept for the next (the warm path skips what these print or make). */
@@ -146,7 +147,7 @@ function cacheable(options: Options): boolean {
 function planLaunch(options: Options, argv: Uint8Array[]): { run: ResolvedRun; plan: MountPlan } {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  const target = commandTarget(world, options.rest[0], withCommandDirs(world, options.with));
+  const target = commandTarget(world, commandWord(options.rest[0], argv[0]), withCommandDirs(world, options.with));
   refuseReentry(target.file);
   const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);

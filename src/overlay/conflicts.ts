@@ -7,6 +7,7 @@ import path from 'node:path';
 import type { World } from '../resolver/programs.js';
 import { INDEX_SOURCES, type Layer } from './layers.js';
 import { listings } from '../util/listing.js';
+import { displayPath, fromBytes, joinPath, pathKey, type FilePath } from '../util/file-path.js';
 
 export interface Chosen {
   name: string;
@@ -14,10 +15,11 @@ export interface Chosen {
 }
 
 /** Which program version an Index link leads into, reading `Current` where the link goes through it. */
-export function linkOwner(world: World, link: string): Chosen | undefined {
+export function linkOwner(world: World, link: FilePath): Chosen | undefined {
   let target: string;
   try {
-    target = path.resolve(path.dirname(link), fs.readlinkSync(link));
+    // Read as text: only the program and version directories it leads through count (UTF-8).
+    target = path.resolve(path.dirname(displayPath(link)), fs.readlinkSync(link));
   } catch {
     return undefined;
   }
@@ -37,9 +39,11 @@ export function linkOwner(world: World, link: string): Chosen | undefined {
  * layers provide in one directory are gathered once: each link to another version would otherwise
  * look through every layer again (40 dependencies, 40 links: 1,600 lookups).
  */
-function providedAbove(layers: readonly Layer[], entries: (dir: string) => ReadonlySet<string>): (indexDir: string, relative: string) => boolean {
+function providedAbove(layers: readonly Layer[], entries: (dir: string) => ReadonlySet<string>): (indexDir: string, relative: FilePath) => boolean {
   const provided = new Map<string, Set<string>>();
-  return (indexDir, relative) => {
+  return (indexDir, relativePath) => {
+    // Listings hold names as text; a name that is not UTF-8 is compared as text too.
+    const relative = displayPath(relativePath);
     const dir = path.dirname(relative);
     const key = `${indexDir}/${dir}`;
     let names = provided.get(key);
@@ -56,13 +60,16 @@ function providedAbove(layers: readonly Layer[], entries: (dir: string) => Reado
  * Paths (inside the Index) to remove from the merged view. `layers` are the layers above the real
  * Index; `chosen` every program version the run uses.
  */
-export function findConflicts(world: World, chosen: readonly Chosen[], layers: readonly Layer[]): string[] {
-  const removals = new Set<string>();
+export function findConflicts(world: World, chosen: readonly Chosen[], layers: readonly Layer[]): FilePath[] {
+  const removals = new Map<string, FilePath>();
   const chosenVersion = new Map(chosen.map((c) => [c.name, c.version]));
   const listed = listings();
   const shadowed = providedAbove(layers, listed);
-  const visit = (indexDir: string, source: string, relative: string) => {
-    const indexPath = path.join(world.paths.index, indexDir, relative);
+  // A name that is not UTF-8 is walked as bytes: as text it would name nothing, and an entry
+  // leading into another version would stay in the view.
+  const namesIn = (dir: FilePath): FilePath[] => (fs.readdirSync(dir, { encoding: 'buffer' }) as Buffer[]).map(fromBytes);
+  const visit = (indexDir: string, source: string, relative: FilePath) => {
+    const indexPath = joinPath(path.join(world.paths.index, indexDir), relative);
     // Most of the other versions' files have no entry in the Index: answered without an exception.
     let stat: fs.Stats | undefined;
     try {
@@ -74,18 +81,18 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
     if (stat.isSymbolicLink()) {
       const owner = linkOwner(world, indexPath);
       if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !shadowed(indexDir, relative)) {
-        removals.add(indexPath);
+        removals.set(pathKey(indexPath), indexPath);
       }
       return;
     }
     if (!stat.isDirectory()) return;
-    let entries: string[] = [];
+    let entries: FilePath[] = [];
     try {
-      entries = fs.readdirSync(path.join(source, relative));
+      entries = namesIn(joinPath(source, relative));
     } catch {
       return;
     }
-    for (const entry of entries) visit(indexDir, source, path.join(relative, entry));
+    for (const entry of entries) visit(indexDir, source, joinPath(relative, entry));
   };
   for (const { name, version } of chosen) {
     for (const other of world.program(name)?.versions ?? []) {
@@ -94,9 +101,9 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
       for (const [indexDir, subdirs] of Object.entries(INDEX_SOURCES)) {
         for (const sub of subdirs.filter((s) => present.has(s.split('/')[0]))) {
           const source = path.join(world.versionDir(name, other), sub);
-          let entries: string[];
+          let entries: FilePath[];
           try {
-            entries = fs.readdirSync(source);
+            entries = namesIn(source);
           } catch {
             continue;
           }
@@ -105,5 +112,5 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
       }
     }
   }
-  return [...removals].sort();
+  return [...removals.keys()].sort().map((key) => removals.get(key) as FilePath);
 }

@@ -7,15 +7,16 @@ import { readElf } from '../arch/elf.js';
 import { shebangCommand, readFirstLine } from '../script/shebang.js';
 import type { Layer } from './layers.js';
 import { listing } from '../util/listing.js';
+import { hasSlash, joinPath, pathKey, type FilePath } from '../util/file-path.js';
 
 export interface ViewCommand {
   /** The path to exec inside the view. */
-  file: string;
+  file: FilePath;
   /** The file as it stands outside the view (a layer's file for the view's Index). */
-  source: string;
+  source: FilePath;
 }
 
-function executable(file: string): boolean {
+function executable(file: FilePath): boolean {
   if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
   try {
     fs.accessSync(file, fs.constants.X_OK);
@@ -27,29 +28,31 @@ function executable(file: string): boolean {
 
 /**
  * Looks `word` up as the view's PATH will: the Index's bin as the view shows it (the layers, then
- * the real Index unless `pure`, less what conflict removal takes away), other directories as they
- * are. A word with a slash is taken as it is.
+ * the real Index unless `pure`, less what conflict removal takes away: `removals` holds their
+ * pathKey), other directories as they are. A word with a slash is taken as it is.
  */
-export function findInView(word: string, viewPath: string, index: string, layers: readonly Layer[], pure: boolean, removals: ReadonlySet<string>): ViewCommand | undefined {
-  if (word.includes('/')) return { file: word, source: word };
+export function findInView(word: FilePath, viewPath: string, index: string, layers: readonly Layer[], pure: boolean, removals: ReadonlySet<string>): ViewCommand | undefined {
+  if (hasSlash(word)) return { file: word, source: word };
   const indexBin = path.join(index, 'bin');
+  // A listing holds names as text: a name that is not UTF-8 is looked for directly.
+  const listed = (feed: string) => typeof word !== 'string' || listing(feed).has(word);
   for (const dir of viewPath.split(':').filter(Boolean)) {
-    const candidate = path.join(dir, word);
+    const candidate = joinPath(dir, word);
     if (dir !== indexBin) {
       if (executable(candidate)) return { file: candidate, source: candidate };
       continue;
     }
     for (const layer of layers) {
-      const source = layer.feeds.bin.filter((feed) => listing(feed).has(word)).map((feed) => path.join(feed, word)).find(executable);
+      const source = layer.feeds.bin.filter(listed).map((feed) => joinPath(feed, word)).find(executable);
       if (source) return { file: candidate, source };
     }
-    if (!pure && !removals.has(candidate) && executable(candidate)) return { file: candidate, source: candidate };
+    if (!pure && !removals.has(pathKey(candidate)) && executable(candidate)) return { file: candidate, source: candidate };
   }
   return undefined;
 }
 
 /** What is missing when the kernel says ENOENT for a file that exists: its interpreter. */
-export function missingInterpreter(source: string): string {
+export function missingInterpreter(source: FilePath): string {
   const elf = readElf(source);
   if (elf.kind === 'elf') return elf.interpreter ? `its interpreter ${elf.interpreter} was not found` : 'it was not found';
   const shebang = shebangCommand(readFirstLine(source));

@@ -4,6 +4,7 @@
 import path from 'node:path';
 import type { EnvOp } from './environment.js';
 import { INDEX_DIRS, type Layer } from './layers.js';
+import { isUnder, type FilePath } from '../util/file-path.js';
 
 /** overlayfs refuses a 501st lower layer. */
 export const MAX_LOWER_LAYERS = 500;
@@ -23,7 +24,7 @@ export interface MountPlan {
   groups: string[][];
   mounts: Mount[];
   /** Merged-view paths to remove (conflict removal). */
-  removals: string[];
+  removals: FilePath[];
   /** Files bound onto paths of the view (a foreign program's loader at its PT_INTERP path). */
   binds: { source: string; target: string; create: boolean }[];
   /** personality(2) value, e.g. PER_LINUX32 for a 32-bit run on a 64-bit host. */
@@ -45,7 +46,8 @@ export interface MountPlan {
  * command word itself), so that a cached plan can take the next launch's arguments.
  */
 export interface Exec {
-  file: string;
+  /** Bytes when the command word was given so (util/file-path.ts). */
+  file: FilePath;
   argv: Uint8Array[];
   missing?: string;
   fixed: number;
@@ -61,7 +63,7 @@ export interface PlanInput {
   pure: boolean;
   rootless: boolean;
   writeLayer: string;
-  removals: readonly string[];
+  removals: readonly FilePath[];
   /** The tree's loader at a foreign program's interpreter path (arch/loader.ts). */
   loader?: { source: string; target: string; createIn: string | undefined };
   personality: number | undefined;
@@ -97,13 +99,13 @@ export function planMounts(input: PlanInput): MountPlan {
     const lowers = input.layers.flatMap((layer) => layer.feeds[dir]);
     // Without -p an Index directory nobody adds to and nothing is removed from stays as it is;
     // with -p it is emptied.
-    const removesHere = input.removals.some((r) => r.startsWith(target + path.sep));
+    const removesHere = input.removals.some((r) => isUnder(r, target));
     if (lowers.length === 0 && !input.pure && !removesHere && !input.overlayEvery) continue;
     if (!input.pure) lowers.push(target);
     mounts.push({ target, layers: groupLayers(lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
   }
   const mounted = new Set(mounts.map((m) => m.target));
-  const removals = input.removals.filter((r) => [...mounted].some((t) => r.startsWith(t + path.sep)));
+  const removals = input.removals.filter((r) => [...mounted].some((t) => isUnder(r, t)));
   const binds: MountPlan['binds'] = [];
   if (input.loader) {
     const { source, target, createIn } = input.loader;

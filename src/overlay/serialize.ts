@@ -2,6 +2,7 @@
 // each list preceded by its count. Byte strings (argv) go through unchanged.
 import type { EnvOp } from './environment.js';
 import { needsView, type MountPlan } from './plan.js';
+import { below, displayPath, isUnder, type FilePath } from '../util/file-path.js';
 
 export type Token = string | Uint8Array;
 
@@ -22,13 +23,13 @@ export interface NamedView {
 }
 
 /** Overlay `mounts` onto their targets, then remove `removals` beneath them. */
-export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly string[]): Token[][] {
+export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly FilePath[]): Token[][] {
   const ops: Token[][] = mounts.map((mount) => ['overlay', mount.target, ...list(mount.layers)]);
   // Each removal names its overlay and a path inside it: the executor resolves it beneath that
   // mount and never follows a symlink on the way.
   for (const removal of removals) {
-    const mount = mounts.find((m) => removal.startsWith(m.target + '/'));
-    if (mount) ops.push(['remove', mount.target, removal.slice(mount.target.length + 1)]);
+    const mount = mounts.find((m) => isUnder(removal, m.target));
+    if (mount) ops.push(['remove', mount.target, below(removal, mount.target)]);
   }
   return ops;
 }
@@ -39,7 +40,7 @@ export function mountOperations(mounts: readonly { target: string; layers: reado
  */
 export function commandOperations(
   run: { personality: number | undefined; rootless: boolean; envOps: readonly EnvOp[] },
-  exec: { file: string; missing?: string },
+  exec: { file: FilePath; missing?: string },
   argv: readonly Token[],
   before: readonly Token[][] = [],
 ): Token[][] {
@@ -98,7 +99,7 @@ export const PLAN_MAGIC = 'RUNNER-PLAN-1';
  */
 export function planJson(plan: MountPlan, env: ReadonlyMap<string, string>): string {
   const decoder = new TextDecoder();
-  return JSON.stringify({ ...plan, env: [...env], exec: { file: plan.exec.file, argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
+  return JSON.stringify({ ...plan, removals: plan.removals.map(displayPath), env: [...env], exec: { file: displayPath(plan.exec.file), argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
 }
 
 /** A readable listing of the plan for --dry-run and -vv; `env` as for planJson. */
@@ -110,10 +111,10 @@ export function planText(plan: MountPlan, env: ReadonlyMap<string, string>): str
     lines.push(`overlay ${m.target}`);
     for (const l of m.layers) lines.push(`  ${l}`);
   }
-  for (const r of plan.removals) lines.push(`remove ${r}`);
+  for (const r of plan.removals) lines.push(`remove ${displayPath(r)}`);
   for (const b of plan.binds) lines.push(`bind ${b.source} onto ${b.target}${b.create ? ' (created)' : ''}`);
   if (plan.personality !== undefined) lines.push(`personality 0x${plan.personality.toString(16)}`);
   for (const [k, v] of [...env].filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k))) lines.push(`env ${k}=${v}`);
-  lines.push(`exec ${plan.exec.file} ${JSON.stringify(plan.exec.argv.map((a) => decoder.decode(a)))}`);
+  lines.push(`exec ${displayPath(plan.exec.file)} ${JSON.stringify(plan.exec.argv.map((a) => decoder.decode(a)))}`);
   return lines.join('\n');
 }

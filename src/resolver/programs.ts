@@ -232,7 +232,7 @@ export function requirementsOrFail(result: ParseResult, strictMetadata = false):
   return result.requirements;
 }
 
-export function realpathOr<T>(p: string, fallback: T): string | T {
+export function realpathOr<T>(p: string | Buffer, fallback: T): string | T {
   try {
     return fs.realpathSync.native(p);
   } catch {

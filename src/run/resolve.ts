@@ -14,6 +14,7 @@ import { requirementsOrFail, World } from '../resolver/programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from '../resolver/solver.js';
 import type { Target } from './target.js';
 import { readScriptHeader, type ScriptHeader } from '../script/header.js';
+import { displayPath } from '../util/file-path.js';
 
 export interface ResolveOptions {
   paths: GoboPaths;
@@ -91,7 +92,7 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
   // A Runner script's own `#!Runner dependency` lines come next; the program's own lines are
   // read by the solver when it pins the program, after these.
   const script = target.file ? readScriptHeader(target.file, world.parseOptions) : undefined;
-  if (script && target.file) roots.push({ by: target.file, requirements: script.requirements });
+  if (script && target.file) roots.push({ by: displayPath(target.file), requirements: script.requirements });
   if (program) requirementsOrFail(world.dependencies(program.name, program.version), options.strictMetadata);
   const resolution = solve({
     world,

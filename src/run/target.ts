@@ -7,17 +7,19 @@ import path from 'node:path';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { realpathOr, type World } from '../resolver/programs.js';
 import { isRunnerScript, readFirstLine, shebangCommand } from '../script/shebang.js';
+import { absolutePath, displayPath, hasSlash, joinPath, type FilePath } from '../util/file-path.js';
 
 export interface Target {
-  /** The file that would be executed, when the target is a command or a file. */
-  file: string | undefined;
+  /** The file that would be executed, when the target is a command or a file (bytes when they
+   * are not UTF-8: a command word given so). */
+  file: FilePath | undefined;
   /** The program whose view the run gets, if the target belongs to one. */
   program: { name: string; version: string } | undefined;
   /** How it was found, for -v and --resolve. */
   via: string;
 }
 
-function isFile(p: string): boolean {
+function isFile(p: FilePath): boolean {
   try {
     return fs.statSync(p).isFile();
   } catch {
@@ -29,18 +31,21 @@ function isFile(p: string): boolean {
  * Finds a command the way the view's PATH will: in `first` (the bin directories of `--with`
  * programs, which the view puts on top), then <Index>/bin, then the caller's PATH.
  */
-export function findCommand(world: World, word: string, envPath = process.env.PATH ?? '', first: readonly string[] = []): string | undefined {
-  if (word.includes('/')) return isFile(word) ? path.resolve(word) : undefined;
+export function findCommand(world: World, word: string, envPath?: string, first?: readonly string[]): string | undefined;
+export function findCommand(world: World, word: FilePath, envPath?: string, first?: readonly string[]): FilePath | undefined;
+export function findCommand(world: World, word: FilePath, envPath = process.env.PATH ?? '', first: readonly string[] = []): FilePath | undefined {
+  if (hasSlash(word)) return isFile(word) ? absolutePath(word) : undefined;
   const dirs = [...first, path.join(world.paths.index, 'bin'), ...envPath.split(':').filter(Boolean)];
   for (const dir of dirs) {
-    const candidate = path.join(dir, word);
+    const candidate = joinPath(dir, word);
     if (isFile(candidate)) return candidate;
   }
   return undefined;
 }
 
-function ownerOf(world: World, file: string) {
-  return world.owner(realpathOr(file, file));
+function ownerOf(world: World, file: FilePath) {
+  // Only the program and version directories count, and those are names Runner built (UTF-8).
+  return world.owner(realpathOr(file, displayPath(file)));
 }
 
 function programTarget(world: World, name: string, version: string | undefined): Target | undefined {
@@ -55,22 +60,23 @@ function programTarget(world: World, name: string, version: string | undefined):
  * A file found on disk: its own program, or its interpreter's when it is a script outside Programs
  * (not for Runner scripts: their interpreter is Runner itself, their header says the rest).
  */
-export function fileTarget(world: World, file: string): Target {
+export function fileTarget(world: World, file: FilePath): Target {
   const owner = ownerOf(world, file);
-  if (owner) return { file, program: owner, via: file };
+  const via = displayPath(file);
+  if (owner) return { file, program: owner, via };
   const firstLine = readFirstLine(file);
-  if (isRunnerScript(firstLine)) return { file, program: undefined, via: file };
+  if (isRunnerScript(firstLine)) return { file, program: undefined, via };
   const interpreter = shebangCommand(firstLine);
   const interpreterFile = interpreter && findCommand(world, interpreter);
   const interpreterOwner = interpreterFile ? ownerOf(world, interpreterFile) : undefined;
-  if (interpreterOwner) return { file, program: interpreterOwner, via: `${file} (interpreter ${interpreterFile})` };
-  return { file, program: undefined, via: `${file} (outside ${world.paths.programs})` };
+  if (interpreterOwner) return { file, program: interpreterOwner, via: `${via} (interpreter ${interpreterFile})` };
+  return { file, program: undefined, via: `${via} (outside ${world.paths.programs})` };
 }
 
 /** The command word of `Runner COMMAND ...`: only commands and paths, never program names. */
-export function commandTarget(world: World, word: string, first: readonly string[] = []): Target {
+export function commandTarget(world: World, word: FilePath, first: readonly string[] = []): Target {
   const file = findCommand(world, word, process.env.PATH, first);
-  if (!file) throw new RunnerError(`${word}: command not found`, ExitCode.notFound);
+  if (!file) throw new RunnerError(`${displayPath(word)}: command not found`, ExitCode.notFound);
   return fileTarget(world, file);
 }
 

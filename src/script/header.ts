@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import { formatProblem, parseDependencies, type ParseOptions, type Requirement } from '../resolver/dependencies.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { isRunnerScript, readFirstLine } from './shebang.js';
+import { displayPath, type FilePath } from '../util/file-path.js';
 
 export interface ScriptHeader {
   interpreter: string[];
@@ -15,7 +16,7 @@ export interface ScriptHeader {
 
 const HEAD_BYTES = 64 * 1024;
 
-function readHead(file: string): string | undefined {
+function readHead(file: FilePath): string | undefined {
   try {
     // Without blocking: a FIFO standing where a script was looked for must not hang the run.
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
@@ -31,18 +32,19 @@ function readHead(file: string): string | undefined {
 }
 
 /** The header of a Runner script, or undefined when the file is not one. Throws on bad directives. */
-export function readScriptHeader(file: string, parseOptions: ParseOptions = {}): ScriptHeader | undefined {
+export function readScriptHeader(file: FilePath, parseOptions: ParseOptions = {}): ScriptHeader | undefined {
   // Most commands are not Runner scripts: look at the first line before reading a header.
   if (!isRunnerScript(readFirstLine(file))) return undefined;
   const head = readHead(file);
   if (head === undefined) return undefined;
   const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
+  const name = displayPath(file);
   let interpreter = ['sh'];
   const requirements: Requirement[] = [];
   for (let i = 1; i < lines.length && lines[i].startsWith('#'); i++) {
     const line = lines[i];
     if (!line.startsWith('#!Runner')) continue;
-    const where = `${file}:${i + 1}`;
+    const where = `${name}:${i + 1}`;
     const match = /^#!Runner\s+(\S+)\s*(.*)$/.exec(line);
     if (!match) throw new RunnerError(`${where}: '${line}' names no directive (expected 'interpreter' or 'dependency')`, ExitCode.badMetadata);
     const [, directive, argument] = match;
@@ -52,7 +54,7 @@ export function readScriptHeader(file: string, parseOptions: ParseOptions = {}):
       interpreter = words;
     } else if (directive === 'dependency') {
       // Parsed as a Dependencies line, at the script's own line number.
-      const parsed = parseDependencies('\n'.repeat(i) + argument, file, parseOptions);
+      const parsed = parseDependencies('\n'.repeat(i) + argument, name, parseOptions);
       if (parsed.problems.length > 0) {
         const problem = parsed.problems[0];
         throw new RunnerError(formatProblem({ ...problem, column: problem.column + line.length - argument.length }), ExitCode.badMetadata);

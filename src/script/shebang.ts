@@ -1,6 +1,7 @@
 // `#!` lines: read only the first line of a file, and say which command it hands the file to.
 import fs from 'node:fs';
 import path from 'node:path';
+import { pathKey, type FilePath } from '../util/file-path.js';
 
 const firstLines = new Map<string, string | undefined>();
 
@@ -8,12 +9,13 @@ const firstLines = new Map<string, string | undefined>();
  * The first line of a file (at most 512 bytes), or undefined when it cannot be read. Once per file
  * and run: target lookup, the script header, the launch plan and its exec hint all ask.
  */
-export function readFirstLine(file: string): string | undefined {
-  if (!firstLines.has(file)) firstLines.set(file, readFirstLineOf(file, 512));
-  return firstLines.get(file);
+export function readFirstLine(file: FilePath): string | undefined {
+  const key = pathKey(file);
+  if (!firstLines.has(key)) firstLines.set(key, readFirstLineOf(file, 512));
+  return firstLines.get(key);
 }
 
-function readFirstLineOf(file: string, limit: number): string | undefined {
+function readFirstLineOf(file: FilePath, limit: number): string | undefined {
   try {
     // Without blocking: a FIFO standing where a script was looked for must not hang the run.
     const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);

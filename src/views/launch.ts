@@ -13,6 +13,7 @@ import { commandOperations, mountOperations, planOperations, type Token } from '
 import { checkName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from './members.js';
 import { newId, paths, registryDir, stageRecord, writeRecord, type MountState, type ViewRecord } from './registry.js';
+import { isUnder, type FilePath } from '../util/file-path.js';
 
 type Version = { name: string; version: string; path: string };
 
@@ -62,7 +63,7 @@ function create(dir: string, name: string, parent: LiveView | undefined, plan: M
 }
 
 /** The operations that run COMMAND in a live view, growing it by `grow` first. */
-function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: string[]; commit: [string, string] } | undefined): Token[][] {
+function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: FilePath[]; commit: [string, string] } | undefined): Token[][] {
   const ops: Token[][] = [joinOperation(view)];
   if (grow) {
     ops.push(['writelayer', paths(dir, view.record.id).mnt, `g${view.record.generation + 1}-`]);
@@ -81,7 +82,7 @@ function growth(view: LiveView, dir: string, added: readonly Version[], run: Res
   const next: MountState[] = [];
   for (const state of view.record.mounts) {
     const feeds = layers.flatMap((l) => l.feeds[path.basename(state.target)] ?? []);
-    const removesHere = removals.some((r) => r.startsWith(state.target + '/'));
+    const removesHere = removals.some((r) => isUnder(r, state.target));
     if (feeds.length === 0 && !removesHere) {
       next.push(state);
       continue;

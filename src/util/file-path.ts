@@ -1,0 +1,64 @@
+// A file's path as the kernel knows it: a string when its bytes are UTF-8, the bytes themselves
+// when not. Linux names are bytes; Node's strings are UTF-8 on the way to the kernel, so a name
+// like `caf\xe9` (Latin-1) can only be found, read and run through a Buffer. Only the command
+// word of a launch (its bytes come from the kernel's argv) and a name in the tree that conflict
+// removal must hide can be such a path; everything else Runner builds from the tree is text.
+import { isUtf8 } from 'node:buffer';
+import path from 'node:path';
+
+export type FilePath = string | Buffer;
+
+/** The command word: as Node decoded it when that is the same bytes, else the kernel's bytes. */
+export function commandWord(decoded: string, raw: Uint8Array | undefined): FilePath {
+  if (raw === undefined || Buffer.from(decoded).equals(raw)) return decoded;
+  return Buffer.from(raw);
+}
+
+export function hasSlash(p: FilePath): boolean {
+  return typeof p === 'string' ? p.includes('/') : p.includes(0x2f);
+}
+
+/** A name read as bytes (a directory listing): text when it is UTF-8. */
+export function fromBytes(name: Buffer): FilePath {
+  return isUtf8(name) ? name.toString('utf8') : name;
+}
+
+/** `dir/name`; when either is bytes, bytes (not normalised: the kernel resolves `..`). */
+export function joinPath(dir: FilePath, name: FilePath): FilePath {
+  if (typeof dir === 'string' && typeof name === 'string') return path.join(dir, name);
+  const head = Buffer.from(dir);
+  return Buffer.concat([head, head.at(-1) === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), Buffer.from(name)]);
+}
+
+/** Whether `p` is inside directory `dir`. */
+export function isUnder(p: FilePath, dir: string): boolean {
+  if (typeof p === 'string') return p.startsWith(`${dir}/`);
+  const prefix = Buffer.from(`${dir}/`);
+  return p.length > prefix.length && p.subarray(0, prefix.length).equals(prefix);
+}
+
+/** The part of `p` below `dir` (which holds it: isUnder). */
+export function below(p: FilePath, dir: string): FilePath {
+  return typeof p === 'string' ? p.slice(dir.length + 1) : p.subarray(Buffer.byteLength(dir) + 1);
+}
+
+/** The absolute path (a relative one is taken from the working directory, as the kernel does). */
+export function absolutePath(p: FilePath): FilePath {
+  if (typeof p === 'string') return path.resolve(p);
+  return p[0] === 0x2f ? p : joinPath(process.cwd(), p);
+}
+
+/** The directory holding `p` (for bytes, worked out on the bytes: only '/' matters). */
+export function dirnameOf(p: FilePath): FilePath {
+  return typeof p === 'string' ? path.dirname(p) : fromBytes(Buffer.from(path.dirname(p.toString('latin1')), 'latin1'));
+}
+
+/** For messages: the path as text (bytes that are not UTF-8 show as U+FFFD). */
+export function displayPath(p: FilePath): string {
+  return typeof p === 'string' ? p : p.toString('utf8');
+}
+
+/** A key for maps of per-file results: the string itself, or the bytes under a NUL (which no path holds). */
+export function pathKey(p: FilePath): string {
+  return typeof p === 'string' ? p : `\0${p.toString('latin1')}`;
+}
