@@ -155,6 +155,13 @@ for (const who of ['root', 'user'] as As[]) {
     assert.ok(fs.readdirSync(path.join(root, 'System/Index/bin'), { encoding: 'buffer' }).some((n) => n.equals(LATIN1_GREET)), 'the host keeps it');
     const plan = JSON.parse(run('--dry-run', '--json', 'app').stdout);
     assert.ok(plan.removals.includes(`${root}/System/Index/bin/gr\uFFFD\uFFFD`), plan.removals.join(' '));
+    // --resolve and --dry-run take it as bytes too (and show it as text).
+    const resolved = shell(`${runnerCommand(who, ['--root', root, '--resolve', '--json']).map((w) => `'${w}'`).join(' ')} $'d\\xfcmp'`);
+    assert.is(resolved.status, 0, resolved.stderr);
+    assert.is(JSON.parse(resolved.stdout).program.name, 'Dump');
+    const dry = shell(`${runnerCommand(who, ['--root', root, '--dry-run', '--json']).map((w) => `'${w}'`).join(' ')} $'d\\xfcmp'`);
+    assert.is(dry.status, 0, dry.stderr);
+    assert.is(JSON.parse(dry.stdout).exec.file, `${root}/System/Index/bin/d\uFFFDmp`);
     // A name that is not there is still "not found", named as well as text can.
     const missing = shell(`${command} $'n\\xf6pe'`);
     assert.is(missing.status, 127);

@@ -11,7 +11,7 @@ import { realpathOr } from '../resolver/programs.js';
 import { readFirstLine } from '../script/shebang.js';
 import { findConflicts } from '../overlay/conflicts.js';
 import type { EnvOp } from '../overlay/environment.js';
-import { applyEnvOps, executePlan, loadAddon } from '../overlay/execute.js';
+import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
 import { PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
 import { planJson, planText } from '../overlay/serialize.js';
@@ -21,6 +21,7 @@ import { cacheTurnedOff, ownDirectory, xdgDir } from './xdg.js';
 import { info, out, recordWarnings, warn } from './output.js';
 import { observe } from '../cache/observe.js';
 import { writeCacheEntry } from '../cache/entry.js';
+import { rawArguments } from './raw-args.js';
 import { commandWord, displayPath, pathKey, type FilePath } from '../util/file-path.js';
 
 /**
@@ -28,12 +29,6 @@ import { commandWord, displayPath, pathKey, type FilePath } from '../util/file-p
  * inside the view means the script's first line leads back to Runner, which would loop.
  */
 const SCRIPT_MARK = 'RUNNER_SCRIPT_VIEW';
-
-/** The words after Runner's own name exactly as the kernel gave them (not re-encoded by Node). */
-function rawArguments(dryRun: boolean): Uint8Array[] {
-  if (dryRun) return process.argv.slice(2).map((a) => Buffer.from(a));
-  return loadAddon().rawArgv().slice(2);
-}
 
 /** Every version the run uses, in layer order (top first): dependencies, program, architecture layers. */
 function versionsOf(run: ResolvedRun): { name: string; version: string; path: string }[] {

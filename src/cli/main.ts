@@ -12,11 +12,12 @@ async function resolveAction(options: Options): Promise<number> {
   const [target, dep] = options.rest;
   if (!target || (options.why && !dep)) throw new RunnerError(options.why ? 'usage: Runner --why TARGET DEP' : 'usage: Runner --resolve TARGET', ExitCode.usage);
   const { anyTarget } = await import('../run/target.js');
+  const { exactWord } = await import('./raw-args.js');
   const { newWorld, resolveTarget } = await import('../run/resolve.js');
 
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  const run = resolveTarget(world, anyTarget(world, target), resolveOptions);
+  const run = resolveTarget(world, anyTarget(world, exactWord(options.rest, 0)), resolveOptions);
   run.warnings.forEach(warn);
   if (options.verbose > 0) run.notes().forEach(info);
   if (options.json && !options.why) out((await import('./resolution-json.js')).resolutionJson(run));

@@ -80,13 +80,18 @@ export function commandTarget(world: World, word: FilePath, first: readonly stri
   return fileTarget(world, file);
 }
 
-/** Anything `--resolve` accepts. */
-export function anyTarget(world: World, target: string): Target {
-  const asPath = path.resolve(target);
-  if (target.includes('/') && fs.existsSync(asPath)) {
+/** Anything `--resolve` accepts (a path or command given as bytes: only as a path or command). */
+export function anyTarget(world: World, target: FilePath): Target {
+  const asPath = absolutePath(target);
+  if (hasSlash(target) && fs.existsSync(asPath)) {
     if (isFile(asPath)) return fileTarget(world, asPath);
     const owner = ownerOf(world, asPath);
-    if (owner) return { file: undefined, program: owner, via: asPath };
+    if (owner) return { file: undefined, program: owner, via: displayPath(asPath) };
+  }
+  if (typeof target !== 'string') {
+    const file = hasSlash(target) ? undefined : findCommand(world, target);
+    if (file) return fileTarget(world, file);
+    throw new RunnerError(`${displayPath(target)}: no such command or path`, ExitCode.notFound);
   }
   const parts = target.split('/');
   if (parts.length === 2 && parts.every((p) => p !== '' && p !== '.' && p !== '..')) {

@@ -1,0 +1,22 @@
+// The command line as the kernel gave it. Node decodes argv as UTF-8 and puts U+FFFD where bytes
+// are not UTF-8; the words after Runner's own options reach the program, and name files, as bytes.
+import { loadAddon } from '../overlay/execute.js';
+import { commandWord, type FilePath } from '../util/file-path.js';
+
+/** Node's decoding is exact unless it had to replace something: then only the kernel's bytes are. */
+const decodedExactly = (words: readonly string[]) => !words.some((w) => w.includes('\uFFFD'));
+
+/**
+ * The words after Runner's own name, as bytes. `textWillDo`: the caller only shows them (a dry
+ * run), so when Node's decoding lost nothing, the addon is not needed to read them.
+ */
+export function rawArguments(textWillDo = false): Uint8Array[] {
+  if (textWillDo && decodedExactly(process.argv)) return process.argv.slice(2).map((a) => Buffer.from(a));
+  return loadAddon().rawArgv().slice(2);
+}
+
+/** Word `at` of the words after the options (`rest`), as text when that is exact, else as bytes. */
+export function exactWord(rest: readonly string[], at: number): FilePath {
+  if (decodedExactly([rest[at]])) return rest[at];
+  return commandWord(rest[at], rawArguments().slice(-rest.length)[at]);
+}
