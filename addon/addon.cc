@@ -11,7 +11,8 @@
 //   rawEnv(name)       the variable's value as Buffer (undefined when unset): what the environment
 //                      holds, where process.env has Node's UTF-8 decoding of it.
 //   applyEnvOps(plan, env)  the environment a plan's environment operations make of `env`
-//                      (env-ops.h, the executor's own code), for the planner's preview.
+//                      (env-ops.h, the executor's own code), for the planner's preview; its
+//                      "NAME=value" entries as Buffers (values need not be UTF-8).
 //   userNamespaces(path)  the user namespace at `path` (/proc/PID/ns/user) and its ancestors as
 //                      far as the caller may see them ("user:[inode]" each, innermost first): a
 //                      named view's processes are those whose chain holds the view's namespace.
@@ -155,7 +156,7 @@ Napi::Value RawEnv(const Napi::CallbackInfo& info) {
 Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::string> vars;
-  if (info.Length() < 2 || !info[0].IsBuffer() || !ToByteList(info[1], &vars)) return ThrowUsage(env, "applyEnvOps(plan: Buffer, env: string[])");
+  if (info.Length() < 2 || !info[0].IsBuffer() || !ToByteList(info[1], &vars)) return ThrowUsage(env, "applyEnvOps(plan: Buffer, env: (string | Buffer)[])");
   auto b = info[0].As<Napi::Buffer<char>>();
   std::vector<Op> ops;
   std::string error;
@@ -171,7 +172,8 @@ Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
     if (!warning.empty()) warnings.Set(warnings.Length(), Napi::String::New(env, warning));
   }
   Napi::Array result = Napi::Array::New(env);
-  for (const auto& v : vars) result.Set(result.Length(), Napi::String::New(env, v));
+  // As bytes: a value need not be UTF-8 (the caller's own, or one built from it).
+  for (const auto& v : vars) result.Set(result.Length(), Napi::Buffer<char>::Copy(env, v.data(), v.size()));
   Napi::Object out = Napi::Object::New(env);
   out.Set("env", result);
   out.Set("warnings", warnings);

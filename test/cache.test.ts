@@ -147,6 +147,22 @@ test('a command word that is not UTF-8 runs cold and warm; a change under that n
   const changed = run();
   assert.is(changed.stdout, '1.0\n', changed.stderr);
   assert.ok(changed.viaNode, 'a stale plan is not used');
+  // A command found in a PATH directory whose name is not UTF-8 ('bïn'): cold, then warm.
+  const dir = bytes(root, '/host-', Buffer.from('62ef6e', 'hex'));
+  fs.mkdirSync(dir);
+  fs.writeFileSync(bytes(dir, '/hostcmd'), say('host'), { mode: 0o755 });
+  settle();
+  const viaPath = () => {
+    const started = nodeStarts();
+    const result = spawnSync('sh', ['-c', `PATH="$1/host-$(printf 'b\\357n')":"$PATH" exec "$0" --root "$1" hostcmd`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    return { stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > started };
+  };
+  const first = viaPath();
+  assert.is(first.stdout, 'host\n', first.stderr);
+  assert.ok(first.viaNode);
+  const second = viaPath();
+  assert.is(second.stdout, 'host\n', second.stderr);
+  assert.not.ok(second.viaNode, 'its plan is kept and used');
 });
 
 test('a version installed or removed, Current switched: the next launch sees it', () => {

@@ -162,6 +162,17 @@ for (const who of ['root', 'user'] as As[]) {
     const dry = shell(`${runnerCommand(who, ['--root', root, '--dry-run', '--json']).map((w) => `'${w}'`).join(' ')} $'d\\xfcmp'`);
     assert.is(dry.status, 0, dry.stderr);
     assert.is(JSON.parse(dry.stdout).exec.file, `${root}/System/Index/bin/d\uFFFDmp`);
+    // A PATH directory whose name is not UTF-8 ('bïn' in Latin-1) is searched by its bytes, by
+    // Runner and in the view, and the program gets its path as found.
+    const binDir = Buffer.concat([Buffer.from(`${root}/host-`), Buffer.from('62ef6e', 'hex')]);
+    if (!fs.existsSync(binDir)) {
+      fs.mkdirSync(binDir);
+      fs.writeFileSync(Buffer.concat([binDir, Buffer.from('/hostcmd')]), `#!/bin/sh\nprintf '%s' "$0" | od -An -tx1 | tr -d ' \\n'; echo\n`, { mode: 0o755 });
+      shareTree(root);
+    }
+    const onBytePath = shell(`PATH='${root}/host-'$'b\\xefn':"$PATH" ${command} hostcmd`);
+    assert.is(onBytePath.status, 0, onBytePath.stderr);
+    assert.is(onBytePath.stdout.trim(), Buffer.concat([binDir, Buffer.from('/hostcmd')]).toString('hex'));
     // A name that is not there is still "not found", named as well as text can.
     const missing = shell(`${command} $'n\\xf6pe'`);
     assert.is(missing.status, 127);

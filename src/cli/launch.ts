@@ -21,8 +21,8 @@ import { cacheTurnedOff, ownDirectory, xdgDir } from './xdg.js';
 import { info, out, recordWarnings, warn } from './output.js';
 import { observe } from '../cache/observe.js';
 import { writeCacheEntry } from '../cache/entry.js';
-import { rawArguments } from './raw-args.js';
-import { commandWord, displayPath, pathKey, type FilePath } from '../util/file-path.js';
+import { exactEnv, rawArguments } from './raw-args.js';
+import { commandWord, displayPath, fromBytes, pathKey, type FilePath } from '../util/file-path.js';
 
 /**
  * Set in the view when Runner execs a `#!` script itself: a Runner started for that same script
@@ -86,7 +86,7 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) envOps.push({ kind: 'set', name: SCRIPT_MARK, origin: 'Runner', parts: [{ text: realpathOr(file, displayPath(file)) }] });
   for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
   const removed = new Set(removals.map(pathKey));
-  const found = findInView(exec.file, viewEnvOf(envOps).get('PATH') ?? '', paths.index, layers, options.pure, removed);
+  const found = findInView(exec.file, viewPathOf(envOps), paths.index, layers, options.pure, removed);
   if (!found) throw new RunnerError(`${displayPath(exec.file)}: command not found in the view`, ExitCode.notFound);
   const resolvedExec = { ...exec, file: found.file, missing: missingInterpreter(found.source) };
   const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
@@ -112,11 +112,21 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
  * What the view's environment operations make of the caller's variables they touch or read: only
  * those are read, so that a cached plan depends on no other variable.
  */
-function viewEnvOf(ops: readonly EnvOp[]): Map<string, string> {
+function viewVariables(ops: readonly EnvOp[]): ReturnType<typeof applyEnvOps> {
   const read = (op: EnvOp) => (op.kind === 'prepend' ? [op.name] : op.kind === 'set' ? op.parts.flatMap((p) => ('variable' in p ? [p.variable] : [])) : []);
   const names = new Set(ops.flatMap(read));
-  const base = Object.fromEntries([...names].map((name) => [name, process.env[name]]));
-  return applyEnvOps(ops, base).env;
+  return applyEnvOps(ops, Object.fromEntries([...names].map((name) => [name, exactEnv(name)])));
+}
+
+/** The view's variables as text (what -vv and --dry-run show). */
+function viewEnvOf(ops: readonly EnvOp[]): Map<string, string> {
+  return viewVariables(ops).env;
+}
+
+/** The view's PATH as the executor will make it: bytes where a directory's name is not UTF-8. */
+function viewPathOf(ops: readonly EnvOp[]): FilePath {
+  const value = viewVariables(ops).bytes.get('PATH');
+  return value === undefined ? '' : fromBytes(value);
 }
 
 /** What to exec: the command as given, or for a Runner script its interpreter with the script. */
@@ -142,7 +152,7 @@ function cacheable(options: Options): boolean {
 function planLaunch(options: Options, argv: Uint8Array[]): { run: ResolvedRun; plan: MountPlan } {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  const target = commandTarget(world, commandWord(options.rest[0], argv[0]), withCommandDirs(world, options.with));
+  const target = commandTarget(world, commandWord(options.rest[0], argv[0]), withCommandDirs(world, options.with), exactEnv('PATH'));
   refuseReentry(target.file);
   const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);

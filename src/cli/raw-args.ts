@@ -1,7 +1,7 @@
-// The command line as the kernel gave it. Node decodes argv as UTF-8 and puts U+FFFD where bytes
-// are not UTF-8; the words after Runner's own options reach the program, and name files, as bytes.
+// The command line and environment as the kernel gave them. Node decodes both as UTF-8 and puts
+// U+FFFD where bytes are not UTF-8; a command word or a PATH directory names a file by its bytes.
 import { loadAddon } from '../overlay/execute.js';
-import { commandWord, type FilePath } from '../util/file-path.js';
+import { commandWord, fromBytes, type FilePath } from '../util/file-path.js';
 
 /** Node's decoding is exact unless it had to replace something: then only the kernel's bytes are. */
 const decodedExactly = (words: readonly string[]) => !words.some((w) => w.includes('\uFFFD'));
@@ -19,4 +19,12 @@ export function rawArguments(textWillDo = false): Uint8Array[] {
 export function exactWord(rest: readonly string[], at: number): FilePath {
   if (decodedExactly([rest[at]])) return rest[at];
   return commandWord(rest[at], rawArguments().slice(-rest.length)[at]);
+}
+
+/** A variable of the caller's environment: text when Node decoded it exactly, else its bytes. */
+export function exactEnv(name: string): FilePath | undefined {
+  const value = process.env[name]; // through process.env, which the plan cache records
+  if (value === undefined || decodedExactly([value])) return value;
+  const raw = loadAddon().rawEnv(name);
+  return raw === undefined ? value : fromBytes(raw);
 }

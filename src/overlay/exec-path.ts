@@ -7,7 +7,7 @@ import { readElf } from '../arch/elf.js';
 import { shebangCommand, readFirstLine } from '../script/shebang.js';
 import type { Layer } from './layers.js';
 import { listing } from '../util/listing.js';
-import { hasSlash, joinPath, pathKey, type FilePath } from '../util/file-path.js';
+import { hasSlash, joinPath, pathKey, searchPath, type FilePath } from '../util/file-path.js';
 
 export interface ViewCommand {
   /** The path to exec inside the view. */
@@ -31,12 +31,12 @@ function executable(file: FilePath): boolean {
  * the real Index unless `pure`, less what conflict removal takes away: `removals` holds their
  * pathKey), other directories as they are. A word with a slash is taken as it is.
  */
-export function findInView(word: FilePath, viewPath: string, index: string, layers: readonly Layer[], pure: boolean, removals: ReadonlySet<string>): ViewCommand | undefined {
+export function findInView(word: FilePath, viewPath: FilePath, index: string, layers: readonly Layer[], pure: boolean, removals: ReadonlySet<string>): ViewCommand | undefined {
   if (hasSlash(word)) return { file: word, source: word };
   const indexBin = path.join(index, 'bin');
   // A listing holds names as text: a name that is not UTF-8 is looked for directly.
   const listed = (feed: string) => typeof word !== 'string' || listing(feed).has(word);
-  for (const dir of viewPath.split(':').filter(Boolean)) {
+  for (const dir of searchPath(viewPath)) {
     const candidate = joinPath(dir, word);
     if (dir !== indexBin) {
       if (executable(candidate)) return { file: candidate, source: candidate };

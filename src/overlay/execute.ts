@@ -15,7 +15,7 @@ interface Addon {
   execve(file: string, argv: (string | Buffer)[]): never;
   /** The variable's value as the environment holds it (process.env has it decoded as UTF-8). */
   rawEnv(name: string): Buffer | undefined;
-  applyEnvOps(plan: Buffer, env: string[]): { env: string[]; warnings: string[] };
+  applyEnvOps(plan: Buffer, env: (string | Buffer)[]): { env: Buffer[]; warnings: string[] };
   userNamespaces(path: string): string[];
 }
 
@@ -45,11 +45,19 @@ export function executeOperations(ops: readonly (readonly Token[])[]): never {
 
 /**
  * The environment `ops` make of `base`, by the executor's own code (addon/env-ops.cc): what the
- * planner looks the command up with, and what --dry-run shows.
+ * planner looks the command up with, and what --dry-run shows. A `base` value may be bytes (one
+ * that is not UTF-8, as rawEnv gives it); `env` has the values as text, `bytes` as they will be.
  */
-export function applyEnvOps(ops: readonly EnvOp[], base: NodeJS.ProcessEnv): { env: Map<string, string>; warnings: string[] } {
-  const entries = Object.entries(base).flatMap(([k, v]) => (v === undefined ? [] : [`${k}=${v}`]));
+export function applyEnvOps(ops: readonly EnvOp[], base: Readonly<Record<string, string | Buffer | undefined>>): { env: Map<string, string>; bytes: Map<string, Buffer>; warnings: string[] } {
+  const entries = Object.entries(base).flatMap(([k, v]) => (v === undefined ? [] : [Buffer.concat([Buffer.from(`${k}=`), Buffer.from(v)])]));
   const result = loadAddon().applyEnvOps(serializeOps(PLAN_MAGIC, ops.map(envOperation)), entries);
-  const env = new Map(result.env.map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)] as [string, string]));
-  return { env, warnings: result.warnings };
+  const env = new Map<string, string>();
+  const bytes = new Map<string, Buffer>();
+  for (const entry of result.env) {
+    const at = entry.indexOf(0x3d); // '='
+    const name = entry.toString('utf8', 0, at);
+    bytes.set(name, entry.subarray(at + 1));
+    env.set(name, entry.toString('utf8', at + 1));
+  }
+  return { env, bytes, warnings: result.warnings };
 }

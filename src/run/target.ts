@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { realpathOr, type World } from '../resolver/programs.js';
 import { isRunnerScript, readFirstLine, shebangCommand } from '../script/shebang.js';
-import { absolutePath, displayPath, hasSlash, joinPath, type FilePath } from '../util/file-path.js';
+import { absolutePath, displayPath, hasSlash, joinPath, searchPath, type FilePath } from '../util/file-path.js';
 
 export interface Target {
   /** The file that would be executed, when the target is a command or a file (bytes when they
@@ -32,10 +32,10 @@ function isFile(p: FilePath): boolean {
  * programs, which the view puts on top), then <Index>/bin, then the caller's PATH.
  */
 export function findCommand(world: World, word: string, envPath?: string, first?: readonly string[]): string | undefined;
-export function findCommand(world: World, word: FilePath, envPath?: string, first?: readonly string[]): FilePath | undefined;
-export function findCommand(world: World, word: FilePath, envPath = process.env.PATH ?? '', first: readonly string[] = []): FilePath | undefined {
+export function findCommand(world: World, word: FilePath, envPath?: FilePath, first?: readonly string[]): FilePath | undefined;
+export function findCommand(world: World, word: FilePath, envPath: FilePath = process.env.PATH ?? '', first: readonly string[] = []): FilePath | undefined {
   if (hasSlash(word)) return isFile(word) ? absolutePath(word) : undefined;
-  const dirs = [...first, path.join(world.paths.index, 'bin'), ...envPath.split(':').filter(Boolean)];
+  const dirs = [...first, path.join(world.paths.index, 'bin'), ...searchPath(envPath)];
   for (const dir of dirs) {
     const candidate = joinPath(dir, word);
     if (isFile(candidate)) return candidate;
@@ -73,9 +73,12 @@ export function fileTarget(world: World, file: FilePath): Target {
   return { file, program: undefined, via: `${via} (outside ${world.paths.programs})` };
 }
 
-/** The command word of `Runner COMMAND ...`: only commands and paths, never program names. */
-export function commandTarget(world: World, word: FilePath, first: readonly string[] = []): Target {
-  const file = findCommand(world, word, process.env.PATH, first);
+/**
+ * The command word of `Runner COMMAND ...`: only commands and paths, never program names.
+ * `envPath`: the caller's PATH (bytes where a directory's name is not UTF-8).
+ */
+export function commandTarget(world: World, word: FilePath, first: readonly string[] = [], envPath: FilePath = process.env.PATH ?? ''): Target {
+  const file = findCommand(world, word, envPath, first);
   if (!file) throw new RunnerError(`${displayPath(word)}: command not found`, ExitCode.notFound);
   return fileTarget(world, file);
 }

@@ -30,6 +30,19 @@ export function joinPath(dir: FilePath, name: FilePath): FilePath {
   return Buffer.concat([head, head.at(-1) === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), Buffer.from(name)]);
 }
 
+/** The directories of a PATH-like value, empty ones left out (bytes that are not UTF-8 kept so). */
+export function searchPath(value: FilePath): FilePath[] {
+  if (typeof value === 'string') return value.split(':').filter(Boolean);
+  const dirs: FilePath[] = [];
+  for (let from = 0; from <= value.length; ) {
+    let to = value.indexOf(0x3a, from); // ':'
+    if (to < 0) to = value.length;
+    if (to > from) dirs.push(fromBytes(value.subarray(from, to)));
+    from = to + 1;
+  }
+  return dirs;
+}
+
 /** Whether `p` is inside directory `dir`. */
 export function isUnder(p: FilePath, dir: string): boolean {
   if (typeof p === 'string') return p.startsWith(`${dir}/`);
