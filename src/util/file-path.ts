@@ -1,8 +1,9 @@
 // A file's path as the kernel knows it: a string when its bytes are UTF-8, the bytes themselves
 // when not. Linux names are bytes; Node's strings are UTF-8 on the way to the kernel, so a name
-// like `caf\xe9` (Latin-1) can only be found, read and run through a Buffer. Only the command
-// word of a launch (its bytes come from the kernel's argv) and a name in the tree that conflict
-// removal must hide can be such a path; everything else Runner builds from the tree is text.
+// like `caf\xe9` (Latin-1) can only be found, read and run through a Buffer. Only what the caller
+// gives (the command word, from the kernel's argv; a PATH directory, from its environment; see
+// cli/raw-args.ts) and a name in the tree that conflict removal must hide can be such a path;
+// everything else Runner builds from the tree is text.
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 
