@@ -98,6 +98,22 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(listed(who).find((v) => v.name === name), undefined);
   });
 
+  test(`${who}: --enter finds a command whose name is not UTF-8 by its bytes, as the view shows it`, () => {
+    const root = tree();
+    // 'grüß' in Latin-1, in Greet 1.0 (the view's) and 2.0 (the host Index's).
+    const name = Buffer.from('6772fcdf', 'hex');
+    const bytes = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
+    for (const version of ['1.0', '2.0']) fs.writeFileSync(bytes(root, `/Programs/Greet/${version}/bin/`, name), `#!/bin/sh\necho bytes ${version}\n`, { mode: 0o755 });
+    fs.symlinkSync(bytes('../../../Programs/Greet/2.0/bin/', name), bytes(root, '/System/Index/bin/', name));
+    const view = `bytes-${who}`;
+    background(who, ['--root', root, '--name', view, 'app'], { INDEX: path.join(root, 'System/Index') });
+    waitFor('the view', () => listed(who).find((v) => v.name === view && v.processes.length > 0));
+    const command = frontCommand(who, ['--enter', view]).map((w) => `'${w}'`).join(' ');
+    const entered = spawnSync('sh', ['-c', `${command} "$(printf 'gr\\374\\337')"`], { encoding: 'utf8', cwd: '/', env: envAs(who) });
+    assert.is(entered.stdout, 'bytes 1.0\n', entered.stderr);
+    assert.is(run(who, ['--kill', view]).status, 0);
+  });
+
   test(`${who}: a growth that cannot mount leaves the view and its record as they were`, () => {
     const root = tree();
     const name = `stuck-${who}`;

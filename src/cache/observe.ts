@@ -8,7 +8,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { absolutePath, dirnameOf, fromBytes, pathKey, type FilePath } from '../util/file-path.js';
+import { absolutePath, dirnameOf, fromBytes, isAbsolute, pathKey, type FilePath } from '../util/file-path.js';
 
 /** One question and the identity of its answer, as addon/cache.h re-checks it. */
 export interface Question {
@@ -96,7 +96,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       return;
     }
     // A path that is not UTF-8 (a command word given so, util/file-path.ts) is kept as its bytes.
-    if (typeof given === 'string' ? !path.isAbsolute(given) : given[0] !== 0x2f) usedCwd();
+    if (!isAbsolute(given)) usedCwd();
     const at = typeof given === 'string' ? path.resolve(given) : fromBytes(absolutePath(given) as Buffer);
     const key = `${kind}\0${pathKey(at)}`;
     if (seen.has(key)) return;

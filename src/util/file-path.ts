@@ -56,10 +56,14 @@ export function below(p: FilePath, dir: string): FilePath {
   return typeof p === 'string' ? p.slice(dir.length + 1) : p.subarray(Buffer.byteLength(dir) + 1);
 }
 
+export function isAbsolute(p: FilePath): boolean {
+  return typeof p === 'string' ? path.isAbsolute(p) : p[0] === 0x2f;
+}
+
 /** The absolute path (a relative one is taken from the working directory, as the kernel does). */
 export function absolutePath(p: FilePath): FilePath {
   if (typeof p === 'string') return path.resolve(p);
-  return p[0] === 0x2f ? p : joinPath(process.cwd(), p);
+  return isAbsolute(p) ? p : joinPath(process.cwd(), p);
 }
 
 /** The directory holding `p` (for bytes, worked out on the bytes: only '/' matters). */

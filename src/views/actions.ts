@@ -1,9 +1,8 @@
 // --list, --enter, --kill, --rename: the named views of the caller, as the kernel shows them.
 import fs from 'node:fs';
 import os from 'node:os';
-import path from 'node:path';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { applyEnvOps, executeOperations, loadAddon } from '../overlay/execute.js';
+import { applyEnvOps, executeOperations } from '../overlay/execute.js';
 import { commandOperations, list, type Token } from '../overlay/serialize.js';
 import { info, out } from '../cli/output.js';
 import type { Options } from '../cli/options.js';
@@ -11,6 +10,8 @@ import { checkName, splitFullName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from './members.js';
 import { groupsOf, userName } from './accounts.js';
 import { otherRegistries, registryDir, writeRecord } from './registry.js';
+import { exactEnv, exactWord, rawArguments } from '../cli/raw-args.js';
+import { displayPath, fromBytes, hasSlash, isAbsolute, joinPath, searchPath, type FilePath } from '../util/file-path.js';
 
 /**
  * The views the caller can address, by the names it knows them by. Inside a view, that is the views
@@ -66,27 +67,34 @@ export function listAction(options: Options): number {
   return ExitCode.ok;
 }
 
-/** COMMAND as the view's PATH finds it, looked up in the view's own file system (/proc/PID/root). */
-function findInLiveView(view: LiveView, word: string, viewPath: string): string {
-  if (word.includes('/')) return word;
+/**
+ * COMMAND as the view's PATH finds it, looked up in the view's own file system (/proc/PID/root);
+ * bytes where a name is not UTF-8 (util/file-path.ts).
+ */
+function findInLiveView(view: LiveView, word: FilePath, viewPath: FilePath): FilePath {
+  if (hasSlash(word)) return word;
   const root = `/proc/${view.holder ?? view.members[0]}/root`;
-  for (const dir of viewPath.split(':').filter((d) => d.startsWith('/'))) {
+  for (const dir of searchPath(viewPath).filter(isAbsolute)) {
+    const inView = joinPath(dir, word);
+    const seen = joinPath(root, inView);
     try {
-      fs.accessSync(path.join(root, dir, word), fs.constants.X_OK);
-      if (fs.statSync(path.join(root, dir, word)).isFile()) return path.join(dir, word);
+      fs.accessSync(seen, fs.constants.X_OK);
+      if (fs.statSync(seen).isFile()) return inView;
     } catch {
       continue;
     }
   }
-  throw new RunnerError(`${word}: command not found in view '${view.fullName}'`, ExitCode.notFound);
+  throw new RunnerError(`${displayPath(word)}: command not found in view '${view.fullName}'`, ExitCode.notFound);
 }
 
 export function enterAction(options: Options): never {
   const view = findView(visibleViews(), options.enter as string);
-  const raw = options.rest.length > 0 ? loadAddon().rawArgv().slice(-options.rest.length) : [Buffer.from(process.env.SHELL || '/bin/sh')];
-  const word = options.rest[0] ?? (process.env.SHELL || '/bin/sh');
-  const viewEnv = applyEnvOps(view.record.envOps, process.env).env;
-  const file = findInLiveView(view, word, viewEnv.get('PATH') ?? '');
+  const shell = exactEnv('SHELL') || '/bin/sh';
+  const raw = options.rest.length > 0 ? rawArguments().slice(-options.rest.length) : [Buffer.from(shell)];
+  const word = options.rest.length > 0 ? exactWord(options.rest, 0) : shell;
+  // The view's PATH as the executor will make it of the caller's (bytes where not UTF-8).
+  const viewPath = applyEnvOps(view.record.envOps, { ...process.env, PATH: exactEnv('PATH') }).bytes.get('PATH');
+  const file = findInLiveView(view, word, viewPath === undefined ? '' : fromBytes(viewPath));
   joinCgroup(view);
   const ops: Token[][] = [];
   // Root entering a user's view enters as that user (see the executor's creds).
