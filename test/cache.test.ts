@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { projectRoot } from './helpers/run.js';
-import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
+import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, frontCommand, shareTree } from './helpers/users.js';
 
 const front = path.join(projectRoot, 'bin/Runner');
@@ -124,10 +124,9 @@ test('a command word that is not UTF-8 runs cold and warm; a change under that n
   const root = tree();
   // App's script again, under the Latin-1 name 'äpp', in its bin and in the Index.
   const name = Buffer.from('e47070', 'hex');
-  const bytes = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
-  const file = bytes(root, '/Programs/App/1.0/bin/', name);
+  const file = bytePath(root, '/Programs/App/1.0/bin/', name);
   fs.copyFileSync(path.join(root, 'Programs/App/1.0/bin/app'), file);
-  fs.symlinkSync(bytes('../../../Programs/App/1.0/bin/', name), bytes(root, '/System/Index/bin/', name));
+  fs.symlinkSync(bytePath('../../../Programs/App/1.0/bin/', name), bytePath(root, '/System/Index/bin/', name));
   settle();
   // A shell passes the bytes; Node's spawn cannot.
   const run = () => {
@@ -148,9 +147,9 @@ test('a command word that is not UTF-8 runs cold and warm; a change under that n
   assert.is(changed.stdout, '1.0\n', changed.stderr);
   assert.ok(changed.viaNode, 'a stale plan is not used');
   // A command found in a PATH directory whose name is not UTF-8 ('bïn'): cold, then warm.
-  const dir = bytes(root, '/host-', Buffer.from('62ef6e', 'hex'));
+  const dir = bytePath(root, '/host-', Buffer.from('62ef6e', 'hex'));
   fs.mkdirSync(dir);
-  fs.writeFileSync(bytes(dir, '/hostcmd'), say('host'), { mode: 0o755 });
+  fs.writeFileSync(bytePath(dir, '/hostcmd'), say('host'), { mode: 0o755 });
   settle();
   const viaPath = () => {
     const started = nodeStarts();

@@ -6,7 +6,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ARGV_DUMP, compile } from './helpers/cc.js';
-import { linkIndex, makeTree, writeFile } from './helpers/tree.js';
+import { bytePath, linkIndex, makeTree, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
 
 const SHOW = `#!/bin/sh
@@ -49,12 +49,11 @@ function world(): string {
   compile(ARGV_DUMP, path.join(root, 'Programs/Dump/1.0/bin/dump'));
   linkIndex(root, { Greet: '2.0', LibFoo: '2.0', App: '1.0', Extra: '2.0', Tool: '1.0', Dump: '1.0' });
   // The same program under a name that is not UTF-8 (Latin-1 'dümp'), in its bin and the Index.
-  const bytes = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
-  fs.copyFileSync(path.join(root, 'Programs/Dump/1.0/bin/dump'), bytes(root, '/Programs/Dump/1.0/bin/', LATIN1_DUMP));
-  fs.symlinkSync(bytes('../../../Programs/Dump/1.0/bin/', LATIN1_DUMP), bytes(root, '/System/Index/bin/', LATIN1_DUMP));
+  fs.copyFileSync(path.join(root, 'Programs/Dump/1.0/bin/dump'), bytePath(root, '/Programs/Dump/1.0/bin/', LATIN1_DUMP));
+  fs.symlinkSync(bytePath('../../../Programs/Dump/1.0/bin/', LATIN1_DUMP), bytePath(root, '/System/Index/bin/', LATIN1_DUMP));
   // And a command of Greet 2.0 (the Index's version, not App's) under the Latin-1 name 'grüß'.
-  fs.copyFileSync(path.join(root, 'Programs/Greet/2.0/bin/greet'), bytes(root, '/Programs/Greet/2.0/bin/', LATIN1_GREET));
-  fs.symlinkSync(bytes('../../../Programs/Greet/2.0/bin/', LATIN1_GREET), bytes(root, '/System/Index/bin/', LATIN1_GREET));
+  fs.copyFileSync(path.join(root, 'Programs/Greet/2.0/bin/greet'), bytePath(root, '/Programs/Greet/2.0/bin/', LATIN1_GREET));
+  fs.symlinkSync(bytePath('../../../Programs/Greet/2.0/bin/', LATIN1_GREET), bytePath(root, '/System/Index/bin/', LATIN1_GREET));
   return shareTree(root);
 }
 
@@ -145,7 +144,7 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(onPath.status, 0, onPath.stderr);
     assert.equal(onPath.stdout.trim().split('\n').slice(1), [LATIN1_DUMP.toString('hex'), 'ff']);
     // ... and by its path, which reaches the program as it was given.
-    const file = Buffer.concat([Buffer.from(`${root}/Programs/Dump/1.0/bin/`), LATIN1_DUMP]);
+    const file = bytePath(`${root}/Programs/Dump/1.0/bin/`, LATIN1_DUMP);
     const byPath = shell(`${command} '${root}/Programs/Dump/1.0/bin/'$'d\\xfcmp'`);
     assert.is(byPath.status, 0, byPath.stderr);
     assert.equal(byPath.stdout.trim().split('\n').slice(1), [file.toString('hex')]);
@@ -164,15 +163,15 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(JSON.parse(dry.stdout).exec.file, `${root}/System/Index/bin/d\uFFFDmp`);
     // A PATH directory whose name is not UTF-8 ('bïn' in Latin-1) is searched by its bytes, by
     // Runner and in the view, and the program gets its path as found.
-    const binDir = Buffer.concat([Buffer.from(`${root}/host-`), Buffer.from('62ef6e', 'hex')]);
+    const binDir = bytePath(`${root}/host-`, Buffer.from('62ef6e', 'hex'));
     if (!fs.existsSync(binDir)) {
       fs.mkdirSync(binDir);
-      fs.writeFileSync(Buffer.concat([binDir, Buffer.from('/hostcmd')]), `#!/bin/sh\nprintf '%s' "$0" | od -An -tx1 | tr -d ' \\n'; echo\n`, { mode: 0o755 });
+      fs.writeFileSync(bytePath(binDir, '/hostcmd'), `#!/bin/sh\nprintf '%s' "$0" | od -An -tx1 | tr -d ' \\n'; echo\n`, { mode: 0o755 });
       shareTree(root);
     }
     const onBytePath = shell(`PATH='${root}/host-'$'b\\xefn':"$PATH" ${command} hostcmd`);
     assert.is(onBytePath.status, 0, onBytePath.stderr);
-    assert.is(onBytePath.stdout.trim(), Buffer.concat([binDir, Buffer.from('/hostcmd')]).toString('hex'));
+    assert.is(onBytePath.stdout.trim(), bytePath(binDir, '/hostcmd').toString('hex'));
     // A name that is not there is still "not found", named as well as text can.
     const missing = shell(`${command} $'n\\xf6pe'`);
     assert.is(missing.status, 127);

@@ -6,7 +6,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { linkIndex, makeTree } from './helpers/tree.js';
+import { bytePath, linkIndex, makeTree } from './helpers/tree.js';
 import { ensureTestUser, envAs, frontCommand, shareTree, TEST_USER, type As } from './helpers/users.js';
 
 ensureTestUser();
@@ -102,9 +102,8 @@ for (const who of ['root', 'user'] as As[]) {
     const root = tree();
     // 'grüß' in Latin-1, in Greet 1.0 (the view's) and 2.0 (the host Index's).
     const name = Buffer.from('6772fcdf', 'hex');
-    const bytes = (...parts: (string | Buffer)[]) => Buffer.concat(parts.map((p) => Buffer.from(p)));
-    for (const version of ['1.0', '2.0']) fs.writeFileSync(bytes(root, `/Programs/Greet/${version}/bin/`, name), `#!/bin/sh\necho bytes ${version}\n`, { mode: 0o755 });
-    fs.symlinkSync(bytes('../../../Programs/Greet/2.0/bin/', name), bytes(root, '/System/Index/bin/', name));
+    for (const version of ['1.0', '2.0']) fs.writeFileSync(bytePath(root, `/Programs/Greet/${version}/bin/`, name), `#!/bin/sh\necho bytes ${version}\n`, { mode: 0o755 });
+    fs.symlinkSync(bytePath('../../../Programs/Greet/2.0/bin/', name), bytePath(root, '/System/Index/bin/', name));
     const view = `bytes-${who}`;
     background(who, ['--root', root, '--name', view, 'app'], { INDEX: path.join(root, 'System/Index') });
     waitFor('the view', () => listed(who).find((v) => v.name === view && v.processes.length > 0));

@@ -67,3 +67,8 @@ export function linkIndex(root: string, programs: Record<string, string>): void 
     }
   }
 }
+
+/** A path made of text and bytes, for names that are not UTF-8 (which only a Buffer can hold). */
+export function bytePath(...parts: (string | Buffer)[]): Buffer {
+  return Buffer.concat(parts.map((p) => Buffer.from(p)));
+}
