@@ -5,10 +5,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { packageRoot } from '../package-root.js';
 import type { MountPlan } from '../overlay/plan.js';
-import { loadAddon } from '../overlay/execute.js';
 import { planOperations, serializeOps, type Token } from '../overlay/serialize.js';
 import { CLI_BUNDLE } from '../boot/hooks.js';
 import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
+import { exactEnv } from '../cli/raw-args.js';
 import { writeAtomically } from '../util/atomic-write.js';
 import { fnv1a64 } from './fnv.js';
 import { pathKey } from '../util/file-path.js';
@@ -65,7 +65,7 @@ export function entryOperations(input: CacheInput, uid: number): Token[][] {
   const ops: Token[][] = [['build', buildIdentity()], ['uid', String(uid)], ['words', String(input.words.length), ...input.words]];
   // runner-front compares a variable's bytes: a value that is not UTF-8 must be kept as it is, not
   // as process.env decoded it, or the entry could never match.
-  for (const [name, value] of observation.env) ops.push(value === undefined ? ['noenv', name] : ['env', name, loadAddon().rawEnv(name) ?? value]);
+  for (const [name, value] of observation.env) ops.push(value === undefined ? ['noenv', name] : ['env', name, exactEnv(name) ?? value]);
   if (observation.cwd !== undefined) ops.push(['cwd', observation.cwd]);
   for (const record of necessary(observation.records)) ops.push([record.kind, record.path, record.answer]);
   for (const warning of input.warnings) ops.push(['warn', warning]);
