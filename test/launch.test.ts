@@ -31,6 +31,10 @@ esac
 const LATIN1_DUMP = Buffer.from('64fc6d70', 'hex');
 /** 'grüß' in Latin-1. */
 const LATIN1_GREET = Buffer.from('6772fcdf', 'hex');
+/** 'dür', 'café' and 'cafè' in Latin-1: as text (U+FFFD for the odd byte) the last two are one name. */
+const LATIN1_DIR = Buffer.from('64fc72', 'hex');
+const LATIN1_CAFE_ACUTE = Buffer.from('636166e9', 'hex');
+const LATIN1_CAFE_GRAVE = Buffer.from('636166e8', 'hex');
 
 function world(): string {
   ensureTestUser();
@@ -54,6 +58,17 @@ function world(): string {
   // And a command of Greet 2.0 (the Index's version, not App's) under the Latin-1 name 'grüß'.
   fs.copyFileSync(path.join(root, 'Programs/Greet/2.0/bin/greet'), bytePath(root, '/Programs/Greet/2.0/bin/', LATIN1_GREET));
   fs.symlinkSync(bytePath('../../../Programs/Greet/2.0/bin/', LATIN1_GREET), bytePath(root, '/System/Index/bin/', LATIN1_GREET));
+  // Both Greets have share/dür/doc, which the Index links to 2.0's; 1.0 has share/café, 2.0 has
+  // share/cafè, which the Index links too.
+  for (const version of ['1.0', '2.0']) {
+    fs.mkdirSync(bytePath(root, `/Programs/Greet/${version}/share/`, LATIN1_DIR), { recursive: true });
+    fs.writeFileSync(bytePath(root, `/Programs/Greet/${version}/share/`, LATIN1_DIR, '/doc'), `doc ${version}\n`);
+  }
+  fs.writeFileSync(bytePath(root, '/Programs/Greet/1.0/share/', LATIN1_CAFE_ACUTE), '');
+  fs.writeFileSync(bytePath(root, '/Programs/Greet/2.0/share/', LATIN1_CAFE_GRAVE), '');
+  fs.mkdirSync(bytePath(root, '/System/Index/share/', LATIN1_DIR), { recursive: true });
+  fs.symlinkSync(bytePath('../../../../Programs/Greet/2.0/share/', LATIN1_DIR, '/doc'), bytePath(root, '/System/Index/share/', LATIN1_DIR, '/doc'));
+  fs.symlinkSync(bytePath('../../../Programs/Greet/2.0/share/', LATIN1_CAFE_GRAVE), bytePath(root, '/System/Index/share/', LATIN1_CAFE_GRAVE));
   return shareTree(root);
 }
 
@@ -154,6 +169,15 @@ for (const who of ['root', 'user'] as As[]) {
     assert.ok(fs.readdirSync(path.join(root, 'System/Index/bin'), { encoding: 'buffer' }).some((n) => n.equals(LATIN1_GREET)), 'the host keeps it');
     const plan = JSON.parse(run('--dry-run', '--json', 'app').stdout);
     assert.ok(plan.removals.includes(`${root}/System/Index/bin/gr\uFFFD\uFFFD`), plan.removals.join(' '));
+    // Such names in a layer are compared by their bytes too: Greet 1.0's 'dür/doc' stays in its
+    // view, and 2.0's 'cafè' goes although 1.0 has a 'café'.
+    const share = run('--with', 'Greet/1.0', 'sh', '-c', 'cat "$1"/share/d*/doc; ls -1 "$1"/share | od -An -tx1 | tr -d " \\n"', 'sh', `${root}/System/Index`);
+    assert.is(share.status, 0, share.stderr);
+    const [doc, names] = share.stdout.split('\n');
+    assert.is(doc, 'doc 1.0');
+    assert.ok(names.includes(LATIN1_CAFE_ACUTE.toString('hex')) && names.includes(LATIN1_DIR.toString('hex')), names);
+    assert.not.ok(names.includes(LATIN1_CAFE_GRAVE.toString('hex')), names);
+    assert.ok(fs.readdirSync(path.join(root, 'System/Index/share'), { encoding: 'buffer' }).some((n) => n.equals(LATIN1_CAFE_GRAVE)), 'the host keeps it');
     // --resolve and --dry-run take it as bytes too (and show it as text).
     const resolved = shell(`${runnerCommand(who, ['--root', root, '--resolve', '--json']).map((w) => `'${w}'`).join(' ')} $'d\\xfcmp'`);
     assert.is(resolved.status, 0, resolved.stderr);
@@ -209,7 +233,7 @@ for (const who of ['root', 'user'] as As[]) {
     const plan = JSON.parse(seen.stdout);
     assert.is(plan.format, 'runner-plan/1');
     assert.is(plan.rootless, who === 'user');
-    assert.equal(plan.mounts.map((m: { target: string }) => path.basename(m.target)), ['bin']);
+    assert.equal(plan.mounts.map((m: { target: string }) => path.basename(m.target)), ['bin', 'share'], 'Greet 2.0 has a share directory too');
     assert.equal(plan.mounts[0].layers, [path.join(root, 'Programs/Greet/2.0/bin'), path.join(root, 'Programs/Tool/1.0/bin'), path.join(root, 'System/Index/bin')]);
     assert.equal(plan.exec.argv, ['tool', 'write', marker]);
     assert.not.ok(fs.existsSync(path.join(root, 'System/Index/bin/newfile')));

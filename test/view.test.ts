@@ -7,7 +7,7 @@ import { findConflicts, linkOwner } from '../src/overlay/conflicts.js';
 import { scanLayer } from '../src/overlay/layers.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
-import { makeTree, writeFile } from './helpers/tree.js';
+import { bytePath, makeTree, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, runnerAs, shareTree, type As } from './helpers/users.js';
 
 ensureTestUser();
@@ -63,6 +63,30 @@ test('conflict removal: other versions\' entries go, unless a higher layer provi
     path.join(index, 'lib/libx.so.2'),
   ]);
   assert.equal(findConflicts(world, [{ name: 'Lib', version: '2.0' }], []), [], 'nothing to hide for the Current version');
+});
+
+test('conflict removal compares names that are not UTF-8 by their bytes', () => {
+  const { root, index, world } = lib();
+  // Latin-1 names, which Node would decode to one and the same 'caf\uFFFD' and 'd\uFFFDr'.
+  const cafeAcute = Buffer.from('caf\xe9', 'latin1');
+  const cafeGrave = Buffer.from('caf\xe8', 'latin1');
+  const dir = Buffer.from('d\xfcr', 'latin1');
+  const version = (v: string, ...rest: (string | Buffer)[]) => bytePath(root, `/Programs/Lib/${v}/share/`, ...rest);
+  for (const v of ['1.0', '2.0']) {
+    fs.mkdirSync(version(v, dir), { recursive: true });
+    fs.writeFileSync(version(v, dir, '/doc'), `doc ${v}`);
+  }
+  fs.writeFileSync(version('1.0', cafeAcute), '');
+  fs.writeFileSync(version('2.0', cafeGrave), '');
+  // The Index shows 2.0: a real directory 'dür' with a link in it, and a link 'cafè'.
+  fs.mkdirSync(bytePath(index, '/share/', dir));
+  fs.symlinkSync(bytePath('../../../../Programs/Lib/2.0/share/', dir, '/doc'), bytePath(index, '/share/', dir, '/doc'));
+  fs.symlinkSync(bytePath('../../../Programs/Lib/2.0/share/', cafeGrave), bytePath(index, '/share/', cafeGrave));
+  const layers = [scanLayer('Lib 1.0', path.join(root, 'Programs/Lib/1.0'), 'Lib', '1.0')];
+  const removed = findConflicts(world, [{ name: 'Lib', version: '1.0' }], layers).map((p) => Buffer.from(p).toString('latin1'));
+  // 'cafè' goes although 1.0 has 'café'; 'dür/doc' stays, because 1.0 provides it.
+  assert.ok(removed.includes(bytePath(index, '/share/', cafeGrave).toString('latin1')), removed.join(' '));
+  assert.not.ok(removed.includes(bytePath(index, '/share/', dir, '/doc').toString('latin1')), removed.join(' '));
 });
 
 for (const who of ['root', 'user'] as As[]) {

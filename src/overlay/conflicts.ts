@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { World } from '../resolver/programs.js';
 import { INDEX_SOURCES, type Layer } from './layers.js';
 import { listings } from '../util/listing.js';
-import { displayPath, fromBytes, joinPath, pathKey, type FilePath } from '../util/file-path.js';
+import { basenameOf, dirnameOf, displayPath, fromBytes, joinPath, pathKey, type FilePath } from '../util/file-path.js';
 
 export interface Chosen {
   name: string;
@@ -37,22 +37,22 @@ export function linkOwner(world: World, link: FilePath): Chosen | undefined {
 /**
  * Whether a layer above the real Index provides `relative` in `indexDir` anyway. The names the
  * layers provide in one directory are gathered once: each link to another version would otherwise
- * look through every layer again (40 dependencies, 40 links: 1,600 lookups).
+ * look through every layer again (40 dependencies, 40 links: 1,600 lookups). Names are compared as
+ * bytes (their pathKey), as the kernel will: a directory or file whose name is not UTF-8 is found
+ * in the layers by its bytes, and two such names are never taken for each other.
  */
-function providedAbove(layers: readonly Layer[], entries: (dir: string) => ReadonlySet<string>): (indexDir: string, relative: FilePath) => boolean {
+function providedAbove(layers: readonly Layer[], entries: (dir: FilePath) => ReadonlySet<string>): (indexDir: string, relative: FilePath) => boolean {
   const provided = new Map<string, Set<string>>();
-  return (indexDir, relativePath) => {
-    // Listings hold names as text; a name that is not UTF-8 is compared as text too.
-    const relative = displayPath(relativePath);
-    const dir = path.dirname(relative);
-    const key = `${indexDir}/${dir}`;
+  return (indexDir, relative) => {
+    const dir = dirnameOf(relative);
+    const key = `${indexDir}\0${pathKey(dir)}`;
     let names = provided.get(key);
     if (names === undefined) {
       names = new Set();
-      for (const layer of layers) for (const source of layer.feeds[indexDir]) for (const name of entries(path.join(source, dir))) names.add(name);
+      for (const layer of layers) for (const source of layer.feeds[indexDir]) for (const name of entries(joinPath(source, dir))) names.add(name);
       provided.set(key, names);
     }
-    return names.has(path.basename(relative));
+    return names.has(pathKey(basenameOf(relative)));
   };
 }
 

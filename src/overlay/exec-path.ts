@@ -34,8 +34,7 @@ function executable(file: FilePath): boolean {
 export function findInView(word: FilePath, viewPath: FilePath, index: string, layers: readonly Layer[], pure: boolean, removals: ReadonlySet<string>): ViewCommand | undefined {
   if (hasSlash(word)) return { file: word, source: word };
   const indexBin = path.join(index, 'bin');
-  // A listing holds names as text: a name that is not UTF-8 is looked for directly.
-  const listed = (feed: string) => typeof word !== 'string' || listing(feed).has(word);
+  const listed = (feed: string) => listing(feed).has(pathKey(word));
   for (const dir of searchPath(viewPath)) {
     const candidate = joinPath(dir, word);
     if (dir !== indexBin) {

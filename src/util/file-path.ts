@@ -2,8 +2,8 @@
 // when not. Linux names are bytes; Node's strings are UTF-8 on the way to the kernel, so a name
 // like `caf\xe9` (Latin-1) can only be found, read and run through a Buffer. Only what the caller
 // gives (the command word, from the kernel's argv; a PATH directory, from its environment; see
-// cli/raw-args.ts) and a name in the tree that conflict removal must hide can be such a path;
-// everything else Runner builds from the tree is text.
+// cli/raw-args.ts) and a name in the tree that conflict removal walks (to hide it, or to see that
+// a layer provides it) can be such a path; everything else Runner builds from the tree is text.
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
 
@@ -69,6 +69,11 @@ export function absolutePath(p: FilePath): FilePath {
 /** The directory holding `p` (for bytes, worked out on the bytes: only '/' matters). */
 export function dirnameOf(p: FilePath): FilePath {
   return typeof p === 'string' ? path.dirname(p) : fromBytes(Buffer.from(path.dirname(p.toString('latin1')), 'latin1'));
+}
+
+/** The last component of `p` (for bytes, worked out on the bytes, as dirnameOf). */
+export function basenameOf(p: FilePath): FilePath {
+  return typeof p === 'string' ? path.basename(p) : fromBytes(Buffer.from(path.basename(p.toString('latin1')), 'latin1'));
 }
 
 /** For messages: the path as text (bytes that are not UTF-8 show as U+FFFD). */
