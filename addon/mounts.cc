@@ -283,11 +283,58 @@ bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f)
   return ok;
 }
 
+bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f) {
+  size_t start = 0;
+  while (start <= relative.size()) {
+    size_t end = relative.find('/', start);
+    if (end == std::string::npos) end = relative.size();
+    std::string part = relative.substr(start, end - start);
+    if (part.empty() || part == "." || part == "..")
+      return Fail(f, "upperdir", target + "/" + relative, EINVAL, "not a directory path inside the view");
+    start = end + 1;
+  }
+  upper_dirs_.emplace_back(target, relative);
+  return true;
+}
+
+bool ViewBuilder::MakeUpperDirectories(const std::string& target, int upper_fd, Failure* f) {
+  for (auto it = upper_dirs_.begin(); it != upper_dirs_.end();) {
+    if (it->first != target) {
+      ++it;
+      continue;
+    }
+    // The upper is new and ours, but each step is still taken without following a symlink.
+    const std::string& relative = it->second;
+    int dir = fcntl(upper_fd, F_DUPFD_CLOEXEC, 0);
+    for (size_t start = 0; dir >= 0 && start <= relative.size();) {
+      size_t end = relative.find('/', start);
+      if (end == std::string::npos) end = relative.size();
+      std::string part = relative.substr(start, end - start);
+      start = end + 1;
+      int next = mkdirat(dir, part.c_str(), 0755) != 0 && errno != EEXIST
+                     ? -1
+                     : openat(dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+      int err = errno;
+      close(dir);
+      errno = err;
+      dir = next;
+    }
+    if (dir < 0) return Fail(f, "mkdir (write layer)", target + "/" + relative, errno);
+    close(dir);
+    it = upper_dirs_.erase(it);
+  }
+  return true;
+}
+
 bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std::string>& layers,
                                Failure* f) {
   if (write_fd_ < 0) return Fail(f, "overlay", target, EINVAL, "no write layer in the plan");
   std::string n = prefix_ + std::to_string(overlays_++);
   if (mkdirat(write_fd_, (n + ".upper").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".upper", errno);
+  int upper_fd = openat(write_fd_, (n + ".upper").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  bool made = upper_fd >= 0 ? MakeUpperDirectories(target, upper_fd, f) : Fail(f, "open", n + ".upper", errno);
+  if (upper_fd >= 0) close(upper_fd);
+  if (!made) return false;
   if (mkdirat(write_fd_, (n + ".work").c_str(), 0700) != 0) return Fail(f, "mkdir", n + ".work", errno);
   std::string upper = FdPath(write_fd_) + "/" + n + ".upper";
   std::string work = FdPath(write_fd_) + "/" + n + ".work";

@@ -35,6 +35,12 @@ class ViewBuilder {
   // Overlay `layers` (top first) with a fresh upper/work pair from the write layer onto target
   // (an empty target builds the overlay and drops it: the --check probe).
   bool MountOverlay(const std::string& target, const std::vector<std::string>& layers, Failure* f);
+  // Rootless, an entry below the top of an overlay can only be removed where the directory holding
+  // it is in the overlay's upper layer: the lower layers' directories belong to ids the user
+  // namespace does not map, so the user may not write them (copy-up never starts). `relative`
+  // (a directory path inside the view of `target`) is made in the upper of the next overlay
+  // mounted on `target`, before it is mounted, so that the view shows it as the user's own.
+  bool AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f);
   // Removes `relative` from the overlay mounted on `target`, resolved beneath that mount's root
   // without following any symlink: an entry that is not where the plan expects is skipped with a
   // warning, never chased out of the view (a layer may supply a directory link that leads anywhere).
@@ -56,7 +62,11 @@ class ViewBuilder {
                   const std::string& work, int* mnt_fd, Failure* f);
   // mount(2) of an overlay with `options` (ClassicOptions in mounts.cc; empty: they did not fit).
   bool OverlayClassic(const std::string& target, const std::string& options, size_t layers, Failure* f);
+  // Makes the directories AddUpperDirectory asked for `target` beneath the fresh upper `upper_fd`.
+  bool MakeUpperDirectories(const std::string& target, int upper_fd, Failure* f);
   bool in_userns_ = false;
+  // Mount target → directories to make in the upper of the next overlay mounted there.
+  std::vector<std::pair<std::string, std::string>> upper_dirs_;
   int write_fd_ = -1;
   int overlays_ = 0;
   std::string prefix_;

@@ -69,6 +69,11 @@ function world(): string {
   fs.mkdirSync(bytePath(root, '/System/Index/share/', LATIN1_DIR), { recursive: true });
   fs.symlinkSync(bytePath('../../../../Programs/Greet/2.0/share/', LATIN1_DIR, '/doc'), bytePath(root, '/System/Index/share/', LATIN1_DIR, '/doc'));
   fs.symlinkSync(bytePath('../../../Programs/Greet/2.0/share/', LATIN1_CAFE_GRAVE), bytePath(root, '/System/Index/share/', LATIN1_CAFE_GRAVE));
+  // A file only Greet 2.0 has, below the top of the Index's share: hiding it from a view of 1.0
+  // removes an entry in a directory that only the (root-owned) Index provides.
+  writeFile(path.join(root, 'Programs/Greet/2.0/share/greet/only2'), '');
+  fs.mkdirSync(path.join(root, 'System/Index/share/greet'));
+  fs.symlinkSync('../../../../Programs/Greet/2.0/share/greet/only2', path.join(root, 'System/Index/share/greet/only2'));
   return shareTree(root);
 }
 
@@ -86,6 +91,11 @@ for (const who of ['root', 'user'] as As[]) {
     assert.match(seen.stdout, /^lib=libfoo\.so\.1 $/m);
     const unremoved = run('-R', 'app');
     assert.match(unremoved.stdout, /^lib=libfoo\.so\.1 libfoo\.so\.2 $/m);
+    // Below the top of an overlay too, also rootless, where the directory is not the user's.
+    const nested = (...options: string[]) => run(...options, '--with', 'Greet/1.0', 'sh', '-c', 'ls -A "$1"/share/greet; echo end', 'sh', `${root}/System/Index`);
+    assert.equal([nested().status, nested().stdout], [0, 'end\n'], nested().stderr);
+    assert.is(nested('-R').stdout, 'only2\nend\n');
+    assert.ok(fs.existsSync(path.join(root, 'System/Index/share/greet/only2')), 'the host keeps it');
     assert.not.match(hostMounts(), new RegExp(root));
     assert.is(spawnSync(path.join(root, 'System/Index/bin/greet'), { encoding: 'utf8' }).stdout, 'Greet 2.0\n', 'host view unchanged');
   });

@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { findConflicts, linkOwner } from '../src/overlay/conflicts.js';
+import { findConflicts, linkOwner, upperDirectories } from '../src/overlay/conflicts.js';
 import { scanLayer } from '../src/overlay/layers.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
@@ -87,6 +87,38 @@ test('conflict removal compares names that are not UTF-8 by their bytes', () => 
   // 'cafè' goes although 1.0 has 'café'; 'dür/doc' stays, because 1.0 provides it.
   assert.ok(removed.includes(bytePath(index, '/share/', cafeGrave).toString('latin1')), removed.join(' '));
   assert.not.ok(removed.includes(bytePath(index, '/share/', dir, '/doc').toString('latin1')), removed.join(' '));
+});
+
+test('rootless removals get their directories in the write layer only where the view shows directories', () => {
+  // Three lowers of the share overlay, top first, as overlayfs merges them.
+  const root = makeTree({ programs: {} });
+  const [top, middle, index] = ['top', 'middle', 'index'].map((name) => path.join(root, name));
+  writeFile(path.join(index, 'a/b/c/gone'), '');
+  writeFile(path.join(middle, 'a/b/x'), ''); // 'a/b' a directory here too: merged
+  writeFile(path.join(top, 'link/gone'), '');
+  writeFile(path.join(index, 'link/deep/gone'), '');
+  fs.symlinkSync('elsewhere', path.join(top, 'link2'));
+  writeFile(path.join(index, 'link2/gone'), '');
+  writeFile(path.join(middle, 'file'), ''); // a file hides the Index's directory 'file'
+  writeFile(path.join(index, 'file/gone'), '');
+  writeFile(path.join(top, 'cut/t'), ''); // 'cut' a directory on top, a file in the middle:
+  writeFile(path.join(middle, 'cut'), ''); // the view merges no lower below the file
+  writeFile(path.join(index, 'cut/deep/gone'), '');
+  const target = '/view/share';
+  const mounts = [{ target, lowers: [top, middle, index] }];
+  const dirs = (...removals: string[]) => upperDirectories(mounts, removals.map((r) => `${target}/${r}`)).map((d) => String(d).slice(target.length + 1));
+  assert.equal(dirs('a/b/c/gone'), ['a', 'a/b', 'a/b/c']);
+  assert.equal(dirs('top-level'), [], 'an entry at the top of the overlay needs none');
+  assert.equal(dirs('link/deep/gone'), ['link', 'link/deep'], 'a directory of the top layer and one only the Index has');
+  assert.equal(dirs('link2/gone'), [], 'a symlink on top: a directory in the upper would hide it');
+  assert.equal(dirs('file/gone'), [], 'a file above the Index directory hides it');
+  assert.equal(dirs('cut/deep/gone'), ['cut'], 'the Index\'s cut/deep is not in the view: the file above it stops the merge');
+  assert.equal(dirs('a/b/c/gone', 'a/b/x2'), ['a', 'a/b', 'a/b/c'], 'each directory once');
+  // Names that are not UTF-8 are walked by their bytes.
+  const latin1 = Buffer.from('d\xfcr', 'latin1');
+  fs.mkdirSync(bytePath(index, '/', latin1));
+  const made = upperDirectories(mounts, [bytePath(target, '/', latin1, '/gone')]);
+  assert.equal(made.map((d) => Buffer.from(d).toString('latin1')), [bytePath(target, '/', latin1).toString('latin1')]);
 });
 
 for (const who of ['root', 'user'] as As[]) {

@@ -9,11 +9,11 @@ import { newWorld, resolveTarget, withCommandDirs, type ResolvedRun, type Resolv
 import { commandTarget } from '../run/target.js';
 import { realpathOr } from '../resolver/programs.js';
 import { readFirstLine } from '../script/shebang.js';
-import { findConflicts } from '../overlay/conflicts.js';
+import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import type { EnvOp } from '../overlay/environment.js';
 import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
-import { PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
+import { indexLowers, PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
 import { planJson, planText } from '../overlay/serialize.js';
 import { viewEnvironment } from '../overlay/view-env.js';
 import { resolveOptionsOf, type Options } from './options.js';
@@ -90,15 +90,20 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   if (!found) throw new RunnerError(`${displayPath(exec.file)}: command not found in the view`, ExitCode.notFound);
   const resolvedExec = { ...exec, file: found.file, missing: missingInterpreter(found.source) };
   const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
+  const indexDirs = presentIndexDirs(paths.index, options.fallback);
+  const rootless = process.getuid?.() !== 0;
+  const mounted = indexDirs.map((dir) => ({ target: path.join(paths.index, dir), lowers: indexLowers(layers, dir, path.join(paths.index, dir), options.pure) }));
   return planMounts({
     index: paths.index,
     layers,
     loader,
-    indexDirs: presentIndexDirs(paths.index, options.fallback),
+    indexDirs,
     pure: options.pure,
-    rootless: process.getuid?.() !== 0,
+    rootless,
     writeLayer: options.dryRun ? 'tmpfs' : writeLayerFor(options),
     removals,
+    // As root, the kernel copies a directory up when an entry in it is removed.
+    upperDirectories: rootless ? upperDirectories(mounted, removals) : [],
     personality: how === 'linux32' ? PER_LINUX32 : undefined,
     fallback: options.fallback,
     envOps,

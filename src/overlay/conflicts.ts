@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { World } from '../resolver/programs.js';
 import { INDEX_SOURCES, type Layer } from './layers.js';
 import { listings } from '../util/listing.js';
-import { basenameOf, dirnameOf, displayPath, fromBytes, joinPath, pathKey, type FilePath } from '../util/file-path.js';
+import { basenameOf, below, dirnameOf, displayPath, fromBytes, isUnder, joinPath, pathKey, prefixesOf, type FilePath } from '../util/file-path.js';
 
 export interface Chosen {
   name: string;
@@ -113,4 +113,59 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
     }
   }
   return [...removals.keys()].sort().map((key) => removals.get(key) as FilePath);
+}
+
+/**
+ * The directories holding `removals` that a rootless launch makes in the write layer before
+ * mounting (the executor's `upperdir`). Rootless, an entry below the top of an overlay can only be
+ * removed where its directory is in the upper layer: the lower layers' directories belong to ids
+ * the user namespace does not map, so the kernel refuses to write them (EACCES) and never copies
+ * them up. Only a directory the view shows as one is made, following overlayfs's merge: going down
+ * a path, the topmost lower that has the name decides (a directory, or a symlink or file that hides
+ * the rest), and a lower stops taking part below a name it lacks or has as a non-directory.
+ * Where the view shows no directory, nothing is made, and the executor skips that removal with a
+ * warning, as before: a directory in the upper would hide what the view shows there.
+ */
+export function upperDirectories(mounts: readonly { target: string; lowers: readonly string[] }[], removals: readonly FilePath[]): FilePath[] {
+  const made = new Map<string, FilePath>();
+  /** target and directory → the lowers whose directories the view merges there (null: not a directory in the view). */
+  const merged = new Map<string, readonly string[] | null>();
+  const mergedAt = (target: string, lowers: readonly string[], dir: FilePath): readonly string[] | null => {
+    const key = `${target}\0${pathKey(dir)}`;
+    let found = merged.get(key);
+    if (found !== undefined) return found;
+    const taking: string[] = [];
+    let shown: boolean | undefined;
+    for (const lower of lowers) {
+      let stat: fs.Stats | undefined;
+      try {
+        stat = fs.lstatSync(joinPath(lower, dir), { throwIfNoEntry: false });
+      } catch {
+        stat = undefined; // ENOTDIR: a non-directory above it in this lower
+      }
+      if (stat === undefined) continue;
+      if (!stat.isDirectory()) {
+        shown ??= false;
+        break;
+      }
+      shown = true;
+      taking.push(lower);
+    }
+    found = shown ? taking : null;
+    merged.set(key, found);
+    return found;
+  };
+  for (const removal of removals) {
+    const mount = mounts.find((m) => isUnder(removal, m.target));
+    if (!mount) continue;
+    let lowers: readonly string[] | null = mount.lowers;
+    for (const dir of prefixesOf(dirnameOf(below(removal, mount.target)))) {
+      if (dir === '.') break;
+      lowers = mergedAt(mount.target, lowers, dir);
+      if (lowers === null) break;
+      const inView = joinPath(mount.target, dir);
+      made.set(pathKey(inView), inView);
+    }
+  }
+  return [...made.keys()].sort().map((key) => made.get(key) as FilePath);
 }

@@ -25,6 +25,9 @@ export interface MountPlan {
   mounts: Mount[];
   /** Merged-view paths to remove (conflict removal). */
   removals: FilePath[];
+  /** Merged-view directories made in the write layer before mounting, so that a rootless launch
+   * may remove entries in them (overlay/conflicts.ts: upperDirectories). */
+  upperDirectories: FilePath[];
   /** Files bound onto paths of the view (a foreign program's loader at its PT_INTERP path). */
   binds: { source: string; target: string; create: boolean }[];
   /** personality(2) value, e.g. PER_LINUX32 for a 32-bit run on a 64-bit host. */
@@ -64,6 +67,7 @@ export interface PlanInput {
   rootless: boolean;
   writeLayer: string;
   removals: readonly FilePath[];
+  upperDirectories?: readonly FilePath[];
   /** The tree's loader at a foreign program's interpreter path (arch/loader.ts). */
   loader?: { source: string; target: string; createIn: string | undefined };
   personality: number | undefined;
@@ -90,22 +94,28 @@ function groupLayers(lowers: string[], groups: string[][], max: number): string[
   return refs;
 }
 
+/** The lower layers of the overlay on Index directory `dir` (at `target`), top first, before grouping. */
+export function indexLowers(layers: readonly Layer[], dir: string, target: string, pure: boolean): string[] {
+  return [...layers.flatMap((layer) => layer.feeds[dir]), ...(pure ? [] : [target])];
+}
+
 export function planMounts(input: PlanInput): MountPlan {
   const groups: string[][] = [];
   const mounts: Mount[] = [];
   for (const dir of INDEX_DIRS) {
     if (!input.indexDirs.includes(dir)) continue;
     const target = path.join(input.index, dir);
-    const lowers = input.layers.flatMap((layer) => layer.feeds[dir]);
     // Without -p an Index directory nobody adds to and nothing is removed from stays as it is;
     // with -p it is emptied.
     const removesHere = input.removals.some((r) => isUnder(r, target));
-    if (lowers.length === 0 && !input.pure && !removesHere && !input.overlayEvery) continue;
-    if (!input.pure) lowers.push(target);
+    if (input.layers.every((layer) => layer.feeds[dir].length === 0) && !input.pure && !removesHere && !input.overlayEvery) continue;
+    const lowers = indexLowers(input.layers, dir, target, input.pure);
     mounts.push({ target, layers: groupLayers(lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
   }
   const mounted = new Set(mounts.map((m) => m.target));
-  const removals = input.removals.filter((r) => [...mounted].some((t) => isUnder(r, t)));
+  const inView = (p: FilePath) => [...mounted].some((t) => isUnder(p, t));
+  const removals = input.removals.filter(inView);
+  const upperDirectories = (input.upperDirectories ?? []).filter(inView);
   const binds: MountPlan['binds'] = [];
   if (input.loader) {
     const { source, target, createIn } = input.loader;
@@ -120,6 +130,7 @@ export function planMounts(input: PlanInput): MountPlan {
     groups,
     mounts,
     removals,
+    upperDirectories,
     binds,
     personality: input.personality,
     fallback: input.fallback,

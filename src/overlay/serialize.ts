@@ -22,9 +22,16 @@ export interface NamedView {
   beforeEnvironment: Token[][];
 }
 
-/** Overlay `mounts` onto their targets, then remove `removals` beneath them. */
-export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly FilePath[]): Token[][] {
-  const ops: Token[][] = mounts.map((mount) => ['overlay', mount.target, ...list(mount.layers)]);
+/**
+ * Overlay `mounts` onto their targets, each with `upperDirectories` under it made in its write
+ * layer first, then remove `removals` beneath them.
+ */
+export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly FilePath[], upperDirectories: readonly FilePath[] = []): Token[][] {
+  const ops: Token[][] = [];
+  for (const mount of mounts) {
+    for (const dir of upperDirectories) if (isUnder(dir, mount.target)) ops.push(['upperdir', mount.target, below(dir, mount.target)]);
+    ops.push(['overlay', mount.target, ...list(mount.layers)]);
+  }
   // Each removal names its overlay and a path inside it: the executor resolves it beneath that
   // mount and never follows a symlink on the way.
   for (const removal of removals) {
@@ -69,7 +76,7 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
     ops.push(['writelayer', plan.writeLayer, '']);
     if (named) ops.push(...named.afterWriteLayer);
     for (const group of plan.groups) ops.push(['group', ...list(group)]);
-    ops.push(...mountOperations(plan.mounts, plan.removals));
+    ops.push(...mountOperations(plan.mounts, plan.removals, plan.upperDirectories));
     for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
   }
   ops.push(...commandOperations(plan, plan.exec, argv, named?.beforeEnvironment));
@@ -99,7 +106,7 @@ export const PLAN_MAGIC = 'RUNNER-PLAN-1';
  */
 export function planJson(plan: MountPlan, env: ReadonlyMap<string, string>): string {
   const decoder = new TextDecoder();
-  return JSON.stringify({ ...plan, removals: plan.removals.map(displayPath), env: [...env], exec: { file: displayPath(plan.exec.file), argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
+  return JSON.stringify({ ...plan, removals: plan.removals.map(displayPath), upperDirectories: plan.upperDirectories.map(displayPath), env: [...env], exec: { file: displayPath(plan.exec.file), argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
 }
 
 /** A readable listing of the plan for --dry-run and -vv; `env` as for planJson. */
@@ -111,6 +118,7 @@ export function planText(plan: MountPlan, env: ReadonlyMap<string, string>): str
     lines.push(`overlay ${m.target}`);
     for (const l of m.layers) lines.push(`  ${l}`);
   }
+  for (const d of plan.upperDirectories) lines.push(`make ${displayPath(d)} in the write layer (to remove entries in it)`);
   for (const r of plan.removals) lines.push(`remove ${displayPath(r)}`);
   for (const b of plan.binds) lines.push(`bind ${b.source} onto ${b.target}${b.create ? ' (created)' : ''}`);
   if (plan.personality !== undefined) lines.push(`personality 0x${plan.personality.toString(16)}`);

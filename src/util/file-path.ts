@@ -76,6 +76,14 @@ export function basenameOf(p: FilePath): FilePath {
   return typeof p === 'string' ? path.basename(p) : fromBytes(Buffer.from(path.basename(p.toString('latin1')), 'latin1'));
 }
 
+/** Each leading part of a relative path, shortest first: `a/b/c` → `a`, `a/b`, `a/b/c`. */
+export function prefixesOf(p: FilePath): FilePath[] {
+  const text = typeof p === 'string' ? p : p.toString('latin1');
+  const parts = text.split('/').filter(Boolean);
+  const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  return typeof p === 'string' ? prefixes : prefixes.map((x) => fromBytes(Buffer.from(x, 'latin1')));
+}
+
 /** For messages: the path as text (bytes that are not UTF-8 show as U+FFFD). */
 export function displayPath(p: FilePath): string {
   return typeof p === 'string' ? p : p.toString('utf8');
