@@ -98,6 +98,32 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(listed(who).find((v) => v.name === name), undefined);
   });
 
+  test(`${who}: entries below the top of the Index are hidden when the view starts and when it grows`, () => {
+    // Greet 2.0 and Lib 2.0 (Current, in the Index) each have a file 1.0 lacks, one level down.
+    const root = makeTree({
+      programs: {
+        App: { '1.0': { deps: 'Greet < 2.0\n', files: { 'bin/app': '#!/bin/sh\nexec sleep 300\n' } } },
+        Greet: { '1.0': { files: { 'share/greet/common': '1' } }, '2.0': { files: { 'share/greet/common': '2', 'share/greet/only2': '' } } },
+        Late: { '1.0': { deps: 'Lib < 2.0\n', files: { 'bin/late': '#!/bin/sh\nls -A "$INDEX/share/greet" "$INDEX/share/lib"\n' } } },
+        Lib: { '1.0': { files: { 'share/lib/common': '1' } }, '2.0': { files: { 'share/lib/common': '2', 'share/lib/only2': '' } } },
+      },
+      current: { App: '1.0', Greet: '2.0', Late: '1.0', Lib: '2.0' },
+    });
+    linkIndex(root, { App: '1.0', Greet: '2.0', Late: '1.0', Lib: '2.0' });
+    shareTree(root);
+    const index = path.join(root, 'System/Index');
+    const name = `deep-${who}`;
+    const first = background(who, ['--root', root, '--name', name, 'app']);
+    waitFor('the view', () => listed(who).find((v) => v.name === name && v.processes.length > 0));
+    const grown = run(who, ['--root', root, '--name', name, 'late'], { INDEX: index });
+    assert.is(grown.stderr, '');
+    assert.is(grown.stdout, `${index}/share/greet:\ncommon\n\n${index}/share/lib:\ncommon\n`);
+    assert.is(run(who, ['--enter', name, 'cat', `${index}/share/greet/common`, `${index}/share/lib/common`]).stdout, '11');
+    assert.ok(fs.existsSync(path.join(index, 'share/greet/only2')) && fs.existsSync(path.join(index, 'share/lib/only2')), 'the host keeps them');
+    assert.is(run(who, ['--kill', name, '--signal', 'SIGKILL']).status, 0);
+    waitFor('the view to end', () => (alive(first.pid!) ? undefined : true));
+  });
+
   test(`${who}: --enter finds a command whose name is not UTF-8 by its bytes, as the view shows it`, () => {
     const root = tree();
     // 'grüß' in Latin-1, in Greet 1.0 (the view's) and 2.0 (the host Index's).

@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedRun } from '../run/resolve.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { findConflicts } from '../overlay/conflicts.js';
+import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import { executeOperations } from '../overlay/execute.js';
 import { scanLayer } from '../overlay/layers.js';
 import type { MountPlan } from '../overlay/plan.js';
@@ -63,11 +63,11 @@ function create(dir: string, name: string, parent: LiveView | undefined, plan: M
 }
 
 /** The operations that run COMMAND in a live view, growing it by `grow` first. */
-function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: FilePath[]; commit: [string, string] } | undefined): Token[][] {
+function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: FilePath[]; upperDirectories: FilePath[]; commit: [string, string] } | undefined): Token[][] {
   const ops: Token[][] = [joinOperation(view)];
   if (grow) {
     ops.push(['writelayer', paths(dir, view.record.id).mnt, `g${view.record.generation + 1}-`]);
-    ops.push(...mountOperations(grow.mounts, grow.removals));
+    ops.push(...mountOperations(grow.mounts, grow.removals, grow.upperDirectories));
     ops.push(['commit', ...grow.commit]);
   }
   return [...ops, ...commandOperations(plan, plan.exec, plan.exec.argv, [['chdir', process.cwd()]])];
@@ -92,7 +92,11 @@ function growth(view: LiveView, dir: string, added: readonly Version[], run: Res
     mounts.push({ target: state.target, layers: below, upper });
     next.push({ target: state.target, layers: below, upper });
   }
-  return { mounts, removals, next, generation };
+  // Rootless, removals below the top need their directories in the new write layer. What the view
+  // shows under its earlier write layers cannot be seen from here: the Index stands in for it.
+  const lowers = (m: MountState) => [...m.layers, m.target];
+  const upper = view.record.rootless ? upperDirectories(mounts.map((m) => ({ target: m.target, lowers: lowers(m) })), removals) : [];
+  return { mounts, removals, upperDirectories: upper, next, generation };
 }
 
 export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[]): never {
