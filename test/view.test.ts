@@ -7,6 +7,7 @@ import { findConflicts, linkOwner, upperDirectories } from '../src/overlay/confl
 import { scanLayer } from '../src/overlay/layers.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
+import { rng } from './helpers/planted.js';
 import { bytePath, makeTree, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, runnerAs, shareTree, type As } from './helpers/users.js';
 
@@ -158,5 +159,75 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(seen.stdout, 'extra 1\n', seen.stderr);
   });
 }
+
+/**
+ * A tree whose Index (Current 2.0 of Lib and Tool) has nested directories, some of them a single
+ * link to one program's directory as SymlinkProgram makes them, and App asking for random versions.
+ * Returns the tree and each version's files under share.
+ */
+function nestedTree(seed: number): { root: string; files: Map<string, string[]> } {
+  const next = rng(seed);
+  const pick = <T>(list: readonly T[]): T => list[next(list.length)];
+  const root = makeTree({ programs: { App: { '1.0': { deps: `Lib ${pick(['< 2.0', '>= 2.0', ''])}\nTool ${pick(['< 2.0', ''])}\n`, files: { 'bin/app': VIEW_LISTING } } } }, current: { App: '1.0' } });
+  const files = new Map<string, string[]>();
+  for (const program of ['Lib', 'Tool']) {
+    for (const version of ['1.0', '2.0']) {
+      const share = path.join(root, 'Programs', program, version, 'share');
+      const names = new Set<string>();
+      for (let k = 1 + next(6); k > 0; k--) names.add(path.join(pick(['', 'x', 'y', 'x/z', 'x/z/w']), pick(['f1', 'f2', `only${version}`])));
+      for (const name of names) writeFile(path.join(share, name), `${program} ${version}\n`);
+      files.set(`${program}/${version}`, [...names]);
+    }
+    fs.symlinkSync('2.0', path.join(root, 'Programs', program, 'Current'));
+  }
+  const index = path.join(root, 'System/Index');
+  fs.symlinkSync('../../../Programs/App/1.0/bin/app', path.join(index, 'bin/app'));
+  const tops = (program: string) => new Set((files.get(`${program}/2.0`) as string[]).map((f) => f.split('/')[0]));
+  for (const program of ['Lib', 'Tool']) {
+    const other = tops(program === 'Lib' ? 'Tool' : 'Lib');
+    for (const file of files.get(`${program}/2.0`) as string[]) {
+      const top = file.split('/')[0];
+      // A directory only this program has is sometimes linked whole.
+      const whole = file.includes('/') && !other.has(top) && next(2) === 0;
+      const link = path.join(index, 'share', whole ? top : file);
+      if (fs.existsSync(link)) continue;
+      fs.mkdirSync(path.dirname(link), { recursive: true });
+      fs.symlinkSync(path.relative(path.dirname(link), path.join(root, 'Programs', program, '2.0/share', whole ? top : file)), link);
+    }
+  }
+  return { root: shareTree(root), files };
+}
+
+/** App's script: every entry of the view's share (type, name, link) and the content of every file
+ * it reaches, through the Index's links too. */
+const VIEW_LISTING = `#!/bin/sh
+cd "\${LD_LIBRARY_PATH%%:*}/../share" || exit 9
+find . -printf '%y %p %l\\n' | LC_ALL=C sort
+find -L . -type f | LC_ALL=C sort | while read -r f; do printf '%s: ' "$f"; cat "$f"; done
+`;
+
+test('generated nested Index trees: root and rootless see the same view, with no file of another version and every file of the chosen ones', () => {
+  for (let seed = 1; seed <= 12; seed++) {
+    const { root, files } = nestedTree(seed);
+    const resolved = runnerAs('root', ['--root', root, '--resolve', '--json', 'App']);
+    assert.is(resolved.status, 0, resolved.stderr);
+    const chosen = new Map((JSON.parse(resolved.stdout).dependencies as { name: string; version: string }[]).map((d) => [d.name, d.version]));
+    const views = (['root', 'user'] as As[]).map((who) => {
+      const seen = runnerAs(who, ['--root', root, '--no-cache', 'app']);
+      assert.is(seen.stderr, '', `seed ${seed}, ${who}`);
+      assert.is(seen.status, 0);
+      return seen.stdout;
+    });
+    assert.is(views[1], views[0], `seed ${seed}: the rootless view differs`);
+    const contents = new Map(views[0].split('\n').filter((l) => l.startsWith('./')).map((l) => l.split(': ') as [string, string]));
+    for (const [file, content] of contents) {
+      const [program, version] = content.split(' ');
+      assert.is(chosen.get(program), version, `seed ${seed}: ${file} is ${content}`);
+    }
+    for (const [program, version] of chosen) {
+      for (const file of files.get(`${program}/${version}`) ?? []) assert.ok(contents.has(`./${file}`), `seed ${seed}: ${program} ${version}'s ${file} is missing from the view`);
+    }
+  }
+});
 
 test.run();
