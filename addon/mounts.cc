@@ -331,10 +331,14 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   if (write_fd_ < 0) return Fail(f, "overlay", target, EINVAL, "no write layer in the plan");
   std::string n = prefix_ + std::to_string(overlays_++);
   if (mkdirat(write_fd_, (n + ".upper").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".upper", errno);
-  int upper_fd = openat(write_fd_, (n + ".upper").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-  bool made = upper_fd >= 0 ? MakeUpperDirectories(target, upper_fd, f) : Fail(f, "open", n + ".upper", errno);
-  if (upper_fd >= 0) close(upper_fd);
-  if (!made) return false;
+  bool wanted = false;  // (most overlays want no directories: no syscall for them)
+  for (const auto& [dir_target, relative] : upper_dirs_) wanted = wanted || dir_target == target;
+  if (wanted) {
+    int upper_fd = openat(write_fd_, (n + ".upper").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+    bool made = upper_fd >= 0 ? MakeUpperDirectories(target, upper_fd, f) : Fail(f, "open", n + ".upper", errno);
+    if (upper_fd >= 0) close(upper_fd);
+    if (!made) return false;
+  }
   if (mkdirat(write_fd_, (n + ".work").c_str(), 0700) != 0) return Fail(f, "mkdir", n + ".work", errno);
   std::string upper = FdPath(write_fd_) + "/" + n + ".upper";
   std::string work = FdPath(write_fd_) + "/" + n + ".work";
