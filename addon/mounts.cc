@@ -283,16 +283,22 @@ bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f)
   return ok;
 }
 
-bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f) {
-  size_t start = 0;
-  while (start <= relative.size()) {
+// The components of a relative path ("a/b" → a, b), as they are: empty ones included.
+static std::vector<std::string> PathParts(const std::string& relative) {
+  std::vector<std::string> parts;
+  for (size_t start = 0; start <= relative.size();) {
     size_t end = relative.find('/', start);
     if (end == std::string::npos) end = relative.size();
-    std::string part = relative.substr(start, end - start);
-    if (part.empty() || part == "." || part == "..")
-      return Fail(f, "upperdir", target + "/" + relative, EINVAL, "not a directory path inside the view");
+    parts.push_back(relative.substr(start, end - start));
     start = end + 1;
   }
+  return parts;
+}
+
+bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f) {
+  for (const std::string& part : PathParts(relative))
+    if (part.empty() || part == "." || part == "..")
+      return Fail(f, "upperdir", target + "/" + relative, EINVAL, "not a directory path inside the view");
   upper_dirs_.emplace_back(target, relative);
   return true;
 }
@@ -304,13 +310,9 @@ bool ViewBuilder::MakeUpperDirectories(const std::string& target, int upper_fd, 
       continue;
     }
     // The upper is new and ours, but each step is still taken without following a symlink.
-    const std::string& relative = it->second;
     int dir = fcntl(upper_fd, F_DUPFD_CLOEXEC, 0);
-    for (size_t start = 0; dir >= 0 && start <= relative.size();) {
-      size_t end = relative.find('/', start);
-      if (end == std::string::npos) end = relative.size();
-      std::string part = relative.substr(start, end - start);
-      start = end + 1;
+    for (const std::string& part : PathParts(it->second)) {
+      if (dir < 0) break;
       int next = mkdirat(dir, part.c_str(), 0755) != 0 && errno != EEXIST
                      ? -1
                      : openat(dir, part.c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
@@ -319,7 +321,7 @@ bool ViewBuilder::MakeUpperDirectories(const std::string& target, int upper_fd, 
       errno = err;
       dir = next;
     }
-    if (dir < 0) return Fail(f, "mkdir (write layer)", target + "/" + relative, errno);
+    if (dir < 0) return Fail(f, "mkdir (write layer)", target + "/" + it->second, errno);
     close(dir);
     it = upper_dirs_.erase(it);
   }

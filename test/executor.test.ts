@@ -57,6 +57,19 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(seen.stderr, `Runner: fsconfig lowerdir+ ${missing}: No such file or directory\n`);
   });
 
+  test(`${who}: a directory made in the write layer is in the view, as the user's own; one leading out of the view is refused`, () => {
+    const bin = path.join(index, 'bin');
+    const list = ['sh', '-c', `stat -c '%U %F' ${bin}/made/deeper`].map((a) => Buffer.from(a));
+    const layers = [layer(path.join(root, 'Programs/A/1/bin'))];
+    const seen = execute(who, input({ layers, upperDirectories: [`${bin}/made/deeper`], exec: { file: '/bin/sh', argv: list, fixed: 0, from: 0 } }));
+    assert.is(seen.stderr, '');
+    assert.is(seen.stdout, `${who === 'root' ? 'root' : TEST_USER} directory\n`);
+    assert.not.ok(fs.existsSync(path.join(bin, 'made')), 'the host has no such directory');
+    const out = execute(who, input({ layers, upperDirectories: [`${bin}/../outside`] }));
+    assert.is(out.status, 122);
+    assert.is(out.stderr, `Runner: upperdir ${bin}/../outside: Invalid argument (not a directory path inside the view)\n`);
+  });
+
   test(`${who}: -f undoes earlier mounts and runs without the view, with one warning`, () => {
     const missing = path.join(root, 'no/such/layer');
     const plan = input({ fallback: true, indexDirs: ['bin', 'lib'], layers: [{ ...layer(path.join(root, 'Programs/A/1/bin')), feeds: { bin: [path.join(root, 'Programs/A/1/bin')], lib: [missing], include: [], libexec: [], share: [] } }] });

@@ -157,10 +157,10 @@ export function upperDirectories(mounts: readonly { target: string; lowers: read
   };
   for (const removal of removals) {
     const mount = mounts.find((m) => isUnder(removal, m.target));
-    if (!mount) continue;
+    const parent = mount && dirnameOf(below(removal, mount.target));
+    if (!mount || parent === undefined || parent === '.') continue; // none, or at the top of its overlay
     let lowers: readonly string[] | null = mount.lowers;
-    for (const dir of prefixesOf(dirnameOf(below(removal, mount.target)))) {
-      if (dir === '.') break;
+    for (const dir of prefixesOf(parent)) {
       lowers = mergedAt(mount.target, lowers, dir);
       if (lowers === null) break;
       const inView = joinPath(mount.target, dir);
