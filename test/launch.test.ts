@@ -129,6 +129,16 @@ for (const who of ['root', 'user'] as As[]) {
     assert.match(clash.stderr, /App 1\.0 needs Greet >= 1\.0, < 2\.0; --with Greet\/2\.0 needs Greet = 2\.0; no version of Greet fits both/);
   });
 
+  test(`${who}: a PATH directory the caller may not search is passed over, as a shell does`, () => {
+    // Only root may enter it (root itself enters anything): before it, the user's launch stopped with an internal error.
+    const closed = path.join(root, 'closed-dir');
+    fs.mkdirSync(closed, { recursive: true });
+    fs.chmodSync(closed, 0o700);
+    const seen = runnerAs(who, ['--root', root, '--with', 'Greet/1.0', 'sh', '-c', 'greet'], { env: envAs(who, { PATH: `${closed}:/usr/bin:/bin` }) });
+    assert.is(seen.stderr, '');
+    assert.is(seen.stdout, 'Greet 1.0\n');
+  });
+
   test(`${who}: a program that cannot start fails with 126 naming what is missing, never runs the host's namesake`, () => {
     // Broken 1.0's `true` needs an interpreter that does not exist; /usr/bin/true is on PATH too.
     const seen = run('--with', 'Broken/1.0', 'true');

@@ -16,9 +16,11 @@ export interface ViewCommand {
   source: FilePath;
 }
 
+/** Whether `file` is an executable regular file; a PATH directory the caller may not search
+ * (EACCES), or a component that is not a directory, only means "not here", as for execvp. */
 function executable(file: FilePath): boolean {
-  if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
   try {
+    if (!fs.statSync(file, { throwIfNoEntry: false })?.isFile()) return false;
     fs.accessSync(file, fs.constants.X_OK);
     return true;
   } catch {
