@@ -1,7 +1,9 @@
 // RUNNER_CALLER_STATE: what runner-front found the caller had handed over before Node started,
 // for the addon (descriptors to keep open across its execve) and runner-exec (signals and the
 // soft limit on open files to restore):
-//   RUNNER_CALLER_STATE=fds=3,5;ignored=1,13;blocked=10;nofile=1024
+//   RUNNER_CALLER_STATE=fds=3,5;closed=1;ignored=1,13;blocked=10;nofile=1024
+// (`closed`: standard descriptors the caller closed, held on /dev/null until the program's exec;
+// on the warm path the state is only that.)
 // One place for the format: front.cc writes it with CallerStateField, the others read CallerStateList.
 #pragma once
 #include <cstdlib>
@@ -18,7 +20,7 @@ inline std::string CallerStateField(const char* key, const std::vector<int>& val
   return field;
 }
 
-// The numbers listed under `key` ("fds", "ignored", "blocked", "nofile") in this process's state, if any.
+// The numbers listed under `key` ("fds", "closed", "ignored", "blocked", "nofile") in this process's state, if any.
 inline std::vector<int> CallerStateList(const char* key) {
   std::vector<int> values;
   const char* state = getenv(kCallerState);

@@ -108,6 +108,9 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   if (restore_caller) RestoreCallerState();
+  // A standard descriptor the caller closed is closed for the program too (the front held it).
+  for (int fd : CallerStateList("closed"))
+    if (fd >= 0 && fd <= 2) close(fd);
   // Exactly the file the plan names: a PATH search after a failure could run another one.
   execve(op.args[0].c_str(), args.data(), envp.data());
   int err = errno;

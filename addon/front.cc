@@ -13,6 +13,7 @@
 #include <cstdlib>
 #include <cstring>
 #include <dirent.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <sys/resource.h>
 #include <string>
@@ -28,6 +29,18 @@
 #endif
 
 namespace {
+// Which of stdin, stdout and stderr the caller closed. Each is held open on /dev/null until the
+// exec (nothing the front, Node or the executor opens may land there and receive a message meant
+// for stderr; Node would fill them so itself) and closed again right before it.
+std::vector<int> HoldClosedStandardFds() {
+  std::vector<int> closed;
+  for (int fd = 0; fd <= 2; fd++)
+    if (fcntl(fd, F_GETFD) < 0 && errno == EBADF) closed.push_back(fd);
+  // open() takes the lowest free number: in order, each lands on the one it stands for.
+  for (size_t i = 0; i < closed.size(); i++) open("/dev/null", O_RDWR);
+  return closed;
+}
+
 // Descriptors 3 and up that are open now (0-2 are kept by the addon in any case).
 std::vector<int> OpenFds() {
   std::vector<int> fds;
@@ -43,7 +56,7 @@ std::vector<int> OpenFds() {
   return fds;
 }
 
-std::string CallerState() {
+std::string CallerState(const std::vector<int>& closed) {
   std::vector<int> ignored, blocked;
   sigset_t mask;
   sigprocmask(SIG_BLOCK, nullptr, &mask);
@@ -52,7 +65,8 @@ std::string CallerState() {
     if (sigaction(sig, nullptr, &current) == 0 && current.sa_handler == SIG_IGN) ignored.push_back(sig);
     if (sigismember(&mask, sig) == 1) blocked.push_back(sig);
   }
-  std::string state = CallerStateField("fds", OpenFds()) + ";" + CallerStateField("ignored", ignored) + ";" + CallerStateField("blocked", blocked);
+  std::string state = CallerStateField("fds", OpenFds()) + ";" + CallerStateField("closed", closed) + ";" +
+                      CallerStateField("ignored", ignored) + ";" + CallerStateField("blocked", blocked);
   // Node raises the soft limit on open files to the hard one at start-up.
   struct rlimit nofile {};
   if (getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur <= static_cast<rlim_t>(INT_MAX))
@@ -62,6 +76,7 @@ std::string CallerState() {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::vector<int> closed = HoldClosedStandardFds();
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) {
@@ -76,11 +91,14 @@ int main(int argc, char** argv) {
   int up = root.size() >= 4 && root.compare(root.size() - 4, 4, "/bin") == 0 ? 1 : 2;
   for (int i = 0; i < up; i++) root = root.substr(0, root.rfind('/'));
   std::vector<Op> cached;
-  // The caller's descriptors and signals are all still as given: nothing to restore.
-  if (LoadCachedPlan(root, argc, argv, &cached)) RunPlan(cached, /*restore_caller=*/false);
+  if (LoadCachedPlan(root, argc, argv, &cached)) {
+    // The caller's descriptors and signals are all still as given, but for the standard ones held.
+    if (!closed.empty()) setenv(kCallerState, CallerStateField("closed", closed).c_str(), 1);
+    RunPlan(cached, /*restore_caller=*/false);
+  }
   std::string cli = root + "/dist/bundle/main.cjs";
   // A nested Runner started by the program records its own caller, not ours.
-  setenv(kCallerState, CallerState().c_str(), 1);
+  setenv(kCallerState, CallerState(closed).c_str(), 1);
   std::vector<char*> args{const_cast<char*>(RUNNER_NODE), const_cast<char*>(cli.c_str())};
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);

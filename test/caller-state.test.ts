@@ -66,6 +66,23 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(mask(blocked.out, 'SigBlk'), 1n << 9n, 'SIGUSR1 (10) blocked, as the caller had it');
   });
 
+  test(`${who}: a standard descriptor the caller closed is closed for the program, cold and warm (Node would fill it with /dev/null)`, async () => {
+    const stdoutClosed = ['sh', '-c', 'exec "$@" >&-', 'sh'];
+    // Builtins only before the report: a pipe would take the lowest free descriptor.
+    const report = ['sh', '-c', 'for fd in 0 1 2; do [ -e /proc/$$/fd/$fd ] && printf "%s " $fd >&2; done; echo >&2; echo "[$RUNNER_CALLER_STATE]" >&2; echo out; echo "echo: $?" >&2'];
+    const descriptors = (err: string) => err.split('\n')[0].trim().split(' ');
+    const cold = await launch(who, stdoutClosed, ['--no-cache', ...report]);
+    assert.equal(descriptors(cold.err), ['0', '2'], cold.err);
+    assert.match(cold.err, /^\[\]$/m, 'the record of it does not reach the program');
+    assert.match(cold.err, /^echo: [1-9]/m, 'writing to stdout fails, as it would without Runner');
+    await launch(who, stdoutClosed, report); // plans and caches
+    const warm = await launch(who, stdoutClosed, report);
+    assert.equal(descriptors(warm.err), ['0', '2'], warm.err);
+    assert.match(warm.err, /^echo: [1-9]/m);
+    const open = await launch(who, [], ['--no-cache', ...report]);
+    assert.equal(descriptors(open.err), ['0', '1', '2'], 'an open one stays open');
+  });
+
   test(`${who}: the caller's soft limit on open files reaches the program, not the one Node raises it to`, async () => {
     const limited = ['sh', '-c', 'ulimit -Sn 256 && exec "$@"', 'sh'];
     const report = ['sh', '-c', 'ulimit -Sn'];
