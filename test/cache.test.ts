@@ -1,27 +1,21 @@
 // The plan cache and the native warm path (issue 10, items 1–3): `Runner` as installed runs a
 // launch it planned before without starting Node, and a plan is never used once anything it was
-// derived from has changed. Whether Node ran is observed, not assumed: NODE_OPTIONS preloads a
-// file that marks every Node start.
+// derived from has changed. Whether Node ran is observed, not assumed: a preloaded library marks
+// every Node start (helpers/cc.ts: nodeStartCounter).
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { nodeStartCounter } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, frontCommand, shareTree } from './helpers/users.js';
 
 const front = path.join(projectRoot, 'bin/Runner');
 const cacheHome = tempDir('runner-cache-');
-const marks = tempDir('runner-marks-');
-const marker = path.join(marks, 'mark.cjs');
-const started = path.join(marks, 'started');
-fs.writeFileSync(marker, `require('fs').appendFileSync(${JSON.stringify(started)}, 'x');\n`);
-// The test user's Node marks its starts too.
-fs.writeFileSync(started, '');
-fs.chmodSync(started, 0o666);
-fs.chmodSync(marks, 0o755);
-const nodeStarts = () => fs.statSync(started).size;
+// The test user's Node starts are counted too.
+const { env: counting, count: nodeStarts } = nodeStartCounter(tempDir('runner-marks-'));
 
 /** Files changed less than 50 ms before planning are not trusted for the cache ("racy"): wait that out. */
 function settle(): void {
@@ -70,7 +64,7 @@ function launchWith(args: string[], env: NodeJS.ProcessEnv): Launch {
   const result = spawnSync(front, args, {
     encoding: 'utf8',
     cwd: '/',
-    env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}`, FOO: 'foo', ...env },
+    env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting, FOO: 'foo', ...env },
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > before };
 }
@@ -131,7 +125,7 @@ test('a command word that is not UTF-8 runs cold and warm; a change under that n
   // A shell passes the bytes; Node's spawn cannot.
   const run = () => {
     const started = nodeStarts();
-    const result = spawnSync('sh', ['-c', `exec "$0" --root "$1" "$(printf '\\344pp')" x`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    const result = spawnSync('sh', ['-c', `exec "$0" --root "$1" "$(printf '\\344pp')" x`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
     return { stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > started };
   };
   const cold = run();
@@ -153,7 +147,7 @@ test('a command word that is not UTF-8 runs cold and warm; a change under that n
   settle();
   const viaPath = () => {
     const started = nodeStarts();
-    const result = spawnSync('sh', ['-c', `PATH="$1/host-$(printf 'b\\357n')":"$PATH" exec "$0" --root "$1" hostcmd`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    const result = spawnSync('sh', ['-c', `PATH="$1/host-$(printf 'b\\357n')":"$PATH" exec "$0" --root "$1" hostcmd`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
     return { stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > started };
   };
   const first = viaPath();
@@ -262,7 +256,7 @@ test('a -d file or a script header edited, a PATH that finds another command, ot
   settle();
   const viaHeader = () => {
     const before = nodeStarts();
-    const env = { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}`, PATH: `${path.dirname(front)}:/usr/bin:/bin` };
+    const env = { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting, PATH: `${path.dirname(front)}:/usr/bin:/bin` };
     const r = spawnSync(script, [], { encoding: 'utf8', env });
     return { out: r.stdout + r.stderr, viaNode: nodeStarts() > before };
   };
@@ -356,7 +350,7 @@ test('a warm launch keeps the caller\'s descriptors, ignored signals, exit statu
   const run = () => {
     const before = nodeStarts();
     const fd = fs.openSync(data, 'r');
-    const result = spawnSync('nohup', [front, '--root', root, 'report'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', fd], env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    const result = spawnSync('nohup', [front, '--root', root, 'report'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', fd], env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
     fs.closeSync(fd);
     return { ...result, viaNode: nodeStarts() > before };
   };
@@ -378,7 +372,7 @@ test('the caller\'s environment reaches the program byte for byte, cold and warm
   settle();
   const run = () => {
     const before = nodeStarts();
-    const result = spawnSync('sh', ['-c', 'export RAW="$(printf \'caf\\351 \\377\\376\')"; exec "$@"', 'sh', front, '--root', root, 'bytes'], { env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, NODE_OPTIONS: `--require=${marker}` } });
+    const result = spawnSync('sh', ['-c', 'export RAW="$(printf \'caf\\351 \\377\\376\')"; exec "$@"', 'sh', front, '--root', root, 'bytes'], { env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
     return { ...result, viaNode: nodeStarts() > before };
   };
   const expected = Buffer.from([...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, 0x7c, 0x3c, ...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, 0x3e]);
@@ -396,7 +390,7 @@ test('rootless: the warm path works for an unprivileged user, in their own cache
   const command = frontCommand('user', ['--root', root, 'app', 'x']);
   const run = () => {
     const before = nodeStarts();
-    const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: '/', env: { ...envAs('user'), NODE_OPTIONS: `--require=${marker}` } });
+    const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: '/', env: { ...envAs('user'), ...counting } });
     return { ...result, viaNode: nodeStarts() > before };
   };
   const cold = run();

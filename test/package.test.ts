@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { nodeStartCounter } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { linkIndex, makeTree, tempDir } from './helpers/tree.js';
 import { ensureTestUser, envAs, shareTree, TEST_USER } from './helpers/users.js';
@@ -39,18 +40,13 @@ test('npm pack, then npm install -g as a user: Runner works, cold and warm, root
   makeTree({ programs: { App: { '1.0': { deps: 'Lib\n', files: { 'bin/app': '#!/bin/sh\necho "app with $(lib)" "$@"\n' } } }, Lib: { '2.0': { files: { 'bin/lib': '#!/bin/sh\necho lib 2.0\n' } } } }, current: { App: '1.0', Lib: '2.0' } }, root);
   linkIndex(root, { App: '1.0' });
   shareTree(root);
-  const marks = shareTree(tempDir('runner-pack-marks-'));
-  fs.chmodSync(marks, 0o755);
-  const started = path.join(marks, 'started');
-  fs.writeFileSync(started, '');
-  fs.chmodSync(started, 0o666);
-  fs.writeFileSync(path.join(marks, 'mark.cjs'), `require('fs').appendFileSync(${JSON.stringify(started)}, 'x');\n`);
+  const { env: counting, count: nodeStarts } = nodeStartCounter(shareTree(tempDir('runner-pack-marks-')));
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80);
 
   const launch = () => {
-    const before = fs.statSync(started).size;
-    const result = asUser([runnerBin, '--root', root, 'app', 'one'], { ...envAs('user'), NODE_OPTIONS: `--require=${path.join(marks, 'mark.cjs')}` });
-    return { out: result.stdout, err: result.stderr, status: result.status, viaNode: fs.statSync(started).size > before };
+    const before = nodeStarts();
+    const result = asUser([runnerBin, '--root', root, 'app', 'one'], { ...envAs('user'), ...counting });
+    return { out: result.stdout, err: result.stderr, status: result.status, viaNode: nodeStarts() > before };
   };
   const cold = launch();
   assert.equal(cold, { out: 'app with lib 2.0 one\n', err: '', status: 0, viaNode: true });
