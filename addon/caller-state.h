@@ -13,6 +13,14 @@
 
 constexpr const char* kCallerState = "RUNNER_CALLER_STATE";
 
+// The caller's NODE_* variables are for the program, not for Runner's own Node: NODE_OPTIONS can
+// name flags this Node refuses (Runner would not start) or preload code into it, NODE_DEBUG prints
+// into the program's stderr, NODE_EXTRA_CA_CERTS adds ~70 ms to the start. runner-front moves each
+// to RUNNER_KEPT_<name> before starting Node; the executor gives it its name back for the program
+// (and the planner reads it there: src/cli/raw-args.ts).
+constexpr const char* kKeptPrefix = "RUNNER_KEPT_";
+constexpr const char* kNodePrefix = "NODE_";
+
 // `key=1,2,3` for the state string.
 inline std::string CallerStateField(const char* key, const std::vector<int>& values) {
   std::string field = std::string(key) + "=";

@@ -12,6 +12,8 @@
 #include <sys/resource.h>
 #include <unistd.h>
 
+#include <set>
+
 #include "caller-state.h"
 #include "env-ops.h"
 #include "mounts.h"
@@ -101,6 +103,24 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   return view->Remove(op.args[0], op.args[1], f);
 }
 
+// The environment as the caller gave it: a variable the front set aside for Runner's own Node
+// (RUNNER_KEPT_NODE_*, caller-state.h) takes its name back, and wins over one of that name.
+std::vector<std::string> CallerEnvironment() {
+  const size_t kept_length = strlen(kKeptPrefix);
+  auto restored = [&](const char* entry) {
+    return strncmp(entry, kKeptPrefix, kept_length) == 0 && strncmp(entry + kept_length, kNodePrefix, strlen(kNodePrefix)) == 0;
+  };
+  std::set<std::string> names;
+  for (char** e = environ; *e; e++)
+    if (restored(*e)) names.insert(std::string(*e + kept_length, strcspn(*e + kept_length, "=")));
+  std::vector<std::string> env;
+  for (char** e = environ; *e; e++) {
+    if (restored(*e)) env.emplace_back(*e + kept_length);
+    else if (!names.count(std::string(*e, strcspn(*e, "=")))) env.emplace_back(*e);
+  }
+  return env;
+}
+
 [[noreturn]] void Exec(const Op& op, const std::vector<std::string>& env, bool restore_caller) {
   std::vector<char*> args, envp;
   for (const auto& a : op.list) args.push_back(const_cast<char*>(a.c_str()));
@@ -126,8 +146,7 @@ void RunPlan(const std::vector<Op>& ops, bool restore_caller) {
   ViewBuilder view;
   std::string fallback;  // non-empty: run without the view when it cannot be built
   bool view_failed = false;
-  std::vector<std::string> env;
-  for (char** e = environ; *e; e++) env.emplace_back(*e);
+  std::vector<std::string> env = CallerEnvironment();
   for (const Op& op : ops) {
     if (op.name == "fallback") {
       fallback = op.args[0];

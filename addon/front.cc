@@ -56,6 +56,20 @@ std::vector<int> OpenFds() {
   return fds;
 }
 
+// NODE_X=v becomes RUNNER_KEPT_NODE_X=v (caller-state.h).
+void SetNodeVariablesAside() {
+  std::vector<std::string> names;
+  for (char** e = environ; *e; e++) {
+    const char* equals = strchr(*e, '=');
+    if (equals && strncmp(*e, kNodePrefix, strlen(kNodePrefix)) == 0) names.emplace_back(*e, equals - *e);
+  }
+  for (const std::string& name : names) {
+    std::string value = getenv(name.c_str());
+    setenv((kKeptPrefix + name).c_str(), value.c_str(), 1);
+    unsetenv(name.c_str());
+  }
+}
+
 std::string CallerState(const std::vector<int>& closed) {
   std::vector<int> ignored, blocked;
   sigset_t mask;
@@ -99,6 +113,7 @@ int main(int argc, char** argv) {
   std::string cli = root + "/dist/bundle/main.cjs";
   // A nested Runner started by the program records its own caller, not ours.
   setenv(kCallerState, CallerState(closed).c_str(), 1);
+  SetNodeVariablesAside();
   std::vector<char*> args{const_cast<char*>(RUNNER_NODE), const_cast<char*>(cli.c_str())};
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);

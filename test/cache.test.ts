@@ -280,6 +280,17 @@ test('a -d file or a script header edited, a PATH that finds another command, ot
   assert.match(coldThenWarm(['--root', root, '-E', 'app']).stdout, /env= /, '-E is another plan');
 });
 
+test('a NODE_* variable an Environment file reads is the caller\'s, cold and warm; a change is seen', () => {
+  const root = tree();
+  writeFile(path.join(root, 'Programs/Tool/1.0/Resources/Environment'), 'NODE_PATH="$NODE_PATH:/from-tool"\n');
+  writeFile(path.join(root, 'Programs/App/1.0/bin/show'), '#!/bin/sh\necho "$NODE_PATH"\n', 0o755);
+  settle();
+  const warm = coldThenWarm(['--root', root, path.join(root, 'Programs/App/1.0/bin/show')], { NODE_PATH: '/caller' });
+  assert.is(warm.stdout, '/caller:/from-tool\n');
+  // Recorded under its own name, as for any variable the view's environment reads.
+  seesChange(['--root', root, path.join(root, 'Programs/App/1.0/bin/show')], /^\/other:\/from-tool$/m, { NODE_PATH: '/other' });
+});
+
 test('warnings are said again on the warm path', () => {
   const root = tree();
   writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'source /etc/profile\n');

@@ -83,6 +83,18 @@ for (const who of ['root', 'user'] as As[]) {
     assert.equal(descriptors(open.err), ['0', '1', '2'], 'an open one stays open');
   });
 
+  test(`${who}: the caller's NODE_* variables are the program's, not Runner's own Node's, cold and warm`, () => {
+    // This Node refuses the flag (Runner would not even start) and would print module debugging.
+    const env = { ...envAs(who), NODE_OPTIONS: '--no-such-flag', NODE_DEBUG: 'module', NODE_EXTRA: 'x y' };
+    const report = ['sh', '-c', 'echo "$NODE_OPTIONS|$NODE_DEBUG|$NODE_EXTRA|$(env | grep -c ^RUNNER_)"'];
+    for (const args of [['--no-cache', ...report], report, report]) {
+      const command = frontCommand(who, ['--root', root, ...args]);
+      const seen = spawnSync(command[0], command.slice(1), { encoding: 'utf8', env, cwd: '/' });
+      assert.is(seen.stderr, '', args.join(' '));
+      assert.is(seen.stdout, '--no-such-flag|module|x y|0\n');
+    }
+  });
+
   test(`${who}: the caller's soft limit on open files reaches the program, not the one Node raises it to`, async () => {
     const limited = ['sh', '-c', 'ulimit -Sn 256 && exec "$@"', 'sh'];
     const report = ['sh', '-c', 'ulimit -Sn'];

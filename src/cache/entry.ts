@@ -8,7 +8,7 @@ import type { MountPlan } from '../overlay/plan.js';
 import { planOperations, serializeOps, type Token } from '../overlay/serialize.js';
 import { CLI_BUNDLE } from '../boot/hooks.js';
 import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
-import { exactEnv } from '../cli/raw-args.js';
+import { exactEnv, KEPT_PREFIX } from '../cli/raw-args.js';
 import { writeAtomically } from '../util/atomic-write.js';
 import { fnv1a64 } from './fnv.js';
 import { pathKey } from '../util/file-path.js';
@@ -64,8 +64,13 @@ export function entryOperations(input: CacheInput, uid: number): Token[][] {
   const { observation, plan } = input;
   const ops: Token[][] = [['build', buildIdentity()], ['uid', String(uid)], ['words', String(input.words.length), ...input.words]];
   // runner-front compares a variable's bytes: a value that is not UTF-8 must be kept as it is, not
-  // as process.env decoded it, or the entry could never match.
-  for (const [name, value] of observation.env) ops.push(value === undefined ? ['noenv', name] : ['env', name, exactEnv(name) ?? value]);
+  // as process.env decoded it, or the entry could never match. A NODE_* variable is recorded under
+  // its own name, with the caller's value (raw-args.ts: KEPT_PREFIX), as the front will see it.
+  const names = new Set([...observation.env.keys()].map((name) => (name.startsWith(KEPT_PREFIX) ? name.slice(KEPT_PREFIX.length) : name)));
+  for (const name of names) {
+    const value = exactEnv(name);
+    ops.push(value === undefined ? ['noenv', name] : ['env', name, value]);
+  }
   if (observation.cwd !== undefined) ops.push(['cwd', observation.cwd]);
   for (const record of necessary(observation.records)) ops.push([record.kind, record.path, record.answer]);
   for (const warning of input.warnings) ops.push(['warn', warning]);

@@ -21,10 +21,22 @@ export function exactWord(rest: readonly string[], at: number): FilePath {
   return commandWord(rest[at], rawArguments().slice(-rest.length)[at]);
 }
 
+/**
+ * runner-front hands the caller's NODE_* variables to Runner's Node as RUNNER_KEPT_NODE_* (they
+ * are for the program, not for Runner: addon/caller-state.h); the executor renames them back.
+ */
+export const KEPT_PREFIX = 'RUNNER_KEPT_';
+
+/** Where the caller's variable `name` is in this process's environment. */
+function carrierOf(name: string): string {
+  return name.startsWith('NODE_') && process.env[KEPT_PREFIX + name] !== undefined ? KEPT_PREFIX + name : name;
+}
+
 /** A variable of the caller's environment: text when Node decoded it exactly, else its bytes. */
 export function exactEnv(name: string): FilePath | undefined {
-  const value = process.env[name]; // through process.env, which the plan cache records
+  const carrier = carrierOf(name);
+  const value = process.env[carrier]; // through process.env, which the plan cache records
   if (value === undefined || decodedExactly([value])) return value;
-  const raw = loadAddon().rawEnv(name);
+  const raw = loadAddon().rawEnv(carrier);
   return raw === undefined ? value : fromBytes(raw);
 }
