@@ -107,7 +107,9 @@ int main(int argc, char** argv) {
   std::vector<Op> cached;
   if (LoadCachedPlan(root, argc, argv, &cached)) {
     // The caller's descriptors and signals are all still as given, but for the standard ones held.
+    // (Set or unset here: a value in the caller's environment is not this launch's.)
     if (!closed.empty()) setenv(kCallerState, CallerStateField("closed", closed).c_str(), 1);
+    else unsetenv(kCallerState);
     RunPlan(cached, /*restore_caller=*/false);
   }
   std::string cli = root + "/dist/bundle/main.cjs";
