@@ -4,13 +4,14 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { tempDir } from './tree.js';
 
 export const projectRoot = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../..');
 export const cli = path.join(projectRoot, 'dist/bundle/main.cjs');
 
 // Every launch keeps its plan in the plan cache: the tests' plans go to a cache of their own, not
 // to the home directory of whoever runs the tests.
-process.env.XDG_CACHE_HOME = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-test-cache-'));
+process.env.XDG_CACHE_HOME = tempDir('runner-test-cache-');
 
 export interface Result {
   status: number | null;

@@ -17,8 +17,21 @@ export interface TreeSpec {
   compat?: string;
 }
 
+/** The directory of this test run, made on first use and removed with everything in it at exit:
+ * a run of the suite leaves nothing in /tmp. Readable by everyone: the test user walks into it. */
+let runDir: string | undefined;
+function testRunDir(): string {
+  if (runDir === undefined) {
+    const made = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-tests-'));
+    fs.chmodSync(made, 0o755);
+    process.on('exit', () => fs.rmSync(made, { recursive: true, force: true }));
+    runDir = made;
+  }
+  return runDir;
+}
+
 export function tempDir(prefix = 'runner-test-'): string {
-  return fs.mkdtempSync(path.join(os.tmpdir(), prefix));
+  return fs.mkdtempSync(path.join(testRunDir(), prefix));
 }
 
 export function writeFile(file: string, content: string, mode = 0o644): void {

@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, type Result } from './run.js';
+import { tempDir } from './tree.js';
 
 export const TEST_USER = 'runner-test';
 
@@ -24,7 +25,7 @@ let packageCopy: string | undefined;
 /** A world-readable copy of the built package (dist, build/Release, runtime node_modules). */
 export function rootlessPackage(): string {
   if (packageCopy) return packageCopy;
-  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-pkg-'));
+  const dir = tempDir('runner-pkg-');
   for (const part of ['bin', 'dist', 'build/Release', 'package.json', 'node_modules']) {
     fs.cpSync(path.join(projectRoot, part), path.join(dir, part), {
       recursive: true,
