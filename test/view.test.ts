@@ -1,4 +1,5 @@
 // Conflict removal on every kind of Index link, --check, -C, and commands outside Programs.
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -7,9 +8,10 @@ import { findConflicts, linkOwner, upperDirectories } from '../src/overlay/confl
 import { scanLayer } from '../src/overlay/layers.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
+import { compile } from './helpers/cc.js';
 import { rng } from './helpers/planted.js';
 import { bytePath, makeTree, writeFile } from './helpers/tree.js';
-import { ensureTestUser, envAs, runnerAs, shareTree, type As } from './helpers/users.js';
+import { ensureTestUser, envAs, runnerAs, shareTree, TEST_USER, type As } from './helpers/users.js';
 
 ensureTestUser();
 
@@ -157,6 +159,16 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(plain.stdout, '1\n');
     const seen = runnerAs(who, ['--root', root, '-d', deps, '/bin/sh', '-c', 'extra']);
     assert.is(seen.stdout, 'extra 1\n', seen.stderr);
+    // A setuid program: without a view it runs as it would without Runner (a rootless view, a user
+    // namespace, cannot give it root's rights, and keeps it from gaining any: no_new_privs).
+    const euid = path.join(root, 'euid');
+    compile('#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf("%d\\n", (int)geteuid()); return 0; }\n', euid);
+    fs.chmodSync(euid, 0o4755);
+    const asWho = who === 'root' ? [] : ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups'];
+    const direct = spawnSync([...asWho, euid][0], [...asWho, euid].slice(1), { encoding: 'utf8' }).stdout;
+    assert.is(runnerAs(who, ['--root', root, euid]).stdout, direct, 'no view: as without Runner');
+    const user = spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout;
+    assert.is(runnerAs(who, ['--root', root, '-d', deps, euid]).stdout, who === 'root' ? '0\n' : user, 'in a rootless view: the user\'s');
   });
 }
 

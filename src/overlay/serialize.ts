@@ -42,19 +42,21 @@ export function mountOperations(mounts: readonly { target: string; layers: reado
 }
 
 /**
- * What follows the view: the personality, no new privileges (rootless), `before` (a named view's
- * extras), the environment operations, and the exec of `exec.file` with `argv`.
+ * What follows the view: the personality, no new privileges (rootless, in a view), `before` (a
+ * named view's extras), the environment operations, and the exec of `exec.file` with `argv`.
  */
 export function commandOperations(
   run: { personality: number | undefined; rootless: boolean; envOps: readonly EnvOp[] },
   exec: { file: FilePath; missing?: string },
   argv: readonly Token[],
   before: readonly Token[][] = [],
+  inView = true,
 ): Token[][] {
   const ops: Token[][] = [];
   if (run.personality !== undefined) ops.push(['personality', `0x${run.personality.toString(16)}`]);
-  // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working.
-  if (run.rootless) ops.push(['nonewprivs']);
+  // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working,
+  // and so they do for a user whose command needs no view (no namespace: nothing to guard).
+  if (run.rootless && inView) ops.push(['nonewprivs']);
   ops.push(...before);
   for (const op of run.envOps) ops.push(envOperation(op));
   ops.push(['exec', exec.file, exec.missing ?? 'it was not found', ...list(argv)]);
@@ -67,7 +69,8 @@ export function commandOperations(
  */
 export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.exec.argv, named?: NamedView): Token[][] {
   const ops: Token[][] = [];
-  if (needsView(plan) || named) {
+  const inView = needsView(plan) || named !== undefined;
+  if (inView) {
     // First, so that -f also covers a namespace that cannot be created.
     if (plan.fallback) ops.push(['fallback', 'running without the private view (-f)']);
     ops.push(plan.rootless ? ['userns'] : ['mountns']);
@@ -79,7 +82,7 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
     ops.push(...mountOperations(plan.mounts, plan.removals, plan.upperDirectories));
     for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
   }
-  ops.push(...commandOperations(plan, plan.exec, argv, named?.beforeEnvironment));
+  ops.push(...commandOperations(plan, plan.exec, argv, named?.beforeEnvironment, inView));
   return ops;
 }
 
