@@ -9,6 +9,7 @@
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
+#include <sys/statfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -328,6 +329,20 @@ bool ViewBuilder::MakeUpperDirectories(const std::string& target, int upper_fd, 
   return true;
 }
 
+// overlayfs stacks at most two deep (FILESYSTEM_MAX_STACK_DEPTH) and says only EINVAL (in the
+// kernel log, not to the fs context) when a layer is an overlay on an overlay. A Runner view
+// started inside a view inside a view meets that: the Index it would layer is such a stack.
+static void ExplainStackingDepth(const std::vector<std::string>& layers, Failure* f) {
+  constexpr long kOverlayMagic = 0x794c7630;  // OVERLAYFS_SUPER_MAGIC
+  for (const std::string& layer : layers) {
+    struct statfs fs {};
+    if (layer.compare(0, 6, "group:") == 0 || statfs(layer.c_str(), &fs) != 0 || fs.f_type != kOverlayMagic) continue;
+    f->detail = layer + " is an overlay already, a view's: overlayfs stacks no more than two deep, which a"
+                " view inside a view inside a view exceeds; -f runs the command without it";
+    return;
+  }
+}
+
 bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std::string>& layers,
                                Failure* f) {
   if (write_fd_ < 0) return Fail(f, "overlay", target, EINVAL, "no write layer in the plan");
@@ -395,6 +410,7 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
     }
   }
   CloseAll(&fds);
+  if (!ok && f->err == EINVAL && f->detail.empty()) ExplainStackingDepth(layers, f);
   if (ok && !target.empty()) {
     mounted_.push_back(target);
     roots_.emplace_back(target, mnt);

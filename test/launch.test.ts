@@ -6,8 +6,9 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ARGV_DUMP, compile } from './helpers/cc.js';
+import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, writeFile } from './helpers/tree.js';
-import { ensureTestUser, envAs, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
+import { ensureTestUser, envAs, rootlessPackage, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
 
 const SHOW = `#!/bin/sh
 idx=\${LD_LIBRARY_PATH%%:*}/..
@@ -137,6 +138,17 @@ for (const who of ['root', 'user'] as As[]) {
     const seen = runnerAs(who, ['--root', root, '--with', 'Greet/1.0', 'sh', '-c', 'greet'], { env: envAs(who, { PATH: `${closed}:/usr/bin:/bin` }) });
     assert.is(seen.stderr, '');
     assert.is(seen.stdout, 'Greet 1.0\n');
+  });
+
+  test(`${who}: a view inside a view works; one level deeper, overlayfs's limit is named, and -f runs without it`, () => {
+    const cli = path.join(who === 'root' ? projectRoot : rootlessPackage(), 'dist/bundle/main.cjs');
+    const runner = `'${process.execPath}' '${cli}' --root '${root}'`;
+    const third = (options: string) => `${runner} ${options} --with Greet/1.0 sh -c greet`;
+    const script = `greet; ${runner} --with Greet/2.0 sh -c "greet; ${third('')}; echo \\$?; ${third('-f')}"`;
+    const seen = run('--with', 'Greet/1.0', 'sh', '-c', script);
+    assert.is(seen.stdout, 'Greet 1.0\nGreet 2.0\n122\nGreet 2.0\n', seen.stderr);
+    assert.match(seen.stderr, /^Runner: fsconfig create overlay: Invalid argument \(\S+\/System\/Index\/\w+ is an overlay already, a view's: overlayfs stacks no more than two deep/m);
+    assert.match(seen.stderr, /; running without the private view \(-f\)$/m);
   });
 
   test(`${who}: a program that cannot start fails with 126 naming what is missing, never runs the host's namesake`, () => {
