@@ -7,6 +7,7 @@
 #include <cstring>
 #include <fcntl.h>
 #include <grp.h>
+#include <limits.h>
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -182,6 +183,14 @@ void RunPlan(const std::vector<Op>& ops, bool restore_caller) {
         Die(kExitView, "committing the view's record " + op.args[1] + ": " + std::string(strerror(errno)));
     } else if (op.name == "nsid") {
       WriteNamespaceIds(op.args[0]);
+    } else if (op.name == "rechdir") {
+      // The working directory was entered before the view was mounted: inside the Index it would
+      // still show the host's files. Entered again by its path, it shows the view's; where the view
+      // has no such directory, the old one stays.
+      char cwd[PATH_MAX];
+      if (!view_failed && getcwd(cwd, sizeof cwd) != nullptr && chdir(cwd) != 0) {
+        // Not a directory in the view (hidden, or -p emptied its parent): the old one it is.
+      }
     } else if (op.name == "chdir") {
       // Joining a mount namespace moves to its root; the caller's directory, as the view shows it.
       if (chdir(op.args[0].c_str()) != 0) Warn("cannot enter " + op.args[0] + " in the view: " + strerror(errno) + "; starting in /");

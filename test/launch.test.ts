@@ -8,7 +8,7 @@ import * as assert from 'uvu/assert';
 import { ARGV_DUMP, compile } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, writeFile } from './helpers/tree.js';
-import { ensureTestUser, envAs, rootlessPackage, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
+import { ensureTestUser, envAs, frontCommand, rootlessPackage, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
 
 const SHOW = `#!/bin/sh
 idx=\${LD_LIBRARY_PATH%%:*}/..
@@ -138,6 +138,16 @@ for (const who of ['root', 'user'] as As[]) {
     const seen = runnerAs(who, ['--root', root, '--with', 'Greet/1.0', 'sh', '-c', 'greet'], { env: envAs(who, { PATH: `${closed}:/usr/bin:/bin` }) });
     assert.is(seen.stderr, '');
     assert.is(seen.stdout, 'Greet 1.0\n');
+  });
+
+  test(`${who}: a working directory inside the Index shows the view, as the command's PATH does`, () => {
+    const bin = path.join(root, 'System/Index/bin');
+    const args = ['--root', root, '--with', 'Greet/1.0', 'sh', '-c', './greet; greet; pwd'];
+    // Planned by Node, then (through the front) planned and cached, then run from the cache.
+    for (const command of [runnerCommand(who, args), frontCommand(who, args), frontCommand(who, args)]) {
+      const seen = spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: bin, env: envAs(who) });
+      assert.is(seen.stdout, `Greet 1.0\nGreet 1.0\n${bin}\n`, seen.stderr);
+    }
   });
 
   test(`${who}: a view inside a view works; one level deeper, overlayfs's limit is named, and -f runs without it`, () => {

@@ -81,6 +81,8 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
     for (const group of plan.groups) ops.push(['group', ...list(group)]);
     ops.push(...mountOperations(plan.mounts, plan.removals, plan.upperDirectories));
     for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
+    // A working directory inside the Index shows the view, not the host's files under it.
+    ops.push(['rechdir']);
   }
   ops.push(...commandOperations(plan, plan.exec, argv, named?.beforeEnvironment, inView));
   return ops;
