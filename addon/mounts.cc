@@ -39,6 +39,18 @@ int OpenTarget(const std::string& target) {
   return open(target.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
 }
 
+// The components of a relative path ("a/b" → a, b), as they are: empty ones included.
+std::vector<std::string> PathParts(const std::string& relative) {
+  std::vector<std::string> parts;
+  for (size_t start = 0; start <= relative.size();) {
+    size_t end = relative.find('/', start);
+    if (end == std::string::npos) end = relative.size();
+    parts.push_back(relative.substr(start, end - start));
+    start = end + 1;
+  }
+  return parts;
+}
+
 // Opens `relative` as a directory beneath `root_fd`, following no symlink and leaving neither the
 // directory tree nor the mount. openat2 (Linux ≥ 5.6) does it in one call; before that, one
 // O_NOFOLLOW step per component, refusing "..".
@@ -50,12 +62,8 @@ int OpenBeneath(int root_fd, const std::string& relative) {
   int fd = syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how);
   if (fd >= 0 || errno != ENOSYS) return fd;
   fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
-  size_t start = 0;
-  while (fd >= 0 && start < relative.size()) {
-    size_t end = relative.find('/', start);
-    if (end == std::string::npos) end = relative.size();
-    std::string part = relative.substr(start, end - start);
-    start = end + 1;
+  for (const std::string& part : PathParts(relative)) {
+    if (fd < 0) break;
     if (part.empty() || part == ".") continue;
     int next = part == ".." ? (errno = EXDEV, -1) : openat(fd, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
     int err = errno;
@@ -282,18 +290,6 @@ bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f)
   CloseAll(&fds);
   if (ok) group_fds_.push_back(mnt);
   return ok;
-}
-
-// The components of a relative path ("a/b" → a, b), as they are: empty ones included.
-static std::vector<std::string> PathParts(const std::string& relative) {
-  std::vector<std::string> parts;
-  for (size_t start = 0; start <= relative.size();) {
-    size_t end = relative.find('/', start);
-    if (end == std::string::npos) end = relative.size();
-    parts.push_back(relative.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
 }
 
 bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f) {

@@ -92,7 +92,10 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
   const indexDirs = presentIndexDirs(paths.index, options.fallback);
   const rootless = process.getuid?.() !== 0;
-  const mounted = indexDirs.map((dir) => ({ target: path.join(paths.index, dir), lowers: indexLowers(layers, dir, path.join(paths.index, dir), options.pure) }));
+  const mounted = indexDirs.map((dir) => {
+    const target = path.join(paths.index, dir);
+    return { target, lowers: indexLowers(layers, dir, target, options.pure) };
+  });
   return planMounts({
     index: paths.index,
     layers,

@@ -33,15 +33,7 @@ export function joinPath(dir: FilePath, name: FilePath): FilePath {
 
 /** The directories of a PATH-like value, empty ones left out (bytes that are not UTF-8 kept so). */
 export function searchPath(value: FilePath): FilePath[] {
-  if (typeof value === 'string') return value.split(':').filter(Boolean);
-  const dirs: FilePath[] = [];
-  for (let from = 0; from <= value.length; ) {
-    let to = value.indexOf(0x3a, from); // ':'
-    if (to < 0) to = value.length;
-    if (to > from) dirs.push(fromBytes(value.subarray(from, to)));
-    from = to + 1;
-  }
-  return dirs;
+  return onBytes(value, (text) => text.split(':').filter(Boolean));
 }
 
 /** Whether `p` is inside directory `dir`. */
@@ -66,22 +58,32 @@ export function absolutePath(p: FilePath): FilePath {
   return isAbsolute(p) ? p : joinPath(process.cwd(), p);
 }
 
-/** The directory holding `p` (for bytes, worked out on the bytes: only '/' matters). */
-export function dirnameOf(p: FilePath): FilePath {
-  return typeof p === 'string' ? path.dirname(p) : fromBytes(Buffer.from(path.dirname(p.toString('latin1')), 'latin1'));
+/**
+ * `split` applied to the path's text, its parts as paths: for bytes, to their Latin-1 reading, in
+ * which each byte is one character, so that only '/' and ':' are seen, and the parts go back to
+ * the same bytes.
+ */
+function onBytes(p: FilePath, split: (text: string) => string[]): FilePath[] {
+  if (typeof p === 'string') return split(p);
+  return split(p.toString('latin1')).map((part) => fromBytes(Buffer.from(part, 'latin1')));
 }
 
-/** The last component of `p` (for bytes, worked out on the bytes, as dirnameOf). */
+/** The directory holding `p`. */
+export function dirnameOf(p: FilePath): FilePath {
+  return onBytes(p, (text) => [path.dirname(text)])[0];
+}
+
+/** The last component of `p`. */
 export function basenameOf(p: FilePath): FilePath {
-  return typeof p === 'string' ? path.basename(p) : fromBytes(Buffer.from(path.basename(p.toString('latin1')), 'latin1'));
+  return onBytes(p, (text) => [path.basename(text)])[0];
 }
 
 /** Each leading part of a relative path, shortest first: `a/b/c` → `a`, `a/b`, `a/b/c`. */
 export function prefixesOf(p: FilePath): FilePath[] {
-  const text = typeof p === 'string' ? p : p.toString('latin1');
-  const parts = text.split('/').filter(Boolean);
-  const prefixes = parts.map((_, i) => parts.slice(0, i + 1).join('/'));
-  return typeof p === 'string' ? prefixes : prefixes.map((x) => fromBytes(Buffer.from(x, 'latin1')));
+  return onBytes(p, (text) => {
+    const parts = text.split('/').filter(Boolean);
+    return parts.map((_, i) => parts.slice(0, i + 1).join('/'));
+  });
 }
 
 /** For messages: the path as text (bytes that are not UTF-8 show as U+FFFD). */
