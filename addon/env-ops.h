@@ -3,7 +3,9 @@
 //   unsetenv NAME                 drop NAME
 //   prependenv NAME DIR...        DIR... in front of NAME's ':'-separated entries (empty ones dropped)
 //   setenv NAME ORIGIN PART...    NAME = the PARTs joined: "=text" is literal, "$VAR" is VAR's value
-//                                 so far (empty when unset); ORIGIN ("file:line") names the line
+//                                 so far (empty when unset); "?OP N VAR" is ${VAR OP word}, its
+//                                 word the N parts after it (OP: - :- + :+, as in sh); ORIGIN
+//                                 ("file:line") names the line
 // TypeScript (src/overlay/environment.ts) compiles Environment files into these; this file is the
 // only place they are applied (the executor, and the addon for the planner's preview).
 #pragma once

@@ -231,6 +231,19 @@ test('the environment is applied to each launch\'s caller, never replayed', () =
   assert.match(launch(args, { WHO: 'ann' }).stdout, /env=hi ann /);
 });
 
+test("a conditional expansion (as Scripts' own Environment file has) is worked out for each launch's caller", () => {
+  const root = tree();
+  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), "alias l='List'\nexport GREETING=\"${goboShared}${XDG_DATA_DIRS:+:${XDG_DATA_DIRS}}\"\n");
+  settle();
+  const args = ['--root', root, 'app'];
+  assert.match(coldThenWarm(args, { goboShared: '/s', XDG_DATA_DIRS: '/a:/b' }).stdout, /env=\/s:\/a:\/b /);
+  for (const [XDG_DATA_DIRS, seen] of [[undefined, '/s'], ['', '/s'], ['/c', '/s:/c']]) {
+    const warm = launch(args, { goboShared: '/s', XDG_DATA_DIRS });
+    assert.ok(warm.stdout.includes(`env=${seen} `), warm.stdout);
+    assert.is(warm.stderr, '', 'an alias is nothing to warn about');
+  }
+});
+
 test('an Index entry that conflict removal must hide, added later, is hidden at once', () => {
   const root = tree();
   const args = ['--root', root, 'app'];

@@ -10,7 +10,7 @@ import { commandTarget } from '../run/target.js';
 import { realpathOr } from '../resolver/programs.js';
 import { readFirstLine } from '../script/shebang.js';
 import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
-import type { EnvOp } from '../overlay/environment.js';
+import { callerVariablesRead, type EnvOp } from '../overlay/environment.js';
 import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
 import { indexLowers, PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
@@ -117,23 +117,21 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
 }
 
 /**
- * What the view's environment operations make of the caller's variables they touch or read: only
- * those are read, so that a cached plan depends on no other variable.
+ * What the view's environment operations make of the caller's variables: only those that `names`
+ * depend on are read, so that a cached plan depends on no other variable.
  */
-function viewVariables(ops: readonly EnvOp[]): ReturnType<typeof applyEnvOps> {
-  const read = (op: EnvOp) => (op.kind === 'prepend' ? [op.name] : op.kind === 'set' ? op.parts.flatMap((p) => ('variable' in p ? [p.variable] : [])) : []);
-  const names = new Set(ops.flatMap(read));
-  return applyEnvOps(ops, Object.fromEntries([...names].map((name) => [name, exactEnv(name)])));
+function viewVariables(ops: readonly EnvOp[], names: readonly string[]): ReturnType<typeof applyEnvOps> {
+  return applyEnvOps(ops, Object.fromEntries(names.map((name) => [name, exactEnv(name)])));
 }
 
 /** The view's variables as text (what -vv and --dry-run show). */
 function viewEnvOf(ops: readonly EnvOp[]): Map<string, string> {
-  return viewVariables(ops).env;
+  return viewVariables(ops, callerVariablesRead(ops)).env;
 }
 
 /** The view's PATH as the executor will make it: bytes where a directory's name is not UTF-8. */
 function viewPathOf(ops: readonly EnvOp[]): FilePath {
-  const value = viewVariables(ops).bytes.get('PATH');
+  const value = viewVariables(ops, callerVariablesRead(ops)).bytes.get('PATH');
   return value === undefined ? '' : fromBytes(value);
 }
 

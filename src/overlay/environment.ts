@@ -1,11 +1,18 @@
-// Resources/Environment files: the shell-assignment subset real GoboLinux Environment files use,
+// Resources/Environment files: the part of shell that real GoboLinux Environment files use,
 // compiled into environment operations (addon/env-ops.h) instead of a shell wrapper (the C
 // original's wrapper re-quotes argv naively). The operations keep `$VAR` references as references:
 // the executor applies them to the caller's environment of each launch, so that a cached plan
-// never carries an old environment.
-//   export VAR=value | VAR=value | export VAR        comments with #, blank lines
-//   values: 'single' (literal), "double" ($VAR, ${VAR}, \" \\ \$ escapes), bare ($VAR, \x)
-// Anything else (commands, `unset`, `$(...)`) is a problem naming file and line.
+// never carries an old environment. What a shell sourcing the file would give the program is what
+// the program gets (test/environment.test.ts compares with dash and bash on generated files):
+//   export VAR=value [VAR2=value2 | NAME]...   VAR=value [VAR2=value2]...   unset [-v] NAME...
+//   alias/unalias lines (they never reach a program: nothing to do), `;` between commands, `#`
+//   comments, a quote or a `\` newline that continues a command on the next line
+//   values: 'single' (literal), "double" ($VAR, ${VAR}, \" \\ \$ escapes), bare ($VAR, \x, ~ and
+//   ~/ at the start or after ':' mean $HOME), ${VAR-word} ${VAR:-word} ${VAR+word} ${VAR:+word}
+//   (Scripts' own file: "${goboShared}${XDG_DATA_DIRS:+:${XDG_DATA_DIRS}}")
+// Everything a variable is exported as (a file writes `VAR=value` meaning the program's variable).
+// Anything else (other commands, `$(...)`, `$1`, `${#VAR}`, `~user`) is a problem naming file and
+// line; that command is left out and the rest still applies.
 
 export interface EnvProblem {
   file: string;
@@ -13,8 +20,12 @@ export interface EnvProblem {
   message: string;
 }
 
-/** Literal text, or the value of a variable at the time the operation is applied. */
-export type EnvPart = { text: string } | { variable: string };
+/**
+ * Literal text; the value of a variable at the time the operation is applied; or a conditional
+ * expansion: `-` gives the variable's value when it is set, else `word`; `+` gives `word` when the
+ * variable is set, else nothing; with `:` (`:-`, `:+`) an empty value counts as unset.
+ */
+export type EnvPart = { text: string } | { variable: string } | { variable: string; operator: '-' | ':-' | '+' | ':+'; word: EnvPart[] };
 
 export type EnvOp =
   | { kind: 'unset'; name: string }
@@ -28,105 +39,370 @@ export interface EnvResult {
   problems: EnvProblem[];
 }
 
-const ASSIGNMENT = /^(?:export\s+)?([A-Za-z_][A-Za-z0-9_]*)=(.*)$/;
-const EXPORT_ONLY = /^export(\s+[A-Za-z_][A-Za-z0-9_]*)+$/;
-
-class ValueError extends Error {}
-
-function expandName(text: string, at: number): [EnvPart, number] {
-  if (text[at + 1] === '{') {
-    const close = text.indexOf('}', at + 2);
-    const name = close < 0 ? '' : text.slice(at + 2, close);
-    if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ValueError(`unsupported expansion '${text.slice(at, close < 0 ? undefined : close + 1)}'`);
-    return [{ variable: name }, close + 1];
-  }
-  const match = /^[A-Za-z_][A-Za-z0-9_]*/.exec(text.slice(at + 1));
-  if (!match) {
-    if (text[at + 1] === '(') throw new ValueError("command substitution '$(...)' is not supported");
-    return [{ text: '$' }, at + 1];
-  }
-  return [{ variable: match[0] }, at + 1 + match[0].length];
+/** Every variable the parts read, conditional words included. */
+export function variablesOf(parts: readonly EnvPart[]): string[] {
+  return parts.flatMap((part) => ('variable' in part ? [part.variable, ...('word' in part ? variablesOf(part.word) : [])] : []));
 }
 
-/** One shell word as an assignment value: its literal text and variable references, in order. */
-export function compileValue(text: string): EnvPart[] {
-  const parts: EnvPart[] = [];
-  const add = (part: EnvPart) => {
-    const last = parts.at(-1);
-    if ('text' in part && last && 'text' in last) last.text += part.text;
-    else parts.push(part);
-  };
-  let i = 0;
-  while (i < text.length) {
-    const c = text[i];
-    if (c === "'") {
-      const close = text.indexOf("'", i + 1);
-      if (close < 0) throw new ValueError('unterminated single quote');
-      add({ text: text.slice(i + 1, close) });
-      i = close + 1;
-    } else if (c === '"') {
-      i++;
-      while (i < text.length && text[i] !== '"') {
-        if (text[i] === '\\' && '"\\$`'.includes(text[i + 1] ?? '')) {
-          add({ text: text[i + 1] });
-          i += 2;
-        } else if (text[i] === '$') {
-          const [part, next] = expandName(text, i);
-          add(part);
-          i = next;
-        } else if (text[i] === '`') {
-          throw new ValueError('command substitution with backquotes is not supported');
-        } else {
-          add({ text: text[i++] });
-        }
-      }
-      if (i >= text.length) throw new ValueError('unterminated double quote');
-      i++;
-    } else if (c === '\\') {
-      add({ text: text[i + 1] ?? '' });
-      i += 2;
-    } else if (c === '$') {
-      const [part, next] = expandName(text, i);
-      add(part);
-      i = next;
-    } else if (c === '`') {
-      throw new ValueError('command substitution with backquotes is not supported');
-    } else if (/\s/.test(c)) {
-      const rest = text.slice(i).trim();
-      if (rest === '' || rest.startsWith('#')) break;
-      throw new ValueError(`unexpected '${rest}' after the value (quote values that contain spaces)`);
-    } else if (';&|<>()'.includes(c)) {
-      throw new ValueError(`unexpected '${c}' (only assignments are supported)`);
-    } else {
-      add({ text: c });
-      i++;
+/**
+ * The caller's variables that the operations read: all of them, or only those the final value of
+ * `wanted` depends on (followed from the last operation back: a variable set before it is read is
+ * the operations' own, not the caller's).
+ */
+export function callerVariablesRead(ops: readonly EnvOp[], wanted?: string): string[] {
+  const reads = (op: EnvOp) => (op.kind === 'prepend' ? [op.name] : op.kind === 'set' ? variablesOf(op.parts) : []);
+  if (wanted === undefined) return [...new Set(ops.flatMap(reads))];
+  const live = new Set([wanted]);
+  for (let i = ops.length - 1; i >= 0; i--) {
+    const op = ops[i];
+    if (!live.has(op.name)) continue;
+    if (op.kind !== 'prepend') live.delete(op.name);
+    for (const name of reads(op)) live.add(name);
+  }
+  return [...live];
+}
+
+/** Why a command cannot be applied. Not an Error: a file may have a million such lines, and an
+ * Error records a stack trace each time. */
+class ShellProblem {
+  constructor(readonly message: string) {}
+}
+
+/** `${A:-${B:-...}}` deeper than this is refused (real files nest one level; no recursion runs deep). */
+const MAX_NESTING = 16;
+
+// Sticky: matched where the reader is, never on a copy of the rest (files may be megabytes).
+const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
+const NAME_REST = /[A-Za-z0-9_]+/y;
+const CONTINUED_NAME = /(?:\\\n)+[A-Za-z0-9_]/y;
+const TILDE_PREFIX = /(?:[^/:\s;\\]|\\\n)*/y;
+const BLANK = ' \t';
+/** Unquoted, these end a word. */
+const WORD_END = ' \t\n;';
+
+/** A reader over the whole file (a quoted value may span lines). */
+class Reader {
+  at = 0;
+  constructor(readonly text: string) {}
+
+  get char(): string | undefined {
+    return this.text[this.at];
+  }
+
+  /** Lines counted so far: up to `counted` there are `line` - 1 newlines (asked in file order). */
+  private counted = 0;
+  private line = 1;
+
+  lineOf(at: number): number {
+    for (let i = this.text.indexOf('\n', this.counted); i >= 0 && i < at; i = this.text.indexOf('\n', i + 1)) {
+      this.line++;
+      this.counted = i + 1;
+    }
+    return this.line;
+  }
+
+  /** Past the end of the line `at` is on. */
+  afterLine(at: number): number {
+    const newline = this.text.indexOf('\n', at);
+    return newline < 0 ? this.text.length : newline + 1;
+  }
+
+  /**
+   * Where the command starting at `start` ends (its newline or ';', quotes respected): reading goes
+   * on there after a problem. A quote that is never closed ends it at the end of its line.
+   */
+  endOfCommand(start: number): number {
+    const text = this.text;
+    for (let i = start; i < text.length; i++) {
+      const c = text[i];
+      if (c === '\\') i++;
+      else if (c === "'" || c === '"') {
+        let close = i + 1;
+        while (close < text.length && text[close] !== c) close += c === '"' && text[close] === '\\' ? 2 : 1;
+        if (close >= text.length) return this.afterLine(i);
+        i = close;
+      } else if (c === '\n' || c === ';') return i;
+      else if (c === '#' && (i === start || BLANK.includes(text[i - 1]))) return this.afterLine(i);
+    }
+    return text.length;
+  }
+
+  /** From here on no '"' closes a double quote (a scan found none: one from later finds none either). */
+  private unclosedFrom = Infinity;
+
+  /** Whether the double quote at the cursor is closed somewhere (so a problem inside it is that problem). */
+  closesDoubleQuote(): boolean {
+    if (this.at >= this.unclosedFrom) return false;
+    for (let i = this.at + 1; i < this.text.length; i++) {
+      if (this.text[i] === '\\') i++;
+      else if (this.text[i] === '"') return true;
+    }
+    this.unclosedFrom = this.at;
+    return false;
+  }
+
+  skipBlanks(): void {
+    for (;;) {
+      while (this.char !== undefined && BLANK.includes(this.char)) this.at++;
+      if (this.text.startsWith('\\\n', this.at)) this.at += 2;
+      else return;
     }
   }
-  return parts;
+
+  /** An unquoted word that is exactly `word` (a command name), consumed when it is there. */
+  keyword(word: string): boolean {
+    if (!this.text.startsWith(word, this.at)) return false;
+    const after = this.text[this.at + word.length];
+    if (after !== undefined && !WORD_END.includes(after)) return false;
+    this.at += word.length;
+    return true;
+  }
+
+  /** What the sticky `pattern` matches at `at` (the cursor by default), if anything; nothing is consumed. */
+  match(pattern: RegExp, at = this.at): string | undefined {
+    pattern.lastIndex = at;
+    return pattern.exec(this.text)?.[0];
+  }
+
+  /** `NAME=` at the cursor: the name, consumed with its '='. */
+  assignmentName(): string | undefined {
+    const name = this.match(NAME);
+    if (name === undefined || this.text[this.at + name.length] !== '=') return undefined;
+    this.at += name.length + 1;
+    return name;
+  }
+
+  /** A variable's name at the cursor, consumed; a `\` newline inside one is not part of it (sh). */
+  variableName(): string | undefined {
+    let name = '';
+    let continued: string | undefined;
+    for (;;) {
+      const part = this.match(name === '' ? NAME : NAME_REST);
+      if (part !== undefined) {
+        name += part;
+        this.at += part.length;
+      } else if (name !== '' && (continued = this.match(CONTINUED_NAME)) !== undefined) {
+        this.at += continued.length - 1; // the continuations; the name goes on
+      } else {
+        return name === '' ? undefined : name;
+      }
+    }
+  }
 }
 
-/** One Environment file as operations, and the lines that are not assignments Runner can apply. */
+function add(parts: EnvPart[], part: EnvPart): void {
+  const last = parts.at(-1);
+  if ('text' in part && last !== undefined && 'text' in last) last.text += part.text;
+  else if (!('text' in part) || part.text !== '') parts.push(part);
+}
+
+/** `$...` at the cursor: a variable, a conditional expansion, or a literal '$'. */
+function readDollar(r: Reader, inDouble: boolean, depth: number): EnvPart {
+  const start = r.at;
+  r.at++; // '$'
+  const next = r.char;
+  if (next === '{') {
+    r.at++;
+    const name = r.variableName();
+    if (name !== undefined && r.char === '}') {
+      r.at++;
+      return { variable: name };
+    }
+    const operator = (['-', ':-', '+', ':+'] as const).find((op) => name !== undefined && r.text.startsWith(op, r.at));
+    if (name === undefined || operator === undefined) {
+      const close = r.text.indexOf('}', r.at);
+      throw new ShellProblem(`unsupported expansion '${r.text.slice(start, close < 0 ? r.at + 1 : close + 1)}' (Runner applies \${VAR}, \${VAR-word}, \${VAR:-word}, \${VAR+word} and \${VAR:+word})`);
+    }
+    r.at += operator.length;
+    if (depth >= MAX_NESTING) throw new ShellProblem(`expansions nested more than ${MAX_NESTING} deep`);
+    const word = readUntil(r, inDouble ? 'brace-in-double' : 'brace', false, depth + 1);
+    return { variable: name, operator, word };
+  }
+  const name = r.variableName();
+  if (name !== undefined) return { variable: name };
+  if (next === '(') throw new ShellProblem("command substitution '$(...)' is not supported");
+  if (next !== undefined && '0123456789@*#?$!-'.includes(next)) throw new ShellProblem(`'$${next}' (a parameter of a running shell) is not supported`);
+  return { text: '$' };
+}
+
+/**
+ * Reads a run of word text: a bare word (to an unquoted blank, newline or ';'), the inside of
+ * double quotes (to the closing '"'), or the word of a conditional expansion (to its '}', within
+ * double quotes or not). `assignment`: a bare assignment value, where '~' expands.
+ */
+function readUntil(r: Reader, context: 'bare' | 'double' | 'brace' | 'brace-in-double', assignment = false, depth = 0): EnvPart[] {
+  const parts: EnvPart[] = [];
+  const quoted = context === 'double' || context === 'brace-in-double';
+  let tildeMayFollow = assignment;
+  for (;;) {
+    const c = r.char;
+    if (c === undefined) {
+      if (context === 'bare') return parts;
+      throw new ShellProblem(context === 'double' ? 'unterminated double quote' : `unterminated '\${'`);
+    }
+    if (context === 'double' && c === '"') {
+      r.at++;
+      return parts;
+    }
+    if (context.startsWith('brace') && c === '}') {
+      r.at++;
+      return parts;
+    }
+    if (context === 'bare' && WORD_END.includes(c)) return parts;
+    if (c === '\\' && (r.text[r.at + 1] === '\n' || r.text[r.at + 1] === undefined)) {
+      r.at += 2; // a line continuation: as if the lines were one
+      continue;
+    }
+    const tildeHere = tildeMayFollow;
+    tildeMayFollow = assignment && c === ':';
+    if (c === '\\') {
+      const escaped = r.text[r.at + 1];
+      r.at += 2;
+      // Within double quotes only these lose their backslash; everywhere else any character does.
+      if (quoted && !'"\\$`}'.includes(escaped)) add(parts, { text: '\\' });
+      add(parts, { text: escaped });
+    } else if (c === '$') {
+      add(parts, readDollar(r, quoted, depth));
+    } else if (c === '`') {
+      throw new ShellProblem('command substitution with backquotes is not supported');
+    } else if (c === '"') {
+      if (!r.closesDoubleQuote()) throw new ShellProblem('unterminated double quote');
+      r.at++;
+      for (const part of readUntil(r, 'double', false, depth)) add(parts, part);
+    } else if (c === "'" && !quoted) {
+      const close = r.text.indexOf("'", r.at + 1);
+      if (close < 0) throw new ShellProblem('unterminated single quote');
+      add(parts, { text: r.text.slice(r.at + 1, close) });
+      r.at = close + 1;
+    } else if (c === '~' && tildeHere) {
+      // The tilde-prefix runs to the first '/' or ':' (or the word's end): empty, it is $HOME;
+      // a login name means that user's home, which Runner does not look up; anything else stays.
+      const raw = r.match(TILDE_PREFIX, r.at + 1) ?? '';
+      const escaped = r.text[r.at + 1 + raw.length] === '\\'; // a quoted character: no expansion
+      const prefix = raw.replace(/\\\n/g, '');
+      if (!escaped && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(prefix)) throw new ShellProblem(`'~${prefix}' (another user's home) is not supported`);
+      r.at++;
+      add(parts, prefix === '' && !escaped ? { variable: 'HOME' } : { text: '~' });
+    } else if (context === 'bare' && '&|<>()'.includes(c)) {
+      throw new ShellProblem(`unexpected '${c}' (only assignments are supported)`);
+    } else {
+      add(parts, { text: c });
+      r.at++;
+    }
+  }
+}
+
+/** A word that must be a plain name (of `unset`, `export`): the name, or a problem. */
+function readName(r: Reader, command: string): string {
+  const start = r.at;
+  const word = readUntil(r, 'bare');
+  const name = word.length === 1 && 'text' in word[0] ? word[0].text : undefined;
+  if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ShellProblem(`'${command} ${r.text.slice(start, r.at)}': not a variable name`);
+  return name;
+}
+
+/** The words of one simple command, up to its end (a newline, ';' or '#'); `each` takes each word. */
+function readWords(r: Reader, each: () => void): void {
+  for (;;) {
+    r.skipBlanks();
+    if (r.char === undefined || r.char === '\n' || r.char === ';' || r.char === '#') return;
+    each();
+  }
+}
+
+/**
+ * `export` is a command: the shell expands all its words before it runs, so each value reads the
+ * variables as they were before the line (`export A=1 B=$A` gives B the old A), while plain
+ * assignments (`A=1 B=$A`) take effect one by one. The operations apply one by one, so they are
+ * given in an order that reads nothing an earlier one set: as written, or else reversed. A line
+ * no order fits (`export A=$B B=$A`) is a problem.
+ */
+function exportOrder(sets: Extract<EnvOp, { kind: 'set' }>[], text: string): EnvOp[] {
+  const readsEarlier = (ordered: typeof sets) => ordered.some((op, i) => ordered.slice(0, i).some((earlier) => variablesOf(op.parts).includes(earlier.name)));
+  if (!readsEarlier(sets)) return sets;
+  const reversed = [...sets].reverse();
+  if (!readsEarlier(reversed) && new Set(sets.map((op) => op.name)).size === sets.length) return reversed;
+  throw new ShellProblem(`'${text}': its values read variables that the same 'export' sets, in no order operations can follow`);
+}
+
+function notAnAssignment(r: Reader, start: number): ShellProblem {
+  const end = r.text.indexOf('\n', start);
+  return new ShellProblem(`'${r.text.slice(start, end < 0 ? undefined : end).trim()}' is not an assignment (expected 'export VAR=value')`);
+}
+
+/** One simple command at the cursor (blanks skipped), as operations, or why it cannot be applied. */
+function readCommand(r: Reader, origin: string): EnvOp[] | ShellProblem {
+  const start = r.at;
+  const ops: EnvOp[] = [];
+  const assign = (name: string) => ops.push({ kind: 'set', name, origin, parts: readUntil(r, 'bare', true) });
+  if (r.keyword('export')) {
+    readWords(r, () => {
+      const name = r.assignmentName();
+      if (name !== undefined) assign(name);
+      else readName(r, 'export'); // every variable is exported already
+    });
+    return exportOrder(ops as Extract<EnvOp, { kind: 'set' }>[], r.text.slice(start, r.at).trim());
+  } else if (r.keyword('unset')) {
+    let functions = false;
+    readWords(r, () => {
+      if (r.keyword('-v')) functions = false;
+      else if (r.keyword('-f')) functions = true;
+      else {
+        const name = readName(r, 'unset');
+        if (!functions) ops.push({ kind: 'unset', name });
+      }
+    });
+  } else if (r.keyword('alias') || r.keyword('unalias')) {
+    // An alias lives in the shell that reads the file; a program never sees one.
+    readWords(r, () => readUntil(r, 'bare'));
+  } else {
+    // Returned, not thrown, when the first word says it (most such lines): a file may have millions.
+    const first = r.assignmentName();
+    if (first === undefined) return notAnAssignment(r, start);
+    assign(first);
+    readWords(r, () => {
+      const name = r.assignmentName();
+      if (name === undefined) throw notAnAssignment(r, start);
+      assign(name);
+    });
+  }
+  return ops;
+}
+
+/** One Environment file as operations, and the commands that are not ones Runner can apply. */
 export function compileEnvironment(content: string, file: string): EnvResult {
   const ops: EnvOp[] = [];
   const problems: EnvProblem[] = [];
-  content.split('\n').forEach((raw, index) => {
-    const line = raw.replace(/\r$/, '').trim();
-    if (line === '' || line.startsWith('#') || EXPORT_ONLY.test(line)) return;
-    if (line.includes('\0')) {
-      problems.push({ file, line: index + 1, message: 'contains a NUL byte, which no environment value can hold' });
-      return;
+  const text = content.replace(/\r\n/g, '\n');
+  const r = new Reader(text);
+  while (r.at < text.length) {
+    r.skipBlanks();
+    const c = r.char;
+    if (c === undefined) break;
+    if (c === '\n' || c === ';') {
+      r.at++;
+      continue;
     }
-    const match = ASSIGNMENT.exec(line);
-    if (!match) {
-      problems.push({ file, line: index + 1, message: `'${line}' is not an assignment (expected 'export VAR=value')` });
-      return;
+    if (c === '#') {
+      r.at = r.afterLine(r.at);
+      continue;
     }
-    try {
-      ops.push({ kind: 'set', name: match[1], origin: `${file}:${index + 1}`, parts: compileValue(match[2]) });
-    } catch (error) {
-      if (!(error instanceof ValueError)) throw error;
-      problems.push({ file, line: index + 1, message: error.message });
+    const start = r.at;
+    const line = r.lineOf(start);
+    let result: EnvOp[] | ShellProblem;
+    if (text.slice(start, r.afterLine(start)).includes('\0')) result = new ShellProblem('contains a NUL byte, which no environment value can hold');
+    else {
+      try {
+        result = readCommand(r, `${file}:${line}`);
+      } catch (error) {
+        if (!(error instanceof ShellProblem)) throw error;
+        result = error;
+      }
     }
-  });
+    if (result instanceof ShellProblem) {
+      problems.push({ file, line, message: result.message });
+      r.at = Math.max(r.endOfCommand(start), start + 1);
+    } else ops.push(...result);
+  }
   return { ops, problems };
 }

@@ -1,6 +1,6 @@
 // The plan on the wire to addon/runner-exec (format in addon/plan.h): NUL-terminated strings,
 // each list preceded by its count. Byte strings (argv) go through unchanged.
-import type { EnvOp } from './environment.js';
+import type { EnvOp, EnvPart } from './environment.js';
 import { needsView, type MountPlan } from './plan.js';
 import { below, displayPath, isUnder, type FilePath } from '../util/file-path.js';
 
@@ -10,10 +10,20 @@ export function list(items: readonly Token[]): Token[] {
   return [String(items.length), ...items];
 }
 
+/** A value's parts as addon/env-ops.h reads them: a conditional is followed by its word's parts. */
+function valueTokens(parts: readonly EnvPart[]): string[] {
+  return parts.flatMap((part) => {
+    if ('text' in part) return [`=${part.text}`];
+    if (!('word' in part)) return [`$${part.variable}`];
+    const word = valueTokens(part.word);
+    return [`?${part.operator} ${word.length} ${part.variable}`, ...word];
+  });
+}
+
 export function envOperation(op: EnvOp): Token[] {
   if (op.kind === 'unset') return ['unsetenv', op.name];
   if (op.kind === 'prepend') return ['prependenv', op.name, ...list(op.dirs)];
-  return ['setenv', op.name, op.origin, ...list(op.parts.map((p) => ('text' in p ? `=${p.text}` : `$${p.variable}`)))];
+  return ['setenv', op.name, op.origin, ...list(valueTokens(op.parts))];
 }
 
 /** What a named view adds to a plan (src/views/): operations after the write layer and before the environment. */
