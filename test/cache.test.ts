@@ -240,6 +240,7 @@ test("a conditional expansion (as Scripts' own Environment file has) is worked o
   for (const [XDG_DATA_DIRS, seen] of [[undefined, '/s'], ['', '/s'], ['/c', '/s:/c']]) {
     const warm = launch(args, { goboShared: '/s', XDG_DATA_DIRS });
     assert.ok(warm.stdout.includes(`env=${seen} `), warm.stdout);
+    assert.not.ok(warm.viaNode, 'PATH is not made from it: the plan holds, the executor works it out');
     assert.is(warm.stderr, '', 'an alias is nothing to warn about');
   }
 });
@@ -295,12 +296,13 @@ test('a -d file or a script header edited, a PATH that finds another command, ot
 
 test('a NODE_* variable an Environment file reads is the caller\'s, cold and warm; a change is seen', () => {
   const root = tree();
-  writeFile(path.join(root, 'Programs/Tool/1.0/Resources/Environment'), 'NODE_PATH="$NODE_PATH:/from-tool"\n');
+  // PATH is made from it too: the command's lookup depends on it, so the plan does.
+  writeFile(path.join(root, 'Programs/Tool/1.0/Resources/Environment'), 'NODE_PATH="$NODE_PATH:/from-tool"\nPATH="$PATH:$NODE_PATH"\n');
   writeFile(path.join(root, 'Programs/App/1.0/bin/show'), '#!/bin/sh\necho "$NODE_PATH"\n', 0o755);
   settle();
   const warm = coldThenWarm(['--root', root, path.join(root, 'Programs/App/1.0/bin/show')], { NODE_PATH: '/caller' });
   assert.is(warm.stdout, '/caller:/from-tool\n');
-  // Recorded under its own name, as for any variable the view's environment reads.
+  // Recorded under its own name, as for any variable the view's PATH is made from.
   seesChange(['--root', root, path.join(root, 'Programs/App/1.0/bin/show')], /^\/other:\/from-tool$/m, { NODE_PATH: '/other' });
 });
 

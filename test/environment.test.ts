@@ -1,6 +1,6 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { compileEnvironment } from '../src/overlay/environment.js';
+import { callerVariablesRead, compileEnvironment } from '../src/overlay/environment.js';
 import { applyEnvOps } from '../src/overlay/execute.js';
 import { viewEnvironment } from '../src/overlay/view-env.js';
 import path from 'node:path';
@@ -159,6 +159,14 @@ test('generated files: what dash and bash make of them, to the byte', () => {
     compared++;
   }
   assert.ok(compared >= 270, `only ${compared} of 300 compared (${refused} refused)`);
+});
+
+test("the caller's variables the plan depends on: only what PATH is made from", () => {
+  const { ops } = compileEnvironment('export TOOLS=/opt/tools\nexport PATH="${TOOLS}/bin:${EXTRA:+$EXTRA:}$PATH"\nexport XDG_DATA_DIRS="/s${XDG_DATA_DIRS:+:$XDG_DATA_DIRS}"\nunset GONE\n', 'Env');
+  assert.equal(callerVariablesRead(ops, 'PATH').sort(), ['EXTRA', 'PATH'], 'TOOLS is set before PATH reads it: not the caller\'s');
+  assert.equal(callerVariablesRead(ops).sort(), ['EXTRA', 'PATH', 'TOOLS', 'XDG_DATA_DIRS']);
+  const prepended = viewEnvironment('/S/Index', []).ops;
+  assert.equal(callerVariablesRead(prepended, 'PATH'), ['PATH']);
 });
 
 test('view environment: Index first on the search paths, GOBOLINUX_RUNNER=1, layers in layer order', () => {

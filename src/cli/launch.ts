@@ -129,9 +129,13 @@ function viewEnvOf(ops: readonly EnvOp[]): Map<string, string> {
   return viewVariables(ops, callerVariablesRead(ops)).env;
 }
 
-/** The view's PATH as the executor will make it: bytes where a directory's name is not UTF-8. */
+/**
+ * The view's PATH as the executor will make it: bytes where a directory's name is not UTF-8. Only
+ * what PATH is made from is read: a variable that other lines of an Environment file read
+ * (`XDG_DATA_DIRS`) is the program's business, worked out for each launch by the executor.
+ */
 function viewPathOf(ops: readonly EnvOp[]): FilePath {
-  const value = viewVariables(ops, callerVariablesRead(ops)).bytes.get('PATH');
+  const value = viewVariables(ops, callerVariablesRead(ops, 'PATH')).bytes.get('PATH');
   return value === undefined ? '' : fromBytes(value);
 }
 
