@@ -314,6 +314,37 @@ test('warnings are said again on the warm path', () => {
   assert.match(warm.stderr, /Environment:1: 'source \/etc\/profile' is not an assignment/);
 });
 
+/** A writer of the plan cache killed with SIGKILL between writing its temp file and renaming it. */
+function killedWriter(): string {
+  const dir = path.join(cacheHome, 'Runner');
+  const writer = `
+    import fs from 'node:fs';
+    const { writeAtomically } = await import(${JSON.stringify(path.join(projectRoot, 'dist/src/util/atomic-write.js'))});
+    fs.renameSync = () => process.kill(process.pid, 'SIGKILL');
+    writeAtomically(${JSON.stringify(dir)}, 'plan-killed', 'half');`;
+  const child = spawnSync(process.execPath, ['--input-type=module', '-e', writer], { encoding: 'utf8' });
+  assert.is(child.signal, 'SIGKILL', child.stderr);
+  const left = fs.readdirSync(dir).filter((name) => name.startsWith(`.tmp-${child.pid}-`));
+  assert.is(left.length, 1, 'kill -9 left its temp file: no finally ran');
+  return path.join(dir, left[0]);
+}
+
+test('what a writer killed by kill -9 left in the cache is removed by the next write', () => {
+  const root = tree();
+  const abandoned = killedWriter();
+  const minutesAgo = new Date(Date.now() - 5 * 60_000);
+  fs.utimesSync(abandoned, minutesAgo, minutesAgo);
+  const recent = killedWriter(); // its pid could be in use in another pid namespace: left a while
+  const live = path.join(cacheHome, 'Runner', `.tmp-${process.pid}-plan-being-written`);
+  writeFile(live, 'x');
+  fs.utimesSync(live, minutesAgo, minutesAgo);
+  assert.ok(launch(['--root', root, 'app']).viaNode, 'a cold launch writes its plan');
+  assert.not.ok(fs.existsSync(abandoned), 'the dead writer\'s temp file is gone');
+  assert.ok(fs.existsSync(recent) && fs.existsSync(live), 'a recent one and a live writer\'s stay');
+  fs.rmSync(recent);
+  fs.rmSync(live);
+});
+
 test('--no-cache and RUNNER_NO_CACHE=1 plan afresh and keep nothing; the result is the same', () => {
   const root = tree();
   const dir = path.join(cacheHome, 'Runner');
