@@ -7,7 +7,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { ARGV_DUMP, compile } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
-import { bytePath, linkIndex, makeTree, writeFile } from './helpers/tree.js';
+import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, frontCommand, rootlessPackage, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
 
 const SHOW = `#!/bin/sh
@@ -287,6 +287,23 @@ for (const who of ['root', 'user'] as As[]) {
     const seen = runnerAs(who, ['--root', bare, path.join(bare, 'Programs/A/1/bin/a')]);
     assert.is(seen.status, 122);
     assert.is(seen.stderr, `Runner: the Index ${path.join(bare, 'System/Index')} does not exist (wrong --root?)\n`);
+  });
+
+  test(`${who}: a --root that is not a directory is named, whatever the action`, () => {
+    const shared = shareTree(tempDir());
+    writeFile(path.join(shared, 'file'), 'x');
+    const cases: [string, string][] = [
+      [path.join(shared, 'gobbo'), 'no such directory'],
+      [path.join(shared, 'file'), 'not a directory'],
+    ];
+    if (who === 'user') cases.push([path.join(tempDir(), 'gobo'), 'cannot be reached (EACCES)']);
+    for (const [root, problem] of cases) {
+      for (const args of [['app'], ['--resolve', 'App'], ['--index']]) {
+        const seen = runnerAs(who, ['--root', root, ...args]);
+        assert.is(seen.stderr, `Runner: --root ${root}: ${problem}\n`);
+        assert.is(seen.status, 125);
+      }
+    }
   });
 }
 

@@ -4,6 +4,7 @@
 // One table describes every option. Each run parses with yargs-parser, the engine yargs itself is
 // built on (13 ms to load here, against 65 ms for yargs); yargs proper is loaded only to print
 // --help or to word a usage error, from the same table.
+import fs from 'node:fs';
 import parseArgs from 'yargs-parser';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
@@ -176,6 +177,9 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     if (Array.isArray(a[key])) throw new RunnerError(`--${key} was given more than once`, ExitCode.usage);
     if (a[key] === '') throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   }
+  // A mistyped --root would otherwise show up as "command not found" or an empty answer.
+  const rootProblem = typeof a.root === 'string' ? directoryProblem(a.root) : undefined;
+  if (rootProblem) throw new RunnerError(`--root ${a.root}: ${rootProblem}`, ExitCode.usage);
   const flag = (key: string) => a[key] === true;
   return {
     root: a.root as string | undefined,
@@ -231,4 +235,13 @@ export function resolveOptionsOf(options: Options): ResolveOptions {
     trustTree: options.trustTree,
     strictMetadata: options.strictMetadata,
   };
+}
+
+function directoryProblem(dir: string): string | undefined {
+  try {
+    return fs.statSync(dir).isDirectory() ? undefined : 'not a directory';
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    return code === 'ENOENT' ? 'no such directory' : `cannot be reached (${code ?? String(error)})`;
+  }
 }
