@@ -161,6 +161,18 @@ test('generated files: what dash and bash make of them, to the byte', () => {
   assert.ok(compared >= 270, `only ${compared} of 300 compared (${refused} refused)`);
 });
 
+test('random shell-like text: problems with a line each, never an exception, and the executor takes what compiles', () => {
+  const next = rng(5);
+  const pieces = ['$', '{', '}', ':', '-', '+', '"', "'", '\\', '\n', ' ', ';', '#', '~', '/', 'A', '=', 'export ', 'unset ', 'alias ', '(', '`', '\0', 'é', '\t', '\r\n', '${A', '$(', 'A=', '${A:-', '${A+'];
+  for (let i = 0; i < 20000; i++) {
+    const text = Array.from({ length: next(40) }, () => pieces[next(pieces.length)]).join('');
+    const { ops, problems } = compileEnvironment(text, 'F');
+    assert.ok(problems.every((p) => p.line >= 1 && p.line <= text.split('\n').length && p.message !== ''), JSON.stringify(text));
+    applyEnvOps(ops, { A: 'a', HOME: '/h' }); // throws on a value the executor cannot hold (a NUL)
+  }
+  assert.equal(apply("A='x\ny\0z'\nB=ok\n").problems.map((p) => `${p.line}: ${p.message}`), ['1: contains a NUL byte, which no environment value can hold']);
+});
+
 test("the caller's variables the plan depends on: only what PATH is made from", () => {
   const { ops } = compileEnvironment('export TOOLS=/opt/tools\nexport PATH="${TOOLS}/bin:${EXTRA:+$EXTRA:}$PATH"\nexport XDG_DATA_DIRS="/s${XDG_DATA_DIRS:+:$XDG_DATA_DIRS}"\nunset GONE\n', 'Env');
   assert.equal(callerVariablesRead(ops, 'PATH').sort(), ['EXTRA', 'PATH'], 'TOOLS is set before PATH reads it: not the caller\'s');

@@ -399,6 +399,8 @@ export function compileEnvironment(content: string, file: string): EnvResult {
         result = error;
       }
     }
+    // A quoted value may run over several lines: what was read must hold no NUL either.
+    if (!(result instanceof ShellProblem) && text.slice(start, r.at).includes('\0')) result = new ShellProblem('contains a NUL byte, which no environment value can hold');
     if (result instanceof ShellProblem) {
       problems.push({ file, line, message: result.message });
       r.at = Math.max(r.endOfCommand(start), start + 1);
