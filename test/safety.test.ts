@@ -172,6 +172,49 @@ test('Environment files: a value that doubles per line and a NUL are warnings na
   assert.not.match(result.stderr, /internal error/);
 });
 
+// More than a JavaScript call can take as arguments (about 120,000 on this Node): what is read from
+// a tree is never spread into a call, and a file's warnings are counted, not all said.
+const HUGE = 150_000;
+
+test('huge metadata files: the run goes on, each file says its first 10 problems and counts the rest', () => {
+  const root = plantedWorld((r) => {
+    writeFile(path.join(r, 'Dependencies'), 'Bad!!line\n'.repeat(HUGE));
+    writeFile(path.join(r, 'Environment'), 'export A=1\nbogus line\n'.repeat(HUGE));
+  });
+  fs.writeFileSync(path.join(root, 'Programs/App/1.0/bin/app'), '#!/bin/sh\necho "A=$A"\n');
+  const result = runnerAs('root', ['--root', root, '--no-cache', 'app']);
+  assert.is(result.status, 0, result.stderr.slice(-2000));
+  assert.is(result.stdout, 'A=1\n');
+  const lines = result.stderr.trimEnd().split('\n');
+  assert.is(lines.length, 22, result.stderr.slice(0, 4000));
+  assert.match(lines[0], /Dependencies:1:4: unexpected '!'; line skipped$/);
+  assert.match(lines[10], new RegExp(`Dependencies: ${HUGE - 10} more problems like these not shown \\(${HUGE} in all\\)$`));
+  assert.match(lines[11], /Environment:2: 'bogus line' is not an assignment/);
+  assert.match(lines[21], new RegExp(`Environment: ${HUGE - 10} more problems like these not shown \\(${HUGE} in all\\)$`));
+});
+
+test(`root: an Index of ${HUGE} entries that all lead into another version is hidden whole`, () => {
+  const root = makeTree({
+    programs: {
+      Big: { '1.0': { files: { 'share/big/only-in-1': '' } }, '2.0': {} },
+      App: { '1.0': { deps: 'Big < 2.0\n', files: { 'bin/app': '#!/bin/sh\nls "$(dirname "$0")/../share/big" | wc -l\n' } } },
+    },
+    current: { Big: '2.0', App: '1.0' },
+  });
+  const share = path.join(root, 'Programs/Big/2.0/share/big');
+  const index = path.join(root, 'System/Index/share/big');
+  fs.mkdirSync(share, { recursive: true });
+  fs.mkdirSync(index, { recursive: true });
+  for (let i = 0; i < HUGE; i++) {
+    fs.writeFileSync(path.join(share, `f${i}`), '');
+    fs.symlinkSync(`../../../../Programs/Big/2.0/share/big/f${i}`, path.join(index, `f${i}`));
+  }
+  linkIndex(root, { App: '1.0' });
+  const result = runnerAs('root', ['--root', root, '--no-cache', path.join(root, 'System/Index/bin/app')]);
+  assert.is(result.stderr, '');
+  assert.is(result.stdout.trim(), '1', 'only Big 1.0\'s own file is left');
+});
+
 test('root refuses metadata that another user can write, unless --trust-tree', () => {
   ensureTestUser();
   const worldWritable = plantedWorld((r) => writeFile(path.join(r, 'Dependencies'), 'Greet\n', 0o666));

@@ -75,7 +75,7 @@ export function entryOperations(input: CacheInput, uid: number): Token[][] {
   for (const record of necessary(observation.records)) ops.push([record.kind, record.path, record.answer]);
   for (const warning of input.warnings) ops.push(['warn', warning]);
   ops.push(['argvfrom', String(plan.exec.from)]);
-  ops.push(...planOperations(plan, plan.exec.argv.slice(0, plan.exec.fixed)));
+  for (const item of planOperations(plan, plan.exec.argv.slice(0, plan.exec.fixed))) ops.push(item);
   return ops;
 }
 

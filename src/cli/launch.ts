@@ -11,6 +11,7 @@ import { realpathOr } from '../resolver/programs.js';
 import { readFirstLine } from '../script/shebang.js';
 import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import { callerVariablesRead, type EnvOp } from '../overlay/environment.js';
+import { cappedWarnings } from '../util/capped-warnings.js';
 import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
 import { indexLowers, PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
@@ -84,7 +85,10 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   envOps.push({ kind: 'unset', name: SCRIPT_MARK });
   const file = run.target.file;
   if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) envOps.push({ kind: 'set', name: SCRIPT_MARK, origin: 'Runner', parts: [{ text: realpathOr(file, displayPath(file)) }] });
-  for (const p of problems) warn(`${p.file}:${p.line}: ${p.message}; line ignored`);
+  for (const file of new Set(problems.map((p) => p.file))) {
+    const lines = problems.filter((p) => p.file === file).map((p) => `${p.file}:${p.line}: ${p.message}; line ignored`);
+    cappedWarnings(file, lines).forEach(warn);
+  }
   const removed = new Set(removals.map(pathKey));
   const found = findInView(exec.file, viewPathOf(envOps), paths.index, layers, options.pure, removed);
   if (!found) throw new RunnerError(`${displayPath(exec.file)}: command not found in the view`, ExitCode.notFound);

@@ -404,7 +404,7 @@ export function compileEnvironment(content: string, file: string): EnvResult {
     if (result instanceof ShellProblem) {
       problems.push({ file, line, message: result.message });
       r.at = Math.max(r.endOfCommand(start), start + 1);
-    } else ops.push(...result);
+    } else for (const item of result) ops.push(item);
   }
   return { ops, problems };
 }

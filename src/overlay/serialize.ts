@@ -67,7 +67,7 @@ export function commandOperations(
   // Rootless, nothing in the view may regain privileges; as root, setuid programs keep working,
   // and so they do for a user whose command needs no view (no namespace: nothing to guard).
   if (run.rootless && inView) ops.push(['nonewprivs']);
-  ops.push(...before);
+  for (const item of before) ops.push(item);
   for (const op of run.envOps) ops.push(envOperation(op));
   ops.push(['exec', exec.file, exec.missing ?? 'it was not found', ...list(argv)]);
   return ops;
@@ -87,14 +87,14 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
     // Nothing done in the view may propagate back to the host.
     ops.push(['private', '/']);
     ops.push(['writelayer', plan.writeLayer, '']);
-    if (named) ops.push(...named.afterWriteLayer);
+    if (named) for (const item of named.afterWriteLayer) ops.push(item);
     for (const group of plan.groups) ops.push(['group', ...list(group)]);
-    ops.push(...mountOperations(plan.mounts, plan.removals, plan.upperDirectories));
+    for (const item of mountOperations(plan.mounts, plan.removals, plan.upperDirectories)) ops.push(item);
     for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
     // A working directory inside the Index shows the view, not the host's files under it.
     ops.push(['rechdir']);
   }
-  ops.push(...commandOperations(plan, plan.exec, argv, named?.beforeEnvironment, inView));
+  for (const item of commandOperations(plan, plan.exec, argv, named?.beforeEnvironment, inView)) ops.push(item);
   return ops;
 }
 

@@ -27,8 +27,8 @@ export function viewEnvironment(
     if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
     if (read.kind === 'absent') continue;
     const result = compileEnvironment(read.bytes.toString('utf8'), file);
-    ops.push(...result.ops);
-    problems.push(...result.problems);
+    for (const item of result.ops) ops.push(item);
+    for (const item of result.problems) problems.push(item);
   }
   return { ops, problems };
 }

@@ -188,9 +188,9 @@ export function explainExclusion(solution: PartialSolution<Why>, pkg: string, in
   const facts: Fact[] = [];
   for (const other of rule.terms.keys()) {
     if (other === pkg) continue;
-    for (const a of assignments.slice(0, at)) if (a.pkg === other && a.cause) facts.push(...leaves(a.cause));
+    for (const a of assignments.slice(0, at)) if (a.pkg === other && a.cause) for (const fact of leaves(a.cause)) facts.push(fact);
   }
-  facts.push(...leaves(rule));
+  for (const item of leaves(rule)) facts.push(item);
   // That the program being run is pinned goes without saying, unless `pkg` is that program.
   const said = facts.filter((f) => whyOf(f).kind !== 'program' || (whyOf(f) as { name: string }).name === pkg);
   const words = [...new Set(said.map(sentence).filter(Boolean))];

@@ -46,8 +46,11 @@ export class World {
     this.programsReal = realpathOr(paths.programs, paths.programs);
   }
 
+  private readonly said = new Set<string>();
+
   warnOnce(message: string): void {
-    if (!this.warnings.includes(message)) this.warnings.push(message);
+    if (!this.said.has(message)) this.warnings.push(message);
+    this.said.add(message);
   }
 
   /** A metadata file of a program version, read safely; a broken one is bad metadata (121). */

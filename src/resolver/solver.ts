@@ -14,6 +14,7 @@ import { formatProblem, type Alternative, type ParseResult, type Requirement } f
 import { ExitCode, RunnerError } from './errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
 import type { World } from './programs.js';
+import { cappedWarnings } from '../util/capped-warnings.js';
 import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
 import { allVersions, indices, isEmptySet, negative, noVersions, or, positive, single, type Term, type VersionSet } from './pubgrub/term.js';
 
@@ -85,7 +86,9 @@ interface LineUse {
 
 /** Malformed lines of a file, as warnings (or, under --strict-metadata, the reason it is refused). */
 export function metadataProblems(parsed: ParseResult): string[] {
-  return [...parsed.problems.map((p) => `${formatProblem(p)}; line skipped`), ...parsed.fixes.map(formatProblem)];
+  const all = [...parsed.problems.map((p) => `${formatProblem(p)}; line skipped`), ...parsed.fixes.map(formatProblem)];
+  const file = (parsed.problems[0] ?? parsed.fixes[0])?.file;
+  return file === undefined ? all : cappedWarnings(file, all);
 }
 
 class GoboProblem implements Problem<Why> {
@@ -217,7 +220,7 @@ class GoboProblem implements Problem<Why> {
         const pinned = at < 0 ? noVersions(versions.length) : single(versions.length, at);
         out.push({ terms: [[ROOT, positive(single(1, 0))], [program.name, negative(pinned)]], why: { kind: 'program', ...program } });
       }
-      for (const root of this.options.roots) out.push(...this.lineIncompatibilities(ROOT, 0, root.by, root.requirements));
+      for (const root of this.options.roots) for (const brought of this.lineIncompatibilities(ROOT, 0, root.by, root.requirements)) out.push(brought);
       return out;
     }
     const virtual = this.virtuals.get(pkg);
@@ -255,8 +258,10 @@ export function solve(options: SolveOptions): Resolution {
 
   const warnings: string[] = [];
   const notes: string[] = [];
+  const said = new Set<string>();
   const warnOnce = (message: string) => {
-    if (!warnings.includes(message)) warnings.push(message);
+    if (!said.has(message)) warnings.push(message);
+    said.add(message);
   };
   for (const root of options.roots) if (root.parsed) metadataProblems(root.parsed).forEach(warnOnce);
 

@@ -60,7 +60,7 @@ export function readScriptHeader(file: FilePath, parseOptions: ParseOptions = {}
         throw new RunnerError(formatProblem({ ...problem, column: problem.column + line.length - argument.length }), ExitCode.badMetadata);
       }
       if (parsed.requirements.length === 0) throw new RunnerError(`${where}: 'dependency' needs a Dependencies line`, ExitCode.badMetadata);
-      requirements.push(...parsed.requirements);
+      for (const item of parsed.requirements) requirements.push(item);
     } else {
       throw new RunnerError(`${where}: unknown directive '${directive}' (expected 'interpreter' or 'dependency')`, ExitCode.badMetadata);
     }

@@ -104,7 +104,7 @@ export function enterAction(options: Options): never {
   }
   ops.push(joinOperation(view));
   const asRecorded = { personality: undefined, rootless: view.record.rootless, envOps: view.record.envOps };
-  ops.push(...commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [['chdir', process.cwd()]]));
+  for (const item of commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [['chdir', process.cwd()]])) ops.push(item);
   return executeOperations(ops);
 }
 

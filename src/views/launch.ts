@@ -67,7 +67,7 @@ function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mo
   const ops: Token[][] = [joinOperation(view)];
   if (grow) {
     ops.push(['writelayer', paths(dir, view.record.id).mnt, `g${view.record.generation + 1}-`]);
-    ops.push(...mountOperations(grow.mounts, grow.removals, grow.upperDirectories));
+    for (const item of mountOperations(grow.mounts, grow.removals, grow.upperDirectories)) ops.push(item);
     ops.push(['commit', ...grow.commit]);
   }
   return [...ops, ...commandOperations(plan, plan.exec, plan.exec.argv, [['chdir', process.cwd()]])];

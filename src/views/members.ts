@@ -44,7 +44,7 @@ function cgroupMembers(dir: string): number[] {
     } catch {
       return;
     }
-    pids.push(...text.split('\n').filter(Boolean).map(Number));
+    for (const pid of text.split('\n').filter(Boolean)) pids.push(Number(pid));
     for (const entry of fs.readdirSync(at, { withFileTypes: true })) if (entry.isDirectory()) visit(path.join(at, entry.name));
   };
   visit(dir);

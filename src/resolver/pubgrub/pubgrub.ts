@@ -111,7 +111,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     for (let at = ps.assignments.length + 1; at <= from; at++) {
       const list = checkedUpTo[at];
       if (list === undefined) continue;
-      recheck.push(...list);
+      for (const item of list) recheck.push(item);
       checkedUpTo[at] = undefined;
     }
   };
@@ -237,6 +237,6 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     if (brought.every((incompat) => ps.relation(incompat, id, decision) !== SATISFIED)) {
       ps.decide(id, chosen);
       effort.decisions++;
-    } else recheck.push(...brought);
+    } else for (const item of brought) recheck.push(item);
   }
 }
