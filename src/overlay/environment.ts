@@ -318,7 +318,14 @@ function readWords(r: Reader, each: () => void): void {
  * no order fits (`export A=$B B=$A`) is a problem.
  */
 function exportOrder(sets: Extract<EnvOp, { kind: 'set' }>[], text: string): EnvOp[] {
-  const readsEarlier = (ordered: typeof sets) => ordered.some((op, i) => ordered.slice(0, i).some((earlier) => variablesOf(op.parts).includes(earlier.name)));
+  const readsEarlier = (ordered: typeof sets) => {
+    const setBefore = new Set<string>();
+    for (const op of ordered) {
+      if (variablesOf(op.parts).some((name) => setBefore.has(name))) return true;
+      setBefore.add(op.name);
+    }
+    return false;
+  };
   if (!readsEarlier(sets)) return sets;
   const reversed = [...sets].reverse();
   if (!readsEarlier(reversed) && new Set(sets.map((op) => op.name)).size === sets.length) return reversed;
