@@ -68,6 +68,9 @@ export function hugeLines(): string[] {
     'A' + ' '.repeat(n) + 'x', 'A >= 1' + '\t'.repeat(n) + 'x', 'A ' + '>'.repeat(n), 'A >= 1' + ','.repeat(n),
     'A' + '|'.repeat(n), 'A >= ' + '1.'.repeat(n / 2), 'A' + 'a'.repeat(n) + ' >= 1', '#'.repeat(n), 'A [' + '['.repeat(n),
     'A' + ' >= 1 <'.repeat(n / 7), 'X=a' + ' '.repeat(n) + 'b', 'export' + ' A'.repeat(n / 2) + ' =', 'X="' + '$'.repeat(n), 'X=${' + 'A'.repeat(n),
+    // Environment: many commands, assignments, expansions and problems on one line (the first two
+    // as long as a metadata file may be: a scan of the rest of the line per command takes minutes).
+    'A=1;'.repeat(n), 'x;'.repeat(2 * n), 'export ' + 'B=$A '.repeat(n / 5), '${#'.repeat(n / 3), 'A=' + ':~'.repeat(n / 2), 'A=${B:-'.repeat(n / 7),
   ];
   const next = rng(4);
   for (let i = 0; i < 6; i++) {
@@ -78,7 +81,7 @@ export function hugeLines(): string[] {
   return shapes;
 }
 
-test('lines of up to 1 MB: every parser stays linear (a hang guard, not a speed test) and never throws', () => {
+test('lines of up to 1 MB (4 MB for two): every parser stays linear (a hang guard, not a speed test) and never throws', () => {
   // In a child process with a guard far above what linear parsing needs (well under a second
   // here): a backtracking regular expression takes minutes on these and trips it.
   const script = `

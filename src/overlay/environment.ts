@@ -89,14 +89,15 @@ class Reader {
     return this.text[this.at];
   }
 
-  /** Lines counted so far: up to `counted` there are `line` - 1 newlines (asked in file order). */
-  private counted = 0;
+  /** The line of the newline-counting position, and the next newline from it (asked in file order). */
   private line = 1;
+  private nextNewline = -2;
 
   lineOf(at: number): number {
-    for (let i = this.text.indexOf('\n', this.counted); i >= 0 && i < at; i = this.text.indexOf('\n', i + 1)) {
+    if (this.nextNewline === -2) this.nextNewline = this.text.indexOf('\n');
+    while (this.nextNewline >= 0 && this.nextNewline < at) {
       this.line++;
-      this.counted = i + 1;
+      this.nextNewline = this.text.indexOf('\n', this.nextNewline + 1);
     }
     return this.line;
   }
@@ -190,6 +191,15 @@ class Reader {
   }
 }
 
+/** At most this much of a file is quoted in a message (a line may be megabytes long). */
+const QUOTED = 120;
+
+/** text[start, end), quoted in a message: trimmed, and cut short with '…' if long. */
+function snippet(text: string, start: number, end: number): string {
+  const quoted = text.slice(start, Math.min(end, start + QUOTED + 1)).trim();
+  return end - start > QUOTED ? `${quoted.slice(0, QUOTED)}…` : quoted;
+}
+
 function add(parts: EnvPart[], part: EnvPart): void {
   const last = parts.at(-1);
   if ('text' in part && last !== undefined && 'text' in last) last.text += part.text;
@@ -210,8 +220,8 @@ function readDollar(r: Reader, inDouble: boolean, depth: number): EnvPart {
     }
     const operator = (['-', ':-', '+', ':+'] as const).find((op) => name !== undefined && r.text.startsWith(op, r.at));
     if (name === undefined || operator === undefined) {
-      const close = r.text.indexOf('}', r.at);
-      throw new ShellProblem(`unsupported expansion '${r.text.slice(start, close < 0 ? r.at + 1 : close + 1)}' (Runner applies \${VAR}, \${VAR-word}, \${VAR:-word}, \${VAR+word} and \${VAR:+word})`);
+      const close = r.text.slice(r.at, r.at + QUOTED).indexOf('}');
+      throw new ShellProblem(`unsupported expansion '${snippet(r.text, start, close < 0 ? r.at + 1 : r.at + close + 1)}' (Runner applies \${VAR}, \${VAR-word}, \${VAR:-word}, \${VAR+word} and \${VAR:+word})`);
     }
     r.at += operator.length;
     if (depth >= MAX_NESTING) throw new ShellProblem(`expansions nested more than ${MAX_NESTING} deep`);
@@ -297,7 +307,7 @@ function readName(r: Reader, command: string): string {
   const start = r.at;
   const word = readUntil(r, 'bare');
   const name = word.length === 1 && 'text' in word[0] ? word[0].text : undefined;
-  if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ShellProblem(`'${command} ${r.text.slice(start, r.at)}': not a variable name`);
+  if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ShellProblem(`'${command} ${snippet(r.text, start, r.at)}': not a variable name`);
   return name;
 }
 
@@ -333,8 +343,7 @@ function exportOrder(sets: Extract<EnvOp, { kind: 'set' }>[], text: string): Env
 }
 
 function notAnAssignment(r: Reader, start: number): ShellProblem {
-  const end = r.text.indexOf('\n', start);
-  return new ShellProblem(`'${r.text.slice(start, end < 0 ? undefined : end).trim()}' is not an assignment (expected 'export VAR=value')`);
+  return new ShellProblem(`'${snippet(r.text, start, r.endOfCommand(start))}' is not an assignment (expected 'export VAR=value')`);
 }
 
 /** One simple command at the cursor (blanks skipped), as operations, or why it cannot be applied. */
@@ -348,7 +357,7 @@ function readCommand(r: Reader, origin: string): EnvOp[] | ShellProblem {
       if (name !== undefined) assign(name);
       else readName(r, 'export'); // every variable is exported already
     });
-    return exportOrder(ops as Extract<EnvOp, { kind: 'set' }>[], r.text.slice(start, r.at).trim());
+    return exportOrder(ops as Extract<EnvOp, { kind: 'set' }>[], snippet(r.text, start, r.at));
   } else if (r.keyword('unset')) {
     let functions = false;
     readWords(r, () => {
@@ -382,6 +391,12 @@ export function compileEnvironment(content: string, file: string): EnvResult {
   const problems: EnvProblem[] = [];
   const text = content.replace(/\r\n/g, '\n');
   const r = new Reader(text);
+  // The first NUL at or after the latest command's start (-1: none left): found once per NUL.
+  let nextNul = text.indexOf('\0');
+  const nulBetween = (start: number, end: number): boolean => {
+    if (nextNul >= 0 && nextNul < start) nextNul = text.indexOf('\0', start);
+    return nextNul >= 0 && nextNul < end;
+  };
   while (r.at < text.length) {
     r.skipBlanks();
     const c = r.char;
@@ -397,17 +412,14 @@ export function compileEnvironment(content: string, file: string): EnvResult {
     const start = r.at;
     const line = r.lineOf(start);
     let result: EnvOp[] | ShellProblem;
-    if (text.slice(start, r.afterLine(start)).includes('\0')) result = new ShellProblem('contains a NUL byte, which no environment value can hold');
-    else {
-      try {
-        result = readCommand(r, `${file}:${line}`);
-      } catch (error) {
-        if (!(error instanceof ShellProblem)) throw error;
-        result = error;
-      }
+    try {
+      result = readCommand(r, `${file}:${line}`);
+    } catch (error) {
+      if (!(error instanceof ShellProblem)) throw error;
+      result = error;
     }
-    // A quoted value may run over several lines: what was read must hold no NUL either.
-    if (!(result instanceof ShellProblem) && text.slice(start, r.at).includes('\0')) result = new ShellProblem('contains a NUL byte, which no environment value can hold');
+    // What the command was read from (a quoted value may run over several lines) holds no NUL.
+    if (!(result instanceof ShellProblem) && nulBetween(start, r.at)) result = new ShellProblem('contains a NUL byte, which no environment value can hold');
     if (result instanceof ShellProblem) {
       problems.push({ file, line, message: result.message });
       r.at = Math.max(r.endOfCommand(start), start + 1);
