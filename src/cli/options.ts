@@ -177,8 +177,9 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     if (Array.isArray(a[key])) throw new RunnerError(`--${key} was given more than once`, ExitCode.usage);
     if (a[key] === '') throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   }
-  // A mistyped --root would otherwise show up as "command not found" or an empty answer.
-  const rootProblem = typeof a.root === 'string' ? directoryProblem(a.root) : undefined;
+  // A mistyped --root would otherwise show up as "command not found" or an empty answer
+  // (--check says what is missing among its own findings).
+  const rootProblem = typeof a.root === 'string' && a.check !== true ? directoryProblem(a.root) : undefined;
   if (rootProblem) throw new RunnerError(`--root ${a.root}: ${rootProblem}`, ExitCode.usage);
   const flag = (key: string) => a[key] === true;
   return {
