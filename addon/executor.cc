@@ -90,6 +90,7 @@ void BecomeUser(const Op& op) {
 }
 
 bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
+  if (op.name != "remove") view->ForgetRemovalDirectory();
   if (op.name == "userns") return view->EnterUserNamespace(f);
   if (op.name == "mountns") return view->EnterMountNamespace(f);
   if (op.name == "private") return view->MakePrivate(op.args[0], f);
@@ -197,6 +198,7 @@ void RunPlan(const std::vector<Op>& ops, bool restore_caller) {
     } else if (op.name == "warn") {
       Warn(op.args[0]);
     } else if (op.name == "exec") {
+      view.ForgetRemovalDirectory();
       Exec(op, env, restore_caller);
     } else {
       Die(kExitUsage, "bad plan: '" + op.name + "' is not an operation of the executor");

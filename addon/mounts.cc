@@ -475,7 +475,14 @@ bool ViewBuilder::Remove(const std::string& target, const std::string& relative,
   if (leaf.empty() || leaf == "." || leaf == "..")
     return Fail(f, "remove", target + "/" + relative, EINVAL, "not a name inside the view");
   // Most removals are at the top of their overlay: no directory to open for those.
-  int dir = parent.empty() ? root : OpenBeneath(root, parent);
+  int dir = root;
+  if (!parent.empty() && root == removal_root_ && parent == removal_parent_) {
+    dir = removal_dir_;
+  } else if (!parent.empty()) {
+    ForgetRemovalDirectory();
+    dir = OpenBeneath(root, parent);
+    if (dir >= 0) removal_root_ = root, removal_parent_ = parent, removal_dir_ = dir;
+  }
   if (dir < 0) {
     // ELOOP/EXDEV: a symlink or a mount on the way; ENOENT/ENOTDIR: the tree changed shape.
     Warn("not removing " + target + "/" + relative + ": " + strerror(errno) +
@@ -484,10 +491,15 @@ bool ViewBuilder::Remove(const std::string& target, const std::string& relative,
   }
   int rc = unlinkat(dir, leaf.c_str(), 0);
   int err = errno;
-  if (dir != root) close(dir);
   if (rc != 0 && err == EISDIR) Warn("not removing " + target + "/" + relative + ": it is a directory in the view");
   else if (rc != 0 && err != ENOENT) return Fail(f, "unlink", target + "/" + relative, err);
   return true;
+}
+
+void ViewBuilder::ForgetRemovalDirectory() {
+  if (removal_dir_ >= 0) close(removal_dir_);
+  removal_root_ = removal_dir_ = -1;
+  removal_parent_.clear();
 }
 
 bool ViewBuilder::BindFile(const std::string& source, const std::string& target, bool create, Failure* f) {
@@ -536,6 +548,7 @@ bool ViewBuilder::BindFile(const std::string& source, const std::string& target,
 }
 
 void ViewBuilder::Undo() {
+  ForgetRemovalDirectory();
   for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
   mounted_.clear();
 }

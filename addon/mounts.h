@@ -50,6 +50,9 @@ class ViewBuilder {
   bool BindFile(const std::string& source, const std::string& target, bool create, Failure* f);
   // Detach every overlay mounted so far (for --fallback after a failure).
   void Undo();
+  // Closes the directory Remove keeps open for the next removal (any other operation may mount
+  // over it).
+  void ForgetRemovalDirectory();
 
  private:
   // The name a layer is given to the kernel: `direct` (lowerdir+), the path itself where it fits;
@@ -74,6 +77,11 @@ class ViewBuilder {
   std::vector<std::string> mounted_;
   // Mount target → an O_PATH fd of the overlay's root, for removals beneath it.
   std::vector<std::pair<std::string, int>> roots_;
+  // The directory of the last removal, kept open: removals come grouped by directory, and one
+  // Index directory may hold 100,000 entries of another version (one open each, otherwise).
+  int removal_root_ = -1;
+  std::string removal_parent_;
+  int removal_dir_ = -1;
 };
 
 // One warning line on stderr ("Runner: warning: ..."), control characters escaped.
