@@ -15,7 +15,9 @@
 namespace {
 // More words than this before the command is not worth a lookup per prefix.
 constexpr int kMaxPrefixWords = 32;
-constexpr off_t kMaxEntryBytes = 16 << 20;
+// A sanity bound, not a budget: a view that hides 150,000 Index entries of another version has
+// an entry of about 24 MB. src/cache/entry.ts writes none larger (MAX_ENTRY_BYTES).
+constexpr off_t kMaxEntryBytes = 64 << 20;
 
 // FNV-1a, 64 bits, over "<uid>\0<word>\0<word>\0…": only a file name (the entry repeats the words).
 std::string EntryName(uid_t uid, char** words, int count) {

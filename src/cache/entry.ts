@@ -23,6 +23,9 @@ export const CACHE_MAGIC = 'RUNNER-CACHE-1';
  */
 const RACY_NS = 50_000_000n;
 
+/** The front reads no larger entry (addon/cache.cc: kMaxEntryBytes): a larger one is not written. */
+export const MAX_ENTRY_BYTES = 64 << 20;
+
 /** FNV-1a over "<uid>\0<word>\0…" (as addon/cache.cc): only a file name. */
 export function entryName(uid: number, words: readonly Uint8Array[]): string {
   return `plan-${fnv1a64([Buffer.from(String(uid)), ...words])}`;
@@ -88,7 +91,9 @@ export function writeCacheEntry(input: CacheInput): string | undefined {
   if (why) return why;
   const uid = process.getuid?.() ?? -1;
   try {
-    writeAtomically(ownDirectory(cacheDirectory()), entryName(uid, input.words), serializeOps(CACHE_MAGIC, entryOperations(input, uid)));
+    const entry = serializeOps(CACHE_MAGIC, entryOperations(input, uid));
+    if (entry.length > MAX_ENTRY_BYTES) return `the plan takes ${entry.length} bytes, more than the ${MAX_ENTRY_BYTES} the plan cache keeps`;
+    writeAtomically(ownDirectory(cacheDirectory()), entryName(uid, input.words), entry);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
