@@ -115,6 +115,19 @@ void CloseAll(std::vector<int>* fds) {
 }
 }  // namespace
 
+// The invisible and reordering characters src/cli/output.ts escapes, as the code point a UTF-8
+// sequence at `at` encodes, or 0 when it is not one of them.
+static unsigned InvisibleAt(const std::string& text, size_t at) {
+  auto byte = [&](size_t i) -> unsigned { return at + i < text.size() ? static_cast<unsigned char>(text[at + i]) : 0; };
+  if (byte(0) == 0xd8 && byte(1) == 0x9c) return 0x061c;
+  if (byte(0) == 0xef && byte(1) == 0xbb && byte(2) == 0xbf) return 0xfeff;
+  if (byte(0) != 0xe2 || (byte(1) != 0x80 && byte(1) != 0x81) || (byte(2) & 0xc0) != 0x80) return 0;
+  unsigned code = 0x2000 | ((byte(1) & 0x3f) << 6) | (byte(2) & 0x3f);
+  bool invisible = (code >= 0x200b && code <= 0x200f) || (code >= 0x2028 && code <= 0x202e) ||
+                   (code >= 0x2060 && code <= 0x2064) || (code >= 0x2066 && code <= 0x2069);
+  return invisible ? code : 0;
+}
+
 std::string Escape(const std::string& text) {
   std::string out;
   static const char kHex[] = "0123456789abcdef";
@@ -122,10 +135,15 @@ std::string Escape(const std::string& text) {
   for (size_t i = 0; i < text.size(); i++) {
     unsigned char c = text[i];
     unsigned char next = i + 1 < text.size() ? text[i + 1] : 0;
+    unsigned invisible = InvisibleAt(text, i);
     if (c < 0x20 || c == 0x7f) {
       hex(c);
     } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {  // a C1 control in UTF-8
       hex(c), hex(next), i++;
+    } else if (invisible != 0) {
+      out += "\\u";
+      for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(invisible >> shift) & 15];
+      i += invisible < 0x800 ? 1 : 2;
     } else {
       out += static_cast<char>(c);
     }

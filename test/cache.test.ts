@@ -308,10 +308,12 @@ test('a NODE_* variable an Environment file reads is the caller\'s, cold and war
 
 test('warnings are said again on the warm path', () => {
   const root = tree();
-  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'source /etc/profile\n');
+  // The second line's right-to-left override (U+202E) is escaped by the front as by Node.
+  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'source /etc/profile\nevil\u202etxt\n');
   settle();
   const warm = coldThenWarm(['--root', root, 'app']);
   assert.match(warm.stderr, /Environment:1: 'source \/etc\/profile' is not an assignment/);
+  assert.match(warm.stderr, /Environment:2: 'evil\\u202etxt' is not an assignment/);
 });
 
 /** A writer of the plan cache killed with SIGKILL between writing its temp file and renaming it. */

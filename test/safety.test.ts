@@ -137,6 +137,23 @@ test('control characters from metadata are escaped in every message', () => {
   assert.match(result.stderr, /\\x1b/);
 });
 
+test('characters that hide or reorder text are escaped too; a byte order mark before the first line is not part of it', () => {
+  // Right-to-left override (U+202E), zero-width space (U+200B), pop isolate (U+2069): a name that
+  // displays as something else. A byte order mark starts both files, as some editors write them.
+  const root = plantedWorld((r) => {
+    writeFile(path.join(r, 'Dependencies'), '\ufeffGreet >= 1.0\nEvil\u202e1.0 =< \u200bx\u2069\n');
+    writeFile(path.join(r, 'Environment'), '\ufeffexport A=1\n');
+  });
+  const result = resolve(root);
+  assert.is(result.status, 0, result.stderr);
+  assert.not.match(result.stderr, /[\u202e\u200b\u2069\ufeff]/);
+  assert.match(result.stderr, /Dependencies:2:5: .*\\u202e/);
+  assert.not.match(result.stderr, /Dependencies:1:/, 'the first line is read without its byte order mark');
+  fs.writeFileSync(path.join(root, 'Programs/App/1.0/bin/app'), '#!/bin/sh\necho "A=$A"\n');
+  const launched = runnerAs('root', ['--root', root, 'app']);
+  assert.is(launched.stdout, 'A=1\n', launched.stderr);
+});
+
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: -C never writes through a planted symlink, and an unwritable state directory is a clear 122`, () => {
     const root = shareTree(plantedWorld(() => {}));

@@ -7,10 +7,15 @@ let recorded: string[] | undefined;
 
 /**
  * Control characters (C0, DEL, C1) as \\xNN: names and lines from an untrusted tree must not
- * drive the terminal. Messages are one line, so a newline is escaped too.
+ * drive the terminal. Messages are one line, so a newline is escaped too. Characters that are
+ * invisible or reorder what follows (bidirectional overrides and isolates, zero-width ones, the
+ * byte order mark, line and paragraph separators) as \\uNNNN: a name must read as what it is
+ * ("Trojan Source"). addon/mounts.cc: Escape does the same for the executor's messages.
  */
 export function escapeControls(text: string): string {
-  return text.replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`);
+  return text
+    .replace(/[\x00-\x1f\x7f-\x9f]/g, (c) => `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`)
+    .replace(/[\u061c\u200b-\u200f\u2028-\u202e\u2060-\u2064\u2066-\u2069\ufeff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
 
 export function setQuiet(value: boolean): void {

@@ -389,7 +389,8 @@ function readCommand(r: Reader, origin: string): EnvOp[] | ShellProblem {
 export function compileEnvironment(content: string, file: string): EnvResult {
   const ops: EnvOp[] = [];
   const problems: EnvProblem[] = [];
-  const text = content.replace(/\r\n/g, '\n');
+  // Windows line ends, and a byte order mark before the first line, as some editors write them.
+  const text = content.replace(/\r\n/g, '\n').replace(/^\uFEFF/, '');
   const r = new Reader(text);
   // The first NUL at or after the latest command's start (-1: none left): found once per NUL.
   let nextNul = text.indexOf('\0');

@@ -237,7 +237,8 @@ export function parseDependencies(content: string, file: string, options: ParseO
   const requirements: Requirement[] = [];
   const problems: Problem[] = [];
   const fixes: Problem[] = [];
-  const lines = content.split('\n');
+  // A byte order mark, as some editors put before the first line, is not part of it.
+  const lines = content.replace(/^\uFEFF/, '').split('\n');
   lines.forEach((rawLine, index) => {
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     const { text, optional } = cutCommentAndFlags(line);
