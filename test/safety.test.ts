@@ -137,6 +137,32 @@ test('control characters from metadata are escaped in every message', () => {
   assert.match(result.stderr, /\\x1b/);
 });
 
+test('what --resolve, --index and --dry-run print for people escapes names from the tree too', () => {
+  // A program directory named so (no Dependencies line could name it: the grammar refuses such
+  // characters), reached by the path of its command.
+  const evil = 'Ev\x1b[2Jil\u202e';
+  const root = makeTree({
+    programs: { [evil]: { '1.0': { files: { 'bin/tool\u200b': '#!/bin/sh\n' } } }, Greet: { '1.0': {} } },
+    current: { [evil]: '1.0', Greet: '1.0' },
+  });
+  writeFile(path.join(root, 'Programs', evil, '1.0/Resources/Dependencies'), 'Greet\n');
+  const tool = path.join(root, 'Programs', evil, '1.0/bin/tool\u200b');
+  const raw = /[\x00-\x09\x0b-\x1f\x7f\u202e\u200b]/;
+  const outputs = {
+    resolve: runnerAs('root', ['--root', root, '--resolve', tool]),
+    index: runnerAs('root', ['--root', root, '--index', '-v']),
+    dryRun: runnerAs('root', ['--root', root, '--dry-run', tool]),
+  };
+  for (const [action, result] of Object.entries(outputs)) {
+    assert.is(result.status, 0, `${action}: ${result.stderr}`);
+    assert.not.match(result.stdout, raw, `${action}: ${JSON.stringify(result.stdout)}`);
+    // --index lists the Index's own names (bin/...), the others the program's directory too.
+    assert.match(result.stdout, action === 'index' ? /bin\/tool\\u200b/ : /Ev\\x1b\[2Jil\\u202e/, `${action}: ${JSON.stringify(result.stdout)}`);
+  }
+  const json = runnerAs('root', ['--root', root, '--resolve', '--json', tool]);
+  assert.is(JSON.parse(json.stdout).program.name, evil, "JSON keeps the name itself (its escapes are JSON's)");
+});
+
 test('characters that hide or reorder text are escaped too; a byte order mark before the first line is not part of it', () => {
   // Right-to-left override (U+202E), zero-width space (U+200B), pop isolate (U+2069): a name that
   // displays as something else. A byte order mark starts both files, as some editors write them.

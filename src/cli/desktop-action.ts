@@ -6,7 +6,7 @@ import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
-import { info, out } from './output.js';
+import { info, outText } from './output.js';
 
 /** How the written Exec lines start Runner: this very installation, with the same --root. */
 function runnerWords(options: Options): string[] {
@@ -22,11 +22,11 @@ export async function desktopAction(options: Options): Promise<number> {
   const dir = applicationsDir();
   if (options.remove) {
     const removed = removeDesktop(sources, dir);
-    for (const r of removed) out(`removed ${r.written}`);
-    if (removed.length === 0) out(`nothing of ${target} to remove in ${dir}`);
+    for (const r of removed) outText(`removed ${r.written}`);
+    if (removed.length === 0) outText(`nothing of ${target} to remove in ${dir}`);
   } else {
     const note = options.verbose > 0 ? info : undefined;
-    for (const w of installDesktop(sources, runnerWords(options), dir, note)) out(`wrote ${w.written} (from ${w.source})`);
+    for (const w of installDesktop(sources, runnerWords(options), dir, note)) outText(`wrote ${w.written} (from ${w.source})`);
   }
   return ExitCode.ok;
 }

@@ -4,7 +4,7 @@ import { ExitCode } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
-import { out, warn } from './output.js';
+import { out, outText, warn } from './output.js';
 
 export async function indexAction(options: Options): Promise<number> {
   const world = new World(goboPaths(options.root));
@@ -14,11 +14,11 @@ export async function indexAction(options: Options): Promise<number> {
     out(JSON.stringify(report));
   } else {
     if (options.verbose > 0) {
-      for (const p of report.added) out(`added    ${p}`);
-      for (const p of report.updated) out(`updated  ${p}`);
-      for (const p of report.removed) out(`removed  ${p}`);
+      for (const p of report.added) outText(`added    ${p}`);
+      for (const p of report.updated) outText(`updated  ${p}`);
+      for (const p of report.removed) outText(`removed  ${p}`);
     }
-    out(`${world.paths.index}: ${report.added.length} added, ${report.updated.length} updated, ${report.removed.length} removed, ${report.unchanged} unchanged, ${report.conflicts.length} conflicts`);
+    outText(`${world.paths.index}: ${report.added.length} added, ${report.updated.length} updated, ${report.removed.length} removed, ${report.unchanged} unchanged, ${report.conflicts.length} conflicts`);
   }
   return ExitCode.ok;
 }

@@ -19,7 +19,7 @@ import { planJson, planText } from '../overlay/serialize.js';
 import { viewEnvironment } from '../overlay/view-env.js';
 import { resolveOptionsOf, type Options } from './options.js';
 import { cacheTurnedOff, ownDirectory, xdgDir } from './xdg.js';
-import { info, out, recordWarnings, warn } from './output.js';
+import { info, out, outText, recordWarnings, warn } from './output.js';
 import { observe } from '../cache/observe.js';
 import { writeCacheEntry } from '../cache/entry.js';
 import { exactEnv, rawArguments } from './raw-args.js';
@@ -205,7 +205,8 @@ export async function launchAction(options: Options): Promise<number> {
   }
   if (options.dryRun) {
     const env = viewEnvOf(plan.envOps);
-    out(options.json ? planJson(plan, env) : planText(plan, env));
+    if (options.json) out(planJson(plan, env));
+    else outText(planText(plan, env));
     return ExitCode.ok;
   }
   if (options.name !== undefined) {

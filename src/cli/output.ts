@@ -26,6 +26,11 @@ export function out(text: string): void {
   fs.writeSync(1, text.endsWith('\n') ? text : `${text}\n`);
 }
 
+/** Text for people that holds names from the tree (paths, plans): each line escaped as messages are. */
+export function outText(text: string): void {
+  out(text.split('\n').map(escapeControls).join('\n'));
+}
+
 export function error(message: string): void {
   fs.writeSync(2, `Runner: ${escapeControls(message)}\n`);
 }

@@ -1,11 +1,14 @@
 // Printing a resolution for people: the tree (chalk: colour only on a TTY, NO_COLOR respected)
 // and the --why explanation. The JSON record is in resolution-json.ts, which needs no chalk.
+// Every name, version, line and path comes from the tree: each is escaped (output.ts) before it
+// is coloured, so that only chalk's own sequences reach the terminal.
 import chalk from 'chalk';
 import type { Choice } from '../resolver/solver.js';
 import type { ResolvedRun } from '../run/resolve.js';
+import { escapeControls as e } from './output.js';
 
 function label(name: string, version: string): string {
-  return `${chalk.bold(name)} ${chalk.green(version)}`;
+  return `${chalk.bold(e(name))} ${chalk.green(e(version))}`;
 }
 
 /** A tree by first requester: each dependency hangs under whoever asked for it first. */
@@ -21,20 +24,20 @@ export function resolutionTree(run: ResolvedRun): string {
     list.forEach((choice, i) => {
       const last = i === list.length - 1;
       const also = [...new Set(choice.demands.slice(1).map((d) => d.by))];
-      const note = also.length ? chalk.dim(`  (also ${also.join(', ')})`) : '';
-      lines.push(`${prefix}${last ? '└─ ' : '├─ '}${label(choice.name, choice.version)}  ${chalk.dim(choice.demands[0].requirement.text)}${note}`);
+      const note = also.length ? chalk.dim(`  (also ${e(also.join(', '))})`) : '';
+      lines.push(`${prefix}${last ? '└─ ' : '├─ '}${label(choice.name, choice.version)}  ${chalk.dim(e(choice.demands[0].requirement.text))}${note}`);
       walk(`${choice.name} ${choice.version}`, prefix + (last ? '   ' : '│  '));
     });
   };
   const roots = [...children.keys()].filter((k) => !run.dependencies.some((c) => `${c.name} ${c.version}` === k));
-  if (run.program) lines.push(`${label(run.program.name, run.program.version)}  ${chalk.dim(run.program.path)}  ${chalk.cyan(run.architecture)}`);
-  else lines.push(`${run.target.via}  ${chalk.cyan(run.architecture)}`);
+  if (run.program) lines.push(`${label(run.program.name, run.program.version)}  ${chalk.dim(e(run.program.path))}  ${chalk.cyan(e(run.architecture))}`);
+  else lines.push(`${e(run.target.via)}  ${chalk.cyan(e(run.architecture))}`);
   for (const root of roots) {
-    if (!run.program || root !== `${run.program.name} ${run.program.version}`) lines.push(chalk.dim(root));
+    if (!run.program || root !== `${run.program.name} ${run.program.version}`) lines.push(chalk.dim(e(root)));
     walk(root, '');
   }
   if (run.dependencies.length === 0) lines.push(chalk.dim('(no dependencies)'));
-  if (run.archLayers.length > 0) lines.push(chalk.dim(`+ ${run.architecture} layers: `) + run.archLayers.map((d) => label(d.name, d.version)).join(', '));
+  if (run.archLayers.length > 0) lines.push(chalk.dim(`+ ${e(run.architecture)} layers: `) + run.archLayers.map((d) => label(d.name, d.version)).join(', '));
   return lines.join('\n');
 }
 
@@ -45,19 +48,19 @@ export function resolutionTree(run: ResolvedRun): string {
 export function explainChoice(run: ResolvedRun, name: string): string {
   const lower = name.toLowerCase();
   const choice = run.dependencies.find((c) => c.name === name) ?? run.dependencies.find((c) => c.name.toLowerCase() === lower) ?? (run.program?.name === name ? undefined : null);
-  if (choice === undefined) return `${name} ${run.program?.version} is the program itself.`;
-  if (choice === null) return `${name} is not among ${run.program ? `${run.program.name} ${run.program.version}` : run.target.via}'s dependencies.`;
+  if (choice === undefined) return e(`${name} ${run.program?.version} is the program itself.`);
+  if (choice === null) return e(`${name} is not among ${run.program ? `${run.program.name} ${run.program.version}` : run.target.via}'s dependencies.`);
   const lines = [`${label(choice.name, choice.version)} was chosen.`];
   for (const d of choice.demands) {
     const via = d.name !== d.alternative.name ? ` (as ${d.name}, from CompatibilityList)` : '';
-    lines.push(`  required by ${d.by}: ${d.requirement.text}${via}  ${chalk.dim(`${d.requirement.file}:${d.requirement.line}`)}`);
+    lines.push(`  ${e(`required by ${d.by}: ${d.requirement.text}${via}`)}  ${chalk.dim(e(`${d.requirement.file}:${d.requirement.line}`))}`);
   }
   const program = run.world.program(choice.name);
   for (const version of program?.versions ?? []) {
     const notes: string[] = [];
     if (version === program?.current) notes.push('Current');
     notes.push(version === choice.version ? 'chosen' : run.whyNot(choice.name, version));
-    lines.push(`  ${version}: ${notes.join(', ')}`);
+    lines.push(`  ${e(`${version}: ${notes.join(', ')}`)}`);
   }
   return lines.join('\n');
 }

@@ -4,7 +4,7 @@ import os from 'node:os';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { applyEnvOps, executeOperations } from '../overlay/execute.js';
 import { commandOperations, list, type Token } from '../overlay/serialize.js';
-import { info, out } from '../cli/output.js';
+import { info, out, outText } from '../cli/output.js';
 import type { Options } from '../cli/options.js';
 import { checkName, splitFullName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from './members.js';
@@ -62,7 +62,7 @@ export function listAction(options: Options): number {
     const versions = Object.entries(v.record.versions).sort(([a], [b]) => a.localeCompare(b)).map(([n, ver]) => `${n} ${ver}`).join(', ') || 'no programs';
     const count = `${v.members.length} process${v.members.length === 1 ? '' : 'es'}`;
     const owner = v.fullName.startsWith('~') && depth === 0 ? v.fullName.slice(0, v.fullName.indexOf('/') + 1) : '';
-    out(`${'  '.repeat(depth)}${owner}${v.record.name}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`);
+    outText(`${'  '.repeat(depth)}${owner}${v.record.name}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`);
   }
   return ExitCode.ok;
 }
