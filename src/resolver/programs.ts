@@ -35,8 +35,8 @@ export class World {
   private readonly depsCache = new Map<string, ParseResult>();
   /** Paths built from names: "name" → Programs/name, "name/version" → Programs/name/version. */
   private readonly dirs = new Map<string, string>();
-  /** Things noticed while reading the tree that the user should hear about once. */
-  readonly warnings: string[] = [];
+  /** Things noticed while reading the tree that the user should hear about once (in the order met). */
+  private readonly noticed = new Set<string>();
 
   constructor(
     readonly paths: GoboPaths,
@@ -46,11 +46,12 @@ export class World {
     this.programsReal = realpathOr(paths.programs, paths.programs);
   }
 
-  private readonly said = new Set<string>();
-
   warnOnce(message: string): void {
-    if (!this.said.has(message)) this.warnings.push(message);
-    this.said.add(message);
+    this.noticed.add(message);
+  }
+
+  get warnings(): string[] {
+    return [...this.noticed];
   }
 
   /** A metadata file of a program version, read safely; a broken one is bad metadata (121). */

@@ -256,13 +256,9 @@ export function solve(options: SolveOptions): Resolution {
     return at === undefined ? undefined : problem.versions(name)[at];
   };
 
-  const warnings: string[] = [];
+  const warnings = new Set<string>(); // each said once, in the order first met
   const notes: string[] = [];
-  const said = new Set<string>();
-  const warnOnce = (message: string) => {
-    if (!said.has(message)) warnings.push(message);
-    said.add(message);
-  };
+  const warnOnce = (message: string) => warnings.add(message);
   for (const root of options.roots) if (root.parsed) metadataProblems(root.parsed).forEach(warnOnce);
 
   // Breadth first from the run's own lines, then the program's: the layer order, and who asked.
@@ -323,5 +319,5 @@ export function solve(options: SolveOptions): Resolution {
   };
 
   const program = options.program && { ...options.program, path: world.versionDir(options.program.name, options.program.version) };
-  return { program, dependencies: order, architecture: options.architecture, warnings, notes: explainedNotes, whyNot, effort: solution.effort };
+  return { program, dependencies: order, architecture: options.architecture, warnings: [...warnings], notes: explainedNotes, whyNot, effort: solution.effort };
 }

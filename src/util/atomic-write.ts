@@ -50,7 +50,7 @@ function removeAbandonedTemps(dir: string): void {
     return;
   }
   for (const name of names) {
-    const pid = /^\.tmp-(\d+)-/.exec(name)?.[1];
+    const pid = name.startsWith(TEMP_PREFIX) ? /^(\d+)-/.exec(name.slice(TEMP_PREFIX.length))?.[1] : undefined;
     if (pid === undefined || Number(pid) === process.pid || !processIsGone(Number(pid))) continue;
     const file = path.join(dir, name);
     try {
