@@ -156,9 +156,56 @@ void Warn(const std::string& message) {
   if (write(STDERR_FILENO, line.data(), line.size()) < 0) return;
 }
 
+namespace {
+// The first line of a /proc/sys file ("" when it cannot be read): which setting refused.
+std::string Sysctl(const char* file) {
+  char buf[64];
+  int fd = open(file, O_RDONLY | O_CLOEXEC);
+  if (fd < 0) return "";
+  ssize_t n = read(fd, buf, sizeof buf - 1);
+  close(fd);
+  std::string text(buf, n > 0 ? n : 0);
+  return text.substr(0, text.find('\n'));
+}
+
+bool StartsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
+
+// What the system refused, when the view's namespace or first mounts fail for a reason of this
+// host's configuration rather than of the tree: an errno alone ("No space left on device" from
+// unshare) does not tell a user that user namespaces are turned off, nor what to do.
+std::string Hint(const Failure& f) {
+  const bool rootless = getuid() != 0;
+  const char* instead = "; run Runner as root, or let an administrator allow them";
+  if (f.op == "unshare(CLONE_NEWUSER|CLONE_NEWNS)") {
+    if (f.err == ENOSPC && Sysctl("/proc/sys/user/max_user_namespaces") == "0")
+      return std::string("user namespaces are turned off here (user.max_user_namespaces is 0)") + instead;
+    if (f.err == ENOSPC) return "the limit of user namespaces (user.max_user_namespaces) or of their nesting (32) is reached";
+    if (f.err == EPERM)
+      return std::string("this system does not let unprivileged users make user namespaces (the sysctl ") +
+             (Sysctl("/proc/sys/kernel/unprivileged_userns_clone") == "0" ? "kernel.unprivileged_userns_clone is 0"
+                                                                          : "kernel.unprivileged_userns_clone, or a sandbox's seccomp filter") +
+             ")" + instead;
+    return "";
+  }
+  const bool mounting = StartsWith(f.op, "unshare(CLONE_NEWNS)") || StartsWith(f.op, "mount") || StartsWith(f.op, "fsopen") ||
+                        StartsWith(f.op, "fsmount") || StartsWith(f.op, "move_mount") || StartsWith(f.op, "open_tree");
+  if (!mounting || (f.err != EPERM && f.err != EACCES)) return "";
+  if (!rootless) return "root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it (a container's defaults do)";
+  if (Sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1")
+    return "AppArmor lets no unprivileged user namespace mount here (kernel.apparmor_restrict_unprivileged_userns is 1, "
+           "as on Ubuntu 23.10 and later); an AppArmor profile for Runner's executor, or running as root, allows it";
+  const bool overlay = f.op == "mount overlay" || f.path == "overlay";
+  return std::string("this user namespace may not mount: a seccomp filter or security module forbids it") +
+         (overlay ? ", or the kernel is older than 5.11 (the first to let user namespaces mount overlays)" : "") +
+         "; run Runner as root";
+}
+}  // namespace
+
 std::string Failure::Text() const {
   std::string text = op + (path.empty() ? "" : " " + path) + ": " + strerror(err);
   if (!detail.empty()) text += " (" + detail + ")";
+  std::string hint = Hint(*this);
+  if (!hint.empty()) text += ": " + hint;
   return Escape(text);
 }
 

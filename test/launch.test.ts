@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { ARGV_DUMP, compile } from './helpers/cc.js';
+import { ARGV_DUMP, compile, DENY_SYSCALLS } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, frontCommand, rootlessPackage, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
@@ -319,6 +319,69 @@ test('user: an Index the user cannot enter is a clear error, and -f runs without
   assert.is(fallback.status, 0);
   assert.match(fallback.stdout, /^greet=$/m, 'no view: greet is not found');
 });
+
+/**
+ * Runs `command` (as root here) inside a user namespace that maps ids 0-65535 to themselves and
+ * whose user.max_user_namespaces is 0: a host where user namespaces are turned off, for every
+ * process in it. The maps are written from outside, as only real root can map more than itself.
+ */
+async function withUserNamespacesOff(command: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+  // The shell that waits for the maps started without them, as no one: the one it execs is root.
+  const setUp = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@" </dev/null';
+  const child = spawn('unshare', ['-U', '--', 'sh', '-c', 'read go && exec sh -c "$0" sh "$@"', setUp, ...command], { env, cwd: '/' });
+  let stdout = '';
+  let stderr = '';
+  child.stdout.on('data', (d) => (stdout += d));
+  child.stderr.on('data', (d) => (stderr += d));
+  const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
+  const ours = fs.readlinkSync('/proc/self/ns/user');
+  for (let i = 0; i < 500 && fs.readlinkSync(`/proc/${child.pid}/ns/user`) === ours; i++) await new Promise((r) => setTimeout(r, 10));
+  fs.writeFileSync(`/proc/${child.pid}/uid_map`, '0 0 65536\n');
+  fs.writeFileSync(`/proc/${child.pid}/gid_map`, '0 0 65536\n');
+  child.stdin.end('go\n');
+  return { status: await done, stdout, stderr };
+}
+
+test('user: where user namespaces are turned off, the error says so, cold, warm, under --check and -f', async () => {
+  const app = path.join(root, 'Programs/App/1.0/bin/app');
+  const why = 'unshare(CLONE_NEWUSER|CLONE_NEWNS): No space left on device: user namespaces are turned off here (user.max_user_namespaces is 0); run Runner as root, or let an administrator allow them';
+  assert.is(runnerAs('user', ['--root', root, app]).status, 0); // the front's plan is cached now
+  for (const command of [runnerCommand('user', ['--root', root, app]), frontCommand('user', ['--root', root, app])]) {
+    const seen = await withUserNamespacesOff(command, envAs('user'));
+    assert.is(seen.stderr, `Runner: ${why}\n`);
+    assert.is(seen.status, 122);
+  }
+  const check = await withUserNamespacesOff(runnerCommand('user', ['--check']), envAs('user'));
+  assert.match(check.stdout, `no  user-namespace  ${why}\n`);
+  assert.is(check.status, 1);
+  const fallback = await withUserNamespacesOff(runnerCommand('user', ['--root', root, '-f', app]), envAs('user'));
+  assert.is(fallback.stderr, `Runner: warning: ${why}; running without the private view (-f)\n`);
+  assert.match(fallback.stdout, /^greet=Greet 2\.0$/m, 'no view: the Index as it is');
+  assert.is(fallback.status, 0);
+});
+
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: a view that a seccomp filter or security module forbids names why`, () => {
+    const deny = compile(DENY_SYSCALLS, path.join(shareTree(tempDir()), 'deny'));
+    const app = path.join(root, 'Programs/App/1.0/bin/app');
+    const rootCannot = 'Operation not permitted: root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it (a container\'s defaults do)';
+    const expected =
+      who === 'root'
+        ? { unshare: `unshare(CLONE_NEWNS): ${rootCannot}`, mount: `mount(MS_REC|MS_PRIVATE) /: ${rootCannot}` }
+        : {
+            // Docker's default seccomp profile: no user namespaces for unprivileged users.
+            unshare: 'unshare(CLONE_NEWUSER|CLONE_NEWNS): Operation not permitted: this system does not let unprivileged users make user namespaces (the sysctl kernel.unprivileged_userns_clone, or a sandbox\'s seccomp filter); run Runner as root, or let an administrator allow them',
+            // What AppArmor's restriction on Ubuntu 23.10+ does: the namespace is made, but may not mount.
+            mount: 'mount(MS_REC|MS_PRIVATE) /: Operation not permitted: this user namespace may not mount: a seccomp filter or security module forbids it; run Runner as root',
+          };
+    for (const calls of ['unshare', 'mount'] as const) {
+      const command = runnerCommand(who, ['--root', root, app]);
+      const seen = spawnSync(deny, [calls, ...command], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+      assert.is(seen.stderr, `Runner: ${expected[calls]}\n`);
+      assert.is(seen.status, 122);
+    }
+  });
+}
 
 test('root: a read-only Index still gets its view (overlay never writes to it)', () => {
   const command = runnerCommand('root', ['--root', root, 'app']).map((w) => `'${w}'`).join(' ');

@@ -60,3 +60,54 @@ __attribute__((constructor)) static void mark(void) {
     count: () => fs.statSync(starts).size,
   };
 }
+
+/**
+ * `deny unshare|mount COMMAND...` runs COMMAND with those system calls failing with EPERM, as a
+ * container's seccomp filter or a security module makes them fail ("mount": every call that
+ * makes or moves a mount). For the messages that must name why a view cannot be built.
+ */
+export const DENY_SYSCALLS = `
+#include <errno.h>
+#include <linux/audit.h>
+#include <linux/filter.h>
+#include <linux/seccomp.h>
+#include <stddef.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/prctl.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+#if defined(__x86_64__)
+#define ARCH AUDIT_ARCH_X86_64
+#elif defined(__aarch64__)
+#define ARCH AUDIT_ARCH_AARCH64
+#endif
+int main(int argc, char **argv) {
+  int calls[8], n = 0;
+  if (argc < 3) return 2;
+  if (strcmp(argv[1], "unshare") == 0) calls[n++] = SYS_unshare;
+  else {
+    calls[n++] = SYS_mount; calls[n++] = SYS_fsopen; calls[n++] = SYS_fsmount;
+    calls[n++] = SYS_move_mount; calls[n++] = SYS_open_tree;
+  }
+  struct sock_filter filter[32];
+  int k = 0;
+  filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, arch));
+  filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, ARCH, 1, 0);
+  filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_KILL_PROCESS);
+  filter[k++] = (struct sock_filter)BPF_STMT(BPF_LD | BPF_W | BPF_ABS, offsetof(struct seccomp_data, nr));
+  for (int i = 0; i < n; i++) {
+    filter[k++] = (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, calls[i], 0, 1);
+    filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ERRNO | EPERM);
+  }
+  filter[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, SECCOMP_RET_ALLOW);
+  struct sock_fprog program = { .len = (unsigned short)k, .filter = filter };
+  if (prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0) != 0 || prctl(PR_SET_SECCOMP, SECCOMP_MODE_FILTER, &program) != 0) {
+    perror("seccomp");
+    return 2;
+  }
+  execvp(argv[2], argv + 2);
+  perror(argv[2]);
+  return 127;
+}
+`;
