@@ -443,6 +443,28 @@ test('the caller\'s environment reaches the program byte for byte, cold and warm
   assert.equal([...warm.stdout], [...expected], warm.stderr.toString());
 });
 
+test("root with another user's HOME (su, sudo -E) writes nothing there: no cache, and -C or --name say why", () => {
+  ensureTestUser();
+  const root = tree();
+  const uid = Number(spawnSync('id', ['-u', 'runner-test'], { encoding: 'utf8' }).stdout);
+  const home = tempDir('runner-their-home-');
+  fs.chownSync(home, uid, uid);
+  const theirs = { HOME: home, XDG_CACHE_HOME: undefined, XDG_STATE_HOME: undefined, XDG_RUNTIME_DIR: home };
+  for (let i = 0; i < 2; i++) {
+    const seen = launch(['--root', root, 'app', 'x'], theirs);
+    assert.is(seen.stdout, 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[x]\n', seen.stderr);
+    assert.ok(seen.viaNode, 'nothing was cached');
+  }
+  const refused = `Runner: ${home} belongs to uid ${uid}: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)\n`;
+  const kept = launch(['--root', root, '-C', 'app'], theirs);
+  assert.is(kept.stderr, refused, 'the state directory under it');
+  assert.is(kept.status, 122);
+  const named = launch(['--root', root, '--name', 'v', 'app'], theirs);
+  assert.is(named.stderr, refused, 'the views directory under it');
+  assert.is(named.status, 122);
+  assert.equal(fs.readdirSync(home), [], 'their home is as it was');
+});
+
 test('rootless: the warm path works for an unprivileged user, in their own cache', () => {
   ensureTestUser();
   const root = shareTree(tree());

@@ -165,6 +165,18 @@ test('--desktop never replaces a file it did not write, never writes through a l
   assert.equal(fs.readdirSync(path.join(data, 'applications')).filter((f) => f.startsWith('e')), []);
 });
 
+test("as root, --desktop writes nothing under another user's directory (HOME kept by su or sudo -E)", () => {
+  const home = tempDir('runner-their-home-');
+  fs.chownSync(home, 1234, 1234);
+  const theirs = { ...process.env, HOME: home, XDG_DATA_HOME: undefined };
+  for (const args of [['--desktop', 'Viewer'], ['--desktop', '--remove', 'Viewer']]) {
+    const refused = runner(['--root', root, ...args], { env: theirs });
+    assert.is(refused.stderr, `Runner: ${home} belongs to uid 1234: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)\n`);
+    assert.is(refused.status, 122);
+  }
+  assert.equal(fs.readdirSync(home), [], 'their home is as it was');
+});
+
 test('a .desktop file given directly, and errors', () => {
   const seen = runner(['--root', root, '--desktop', path.join(root, 'Programs/Viewer/1.0/share/applications/viewer.desktop')], { env });
   assert.is(seen.status, 0, seen.stderr);

@@ -7,6 +7,7 @@ import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
 import { info, outText } from './output.js';
+import { refuseOtherUsersDirectory } from './xdg.js';
 
 /** How the written Exec lines start Runner: this very installation, with the same --root. */
 function runnerWords(options: Options): string[] {
@@ -20,6 +21,7 @@ export async function desktopAction(options: Options): Promise<number> {
   if (!target || options.rest.length > 1) throw new RunnerError('usage: Runner --desktop [--remove] TARGET', ExitCode.usage);
   const sources = desktopSources(new World(goboPaths(options.root)), target);
   const dir = applicationsDir();
+  refuseOtherUsersDirectory(dir, ExitCode.view);
   if (options.remove) {
     const removed = removeDesktop(sources, dir);
     for (const r of removed) outText(`removed ${r.written}`);

@@ -29,6 +29,7 @@ export function cacheTurnedOff(env: NodeJS.ProcessEnv = process.env): boolean {
  * that another user planted. Failures are one line with `code`.
  */
 export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): string {
+  refuseOtherUsersDirectory(dir, code);
   try {
     makeDirectories(dir, 0o700);
   } catch (error) {
@@ -39,4 +40,27 @@ export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): 
   if (!stat.isDirectory()) throw new RunnerError(`${dir} is not a directory`, code);
   if (stat.uid !== process.getuid?.()) throw new RunnerError(`${dir} belongs to uid ${stat.uid}, not to you; refusing to write there`, code);
   return dir;
+}
+
+/**
+ * As root, refuses to write under `dir` when it, or a directory above it, belongs to another user.
+ */
+export function refuseOtherUsersDirectory(dir: string, code: ExitCodeValue): void {
+  if (process.getuid?.() !== 0) return;
+  const other = otherUsersAncestor(dir);
+  if (other) throw new RunnerError(`${other.dir} belongs to uid ${other.uid}: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)`, code);
+}
+
+/**
+ * The nearest of `dir` and the directories above it that exists and belongs to a user other than
+ * root, if any. Root writing there would leave root's files in that user's home (a ~/.cache they
+ * can no longer write), and that user could swap a directory on the way for a symlink and point
+ * root's write anywhere.
+ */
+function otherUsersAncestor(dir: string): { dir: string; uid: number } | undefined {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const stat = fs.lstatSync(at, { throwIfNoEntry: false });
+    if (stat !== undefined && stat.uid !== 0) return { dir: at, uid: stat.uid };
+    if (at === path.dirname(at)) return undefined;
+  }
 }
