@@ -132,6 +132,31 @@ test('a file in one program and a directory in another is one warning naming bot
   assert.equal(fs.readdirSync(elsewhere), [], 'nothing written through the foreign link');
 });
 
+test('as root, --index writes no Index that another user could redirect, unless --trust-tree', () => {
+  const refusal = '; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)\n';
+  // A tree another user owns: they could swap System/Index for a symlink between check and write.
+  const theirs = tree();
+  fs.chownSync(path.join(theirs, 'System'), 1234, 1234);
+  const before = fs.readdirSync(path.join(theirs, 'System'), { recursive: true });
+  const refused = runner(['--root', theirs, '--index']);
+  assert.is(refused.stderr, `Runner: ${theirs}/System is owned by uid 1234, not root${refusal}`);
+  assert.is(refused.status, 122);
+  assert.equal(fs.readdirSync(path.join(theirs, 'System'), { recursive: true }), before, 'nothing written');
+  assert.is(runner(['--root', theirs, '--index', '--trust-tree']).status, 0);
+  // A directory inside the Index that everyone may write.
+  const open = tree();
+  assert.is(runner(['--root', open, '--index']).status, 0);
+  const share = path.join(open, 'System/Index/share/alpha');
+  fs.chmodSync(share, 0o777);
+  const inside = runner(['--root', open, '--index']);
+  assert.is(inside.stderr, `Runner: ${share} is writable by everyone${refusal}`);
+  assert.is(inside.status, 122);
+  // The sticky /tmp above every test tree is fine: no one else may rename root's entries in it.
+  fs.chmodSync(share, 0o755);
+  const fine = runner(['--root', open, '--index']);
+  assert.is(fine.status, 0, fine.stderr);
+});
+
 test('--index on a read-only tree is one clear line and exit 122', () => {
   const root = tree();
   // A real read-only file system: a read-only bind mount in a private mount namespace.

@@ -1,6 +1,6 @@
 // `Runner --index [--root DIR]`: build or refresh the Index from every program's Current.
-import { buildIndex } from '../index/builder.js';
-import { ExitCode } from '../resolver/errors.js';
+import { buildIndex, unsafeForRoot } from '../index/builder.js';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
@@ -8,6 +8,8 @@ import { out, outText, warn } from './output.js';
 
 export async function indexAction(options: Options): Promise<number> {
   const world = new World(goboPaths(options.root));
+  const unsafe = process.getuid?.() === 0 && !options.trustTree ? unsafeForRoot(world.paths.index) : undefined;
+  if (unsafe) throw new RunnerError(`${unsafe}; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)`, ExitCode.view);
   const report = buildIndex(world);
   for (const conflict of report.conflicts) warn(conflict);
   if (options.json) {
