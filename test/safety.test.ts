@@ -58,7 +58,7 @@ test('root: -f also covers a namespace that cannot be created', () => {
   // Root without CAP_SYS_ADMIN: unshare(CLONE_NEWNS) fails with EPERM.
   const command = ['setpriv', '--bounding-set=-all', '--inh-caps=-all', ...runnerCommand('root', ['--root', root, '-f', 'app'])];
   const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', env: envAs('root') });
-  assert.match(result.stderr, /^Runner: warning: unshare\(CLONE_NEWNS\): Operation not permitted; running without the private view \(-f\)$/m);
+  assert.match(result.stderr, /^Runner: warning: unshare\(CLONE_NEWNS\): Operation not permitted: root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it \(a container's defaults do\); running without the private view \(-f\)$/m);
   assert.is(result.status, 0, result.stderr);
   const without = spawnSync(command[0], command.filter((w) => w !== '-f').slice(1), { encoding: 'utf8', env: envAs('root') });
   assert.is(without.status, 122, without.stderr);
@@ -298,6 +298,33 @@ test('root refuses metadata that another user can write, unless --trust-tree', (
   // The same tree is fine for that user: the policy is about root.
   const asUser = runnerAs('user', ['--root', shareTree(userOwned), 'app']);
   assert.is(asUser.status, 0, asUser.stderr);
+});
+
+test('root refuses to launch from a Programs or an Index that another user can change, cold and warm, unless --trust-tree', () => {
+  ensureTestUser();
+  const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);
+  const root = plantedWorld(() => undefined);
+  const front = (...args: string[]) => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, ...args, 'app'], { encoding: 'utf8', cwd: '/', env: envAs('root') });
+  const refusal = (dir: string, why: string) => `Runner: ${dir} ${why}; running as root, Runner does not trust it (--trust-tree overrides)\n`;
+  // Planned and cached while the tree is root's alone.
+  for (let i = 0; i < 2; i++) assert.is(front().stdout, 'app ran\n');
+  const changes: [string, () => void, () => void, string][] = [
+    // That user could put a libc where the view's LD_LIBRARY_PATH looks first.
+    [path.join(root, 'System/Index/lib'), () => fs.chownSync(path.join(root, 'System/Index/lib'), uid, uid), () => fs.chownSync(path.join(root, 'System/Index/lib'), 0, 0), `is owned by uid ${uid}, not root`],
+    // Or swap a program directory for their own between planning and mounting.
+    [path.join(root, 'Programs'), () => fs.chmodSync(path.join(root, 'Programs'), 0o777), () => fs.chmodSync(path.join(root, 'Programs'), 0o755), 'is writable by everyone'],
+    // Or rename the whole tree away: a directory above it.
+    [root, () => fs.chownSync(root, uid, uid), () => fs.chownSync(root, 0, 0), `is owned by uid ${uid}, not root`],
+  ];
+  for (const [dir, change, undo, why] of changes) {
+    change();
+    const warm = front();
+    assert.is(warm.stderr, refusal(dir, why), 'the cached plan is not used');
+    assert.is(warm.status, 121);
+    assert.is(front('--trust-tree').stdout, 'app ran\n');
+    undo();
+    assert.is(front().stdout, 'app ran\n');
+  }
 });
 
 test.run();

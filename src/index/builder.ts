@@ -16,7 +16,7 @@ import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { INDEX_SOURCES } from '../resolver/paths.js';
 import type { World } from '../resolver/programs.js';
 import { makeDirectories } from '../util/directories.js';
-import { writableByOthers } from '../resolver/metadata-file.js';
+import { pathNotRootsAlone, writableByOthers } from '../util/root-safety.js';
 
 export interface Wanted {
   /** Absolute file the link must lead to. */
@@ -131,30 +131,16 @@ function writing<T>(what: string, action: () => T): T {
 /**
  * Running as root: why root must not write this Index, if it must not. A user who can write a
  * directory on the way (the Index's, one inside it, or one above it) can swap what is in it for a
- * symlink between Runner's check and its write, and so make root unlink and link anywhere. Each of
- * those directories must be root's and writable by no one else, except that a directory with the
- * sticky bit (/tmp) lets no one else rename root's entries in it.
+ * symlink between Runner's check and its write, and so make root unlink and link anywhere.
  */
-const STICKY = 0o1000;
-
 export function unsafeForRoot(index: string): string | undefined {
-  const problem = (dir: string, stat: fs.Stats) => {
-    const why = writableByOthers(stat);
-    return why && !(stat.uid === 0 && stat.mode & STICKY) ? `${dir} ${why}` : undefined;
-  };
-  for (let dir = path.dirname(index); ; dir = path.dirname(dir)) {
-    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
-    const why = stat && problem(dir, stat);
-    if (why) return why;
-    if (dir === path.dirname(dir)) break;
-  }
-  const top = fs.lstatSync(index, { throwIfNoEntry: false });
-  if (top === undefined || !top.isDirectory()) return undefined;
+  const onTheWay = pathNotRootsAlone(index);
+  if (onTheWay || !fs.lstatSync(index, { throwIfNoEntry: false })?.isDirectory()) return onTheWay;
   for (const entry of fg.sync('**', { cwd: index, onlyDirectories: true, dot: true, followSymbolicLinks: false, stats: true, absolute: true })) {
-    const why = problem(entry.path, entry.stats as fs.Stats);
-    if (why) return why;
+    const why = writableByOthers(entry.stats as fs.Stats);
+    if (why) return `${entry.path} ${why}`;
   }
-  return problem(index, top);
+  return undefined;
 }
 
 export function buildIndex(world: World): IndexReport {

@@ -8,6 +8,7 @@
 // root can write, unless told the tree is trusted (`--trust-tree`).
 import fs from 'node:fs';
 import path from 'node:path';
+import { writableByOthers } from '../util/root-safety.js';
 
 /** Larger metadata files are refused: real ones are well under 64 KiB. */
 export const MAX_METADATA_BYTES = 4 * 1024 * 1024;
@@ -32,14 +33,6 @@ function fileKind(stat: fs.Stats): string {
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
   if (stat.isSocket()) return 'a socket';
   return 'not a regular file';
-}
-
-/** Why a file or directory with this owner and mode is not safe for root to trust, if it is not. */
-export function writableByOthers(stat: fs.Stats): string | undefined {
-  if (stat.uid !== 0) return `is owned by uid ${stat.uid}, not root`;
-  if (stat.mode & 0o002) return 'is writable by everyone';
-  if (stat.mode & 0o020 && stat.gid !== 0) return `is writable by group ${stat.gid}`;
-  return undefined;
 }
 
 /** The file's directory and the directories above it, up to and including `top`. */

@@ -1,0 +1,33 @@
+// What root may rely on in a tree: a file or directory that another user can write is theirs to
+// change, and a directory they can write lets them swap what is in it (for a symlink, for their own
+// copy) between Runner's check and its use. Running as root, Runner relies only on what root alone
+// can write, as OpenSSH's StrictModes does, unless told the tree is trusted (`--trust-tree`).
+import fs from 'node:fs';
+import path from 'node:path';
+
+const STICKY = 0o1000;
+
+/** Why a file or directory with this owner and mode is not safe for root to trust, if it is not. */
+export function writableByOthers(stat: fs.Stats): string | undefined {
+  if (stat.uid !== 0) return `is owned by uid ${stat.uid}, not root`;
+  if (stat.mode & 0o002) return 'is writable by everyone';
+  if (stat.mode & 0o020 && stat.gid !== 0) return `is writable by group ${stat.gid}`;
+  return undefined;
+}
+
+/**
+ * Why root must not rely on the directory `dir` and the path to it, if it must not: `dir` itself
+ * (if it exists) must be root's alone, and so must every directory above it, except that one with
+ * the sticky bit (/tmp) lets no one else rename root's entries in it. "/tmp/x is writable by everyone".
+ */
+export function pathNotRootsAlone(dir: string): string | undefined {
+  const own = fs.lstatSync(dir, { throwIfNoEntry: false });
+  const why = own && writableByOthers(own);
+  if (why) return `${dir} ${why}`;
+  for (let above = path.dirname(dir); ; above = path.dirname(above)) {
+    const stat = fs.lstatSync(above, { throwIfNoEntry: false });
+    const problem = stat && writableByOthers(stat);
+    if (problem && !(stat.uid === 0 && stat.mode & STICKY)) return `${above} ${problem}`;
+    if (above === path.dirname(above)) return undefined;
+  }
+}
