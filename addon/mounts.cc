@@ -189,7 +189,7 @@ std::string Hint(const Failure& f) {
   }
   const bool mounting = StartsWith(f.op, "unshare(CLONE_NEWNS)") || StartsWith(f.op, "mount") || StartsWith(f.op, "fsopen") ||
                         StartsWith(f.op, "fsmount") || StartsWith(f.op, "move_mount") || StartsWith(f.op, "open_tree");
-  if (!mounting || (f.err != EPERM && f.err != EACCES)) return "";
+  if (!mounting || f.err != EPERM) return "";  // EACCES: a layer the user may not read
   if (!rootless) return "root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it (a container's defaults do)";
   if (Sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1")
     return "AppArmor lets no unprivileged user namespace mount here (kernel.apparmor_restrict_unprivileged_userns is 1, "

@@ -11,7 +11,8 @@ import { ensureTestUser, envAs, frontCommand, shareTree, TEST_USER, type As } fr
 
 ensureTestUser();
 
-function tree(): string {
+/** `writable`: the Index directories are open to everyone, for the test user's writes into the view (root refuses such a tree). */
+function tree(writable: boolean): string {
   const root = makeTree({
     programs: {
       App: { '1.0': { deps: 'Greet < 2.0\n', files: { 'bin/app': '#!/bin/sh\necho written > "$INDEX/share/note"\necho started\nexec sleep "${1:-300}"\n' } } },
@@ -23,9 +24,13 @@ function tree(): string {
   });
   linkIndex(root, { App: '1.0', Greet: '2.0', Tool: '1.0', Clash: '1.0' });
   shareTree(root);
-  // Rootless, a write into the view's Index needs the directory's own permission.
-  for (const dir of ['bin', 'share', 'lib', 'include', 'libexec']) fs.chmodSync(path.join(root, 'System/Index', dir), 0o777);
+  if (writable) openIndex(root);
   return root;
+}
+
+/** Rootless, a write into the view's Index needs the directory's own permission. */
+function openIndex(root: string): void {
+  for (const dir of ['bin', 'share', 'lib', 'include', 'libexec']) fs.chmodSync(path.join(root, 'System/Index', dir), 0o777);
 }
 
 function run(who: As, args: string[], env: NodeJS.ProcessEnv = {}) {
@@ -68,7 +73,7 @@ const alive = (pid: number) => {
 
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: two commands in one view share its write layer; a new program grows the view; another version is refused`, () => {
-    const root = tree();
+    const root = tree(who === 'user');
     const index = path.join(root, 'System/Index');
     const name = `share-${who}`;
     const first = background(who, ['--root', root, '--name', name, 'app'], { INDEX: index });
@@ -125,7 +130,7 @@ for (const who of ['root', 'user'] as As[]) {
   });
 
   test(`${who}: --enter finds a command whose name is not UTF-8 by its bytes, as the view shows it`, () => {
-    const root = tree();
+    const root = tree(who === 'user');
     // 'grüß' in Latin-1, in Greet 1.0 (the view's) and 2.0 (the host Index's).
     const name = Buffer.from('6772fcdf', 'hex');
     for (const version of ['1.0', '2.0']) fs.writeFileSync(bytePath(root, `/Programs/Greet/${version}/bin/`, name), `#!/bin/sh\necho bytes ${version}\n`, { mode: 0o755 });
@@ -140,7 +145,7 @@ for (const who of ['root', 'user'] as As[]) {
   });
 
   test(`${who}: a growth that cannot mount leaves the view and its record as they were`, () => {
-    const root = tree();
+    const root = tree(who === 'user');
     const name = `stuck-${who}`;
     const env = { INDEX: path.join(root, 'System/Index') };
     background(who, ['--root', root, '--name', name, 'app'], env);
@@ -159,7 +164,7 @@ for (const who of ['root', 'user'] as As[]) {
   });
 
   test(`${who}: views nest; an unnamed launch inside belongs to the view; --rename carries children; --kill of the parent ends all, a double-forked daemon too`, () => {
-    const root = tree();
+    const root = tree(who === 'user');
     const parent = `outer-${who}`;
     const env = { INDEX: path.join(root, 'System/Index') };
     background(who, ['--root', root, '--name', parent, 'app'], env);
@@ -209,7 +214,7 @@ for (const who of ['root', 'user'] as As[]) {
   });
 
   test(`${who}: --rename; a view whose processes all died by kill -9 is not listed, its record is removed`, () => {
-    const root = tree();
+    const root = tree(who === 'user');
     const name = `stale-${who}`;
     background(who, ['--root', root, '--name', name, 'app'], { INDEX: path.join(root, 'System/Index') });
     waitFor('the view', () => listed(who).find((v) => v.name === name));
@@ -223,7 +228,7 @@ for (const who of ['root', 'user'] as As[]) {
 }
 
 test('another user cannot see, enter or kill a view; root sees and ends a user\'s view', () => {
-  const root = tree();
+  const root = tree(false);
   const env = { INDEX: path.join(root, 'System/Index') };
   background('root', ['--root', root, '--name', 'secret', 'app'], env);
   waitFor('root\'s view', () => listed('root').find((v) => v.name === 'secret'));
@@ -236,6 +241,7 @@ test('another user cannot see, enter or kill a view; root sees and ends a user\'
   assert.ok(listed('root').find((v) => v.name === 'secret'), 'still running');
   assert.is(run('root', ['--kill', 'secret']).status, 0);
 
+  openIndex(root);
   background('user', ['--root', root, '--name', 'mine', 'app'], env);
   const theirs = waitFor('the user\'s view, seen by root', () => listed('root').find((v) => v.name === '~runner-test/mine'));
   assert.is(theirs.rootless, true);
@@ -287,7 +293,8 @@ test('another user cannot see, enter or kill a view; root sees and ends a user\'
 });
 
 test('names with /, .., control characters or over 255 bytes are refused', () => {
-  const root = tree();
+  // A tree root would refuse (121): a name that can never be used is said first, as a usage error.
+  const root = tree(true);
   for (const [name, why] of [['a/b', "contains '/'"], ['..', 'is . or ..'], ['x\u0001y', 'contains a control character'], ['n'.repeat(256), 'is longer than 255 bytes']]) {
     const seen = run('root', ['--root', root, `--name=${name}`, 'app']);
     assert.is(seen.status, 125, name);

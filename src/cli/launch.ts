@@ -13,6 +13,7 @@ import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import { callerVariablesRead, type EnvOp } from '../overlay/environment.js';
 import { cappedWarnings } from '../util/capped-warnings.js';
 import { pathNotRootsAlone, writableByOthers } from '../util/root-safety.js';
+import { checkName } from '../views/names.js';
 import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
 import { indexLowers, PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
@@ -214,6 +215,8 @@ export async function launchAction(options: Options): Promise<number> {
   const args = rawArguments(options.dryRun);
   const argv = args.slice(-options.rest.length);
   if (cacheable(options)) return executePlan(planAndCache(options, args.slice(0, args.length - argv.length + 1), argv));
+  // A view name that can never be used is a usage error, whatever the tree holds.
+  if (options.name !== undefined) checkName(options.name);
   const { run, plan } = planLaunch(options, argv);
   if (options.verbose > 0) {
     const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
