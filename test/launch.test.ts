@@ -321,6 +321,51 @@ test('user: an Index the user cannot enter is a clear error, and -f runs without
 });
 
 /**
+ * A real program linked against a real shared library, two versions of which are installed with
+ * the same soname (as a minor upgrade keeps it), and a plugin it dlopen()s by name: the dynamic
+ * loader finds both through LD_LIBRARY_PATH in the Index, as on GoboLinux.
+ */
+function linkedWorld(): string {
+  const root = makeTree({ programs: { LibGreet: { '1.0': {}, '2.0': {} }, App: { '1.0': { deps: 'LibGreet < 2.0\n' } } }, current: { LibGreet: '2.0', App: '1.0' } });
+  for (const version of ['1.0', '2.0']) {
+    const lib = path.join(root, 'Programs/LibGreet', version, 'lib');
+    compile(`const char *greet_version(void) { return "${version}"; }`, path.join(lib, 'libgreet.so.1'), ['-shared', '-fPIC', '-Wl,-soname,libgreet.so.1']);
+    compile(`const char *plugin_version(void) { return "${version}"; }`, path.join(lib, 'greet-plugin.so'), ['-shared', '-fPIC']);
+  }
+  const app = `#include <dlfcn.h>
+#include <stdio.h>
+#include <string.h>
+const char *greet_version(void);
+int main(void) {
+  void *plugin = dlopen("greet-plugin.so", RTLD_NOW);
+  const char *(*plugin_version)(void) = plugin ? (const char *(*)(void))dlsym(plugin, "plugin_version") : 0;
+  printf("linked=%s plugin=%s\\n", greet_version(), plugin_version ? plugin_version() : dlerror());
+  char line[4096];
+  FILE *maps = fopen("/proc/self/maps", "r");
+  while (maps && fgets(line, sizeof line, maps))
+    if (strstr(line, "libgreet.so.1")) { printf("mapped=%s", strchr(line, '/')); break; }
+  return 0;
+}`;
+  compile(app, path.join(root, 'Programs/App/1.0/bin/app'), [path.join(root, 'Programs/LibGreet/1.0/lib/libgreet.so.1'), '-ldl']);
+  linkIndex(root, { LibGreet: '2.0', App: '1.0' });
+  return shareTree(root);
+}
+
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: a real program loads the library versions of its view, linked and dlopen()ed`, () => {
+    const linked = linkedWorld();
+    const app = path.join(linked, 'Programs/App/1.0/bin/app');
+    // Without Runner, through the Index, the loader finds the Current 2.0 of both.
+    const direct = spawnSync(app, [], { encoding: 'utf8', env: { LD_LIBRARY_PATH: path.join(linked, 'System/Index/lib') } });
+    assert.match(direct.stdout, /^linked=2\.0 plugin=2\.0\n/, direct.stderr);
+    const seen = runnerAs(who, ['--root', linked, 'app']);
+    assert.is(seen.stderr, '');
+    // From the view's Index, where the 1.0 layer shows its own file.
+    assert.is(seen.stdout, `linked=1.0 plugin=1.0\nmapped=${linked}/System/Index/lib/libgreet.so.1\n`);
+  });
+}
+
+/**
  * Runs `command` (as root here) inside a user namespace that maps ids 0-65535 to themselves and
  * whose user.max_user_namespaces is 0: a host where user namespaces are turned off, for every
  * process in it. The maps are written from outside, as only real root can map more than itself.
