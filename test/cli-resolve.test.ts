@@ -83,6 +83,26 @@ test('actions that launch nothing take options after TARGET; extra words are a u
   assert.is(version.stdout, `Runner ${JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version}\n`);
 });
 
+test('two actions, an option without its action, or an empty value are usage errors, never silently dropped', () => {
+  const cases: [string[], string][] = [
+    [['--index', '--resolve', 'App'], '--resolve and --index are two actions; give one'],
+    [['--check', '--list'], '--check and --list are two actions; give one'],
+    [['--kill', 'v', '--enter', 'w'], '--kill and --enter are two actions; give one'],
+    [['--signal', 'TERM', 'app'], '--signal goes with --kill'],
+    [['--remove', 'app'], '--remove goes with --desktop'],
+    [['-d'], '--dependencies needs a value'],
+    [['-d', '', 'app'], '--dependencies needs a value'],
+    [['--with', '', 'app'], '--with needs a value'],
+  ];
+  for (const [args, message] of cases) {
+    const seen = runner(['--root', fixtures, ...args]);
+    assert.is(seen.stderr, `Runner: ${message}\n`, args.join(' '));
+    assert.is(seen.status, 125);
+  }
+  // --why is --resolve's explanation, not another action.
+  assert.is(runner(['--root', fixtures, '--resolve', '--why', 'app', 'Greet']).status, 0);
+});
+
 test('options stop at the first word: a program called "--resolve"-like words is never shadowed', () => {
   const result = runner(['--root', fixtures, '--dry-run', '--json', 'app', '--resolve', '-v']);
   assert.is(result.status, 0, result.stderr);

@@ -122,6 +122,9 @@ const WORDS: Record<string, [min: number, max: number, usage: string]> = {
   rename: [2, 2, 'Runner --rename OLD NEW'],
 };
 
+/** Every option that is an action of its own (a launch is none of them). */
+const ACTIONS = [...Object.keys(WORDS), 'kill', 'enter'];
+
 function parserOptions(haltAtWord = true): parseArgs.Options {
   const of = (type: Spec['type']) => Object.keys(OPTIONS).filter((k) => OPTIONS[k].type === type);
   return {
@@ -177,6 +180,12 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     if (Array.isArray(a[key])) throw new RunnerError(`--${key} was given more than once`, ExitCode.usage);
     if (a[key] === '') throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   }
+  for (const key of ['dependencies', 'with']) if ([a[key] ?? []].flat().includes('')) throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
+  // Two actions at once (`--index --resolve App`) would do one and drop the other unsaid.
+  const actions = ACTIONS.filter((key) => a[key] !== undefined && a[key] !== false && !(key === 'resolve' && a.why === true));
+  if (actions.length > 1) throw new RunnerError(`--${actions[0]} and --${actions[1]} are two actions; give one`, ExitCode.usage);
+  for (const [key, partner] of [['signal', 'kill'], ['remove', 'desktop']])
+    if (a[key] !== undefined && a[key] !== false && a[partner] === undefined) throw new RunnerError(`--${key} goes with --${partner}`, ExitCode.usage);
   // A mistyped --root would otherwise show up as "command not found" or an empty answer
   // (--check says what is missing among its own findings).
   const rootProblem = typeof a.root === 'string' && a.check !== true ? directoryProblem(a.root) : undefined;
@@ -187,8 +196,8 @@ export async function parseOptions(argv: string[]): Promise<Options> {
     arch: a.arch as string | undefined,
     // A repeated string option arrives as an array ('duplicate-arguments-array'); arrays proper
     // would swallow the command words after -d FILE.
-    dependencies: [a.dependencies ?? []].flat().map(String).filter((d) => d !== ''),
-    with: [a.with ?? []].flat().map(String).filter((w) => w !== ''),
+    dependencies: [a.dependencies ?? []].flat().map(String),
+    with: [a.with ?? []].flat().map(String),
     quiet: flag('quiet'),
     verbose: Number(a.verbose ?? 0),
     check: flag('check'),
