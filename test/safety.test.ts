@@ -321,6 +321,9 @@ test('root refuses to launch from a Programs or an Index that another user can c
     const warm = front();
     assert.is(warm.stderr, refusal(dir, why), 'the cached plan is not used');
     assert.is(warm.status, 121);
+    const check = runnerAs('root', ['--root', root, '--check']);
+    assert.match(check.stdout, `no  index  ${dir} ${why}: root launches refuse this tree (--trust-tree overrides)\n`);
+    assert.is(check.status, 1);
     assert.is(front('--trust-tree').stdout, 'app ran\n');
     undo();
     assert.is(front().stdout, 'app ran\n');

@@ -11,6 +11,7 @@ import { helperPath } from '../overlay/execute.js';
 import { INDEX_DIRS } from '../overlay/layers.js';
 import type { Options } from './options.js';
 import { out } from './output.js';
+import { treeOthersCanChange } from '../util/root-safety.js';
 
 interface Line {
   name: string;
@@ -31,10 +32,12 @@ function i686Line(programs: string): Line {
   return { name: 'i686', ok: true, detail: `IA32 emulation; ${where.join(', ')}`, optional: true };
 }
 
-function indexLine(index: string): Line {
+function indexLine(index: string, programs: string, trustTree: boolean): Line {
   if (!fs.existsSync(index)) return { name: 'index', ok: false, detail: `${index} does not exist` };
   const present = INDEX_DIRS.filter((d) => fs.existsSync(path.join(index, d)));
   if (present.length === 0) return { name: 'index', ok: false, detail: `${index} has none of ${INDEX_DIRS.join(', ')}` };
+  const untrusted = process.getuid?.() === 0 && !trustTree ? treeOthersCanChange(programs, index, INDEX_DIRS) : undefined;
+  if (untrusted) return { name: 'index', ok: false, detail: `${untrusted}: root launches refuse this tree (--trust-tree overrides)` };
   return { name: 'index', ok: true, detail: `${index} (${present.join(', ')})` };
 }
 
@@ -49,7 +52,7 @@ function kernelLines(lower: string): Line[] {
 
 export async function checkAction(options: Options): Promise<number> {
   const index = goboPaths(options.root).index;
-  const indexCheck = indexLine(index);
+  const indexCheck = indexLine(index, goboPaths(options.root).programs, options.trustTree);
   const lower = indexCheck.ok ? path.join(index, INDEX_DIRS.find((d) => fs.existsSync(path.join(index, d))) as string) : '/usr';
   const lines = [...kernelLines(lower), indexCheck, i686Line(goboPaths(options.root).programs)];
   if (options.json) out(JSON.stringify(Object.fromEntries(lines.map((l) => [l.name, { ok: l.ok, detail: l.detail }]))));

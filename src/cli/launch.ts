@@ -12,7 +12,7 @@ import { readFirstLine } from '../script/shebang.js';
 import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import { callerVariablesRead, type EnvOp } from '../overlay/environment.js';
 import { cappedWarnings } from '../util/capped-warnings.js';
-import { pathNotRootsAlone, writableByOthers } from '../util/root-safety.js';
+import { treeOthersCanChange } from '../util/root-safety.js';
 import { checkName } from '../views/names.js';
 import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
@@ -73,28 +73,11 @@ function presentIndexDirs(index: string, fallback: boolean): string[] {
   return present;
 }
 
-/**
- * Running as root, the view stands on Programs and the Index: another user who can write either
- * (or a directory on the way to them) could swap a program directory or an Index entry between
- * planning and mounting, or put a library where the view's LD_LIBRARY_PATH finds it. Metadata files
- * and program directories are checked as they are read (metadata-file.ts); these are the rest.
- */
-function refuseTreeOthersCanChange(programs: string, index: string): void {
-  const topOf = (dir: string) => {
-    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
-    const why = stat && writableByOthers(stat);
-    return why ? `${dir} ${why}` : undefined;
-  };
-  const why =
-    [programs, index].flatMap((dir) => [dir, realpathOr(dir, dir)]).map(pathNotRootsAlone).find(Boolean) ??
-    INDEX_DIRS.map((dir) => topOf(path.join(index, dir))).find(Boolean);
-  if (why) throw new RunnerError(`${why}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
-}
-
 export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, exec: Exec): MountPlan {
   const paths = resolveOptions.paths;
   if (!fs.existsSync(paths.index)) throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
-  if (run.world.readPolicy.ownersMustBeRoot) refuseTreeOthersCanChange(paths.programs, paths.index);
+  const untrusted = run.world.readPolicy.ownersMustBeRoot ? treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS) : undefined;
+  if (untrusted) throw new RunnerError(`${untrusted}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
   const how = howToRun(run.architecture);
   if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
   const layers = layersOf(run);

@@ -31,3 +31,29 @@ export function pathNotRootsAlone(dir: string): string | undefined {
     if (above === path.dirname(above)) return undefined;
   }
 }
+
+/**
+ * Why root must not launch from this tree, if it must not. The view stands on Programs and the
+ * Index: another user who can write either (or a directory on the way to them) could swap a
+ * program directory or an Index entry between planning and mounting, or put a library where the
+ * view's LD_LIBRARY_PATH finds it. Metadata files and program directories are checked as they are
+ * read (resolver/metadata-file.ts); these are the rest: both the paths as given and the real ones,
+ * and the Index directories the view mounts over (`indexDirs`).
+ */
+export function treeOthersCanChange(programs: string, index: string, indexDirs: readonly string[]): string | undefined {
+  const real = (dir: string) => {
+    try {
+      return fs.realpathSync.native(dir);
+    } catch {
+      return dir;
+    }
+  };
+  const onTheWay = [programs, index].flatMap((dir) => [dir, real(dir)]).map(pathNotRootsAlone).find(Boolean);
+  if (onTheWay) return onTheWay;
+  for (const dir of indexDirs.map((d) => path.join(index, d))) {
+    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+    const why = stat && writableByOthers(stat);
+    if (why) return `${dir} ${why}`;
+  }
+  return undefined;
+}
