@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { makeTree, writeFile } from './helpers/tree.js';
-import { projectRoot, runner } from './helpers/run.js';
+import { makeTree, tempDir, writeFile } from './helpers/tree.js';
+import { cli, projectRoot, runner } from './helpers/run.js';
 
 const fixtures = path.join(projectRoot, 'fixtures');
 // The test runner may force colours on; a user's pipe would not.
@@ -101,6 +102,23 @@ test('two actions, an option without its action, or an empty value are usage err
   }
   // --why is --resolve's explanation, not another action.
   assert.is(runner(['--root', fixtures, '--resolve', '--why', 'app', 'Greet']).status, 0);
+});
+
+test('a working directory removed under the caller: names still work, a relative path is one clear line', () => {
+  const gone = path.join(tempDir(), 'gone');
+  const inGone = (...args: string[]) =>
+    spawnSync('sh', ['-c', 'mkdir "$1" && cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', gone, process.execPath, cli, '--root', fixtures, ...args], { encoding: 'utf8' });
+  const resolved = inGone('--resolve', 'App', '--json');
+  assert.is(resolved.status, 0, resolved.stderr);
+  assert.is(JSON.parse(resolved.stdout).program.version, '1.0');
+  for (const args of [['--resolve', './app'], ['-d', 'deps', 'app']]) {
+    const relative = inGone(...args);
+    assert.is(relative.stderr, 'Runner: the working directory no longer exists (ENOENT); cd to one that does\n', args.join(' '));
+    assert.is(relative.status, 125);
+  }
+  const launched = inGone('app');
+  assert.is(launched.status, 0, launched.stderr);
+  assert.match(launched.stdout, /Greet 1\.0 says hello/);
 });
 
 test('options stop at the first word: a program called "--resolve"-like words is never shadowed', () => {

@@ -14,6 +14,7 @@ import { anyTarget } from '../run/target.js';
 import { xdgDir } from '../cli/xdg.js';
 import { writeAtomically } from '../util/atomic-write.js';
 import { makeDirectories } from '../util/directories.js';
+import { absolutePath } from '../util/file-path.js';
 import { ExecError, formatExecValue, parseExecValue } from './exec-line.js';
 
 /** Marks our copies, so that --remove never deletes a file we did not write. */
@@ -47,7 +48,7 @@ function ours(written: string): boolean | undefined {
 export function desktopSources(world: World, target: string): DesktopSource[] {
   if (target.endsWith('.desktop') && fs.existsSync(target)) {
     const owner = world.owner(fs.realpathSync(target));
-    return [{ file: path.resolve(target), versionDir: owner && world.versionDir(owner.name, owner.version), program: owner }];
+    return [{ file: absolutePath(target), versionDir: owner && world.versionDir(owner.name, owner.version), program: owner }];
   }
   const program = anyTarget(world, target).program;
   if (!program) throw new RunnerError(`${target}: not a program under ${world.paths.programs}`, ExitCode.notFound);

@@ -14,7 +14,7 @@ import { requirementsOrFail, World } from '../resolver/programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from '../resolver/solver.js';
 import type { Target } from './target.js';
 import { readScriptHeader, type ScriptHeader } from '../script/header.js';
-import { displayPath } from '../util/file-path.js';
+import { absolutePath, displayPath } from '../util/file-path.js';
 
 export interface ResolveOptions {
   paths: GoboPaths;
@@ -47,7 +47,7 @@ export interface ResolvedRun extends Resolution {
 }
 
 export function requirementsOf(world: World, file: string, strictMetadata = false): Requirement[] {
-  return requirementsOrFail(world.dependencyFile(path.resolve(file)), strictMetadata);
+  return requirementsOrFail(world.dependencyFile(absolutePath(file)), strictMetadata);
 }
 
 /**
@@ -87,7 +87,7 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
   const withs = options.withPrograms ?? [];
   const roots: RootRequirements[] = withs.length > 0 ? [{ by: `--with ${withs.join(' ')}`, requirements: withs.map(withRequirement) }] : [];
   for (const file of options.dependencyFiles ?? []) {
-    roots.push({ by: file, requirements: requirementsOf(world, file, options.strictMetadata), parsed: world.dependencyFile(path.resolve(file)) });
+    roots.push({ by: file, requirements: requirementsOf(world, file, options.strictMetadata), parsed: world.dependencyFile(absolutePath(file)) });
   }
   // A Runner script's own `#!Runner dependency` lines come next; the program's own lines are
   // read by the solver when it pins the program, after these.

@@ -85,8 +85,8 @@ export function commandTarget(world: World, word: FilePath, first: readonly stri
 
 /** Anything `--resolve` accepts (a path or command given as bytes: only as a path or command). */
 export function anyTarget(world: World, target: FilePath): Target {
-  const asPath = absolutePath(target);
-  if (hasSlash(target) && fs.existsSync(asPath)) {
+  const asPath = hasSlash(target) ? absolutePath(target) : undefined;
+  if (asPath !== undefined && fs.existsSync(asPath)) {
     if (isFile(asPath)) return fileTarget(world, asPath);
     const owner = ownerOf(world, asPath);
     if (owner) return { file: undefined, program: owner, via: displayPath(asPath) };

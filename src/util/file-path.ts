@@ -6,6 +6,7 @@
 // a layer provides it) can be such a path; everything else Runner builds from the tree is text.
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
 
 export type FilePath = string | Buffer;
 
@@ -52,10 +53,24 @@ export function isAbsolute(p: FilePath): boolean {
   return typeof p === 'string' ? path.isAbsolute(p) : p[0] === 0x2f;
 }
 
+/**
+ * The working directory. It can be gone (removed while the caller's shell stood in it): then a
+ * relative path means nothing, which is said in one line instead of Node's uv_cwd exception.
+ */
+export function workingDirectory(): string {
+  try {
+    return process.cwd();
+  } catch (error) {
+    throw new RunnerError(`the working directory no longer exists (${(error as NodeJS.ErrnoException).code ?? String(error)}); cd to one that does`, ExitCode.usage);
+  }
+}
+
 /** The absolute path (a relative one is taken from the working directory, as the kernel does). */
+export function absolutePath(p: string): string;
+export function absolutePath(p: FilePath): FilePath;
 export function absolutePath(p: FilePath): FilePath {
-  if (typeof p === 'string') return path.resolve(p);
-  return isAbsolute(p) ? p : joinPath(process.cwd(), p);
+  if (isAbsolute(p)) return typeof p === 'string' ? path.resolve(p) : p;
+  return typeof p === 'string' ? path.resolve(workingDirectory(), p) : joinPath(workingDirectory(), p);
 }
 
 /**

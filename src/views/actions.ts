@@ -11,7 +11,7 @@ import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from 
 import { groupsOf, userName } from './accounts.js';
 import { otherRegistries, registryDir, writeRecord } from './registry.js';
 import { exactEnv, exactWord, rawArguments } from '../cli/raw-args.js';
-import { displayPath, fromBytes, hasSlash, isAbsolute, joinPath, searchPath, type FilePath } from '../util/file-path.js';
+import { displayPath, fromBytes, hasSlash, isAbsolute, joinPath, searchPath, workingDirectory, type FilePath } from '../util/file-path.js';
 
 /**
  * The views the caller can address, by the names it knows them by. Inside a view, that is the views
@@ -104,7 +104,7 @@ export function enterAction(options: Options): never {
   }
   ops.push(joinOperation(view));
   const asRecorded = { personality: undefined, rootless: view.record.rootless, envOps: view.record.envOps };
-  for (const item of commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [['chdir', process.cwd()]])) ops.push(item);
+  for (const item of commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [['chdir', workingDirectory()]])) ops.push(item);
   return executeOperations(ops);
 }
 

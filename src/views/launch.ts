@@ -13,7 +13,7 @@ import { commandOperations, mountOperations, planOperations, type Token } from '
 import { checkName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from './members.js';
 import { newId, paths, registryDir, stageRecord, writeRecord, type MountState, type ViewRecord } from './registry.js';
-import { isUnder, type FilePath } from '../util/file-path.js';
+import { isUnder, workingDirectory, type FilePath } from '../util/file-path.js';
 
 type Version = { name: string; version: string; path: string };
 
@@ -70,7 +70,7 @@ function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mo
     for (const item of mountOperations(grow.mounts, grow.removals, grow.upperDirectories)) ops.push(item);
     ops.push(['commit', ...grow.commit]);
   }
-  return [...ops, ...commandOperations(plan, plan.exec, plan.exec.argv, [['chdir', process.cwd()]])];
+  return [...ops, ...commandOperations(plan, plan.exec, plan.exec.argv, [['chdir', workingDirectory()]])];
 }
 
 /** What growing `view` by the programs it lacks takes: new overlays above each directory's write layer. */
