@@ -405,6 +405,22 @@ test('user: where user namespaces are turned off, the error says so, cold, warm,
   assert.is(fallback.status, 0);
 });
 
+test('a uid with no entry in the user database and no HOME (a container\'s --user 4242) runs, cold and warm, without a cache', () => {
+  const app = path.join(root, 'Programs/App/1.0/bin/app');
+  const asNobody = (...args: string[]) =>
+    spawnSync('setpriv', ['--reuid=4242', '--regid=4242', '--clear-groups', path.join(rootlessPackage(), 'bin/Runner'), '--root', root, ...args], { encoding: 'utf8', cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+  for (let i = 0; i < 2; i++) {
+    const seen = asNobody(app);
+    assert.is(seen.stderr, '');
+    assert.match(seen.stdout, /^greet=Greet 1\.0$/m);
+    assert.is(seen.status, 0);
+  }
+  assert.is(asNobody('--resolve', 'App', '--json').status, 0);
+  const kept = asNobody('-C', app);
+  assert.is(kept.stderr, 'Runner: no home directory: HOME is not set and uid 4242 has no entry in the user database; set HOME or XDG_STATE_HOME\n');
+  assert.is(kept.status, 122);
+});
+
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: a view that a seccomp filter or security module forbids names why`, () => {
     const deny = compile(DENY_SYSCALLS, path.join(shareTree(tempDir()), 'deny'));

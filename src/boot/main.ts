@@ -32,7 +32,8 @@ function readBundle(): { source: string; identity: string } {
 const { source, identity } = readBundle();
 
 const useCache = !cacheTurnedOff();
-const cacheFile = useCache ? codeCachePath(cacheDirectory(), bundle) : undefined;
+const cacheDir = useCache ? cacheDirectory() : undefined;
+const cacheFile = cacheDir === undefined ? undefined : codeCachePath(cacheDir, bundle);
 const cached = cacheFile === undefined ? undefined : readCodeCache(cacheFile, identity);
 // The same function Node wraps a CommonJS module in.
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData: cached?.data });

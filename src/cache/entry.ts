@@ -93,7 +93,9 @@ export function writeCacheEntry(input: CacheInput): string | undefined {
   try {
     const entry = serializeOps(CACHE_MAGIC, entryOperations(input, uid));
     if (entry.length > MAX_ENTRY_BYTES) return `the plan takes ${entry.length} bytes, more than the ${MAX_ENTRY_BYTES} the plan cache keeps`;
-    writeAtomically(ownDirectory(cacheDirectory()), entryName(uid, input.words), entry);
+    const dir = cacheDirectory();
+    if (dir === undefined) return 'there is no home directory for a cache';
+    writeAtomically(ownDirectory(dir), entryName(uid, input.words), entry);
     return undefined;
   } catch (error) {
     return error instanceof Error ? error.message : String(error);

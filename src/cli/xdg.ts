@@ -9,12 +9,28 @@ import { makeDirectories } from '../util/directories.js';
 export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME', fallback: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[variable];
   if (value && path.isAbsolute(value)) return value;
-  return path.join(env.HOME && path.isAbsolute(env.HOME) ? env.HOME : os.homedir(), fallback);
+  if (env.HOME && path.isAbsolute(env.HOME)) return path.join(env.HOME, fallback);
+  // No usable HOME: the user database's entry. A uid that has none (a container's `--user 4242`,
+  // systemd's DynamicUser) has no home at all.
+  let home: string;
+  try {
+    home = os.userInfo().homedir;
+  } catch {
+    home = '';
+  }
+  if (!path.isAbsolute(home)) throw new RunnerError(`no home directory: HOME is not set and uid ${process.getuid?.()} has no entry in the user database; set HOME or ${variable}`, ExitCode.view);
+  return path.join(home, fallback);
 }
 
-/** Where Runner keeps what only saves time (plans, V8's code cache): nothing in it is needed. */
-export function cacheDirectory(): string {
-  return path.join(xdgDir('XDG_CACHE_HOME', '.cache'), 'Runner');
+/**
+ * Where Runner keeps what only saves time (plans, V8's code cache): nothing in it is needed, so
+ * without XDG_CACHE_HOME or HOME there is none (undefined). The front looks only there too
+ * (addon/cache.cc: a static binary cannot ask the user database).
+ */
+export function cacheDirectory(env: NodeJS.ProcessEnv = process.env): string | undefined {
+  const usable = (value: string | undefined) => value !== undefined && path.isAbsolute(value);
+  if (!usable(env.XDG_CACHE_HOME) && !usable(env.HOME)) return undefined;
+  return path.join(xdgDir('XDG_CACHE_HOME', '.cache', env), 'Runner');
 }
 
 /** RUNNER_NO_CACHE set (to anything but 0): no cache is read or written (addon/cache.cc agrees). */
