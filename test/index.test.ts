@@ -157,6 +157,17 @@ test('as root, --index writes no Index that another user could redirect, unless 
   assert.is(fine.status, 0, fine.stderr);
 });
 
+test('the Index is everyone\'s: its directories are 0755 under any umask', () => {
+  const root = tree();
+  fs.rmSync(path.join(root, 'System'), { recursive: true });
+  const seen = spawnSync('sh', ['-c', 'umask 077 && exec "$@"', 'sh', process.execPath, cli, '--root', root, '--index'], { encoding: 'utf8' });
+  assert.is(seen.status, 0, seen.stderr);
+  const index = path.join(root, 'System/Index');
+  const dirs = [path.join(root, 'System'), index, ...(fs.readdirSync(index, { recursive: true }) as string[]).map((p) => path.join(index, p)).filter((p) => fs.lstatSync(p).isDirectory())];
+  assert.ok(dirs.length > 7, 'nested directories too');
+  for (const dir of dirs) assert.is((fs.statSync(dir).mode & 0o777).toString(8), '755', dir);
+});
+
 test('--index on a read-only tree is one clear line and exit 122', () => {
   const root = tree();
   // A real read-only file system: a read-only bind mount in a private mount namespace.

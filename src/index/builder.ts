@@ -87,6 +87,10 @@ function readLink(p: string): string | undefined {
   }
 }
 
+/** The Index is everyone's: its directories are made 0755 whatever the umask (a root with umask
+ * 077 would otherwise make an Index no user can read: every command "not found"). */
+const INDEX_MODE = 0o755;
+
 function leadsIntoPrograms(world: World, link: string, text: string): boolean {
   const target = path.resolve(path.dirname(link), text);
   return target.startsWith(world.paths.programs + path.sep);
@@ -104,10 +108,10 @@ function prepareParents(world: World, key: string, owner: string, report: IndexR
     const full = path.join(world.paths.index, at);
     const stat = fs.lstatSync(full, { throwIfNoEntry: false });
     if (stat === undefined) {
-      fs.mkdirSync(full);
+      makeDirectories(full, INDEX_MODE, true);
     } else if (stat.isSymbolicLink() && leadsIntoPrograms(world, full, readLink(full) ?? '')) {
       fs.unlinkSync(full);
-      fs.mkdirSync(full);
+      makeDirectories(full, INDEX_MODE, true);
       report.updated.push(at);
     } else if (!stat.isDirectory()) {
       return `${at}: ${stat.isSymbolicLink() ? 'a symlink out of Programs' : 'a file'} is in the way of ${owner}'s ${key}; left alone`;
@@ -152,7 +156,7 @@ function build(world: World): IndexReport {
   const { wanted, conflicts } = wantedLinks(world);
   const report: IndexReport = { added: [], updated: [], removed: [], unchanged: 0, conflicts };
   // All five exist even when empty: they are the view's mount points.
-  makeDirectories(index);
+  makeDirectories(index, INDEX_MODE, true);
   for (const dir of Object.keys(INDEX_SOURCES)) prepareParents(world, path.join(dir, '.keep'), 'the Index', report);
   for (const [key, { source, owner }] of [...wanted].sort(([a], [b]) => a.localeCompare(b))) {
     const link = path.join(index, key);

@@ -3,8 +3,12 @@
 import fs from 'node:fs';
 import path from 'node:path';
 
-export function makeDirectories(dir: string, mode = 0o755): void {
+/** `exact`: each directory made gets `mode` whatever the umask (mkdir's own mode is masked by it). */
+export function makeDirectories(dir: string, mode = 0o755, exact = false): void {
   const missing: string[] = [];
   for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) missing.unshift(at);
-  for (const each of missing) fs.mkdirSync(each, { mode });
+  for (const each of missing) {
+    fs.mkdirSync(each, { mode });
+    if (exact) fs.chmodSync(each, mode);
+  }
 }
