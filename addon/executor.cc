@@ -11,6 +11,7 @@
 #include <sys/personality.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <set>
@@ -123,13 +124,14 @@ std::vector<std::string> CallerEnvironment() {
   return env;
 }
 
-[[noreturn]] void Exec(const Op& op, const std::vector<std::string>& env, bool restore_caller) {
+[[noreturn]] void Exec(const Op& op, const std::vector<std::string>& env, bool restore_caller, mode_t caller_umask) {
   std::vector<char*> args, envp;
   for (const auto& a : op.list) args.push_back(const_cast<char*>(a.c_str()));
   args.push_back(nullptr);
   for (const auto& e : env) envp.push_back(const_cast<char*>(e.c_str()));
   envp.push_back(nullptr);
   if (restore_caller) RestoreCallerState();
+  umask(caller_umask);
   // A standard descriptor the caller closed is closed for the program too (the front held it).
   for (int fd : CallerStateList("closed"))
     if (fd >= 0 && fd <= 2) close(fd);
@@ -142,6 +144,10 @@ std::vector<std::string> CallerEnvironment() {
 }  // namespace
 
 void RunPlan(const std::vector<Op>& ops, bool restore_caller) {
+  // The view's directories get the modes the executor gives them, not the caller's umask (under
+  // umask 077 the Index's bin showed as 0700 in the view: no other user could enter it). The
+  // program gets the caller's umask back at exec.
+  const mode_t caller_umask = umask(0);
   // Nobody may ptrace the process while it holds root's privileges. (Rootless, the userns
   // operation does this itself once it has written its id maps.)
   if (getuid() == 0) prctl(PR_SET_DUMPABLE, 0, 0, 0, 0);
@@ -199,7 +205,7 @@ void RunPlan(const std::vector<Op>& ops, bool restore_caller) {
       Warn(op.args[0]);
     } else if (op.name == "exec") {
       view.ForgetRemovalDirectory();
-      Exec(op, env, restore_caller);
+      Exec(op, env, restore_caller, caller_umask);
     } else {
       Die(kExitUsage, "bad plan: '" + op.name + "' is not an operation of the executor");
     }

@@ -408,7 +408,12 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
                                Failure* f) {
   if (write_fd_ < 0) return Fail(f, "overlay", target, EINVAL, "no write layer in the plan");
   std::string n = prefix_ + std::to_string(overlays_++);
-  if (mkdirat(write_fd_, (n + ".upper").c_str(), 0755) != 0) return Fail(f, "mkdir", n + ".upper", errno);
+  // The view's directory shows its upper's mode (overlayfs takes the merged root's attributes from
+  // the upper layer): the directory's own, as the host shows it.
+  struct stat target_stat {};
+  const mode_t mode = !target.empty() && lstat(target.c_str(), &target_stat) == 0 && S_ISDIR(target_stat.st_mode)
+                          ? target_stat.st_mode & 07777 : 0755;
+  if (mkdirat(write_fd_, (n + ".upper").c_str(), mode) != 0) return Fail(f, "mkdir", n + ".upper", errno);
   bool wanted = false;  // (most overlays want no directories: no syscall for them)
   for (const auto& [dir_target, relative] : upper_dirs_) wanted = wanted || dir_target == target;
   if (wanted) {

@@ -405,6 +405,22 @@ test('user: where user namespaces are turned off, the error says so, cold, warm,
   assert.is(fallback.status, 0);
 });
 
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: under umask 077 the view's Index directories keep their own modes, and the program the caller's umask`, () => {
+    const tree = makeTree({ programs: { Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\n', 'share/greet/x': 'x' } } } }, current: { Greet: '1.0' } });
+    linkIndex(tree, { Greet: '1.0' });
+    shareTree(tree);
+    const index = path.join(tree, 'System/Index');
+    fs.chmodSync(path.join(index, 'share'), 0o775);
+    const show = `umask; stat -c '%a %n' ${index}/bin ${index}/share${who === 'root' ? ` && setpriv --reuid=65534 --regid=65534 --clear-groups ls ${index}/bin` : ''}`;
+    const command = runnerCommand(who, ['--root', tree, '--with', 'Greet', 'sh', '-c', show]);
+    const seen = spawnSync('sh', ['-c', 'umask 077 && exec "$@"', 'sh', ...command], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+    assert.is(seen.stderr, '');
+    // As the host shows them (0700 before: no other user, such as a daemon that dropped root, could enter).
+    assert.is(seen.stdout, `0077\n755 ${index}/bin\n775 ${index}/share\n${who === 'root' ? 'greet\n' : ''}`);
+  });
+}
+
 test('a uid with no entry in the user database and no HOME (a container\'s --user 4242) runs, cold and warm, without a cache', () => {
   const app = path.join(root, 'Programs/App/1.0/bin/app');
   const asNobody = (...args: string[]) =>
