@@ -300,6 +300,18 @@ test('root refuses metadata that another user can write, unless --trust-tree', (
   assert.is(asUser.status, 0, asUser.stderr);
 });
 
+test('root inside a user namespace that maps it to an ordinary user (a rootless container, unshare -r) is that user: no tree is refused', () => {
+  ensureTestUser();
+  // Root's files, which the namespace shows as 65534: owned by no one it knows.
+  const root = shareTree(plantedWorld(() => undefined));
+  const command = runnerCommand('user', ['--root', root, 'app']);
+  command.splice(4, 0, 'unshare', '-U', '-r');
+  const seen = spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: '/', env: envAs('user') });
+  assert.is(seen.stderr, '');
+  assert.is(seen.stdout, 'app ran\n');
+  assert.is(seen.status, 0);
+});
+
 test('root refuses to launch from a Programs or an Index that another user can change, cold and warm, unless --trust-tree', () => {
   ensureTestUser();
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);

@@ -11,7 +11,7 @@ import { helperPath } from '../overlay/execute.js';
 import { INDEX_DIRS } from '../overlay/layers.js';
 import type { Options } from './options.js';
 import { out } from './output.js';
-import { treeOthersCanChange } from '../util/root-safety.js';
+import { isHostRoot, treeOthersCanChange } from '../util/root-safety.js';
 
 interface Line {
   name: string;
@@ -36,7 +36,7 @@ function indexLine(index: string, programs: string, trustTree: boolean): Line {
   if (!fs.existsSync(index)) return { name: 'index', ok: false, detail: `${index} does not exist` };
   const present = INDEX_DIRS.filter((d) => fs.existsSync(path.join(index, d)));
   if (present.length === 0) return { name: 'index', ok: false, detail: `${index} has none of ${INDEX_DIRS.join(', ')}` };
-  const untrusted = process.getuid?.() === 0 && !trustTree ? treeOthersCanChange(programs, index, INDEX_DIRS) : undefined;
+  const untrusted = isHostRoot() && !trustTree ? treeOthersCanChange(programs, index, INDEX_DIRS) : undefined;
   if (untrusted) return { name: 'index', ok: false, detail: `${untrusted}: root launches refuse this tree (--trust-tree overrides)` };
   return { name: 'index', ok: true, detail: `${index} (${present.join(', ')})` };
 }

@@ -5,10 +5,11 @@ import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
 import { out, outText, warn } from './output.js';
+import { isHostRoot } from '../util/root-safety.js';
 
 export async function indexAction(options: Options): Promise<number> {
   const world = new World(goboPaths(options.root));
-  const unsafe = process.getuid?.() === 0 && !options.trustTree ? unsafeForRoot(world.paths.index) : undefined;
+  const unsafe = isHostRoot() && !options.trustTree ? unsafeForRoot(world.paths.index) : undefined;
   if (unsafe) throw new RunnerError(`${unsafe}; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)`, ExitCode.view);
   const report = buildIndex(world);
   for (const conflict of report.conflicts) warn(conflict);

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, RunnerError, type ExitCodeValue } from '../resolver/errors.js';
 import { makeDirectories } from '../util/directories.js';
+import { isHostRoot } from '../util/root-safety.js';
 
 export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME', fallback: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[variable];
@@ -62,7 +63,7 @@ export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): 
  * As root, refuses to write under `dir` when it, or a directory above it, belongs to another user.
  */
 export function refuseOtherUsersDirectory(dir: string, code: ExitCodeValue): void {
-  if (process.getuid?.() !== 0) return;
+  if (!isHostRoot()) return;
   const other = otherUsersAncestor(dir);
   if (other) throw new RunnerError(`${other.dir} belongs to uid ${other.uid}: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)`, code);
 }

@@ -15,6 +15,7 @@ import { solve, type Choice, type Resolution, type RootRequirements } from '../r
 import type { Target } from './target.js';
 import { readScriptHeader, type ScriptHeader } from '../script/header.js';
 import { absolutePath, displayPath } from '../util/file-path.js';
+import { isHostRoot } from '../util/root-safety.js';
 
 export interface ResolveOptions {
   paths: GoboPaths;
@@ -117,5 +118,5 @@ export function newWorld(options: ResolveOptions): World {
 
 /** Root refuses metadata other users can write, unless the tree is declared trusted. */
 export function readPolicyOf(options: ResolveOptions): ReadPolicy {
-  return { ownersMustBeRoot: process.getuid?.() === 0 && !options.trustTree };
+  return { ownersMustBeRoot: isHostRoot() && !options.trustTree };
 }

@@ -7,6 +7,33 @@ import path from 'node:path';
 
 const STICKY = 0o1000;
 
+/**
+ * Whether this process is root that others must not be able to steer: uid 0 that is uid 0 outside
+ * any user namespace too. Root inside a user namespace that maps it to an ordinary user (a
+ * rootless container, `unshare -r`) can do no more than that user, for whom no tree is refused
+ * (and who sees the host's root-owned files as 65534, owned by no one it knows). Worked out when
+ * Runner starts, not while a launch is planned: /proc/self is another file in every process, so
+ * the plan cache must not record it (cache/observe.ts records every read made while planning).
+ */
+const HOST_ROOT = ((): boolean => {
+  if (process.getuid?.() !== 0) return false;
+  let map = '';
+  try {
+    map = fs.readFileSync('/proc/self/uid_map', 'utf8');
+  } catch {
+    // No /proc: taken as root (the careful answer).
+  }
+  const zeroMapsTo = map
+    .split('\n')
+    .map((line) => line.trim().split(/\s+/).map(Number))
+    .find(([inside, , count]) => inside <= 0 && 0 < inside + count);
+  return zeroMapsTo === undefined || zeroMapsTo[1] - zeroMapsTo[0] === 0;
+})();
+
+export function isHostRoot(): boolean {
+  return HOST_ROOT;
+}
+
 /** Why a file or directory with this owner and mode is not safe for root to trust, if it is not. */
 export function writableByOthers(stat: fs.Stats): string | undefined {
   if (stat.uid !== 0) return `is owned by uid ${stat.uid}, not root`;
