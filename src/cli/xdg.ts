@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { ExitCode, RunnerError, type ExitCodeValue } from '../resolver/errors.js';
 import { makeDirectories } from '../util/directories.js';
-import { isHostRoot } from '../util/root-safety.js';
+import { anotherUsersDirectory, isHostRoot } from '../util/root-safety.js';
 
 export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME', fallback: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[variable];
@@ -64,20 +64,6 @@ export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): 
  */
 export function refuseOtherUsersDirectory(dir: string, code: ExitCodeValue): void {
   if (!isHostRoot()) return;
-  const other = otherUsersAncestor(dir);
+  const other = anotherUsersDirectory(dir);
   if (other) throw new RunnerError(`${other.dir} belongs to uid ${other.uid}: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)`, code);
-}
-
-/**
- * The nearest of `dir` and the directories above it that exists and belongs to a user other than
- * root, if any. Root writing there would leave root's files in that user's home (a ~/.cache they
- * can no longer write), and that user could swap a directory on the way for a symlink and point
- * root's write anywhere.
- */
-function otherUsersAncestor(dir: string): { dir: string; uid: number } | undefined {
-  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
-    const stat = fs.lstatSync(at, { throwIfNoEntry: false });
-    if (stat !== undefined && stat.uid !== 0) return { dir: at, uid: stat.uid };
-    if (at === path.dirname(at)) return undefined;
-  }
 }

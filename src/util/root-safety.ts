@@ -43,6 +43,20 @@ export function writableByOthers(stat: fs.Stats): string | undefined {
 }
 
 /**
+ * The nearest of `dir` and the directories above it that exists and belongs to a user other than
+ * root, if any. Root writing there would leave root's files in that user's home (a ~/.cache they
+ * can no longer write), and that user could swap a directory on the way for a symlink and point
+ * root's write anywhere.
+ */
+export function anotherUsersDirectory(dir: string): { dir: string; uid: number } | undefined {
+  for (let at = path.resolve(dir); ; at = path.dirname(at)) {
+    const stat = fs.lstatSync(at, { throwIfNoEntry: false });
+    if (stat !== undefined && stat.uid !== 0) return { dir: at, uid: stat.uid };
+    if (at === path.dirname(at)) return undefined;
+  }
+}
+
+/**
  * Why root must not rely on the directory `dir` and the path to it, if it must not: `dir` itself
  * (if it exists) must be root's alone, and so must every directory above it, except that one with
  * the sticky bit (/tmp) lets no one else rename root's entries in it. "/tmp/x is writable by everyone".
