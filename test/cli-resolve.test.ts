@@ -91,6 +91,7 @@ test('two actions, an option without its action, or an empty value are usage err
     [['--kill', 'v', '--enter', 'w'], '--kill and --enter are two actions; give one'],
     [['--signal', 'TERM', 'app'], '--signal goes with --kill'],
     [['--remove', 'app'], '--remove goes with --desktop'],
+    [['--kill', 'no-such-view', '--signal', 'FOO'], '--signal FOO: not a signal'],
     [['-d'], '--dependencies needs a value'],
     [['-d', '', 'app'], '--dependencies needs a value'],
     [['--with', '', 'app'], '--with needs a value'],

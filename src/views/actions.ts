@@ -126,8 +126,9 @@ function processesOf(fullName: string): number[] {
 }
 
 export async function killAction(options: Options): Promise<number> {
-  const fullName = findView(visibleViews(), options.kill as string).fullName;
+  // A signal that does not exist is a usage error whether or not the view does.
   let signal = signalNumber(options.signal);
+  const fullName = findView(visibleViews(), options.kill as string).fullName;
   let deadline = Date.now() + GRACE_MS;
   for (;;) {
     const pids = processesOf(fullName);
