@@ -187,13 +187,17 @@ std::string Hint(const Failure& f) {
              ")" + instead;
     return "";
   }
+  // The namespace is made, but has no capabilities in it: the id maps cannot be written (where
+  // Ubuntu's AppArmor restriction stops `unshare -r`) or nothing can be mounted.
+  const bool mapping = f.op == "write" && StartsWith(f.path, "/proc/self/");
   const bool mounting = StartsWith(f.op, "unshare(CLONE_NEWNS)") || StartsWith(f.op, "mount") || StartsWith(f.op, "fsopen") ||
                         StartsWith(f.op, "fsmount") || StartsWith(f.op, "move_mount") || StartsWith(f.op, "open_tree");
-  if (!mounting || f.err != EPERM) return "";  // EACCES: a layer the user may not read
+  if (!(mapping || mounting) || f.err != EPERM) return "";  // EACCES: a layer the user may not read
   if (!rootless) return "root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it (a container's defaults do)";
   if (Sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1")
-    return "AppArmor lets no unprivileged user namespace mount here (kernel.apparmor_restrict_unprivileged_userns is 1, "
+    return "AppArmor gives unprivileged user namespaces no rights here (kernel.apparmor_restrict_unprivileged_userns is 1, "
            "as on Ubuntu 23.10 and later); an AppArmor profile for Runner's executor, or running as root, allows it";
+  if (mapping) return "the kernel did not let this user namespace map your own ids: a security module forbids it; run Runner as root";
   const bool overlay = f.op == "mount overlay" || f.path == "overlay";
   return std::string("this user namespace may not mount: a seccomp filter or security module forbids it") +
          (overlay ? ", or the kernel is older than 5.11 (the first to let user namespaces mount overlays)" : "") +
