@@ -12,11 +12,12 @@
 
 namespace {
 constexpr unsigned kRingEntries = 256;
-constexpr unsigned kMask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME;
+constexpr unsigned kMask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME | STATX_UID | STATX_GID;
 
 // As Node prints a BigIntStats (src/cache/observe.ts): dev is makedev(major, minor).
-std::string Identity(int error, const struct statx& st) {
+std::string Identity(int error, const struct statx& st, bool owner) {
   if (error) return "E" + std::to_string(error);
+  if (owner) return std::to_string(st.stx_uid) + ":" + std::to_string(st.stx_gid) + ":" + std::to_string(st.stx_mode);
   auto ns = [](const struct statx_timestamp& t) { return std::to_string(t.tv_sec * 1000000000LL + t.tv_nsec); };
   return std::to_string(static_cast<unsigned long long>(makedev(st.stx_dev_major, st.stx_dev_minor))) + ":" +
          std::to_string(st.stx_ino) + ":" + std::to_string(st.stx_mode) + ":" + std::to_string(st.stx_size) + ":" +
@@ -28,7 +29,7 @@ void StatEach(std::vector<StatQuery>* queries, size_t from) {
     StatQuery& q = (*queries)[i];
     struct statx st {};
     int rc = statx(AT_FDCWD, q.path.c_str(), q.follow ? 0 : AT_SYMLINK_NOFOLLOW, kMask, &st);
-    q.identity = Identity(rc == 0 ? 0 : errno, st);
+    q.identity = Identity(rc == 0 ? 0 : errno, st, q.owner);
   }
 }
 
@@ -112,7 +113,7 @@ void StatAll(std::vector<StatQuery>* queries, bool threads_allowed) {
       for (; head != cq_tail; head++, seen++) {
         const io_uring_cqe& cqe = ring.cqes[head & *ring.cq_mask];
         StatQuery& q = (*queries)[cqe.user_data];
-        q.identity = Identity(cqe.res < 0 ? -cqe.res : 0, results[cqe.user_data]);
+        q.identity = Identity(cqe.res < 0 ? -cqe.res : 0, results[cqe.user_data], q.owner);
       }
       __atomic_store_n(ring.cq_head, head, __ATOMIC_RELEASE);
     }

@@ -9,6 +9,7 @@ struct StatQuery {
   std::string path;
   bool follow;           // stat (true) or lstat (false)
   std::string identity;  // filled in: dev:ino:mode:size:mtime_ns:ctime_ns, or E<errno>
+  bool owner = false;    // only uid:gid:mode (an "owner" record: root's trust, not the contents)
 };
 
 // `threads_allowed`: io_uring runs statx on worker threads of this process, which linger for

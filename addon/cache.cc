@@ -99,7 +99,7 @@ bool Holds(const Op& op, char** words, int count) {
 
 bool IsRecord(const std::string& name) {
   return name == "build" || name == "uid" || name == "words" || name == "env" || name == "noenv" || name == "cwd" ||
-         name == "stat" || name == "lstat" || name == "realpath";
+         name == "stat" || name == "lstat" || name == "owner" || name == "realpath";
 }
 
 // Checks the entry's records and turns the rest into the plan to run, with the caller's command
@@ -112,9 +112,9 @@ bool Validate(std::vector<Op>* ops, const std::string& package_root, char** argv
   std::vector<StatQuery> queries;
   std::vector<std::string> expected;
   for (Op& op : *ops) {
-    if (op.name == "stat" || op.name == "lstat" || op.name == "build") {
+    if (op.name == "stat" || op.name == "lstat" || op.name == "owner" || op.name == "build") {
       bool build = op.name == "build";
-      queries.push_back({build ? package_root + "/dist/bundle/cli.cjs" : op.args[0], op.name != "lstat", ""});
+      queries.push_back({build ? package_root + "/dist/bundle/cli.cjs" : op.args[0], op.name == "stat" || build, "", op.name == "owner"});
       expected.push_back(build ? op.args[0] : op.args[1]);
       has_build |= build;
     } else if (IsRecord(op.name)) {

@@ -29,7 +29,7 @@ const std::map<std::string, Shape> kShapes = {
     // a cached plan's records (cache.h)
     {"build", {1, false}},       {"uid", {1, false}},         {"words", {0, true}},
     {"env", {2, false}},         {"noenv", {1, false}},       {"cwd", {1, false}},
-    {"stat", {2, false}},        {"lstat", {2, false}},
+    {"stat", {2, false}},        {"lstat", {2, false}},       {"owner", {2, false}},
     {"realpath", {2, false}},    {"argvfrom", {1, false}},
 };
 

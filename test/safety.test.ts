@@ -2,6 +2,7 @@
 // are bounded, and every failure is one line with a documented exit code.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
@@ -316,10 +317,19 @@ test('root refuses to launch from a Programs or an Index that another user can c
   ensureTestUser();
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);
   const root = plantedWorld(() => undefined);
-  const front = (...args: string[]) => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, ...args, 'app'], { encoding: 'utf8', cwd: '/', env: envAs('root') });
+  const { env: counting, count: nodeStarts } = nodeStartCounter(tempDir('runner-marks-'));
+  const front = (...args: string[]) => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, ...args, 'app'], { encoding: 'utf8', cwd: '/', env: { ...envAs('root'), ...counting } });
   const refusal = (dir: string, why: string) => `Runner: ${dir} ${why}; running as root, Runner does not trust it (--trust-tree overrides)\n`;
   // Planned and cached while the tree is root's alone.
   for (let i = 0; i < 2; i++) assert.is(front().stdout, 'app ran\n');
+  // The directories above the tree are checked for owner and mode only: new entries in them (as a
+  // busy /tmp or home has all the time) leave the cached plan valid.
+  writeFile(path.join(path.dirname(root), 'unrelated'), 'x');
+  writeFile(path.join(os.tmpdir(), `runner-unrelated-${process.pid}`), 'x');
+  const before = nodeStarts();
+  assert.is(front().stdout, 'app ran\n');
+  assert.is(nodeStarts(), before, 'still warm');
+  fs.rmSync(path.join(os.tmpdir(), `runner-unrelated-${process.pid}`));
   const changes: [string, () => void, () => void, string][] = [
     // That user could put a libc where the view's LD_LIBRARY_PATH looks first.
     [path.join(root, 'System/Index/lib'), () => fs.chownSync(path.join(root, 'System/Index/lib'), uid, uid), () => fs.chownSync(path.join(root, 'System/Index/lib'), 0, 0), `is owned by uid ${uid}, not root`],

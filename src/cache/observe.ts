@@ -9,10 +9,12 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { absolutePath, dirnameOf, fromBytes, isAbsolute, pathKey, type FilePath } from '../util/file-path.js';
+import { ownership } from '../util/root-safety.js';
 
 /** One question and the identity of its answer, as addon/cache.h re-checks it. */
 export interface Question {
-  kind: 'stat' | 'lstat' | 'realpath';
+  /** `owner`: only uid:gid:mode, of an lstat (util/root-safety.ts). */
+  kind: 'stat' | 'lstat' | 'owner' | 'realpath';
   /** Bytes where the path is not UTF-8 (util/file-path.ts): the front compares bytes. */
   path: FilePath;
   answer: FilePath;
@@ -106,7 +108,11 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       // libc's realpath, as the front asks it, and as bytes: a real path through a name that is
       // not UTF-8 must be compared as what it is (Node's own realpathSync decodes a Buffer).
       if (kind === 'realpath') answer = fromBytes(nativeRealpath(at, { encoding: 'buffer' }) as Buffer);
-      else {
+      else if (kind === 'owner') {
+        // Nothing at all there is E2 of the path itself: its parent's times do not count either.
+        const stat = identityStat(at, false);
+        answer = stat === undefined ? ENOENT_ANSWER : `${stat.uid}:${stat.gid}:${stat.mode}`;
+      } else {
         const stat = identityStat(at, kind === 'stat');
         absent = stat === undefined;
         answer = stat === undefined ? ENOENT_ANSWER : identity(stat);
@@ -116,7 +122,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       answer = errnoOf(error);
       absent = (error as NodeJS.ErrnoException).code === 'ENOENT';
     }
-    const dir = absent ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
+    const dir = absent && kind !== 'owner' ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
     if (dir !== undefined) {
       record('stat', dir);
       seen.set(key, { kind, path: at, answer });
@@ -168,6 +174,11 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
   // realpathSync.native, the libc realpath, is a property of realpathSync.
   const native = (originals.get('realpathSync') as unknown as { native: (...args: unknown[]) => unknown }).native;
   (fsAny.realpathSync as unknown as { native: unknown }).native = wrap('realpathSync', native);
+  const realOwnership = ownership.lstat;
+  ownership.lstat = (dir: string) => {
+    record('owner', dir);
+    return original('lstatSync', dir, { throwIfNoEntry: false }) as fs.Stats | undefined;
+  };
   process.cwd = () => {
     usedCwd();
     return realCwd.call(process);
@@ -190,6 +201,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     return { result: plan(), observation };
   } finally {
     for (const [name, original] of originals) fsAny[name] = original;
+    ownership.lstat = realOwnership;
     process.cwd = realCwd;
     process.env = realEnv;
   }

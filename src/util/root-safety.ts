@@ -34,6 +34,16 @@ export function isHostRoot(): boolean {
   return HOST_ROOT;
 }
 
+/**
+ * How this module reads a directory's owner and mode. While a launch is planned, the plan cache
+ * (cache/observe.ts) puts a recording one here: it keeps only owner and mode, because the
+ * directories above a tree (/tmp, a home) change their entries all the time, and a record with
+ * their times would make every cached plan stale.
+ */
+export const ownership = {
+  lstat: (dir: string): fs.Stats | undefined => fs.lstatSync(dir, { throwIfNoEntry: false }),
+};
+
 /** Why a file or directory with this owner and mode is not safe for root to trust, if it is not. */
 export function writableByOthers(stat: fs.Stats): string | undefined {
   if (stat.uid !== 0) return `is owned by uid ${stat.uid}, not root`;
@@ -62,11 +72,11 @@ export function anotherUsersDirectory(dir: string): { dir: string; uid: number }
  * the sticky bit (/tmp) lets no one else rename root's entries in it. "/tmp/x is writable by everyone".
  */
 export function pathNotRootsAlone(dir: string): string | undefined {
-  const own = fs.lstatSync(dir, { throwIfNoEntry: false });
+  const own = ownership.lstat(dir);
   const why = own && writableByOthers(own);
   if (why) return `${dir} ${why}`;
   for (let above = path.dirname(dir); ; above = path.dirname(above)) {
-    const stat = fs.lstatSync(above, { throwIfNoEntry: false });
+    const stat = ownership.lstat(above);
     const problem = stat && writableByOthers(stat);
     if (problem && !(stat.uid === 0 && stat.mode & STICKY)) return `${above} ${problem}`;
     if (above === path.dirname(above)) return undefined;
@@ -92,7 +102,7 @@ export function treeOthersCanChange(programs: string, index: string, indexDirs: 
   const onTheWay = [programs, index].flatMap((dir) => [dir, real(dir)]).map(pathNotRootsAlone).find(Boolean);
   if (onTheWay) return onTheWay;
   for (const dir of indexDirs.map((d) => path.join(index, d))) {
-    const stat = fs.lstatSync(dir, { throwIfNoEntry: false });
+    const stat = ownership.lstat(dir);
     const why = stat && writableByOthers(stat);
     if (why) return `${dir} ${why}`;
   }
