@@ -12,7 +12,7 @@ import { readFirstLine } from '../script/shebang.js';
 import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import { callerVariablesRead, type EnvOp } from '../overlay/environment.js';
 import { cappedWarnings } from '../util/capped-warnings.js';
-import { treeOthersCanChange } from '../util/root-safety.js';
+import { layersOthersCanChange, treeOthersCanChange } from '../util/root-safety.js';
 import { checkName } from '../views/names.js';
 import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
@@ -81,6 +81,8 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   const how = howToRun(run.architecture);
   if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
   const layers = layersOf(run);
+  const untrustedLayer = run.world.readPolicy.ownersMustBeRoot ? layersOthersCanChange(layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() }))) : undefined;
+  if (untrustedLayer) throw new RunnerError(`${untrustedLayer}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
   const chosen = versionsOf(run);
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));

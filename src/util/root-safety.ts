@@ -108,3 +108,28 @@ export function treeOthersCanChange(programs: string, index: string, indexDirs: 
   }
   return undefined;
 }
+
+/**
+ * Why root must not layer these program versions, if it must not: each version directory, the
+ * path to it, and each of its directories that the view shows (bin, lib, ...) must be root's
+ * alone, or another user could put a library or a command into root's view.
+ */
+export function layersOthersCanChange(layers: readonly { dir: string; sources: readonly string[] }[]): string | undefined {
+  const real = (dir: string) => {
+    try {
+      return fs.realpathSync.native(dir);
+    } catch {
+      return dir;
+    }
+  };
+  for (const { dir, sources } of layers) {
+    const onTheWay = [...new Set([dir, real(dir)])].map(pathNotRootsAlone).find(Boolean);
+    if (onTheWay) return onTheWay;
+    for (const source of sources) {
+      const stat = ownership.lstat(source);
+      const why = stat && writableByOthers(stat);
+      if (why) return `${source} ${why}`;
+    }
+  }
+  return undefined;
+}
