@@ -301,6 +301,26 @@ test('root refuses metadata that another user can write, unless --trust-tree', (
   assert.is(asUser.status, 0, asUser.stderr);
 });
 
+test('root follows a symlinked Programs or Index directory to where it leads: root\'s alone is fine, another user\'s is refused', () => {
+  ensureTestUser();
+  const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);
+  const root = plantedWorld(() => undefined);
+  // Programs elsewhere, reached through a link (a link's own mode, 0777, means nothing).
+  const elsewhere = tempDir('runner-elsewhere-');
+  fs.renameSync(path.join(root, 'Programs'), path.join(elsewhere, 'Programs'));
+  fs.symlinkSync(path.join(elsewhere, 'Programs'), path.join(root, 'Programs'));
+  fs.renameSync(path.join(root, 'System/Index/lib'), path.join(root, 'System/Index/lib64'));
+  fs.symlinkSync('lib64', path.join(root, 'System/Index/lib'));
+  const launch = () => runnerAs('root', ['--root', root, 'app']);
+  const fine = launch();
+  assert.is(fine.stderr, '');
+  assert.is(fine.stdout, 'app ran\n');
+  fs.chownSync(elsewhere, uid, uid);
+  const refused = launch();
+  assert.is(refused.stderr, `Runner: ${elsewhere} is owned by uid ${uid}, not root; running as root, Runner does not trust it (--trust-tree overrides)\n`);
+  assert.is(refused.status, 121);
+});
+
 test('root inside a user namespace that maps it to an ordinary user (a rootless container, unshare -r) is that user: no tree is refused', () => {
   ensureTestUser();
   // Root's files, which the namespace shows as 65534: owned by no one it knows.

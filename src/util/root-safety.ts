@@ -69,18 +69,31 @@ export function anotherUsersDirectory(dir: string): { dir: string; uid: number }
 /**
  * Why root must not rely on the directory `dir` and the path to it, if it must not: `dir` itself
  * (if it exists) must be root's alone, and so must every directory above it, except that one with
- * the sticky bit (/tmp) lets no one else rename root's entries in it. "/tmp/x is writable by everyone".
+ * the sticky bit (/tmp) lets no one else rename root's entries in it. "/tmp/x is writable by
+ * everyone". Where a symlink is on the way, the path it leads to is checked too (only then: a
+ * realpath costs a readlink per component, on every warm launch that re-checks it).
  */
 export function pathNotRootsAlone(dir: string): string | undefined {
+  // A symlink's own mode is always 0777 and means nothing: no one can change a link in place.
   const own = ownership.lstat(dir);
-  const why = own && writableByOthers(own);
+  const why = own && !own.isSymbolicLink() && writableByOthers(own);
   if (why) return `${dir} ${why}`;
+  let linked = own?.isSymbolicLink() ?? false;
   for (let above = path.dirname(dir); ; above = path.dirname(above)) {
     const stat = ownership.lstat(above);
-    const problem = stat && writableByOthers(stat);
+    const problem = stat && !stat.isSymbolicLink() && writableByOthers(stat);
     if (problem && !(stat.uid === 0 && stat.mode & STICKY)) return `${above} ${problem}`;
-    if (above === path.dirname(above)) return undefined;
+    linked ||= stat?.isSymbolicLink() ?? false;
+    if (above === path.dirname(above)) break;
   }
+  if (!linked) return undefined;
+  let real: string;
+  try {
+    real = fs.realpathSync.native(dir);
+  } catch {
+    return undefined; // nothing there to rely on: whoever uses it finds that out
+  }
+  return real === dir ? undefined : pathNotRootsAlone(real);
 }
 
 /**
@@ -88,25 +101,21 @@ export function pathNotRootsAlone(dir: string): string | undefined {
  * Index: another user who can write either (or a directory on the way to them) could swap a
  * program directory or an Index entry between planning and mounting, or put a library where the
  * view's LD_LIBRARY_PATH finds it. Metadata files and program directories are checked as they are
- * read (resolver/metadata-file.ts); these are the rest: both the paths as given and the real ones,
- * and the Index directories the view mounts over (`indexDirs`).
+ * read (resolver/metadata-file.ts); these are the rest, with the Index directories the view
+ * mounts over (`indexDirs`).
  */
 export function treeOthersCanChange(programs: string, index: string, indexDirs: readonly string[]): string | undefined {
-  const real = (dir: string) => {
-    try {
-      return fs.realpathSync.native(dir);
-    } catch {
-      return dir;
-    }
-  };
-  const onTheWay = [programs, index].flatMap((dir) => [dir, real(dir)]).map(pathNotRootsAlone).find(Boolean);
+  const onTheWay = [programs, index].map(pathNotRootsAlone).find(Boolean);
   if (onTheWay) return onTheWay;
-  for (const dir of indexDirs.map((d) => path.join(index, d))) {
-    const stat = ownership.lstat(dir);
-    const why = stat && writableByOthers(stat);
-    if (why) return `${dir} ${why}`;
-  }
-  return undefined;
+  return indexDirs.map((d) => directoryNotRootsAlone(path.join(index, d))).find(Boolean);
+}
+
+/** `dir` alone (its path was checked): root's and writable by no one else; a symlink, where it leads. */
+function directoryNotRootsAlone(dir: string): string | undefined {
+  const stat = ownership.lstat(dir);
+  if (stat?.isSymbolicLink()) return pathNotRootsAlone(dir);
+  const why = stat && writableByOthers(stat);
+  return why ? `${dir} ${why}` : undefined;
 }
 
 /**
@@ -115,21 +124,11 @@ export function treeOthersCanChange(programs: string, index: string, indexDirs: 
  * alone, or another user could put a library or a command into root's view.
  */
 export function layersOthersCanChange(layers: readonly { dir: string; sources: readonly string[] }[]): string | undefined {
-  const real = (dir: string) => {
-    try {
-      return fs.realpathSync.native(dir);
-    } catch {
-      return dir;
-    }
-  };
   for (const { dir, sources } of layers) {
-    const onTheWay = [...new Set([dir, real(dir)])].map(pathNotRootsAlone).find(Boolean);
+    const onTheWay = pathNotRootsAlone(dir);
     if (onTheWay) return onTheWay;
-    for (const source of sources) {
-      const stat = ownership.lstat(source);
-      const why = stat && writableByOthers(stat);
-      if (why) return `${source} ${why}`;
-    }
+    const inside = sources.map(directoryNotRootsAlone).find(Boolean);
+    if (inside) return inside;
   }
   return undefined;
 }
