@@ -73,19 +73,31 @@ export function anotherUsersDirectory(dir: string): { dir: string; uid: number }
  * everyone". Where a symlink is on the way, the path it leads to is checked too (only then: a
  * realpath costs a readlink per component, on every warm launch that re-checks it).
  */
-export function pathNotRootsAlone(dir: string): string | undefined {
+export function pathNotRootsAlone(dir: string, checked: AncestorsChecked = new Map()): string | undefined {
   // A symlink's own mode is always 0777 and means nothing: no one can change a link in place.
   const own = ownership.lstat(dir);
   const why = own && !own.isSymbolicLink() && writableByOthers(own);
   if (why) return `${dir} ${why}`;
   let linked = own?.isSymbolicLink() ?? false;
+  const walked: string[] = [];
   for (let above = path.dirname(dir); ; above = path.dirname(above)) {
+    const known = checked.get(above);
+    if (known !== undefined) {
+      linked ||= known;
+      break;
+    }
     const stat = ownership.lstat(above);
     const problem = stat && !stat.isSymbolicLink() && writableByOthers(stat);
     if (problem && !(stat.uid === 0 && stat.mode & STICKY)) return `${above} ${problem}`;
-    linked ||= stat?.isSymbolicLink() ?? false;
+    walked.push(above);
+    if (stat?.isSymbolicLink()) {
+      // This one and every directory below it on the way are reached through a link.
+      for (const below of walked) checked.set(below, true);
+      linked = true;
+    }
     if (above === path.dirname(above)) break;
   }
+  for (const each of walked) if (!checked.has(each)) checked.set(each, false);
   if (!linked) return undefined;
   let real: string;
   try {
@@ -93,8 +105,11 @@ export function pathNotRootsAlone(dir: string): string | undefined {
   } catch {
     return undefined; // nothing there to rely on: whoever uses it finds that out
   }
-  return real === dir ? undefined : pathNotRootsAlone(real);
+  return real === dir ? undefined : pathNotRootsAlone(real, checked);
 }
+
+/** Directories above a checked path that were found root's alone → whether a symlink is at or above them. */
+type AncestorsChecked = Map<string, boolean>;
 
 /**
  * Why root must not launch from this tree, if it must not. The view stands on Programs and the
@@ -105,7 +120,7 @@ export function pathNotRootsAlone(dir: string): string | undefined {
  * mounts over (`indexDirs`).
  */
 export function treeOthersCanChange(programs: string, index: string, indexDirs: readonly string[]): string | undefined {
-  const onTheWay = [programs, index].map(pathNotRootsAlone).find(Boolean);
+  const onTheWay = [programs, index].map((dir) => pathNotRootsAlone(dir)).find(Boolean);
   if (onTheWay) return onTheWay;
   return indexDirs.map((d) => directoryNotRootsAlone(path.join(index, d))).find(Boolean);
 }
@@ -124,8 +139,10 @@ function directoryNotRootsAlone(dir: string): string | undefined {
  * alone, or another user could put a library or a command into root's view.
  */
 export function layersOthersCanChange(layers: readonly { dir: string; sources: readonly string[] }[]): string | undefined {
+  // The versions share the directories above them (Programs, the tree's root, /): walked once.
+  const checked: AncestorsChecked = new Map();
   for (const { dir, sources } of layers) {
-    const onTheWay = pathNotRootsAlone(dir);
+    const onTheWay = pathNotRootsAlone(dir, checked);
     if (onTheWay) return onTheWay;
     const inside = sources.map(directoryNotRootsAlone).find(Boolean);
     if (inside) return inside;
