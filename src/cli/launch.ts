@@ -76,13 +76,14 @@ function presentIndexDirs(index: string, fallback: boolean): string[] {
 export function buildPlan(options: Options, resolveOptions: ResolveOptions, run: ResolvedRun, exec: Exec): MountPlan {
   const paths = resolveOptions.paths;
   if (!fs.existsSync(paths.index)) throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
-  const untrusted = run.world.readPolicy.ownersMustBeRoot ? treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS) : undefined;
-  if (untrusted) throw new RunnerError(`${untrusted}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
   const how = howToRun(run.architecture);
   if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
   const layers = layersOf(run);
-  const untrustedLayer = run.world.readPolicy.ownersMustBeRoot ? layersOthersCanChange(layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() }))) : undefined;
-  if (untrustedLayer) throw new RunnerError(`${untrustedLayer}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
+  // Root's view stands on the tree and on every layer: none may be another user's to change.
+  const untrusted = run.world.readPolicy.ownersMustBeRoot
+    ? (treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS) ?? layersOthersCanChange(layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() }))))
+    : undefined;
+  if (untrusted) throw new RunnerError(`${untrusted}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
   const chosen = versionsOf(run);
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
