@@ -468,6 +468,7 @@ test("root with another user's HOME (su, sudo -E) writes nothing there: no cache
 test('rootless: the warm path works for an unprivileged user, in their own cache', () => {
   ensureTestUser();
   const root = shareTree(tree());
+  settle(); // shareTree's chmod changed the files: a plan made within 50 ms of it is not kept
   const command = frontCommand('user', ['--root', root, 'app', 'x']);
   const run = () => {
     const before = nodeStarts();
