@@ -105,6 +105,18 @@ test('two actions, an option without its action, or an empty value are usage err
   assert.is(runner(['--root', fixtures, '--resolve', '--why', 'app', 'Greet']).status, 0);
 });
 
+test('output that cannot be written: a reader gone is a quiet 141, as SIGPIPE would be; a full disk is one line', () => {
+  const full = fs.openSync('/dev/full', 'w');
+  const seen = spawnSync(process.execPath, [cli, '--root', fixtures, '--resolve', 'App'], { encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+  fs.closeSync(full);
+  assert.is(seen.stderr, 'Runner: cannot write the output: ENOSPC\n');
+  assert.is(seen.status, 125);
+  // The reader (true) is gone long before Runner writes.
+  const gone = spawnSync('bash', ['-c', '(sleep 0.5; exec "$@") | true; echo "status ${PIPESTATUS[0]}"', 'bash', process.execPath, cli, '--root', fixtures, '--resolve', 'App'], { encoding: 'utf8' });
+  assert.is(gone.stderr, '');
+  assert.is(gone.stdout, 'status 141\n');
+});
+
 test('a working directory removed under the caller: names still work, a relative path is one clear line', () => {
   const gone = path.join(tempDir(), 'gone');
   const inGone = (...args: string[]) =>

@@ -1,6 +1,7 @@
 // Runner's own messages. Written with writeSync so that Node never turns the shared stdio file
 // descriptions non-blocking before we exec the program that inherits them.
 import fs from 'node:fs';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
 
 let quiet = false;
 let recorded: string[] | undefined;
@@ -22,8 +23,19 @@ export function setQuiet(value: boolean): void {
   quiet = value;
 }
 
+/** What a shell shows for a command killed by SIGPIPE (13), which Node itself ignores. */
+const BROKEN_PIPE_STATUS = 128 + 13;
+
 export function out(text: string): void {
-  fs.writeSync(1, text.endsWith('\n') ? text : `${text}\n`);
+  try {
+    fs.writeSync(1, text.endsWith('\n') ? text : `${text}\n`);
+  } catch (caught) {
+    const code = (caught as NodeJS.ErrnoException).code;
+    // The reader went away (`Runner --resolve App | head -1`): stop quietly, as a command killed
+    // by SIGPIPE would.
+    if (code === 'EPIPE') process.exit(BROKEN_PIPE_STATUS);
+    throw new RunnerError(`cannot write the output: ${code ?? String(caught)}`, ExitCode.usage);
+  }
 }
 
 /** Text for people that holds names from the tree (paths, plans): each line escaped as messages are. */
