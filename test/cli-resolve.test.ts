@@ -105,7 +105,7 @@ test('two actions, an option without its action, or an empty value are usage err
   assert.is(runner(['--root', fixtures, '--resolve', '--why', 'app', 'Greet']).status, 0);
 });
 
-test('output that cannot be written: a reader gone is a quiet 141, as SIGPIPE would be; a full disk is one line', () => {
+test('output that cannot be written: a reader gone is a quiet 141, as SIGPIPE would be; a full disk is one line; a stderr that cannot be written changes no status', () => {
   const full = fs.openSync('/dev/full', 'w');
   const seen = spawnSync(process.execPath, [cli, '--root', fixtures, '--resolve', 'App'], { encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
   fs.closeSync(full);
@@ -115,6 +115,13 @@ test('output that cannot be written: a reader gone is a quiet 141, as SIGPIPE wo
   const gone = spawnSync('bash', ['-c', '(sleep 0.5; exec "$@") | true; echo "status ${PIPESTATUS[0]}"', 'bash', process.execPath, cli, '--root', fixtures, '--resolve', 'App'], { encoding: 'utf8' });
   assert.is(gone.stderr, '');
   assert.is(gone.stdout, 'status 141\n');
+  // Messages that cannot be written are dropped: the status is what it would be.
+  const noStderr = fs.openSync('/dev/full', 'w');
+  for (const [args, status] of [[['--resolve', 'Nope'], 127], [['-v', '--resolve', 'App'], 0]] as const) {
+    const quiet = spawnSync(process.execPath, [cli, '--root', fixtures, ...args], { stdio: ['ignore', 'ignore', noStderr] });
+    assert.is(quiet.status, status, args.join(' '));
+  }
+  fs.closeSync(noStderr);
 });
 
 test('a working directory removed under the caller: names still work, a relative path is one clear line', () => {

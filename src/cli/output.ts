@@ -43,13 +43,25 @@ export function outText(text: string): void {
   out(text.split('\n').map(escapeControls).join('\n'));
 }
 
+/**
+ * A message on stderr. When stderr itself cannot be written (a full disk, a closed pipe), there is
+ * no one left to tell: the message is dropped and Runner goes on to do, and exit, as it would.
+ */
+function say(line: string): void {
+  try {
+    fs.writeSync(2, line);
+  } catch {
+    // nowhere to say it
+  }
+}
+
 export function error(message: string): void {
-  fs.writeSync(2, `Runner: ${escapeControls(message)}\n`);
+  say(`Runner: ${escapeControls(message)}\n`);
 }
 
 export function warn(message: string): void {
   if (quiet) return;
-  fs.writeSync(2, `Runner: warning: ${escapeControls(message)}\n`);
+  say(`Runner: warning: ${escapeControls(message)}\n`);
   recorded?.push(message);
 }
 
@@ -59,5 +71,5 @@ export function recordWarnings(into: string[] | undefined): void {
 }
 
 export function info(message: string): void {
-  fs.writeSync(2, `Runner: ${message.split('\n').map(escapeControls).join('\n')}\n`);
+  say(`Runner: ${message.split('\n').map(escapeControls).join('\n')}\n`);
 }
