@@ -124,6 +124,18 @@ test('output that cannot be written: a reader gone is a quiet 141, as SIGPIPE wo
   fs.closeSync(noStderr);
 });
 
+test('an installation without its executor says so in one line', () => {
+  // The CLI and its addon, but not runner-exec (a build that did not finish).
+  const broken = tempDir('runner-broken-');
+  fs.cpSync(path.join(projectRoot, 'dist/bundle'), path.join(broken, 'dist/bundle'), { recursive: true });
+  fs.copyFileSync(path.join(projectRoot, 'package.json'), path.join(broken, 'package.json'));
+  fs.mkdirSync(path.join(broken, 'build/Release'), { recursive: true });
+  fs.copyFileSync(path.join(projectRoot, 'build/Release/runner_addon.node'), path.join(broken, 'build/Release/runner_addon.node'));
+  const seen = spawnSync(process.execPath, [path.join(broken, 'dist/bundle/main.cjs'), '--root', fixtures, 'app'], { encoding: 'utf8', env: { ...process.env, RUNNER_NO_CACHE: '1' } });
+  assert.is(seen.stderr, `Runner: cannot start Runner's executor ${broken}/build/Release/runner-exec (No such file or directory); reinstall Runner (npm ci builds it)\n`);
+  assert.is(seen.status, 125);
+});
+
 test('a working directory removed under the caller: names still work, a relative path is one clear line', () => {
   const gone = path.join(tempDir(), 'gone');
   const inGone = (...args: string[]) =>

@@ -3,6 +3,7 @@
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { bootHooks } from '../boot/hooks.js';
+import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { packageRoot } from '../package-root.js';
 import type { EnvOp } from './environment.js';
 import type { MountPlan } from './plan.js';
@@ -40,7 +41,12 @@ export function executeOperations(ops: readonly (readonly Token[])[]): never {
   bootHooks()?.saveCodeCache(true);
   // The caller's environment as it came (the executor applies the plan's operations to it): not
   // process.env, whose UTF-8 decoding would change a value that is not UTF-8.
-  return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)]);
+  try {
+    return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)]);
+  } catch (error) {
+    // execve returned: the executor is missing or broken (an installation that was not built).
+    throw new RunnerError(`cannot start Runner's executor ${helperPath} (${error instanceof Error ? error.message.replace(/^execve \S+: /, '') : String(error)}); reinstall Runner (npm ci builds it)`, ExitCode.usage);
+  }
 }
 
 /**
