@@ -194,6 +194,10 @@ test('view environment: Index first on the search paths, GOBOLINUX_RUNNER=1, lay
   assert.is(map.RUNNER_CALLER_STATE, undefined, "runner-front's record is not the program's");
   assert.equal(problems, []);
   assert.is(map.PATH, '/S/Index/bin:/usr/bin');
+  // No PATH at all: exec's default behind the Index (what the program would have searched); an
+  // empty one stays empty, as a set variable does.
+  assert.is(applyEnvOps(ops, {}).env.get('PATH'), '/S/Index/bin:/bin:/usr/bin');
+  assert.is(applyEnvOps(ops, { PATH: '' }).env.get('PATH'), '/S/Index/bin');
   assert.is(map.LD_LIBRARY_PATH, '/S/Index/lib:/S/Index/lib64');
   assert.is(map.GOBOLINUX_RUNNER, '1');
   assert.is(map.ORDER, 'base top bottom');

@@ -421,6 +421,22 @@ for (const who of ['root', 'user'] as As[]) {
   });
 }
 
+for (const who of ['root', 'user'] as As[]) {
+  test(`${who}: a caller without PATH (env -i) finds and runs what exec's default path finds, cold and warm`, () => {
+    // Outside Runner, `env -i ls /` runs /bin/ls (glibc's default search path). Before, Runner
+    // said "ls: command not found", and the program's PATH was the Index's bin alone.
+    const { PATH: _unset, ...withoutPath } = envAs(who);
+    const show = ['--root', root, 'sh', '-c', 'echo "$PATH"; ls -d /'];
+    for (const command of [runnerCommand(who, show), frontCommand(who, show), frontCommand(who, show)]) {
+      const seen = spawnSync(command[0], command.slice(1), { encoding: 'utf8', env: withoutPath, cwd: '/' });
+      assert.is(seen.stderr, '');
+      assert.is(seen.stdout, `${root}/System/Index/bin:/bin:/usr/bin\n/\n`);
+    }
+    const bare = runnerAs(who, ['--root', root, 'ls', '-d', '/'], { env: withoutPath });
+    assert.equal([bare.status, bare.stdout, bare.stderr], [0, '/\n', '']);
+  });
+}
+
 test('a uid with no entry in the user database and no HOME (a container\'s --user 4242) runs, cold and warm, without a cache', () => {
   const app = path.join(root, 'Programs/App/1.0/bin/app');
   const asNobody = (...args: string[]) =>

@@ -25,7 +25,7 @@ import { info, out, outText, recordWarnings, warn } from './output.js';
 import { observe } from '../cache/observe.js';
 import { writeCacheEntry } from '../cache/entry.js';
 import { exactEnv, rawArguments } from './raw-args.js';
-import { commandWord, displayPath, fromBytes, pathKey, type FilePath } from '../util/file-path.js';
+import { commandWord, DEFAULT_SEARCH_PATH, displayPath, fromBytes, pathKey, type FilePath } from '../util/file-path.js';
 
 /**
  * Set in the view when Runner execs a `#!` script itself: a Runner started for that same script
@@ -173,7 +173,7 @@ function cacheable(options: Options): boolean {
 function planLaunch(options: Options, argv: Uint8Array[]): { run: ResolvedRun; plan: MountPlan } {
   const resolveOptions = resolveOptionsOf(options);
   const world = newWorld(resolveOptions);
-  const target = commandTarget(world, commandWord(options.rest[0], argv[0]), withCommandDirs(world, options.with), exactEnv('PATH'));
+  const target = commandTarget(world, commandWord(options.rest[0], argv[0]), withCommandDirs(world, options.with), exactEnv('PATH') ?? DEFAULT_SEARCH_PATH);
   refuseReentry(target.file);
   const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);

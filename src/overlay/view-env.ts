@@ -6,6 +6,7 @@
 import path from 'node:path';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { readMetadataFile, type ReadPolicy } from '../resolver/metadata-file.js';
+import { DEFAULT_SEARCH_PATH } from '../util/file-path.js';
 import { compileEnvironment, type EnvOp, type EnvProblem } from './environment.js';
 
 export function viewEnvironment(
@@ -16,6 +17,9 @@ export function viewEnvironment(
   const ops: EnvOp[] = [
     // runner-front's record of our caller is for the executor, not for the program.
     { kind: 'unset', name: 'RUNNER_CALLER_STATE' },
+    // A caller without PATH gets exec's default behind the Index, not the Index alone: what the
+    // program would have searched without Runner stays on its PATH.
+    { kind: 'set', name: 'PATH', origin: 'Runner', parts: [{ variable: 'PATH', operator: '-', word: [{ text: DEFAULT_SEARCH_PATH }] }] },
     { kind: 'prepend', name: 'PATH', dirs: [path.join(index, 'bin')] },
     { kind: 'prepend', name: 'LD_LIBRARY_PATH', dirs: [path.join(index, 'lib'), path.join(index, 'lib64')] },
     { kind: 'set', name: 'GOBOLINUX_RUNNER', origin: 'Runner', parts: [{ text: '1' }] },

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
 import { realpathOr, type World } from '../resolver/programs.js';
 import { isRunnerScript, readFirstLine, shebangCommand } from '../script/shebang.js';
-import { absolutePath, displayPath, hasSlash, joinPath, searchPath, type FilePath } from '../util/file-path.js';
+import { absolutePath, DEFAULT_SEARCH_PATH, displayPath, hasSlash, joinPath, searchPath, type FilePath } from '../util/file-path.js';
 
 export interface Target {
   /** The file that would be executed, when the target is a command or a file (bytes when they
@@ -29,11 +29,12 @@ function isFile(p: FilePath): boolean {
 
 /**
  * Finds a command the way the view's PATH will: in `first` (the bin directories of `--with`
- * programs, which the view puts on top), then <Index>/bin, then the caller's PATH.
+ * programs, which the view puts on top), then <Index>/bin, then the caller's PATH (exec's
+ * default when it has none).
  */
 export function findCommand(world: World, word: string, envPath?: string, first?: readonly string[]): string | undefined;
 export function findCommand(world: World, word: FilePath, envPath?: FilePath, first?: readonly string[]): FilePath | undefined;
-export function findCommand(world: World, word: FilePath, envPath: FilePath = process.env.PATH ?? '', first: readonly string[] = []): FilePath | undefined {
+export function findCommand(world: World, word: FilePath, envPath: FilePath = process.env.PATH ?? DEFAULT_SEARCH_PATH, first: readonly string[] = []): FilePath | undefined {
   if (hasSlash(word)) return isFile(word) ? absolutePath(word) : undefined;
   const dirs = [...first, path.join(world.paths.index, 'bin'), ...searchPath(envPath)];
   for (const dir of dirs) {
@@ -77,7 +78,7 @@ export function fileTarget(world: World, file: FilePath): Target {
  * The command word of `Runner COMMAND ...`: only commands and paths, never program names.
  * `envPath`: the caller's PATH (bytes where a directory's name is not UTF-8).
  */
-export function commandTarget(world: World, word: FilePath, first: readonly string[] = [], envPath: FilePath = process.env.PATH ?? ''): Target {
+export function commandTarget(world: World, word: FilePath, first: readonly string[] = [], envPath: FilePath = process.env.PATH ?? DEFAULT_SEARCH_PATH): Target {
   const file = findCommand(world, word, envPath, first);
   if (!file) throw new RunnerError(`${displayPath(word)}: command not found`, ExitCode.notFound);
   return fileTarget(world, file);

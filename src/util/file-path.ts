@@ -32,6 +32,13 @@ export function joinPath(dir: FilePath, name: FilePath): FilePath {
   return Buffer.concat([head, head.at(-1) === 0x2f ? Buffer.alloc(0) : Buffer.from('/'), Buffer.from(name)]);
 }
 
+/**
+ * What exec searches when PATH is not set at all (glibc's confstr(_CS_PATH), which execvp uses):
+ * `env -i ls` finds ls there, so `env -i Runner ls` must too, and the program, whose PATH the
+ * view sets, must still find what it would have found without one.
+ */
+export const DEFAULT_SEARCH_PATH = '/bin:/usr/bin';
+
 /** The directories of a PATH-like value, empty ones left out (bytes that are not UTF-8 kept so). */
 export function searchPath(value: FilePath): FilePath[] {
   return onBytes(value, (text) => text.split(':').filter(Boolean));
