@@ -95,14 +95,26 @@ test('two actions, an option without its action, or an empty value are usage err
     [['-d'], '--dependencies needs a value'],
     [['-d', '', 'app'], '--dependencies needs a value'],
     [['--with', '', 'app'], '--with needs a value'],
+    // An option that the action does not read: `--desktop -p` wrote entries that run without -p.
+    [['--desktop', '-p', 'App'], '--pure does nothing with --desktop (it shapes the view of a launch)'],
+    [['--resolve', '--name', 'v', 'App'], '--name does nothing with --resolve (it shapes the view of a launch)'],
+    [['--check', '-a', 'i686'], '--arch does nothing with --check'],
+    [['--list', '-d', 'file'], '--dependencies does nothing with --list'],
+    [['--why', 'App', 'Greet', '--json'], '--json does nothing with --why'],
+    [['--json', 'app'], '--json goes with --dry-run, --resolve, --check, --index or --list'],
   ];
   for (const [args, message] of cases) {
     const seen = runner(['--root', fixtures, ...args]);
     assert.is(seen.stderr, `Runner: ${message}\n`, args.join(' '));
     assert.is(seen.status, 125);
   }
-  // --why is --resolve's explanation, not another action.
+  // --why is --resolve's explanation, not another action; the options a resolution reads go
+  // with both, as --json goes with --dry-run.
   assert.is(runner(['--root', fixtures, '--resolve', '--why', 'app', 'Greet']).status, 0);
+  assert.is(runner(['--root', fixtures, '-a', 'x86_64', '--newest', '-S', '--why', 'app', 'Greet']).status, 0);
+  const plan = runner(['--root', fixtures, '--dry-run', '--json', '-p', '-E', '-R', 'app']);
+  assert.is(plan.status, 0, plan.stderr);
+  assert.ok(JSON.parse(plan.stdout).mounts.length > 0);
 });
 
 test('output that cannot be written: a reader gone is a quiet 141, as SIGPIPE would be; a full disk is one line; a stderr that cannot be written changes no status', () => {

@@ -125,6 +125,48 @@ const WORDS: Record<string, [min: number, max: number, usage: string]> = {
 /** Every option that is an action of its own (a launch is none of them). */
 const ACTIONS = [...Object.keys(WORDS), 'kill', 'enter'];
 
+// The options that only some actions read, and those actions (the others apply to every action).
+// Given with another action they would be dropped unsaid (`--desktop -p App` writes entries that
+// run without -p), so that is a usage error.
+const RESOLVING = ['launch', 'resolve', 'why'];
+const LAUNCH = ['launch'];
+const ONLY_WITH: Record<string, readonly string[]> = {
+  arch: RESOLVING,
+  dependencies: RESOLVING,
+  with: RESOLVING,
+  strict: RESOLVING,
+  newest: RESOLVING,
+  'ignore-missing': RESOLVING,
+  'strict-metadata': RESOLVING,
+  pure: LAUNCH,
+  fallback: LAUNCH,
+  'no-source-env': LAUNCH,
+  'no-cleanup': LAUNCH,
+  'no-removedeps': LAUNCH,
+  'dry-run': LAUNCH,
+  name: LAUNCH,
+  json: ['resolve', 'check', 'index', 'list', 'launch'],
+  signal: ['kill'],
+  remove: ['desktop'],
+};
+
+/** Why an option given does nothing with `action`, if one does. */
+function misplacedOption(a: Record<string, unknown>, action: string): string | undefined {
+  if (action === 'version') return undefined;
+  for (const [key, actions] of Object.entries(ONLY_WITH)) {
+    const value = a[key];
+    if (value === undefined || value === false || (Array.isArray(value) && value.length === 0)) continue;
+    if (actions.length === 1 && actions[0] !== 'launch') {
+      if (action !== actions[0]) return `--${key} goes with --${actions[0]}`;
+    } else if (!actions.includes(action)) {
+      return `--${key} does nothing with --${action}${actions === LAUNCH ? ' (it shapes the view of a launch)' : ''}`;
+    }
+  }
+  // A launch prints JSON only for --dry-run; it runs the command otherwise.
+  if (action === 'launch' && a.json === true && a['dry-run'] !== true) return '--json goes with --dry-run, --resolve, --check, --index or --list';
+  return undefined;
+}
+
 function parserOptions(haltAtWord = true): parseArgs.Options {
   const of = (type: Spec['type']) => Object.keys(OPTIONS).filter((k) => OPTIONS[k].type === type);
   return {
@@ -184,8 +226,8 @@ export async function parseOptions(argv: string[]): Promise<Options> {
   // Two actions at once (`--index --resolve App`) would do one and drop the other unsaid.
   const actions = ACTIONS.filter((key) => a[key] !== undefined && a[key] !== false && !(key === 'resolve' && a.why === true));
   if (actions.length > 1) throw new RunnerError(`--${actions[0]} and --${actions[1]} are two actions; give one`, ExitCode.usage);
-  for (const [key, partner] of [['signal', 'kill'], ['remove', 'desktop']])
-    if (a[key] !== undefined && a[key] !== false && a[partner] === undefined) throw new RunnerError(`--${key} goes with --${partner}`, ExitCode.usage);
+  const misplaced = misplacedOption(a, actions[0] ?? 'launch');
+  if (misplaced) throw new RunnerError(misplaced, ExitCode.usage);
   // A mistyped --root would otherwise show up as "command not found" or an empty answer
   // (--check says what is missing among its own findings).
   const rootProblem = typeof a.root === 'string' && a.check !== true ? directoryProblem(a.root) : undefined;
