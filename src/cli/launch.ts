@@ -12,7 +12,7 @@ import { readFirstLine } from '../script/shebang.js';
 import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import { callerVariablesRead, type EnvOp } from '../overlay/environment.js';
 import { cappedWarnings } from '../util/capped-warnings.js';
-import { layersOthersCanChange, treeOthersCanChange } from '../util/root-safety.js';
+import { layersOthersCanChange, treeOthersCanChange, type AncestorsChecked } from '../util/root-safety.js';
 import { checkName } from '../views/names.js';
 import { applyEnvOps, executePlan } from '../overlay/execute.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../overlay/layers.js';
@@ -80,8 +80,9 @@ export function buildPlan(options: Options, resolveOptions: ResolveOptions, run:
   if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
   const layers = layersOf(run);
   // Root's view stands on the tree and on every layer: none may be another user's to change.
+  const checked: AncestorsChecked = new Map();
   const untrusted = run.world.readPolicy.ownersMustBeRoot
-    ? (treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS) ?? layersOthersCanChange(layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() }))))
+    ? (treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS, checked) ?? layersOthersCanChange(layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() })), checked))
     : undefined;
   if (untrusted) throw new RunnerError(`${untrusted}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
   const chosen = versionsOf(run);

@@ -108,8 +108,11 @@ export function pathNotRootsAlone(dir: string, checked: AncestorsChecked = new M
   return real === dir ? undefined : pathNotRootsAlone(real, checked);
 }
 
-/** Directories above a checked path that were found root's alone → whether a symlink is at or above them. */
-type AncestorsChecked = Map<string, boolean>;
+/**
+ * Directories above a checked path that were found root's alone → whether a symlink is at or
+ * above them. The checks of one launch share one: its paths share the directories above the tree.
+ */
+export type AncestorsChecked = Map<string, boolean>;
 
 /**
  * Why root must not launch from this tree, if it must not. The view stands on Programs and the
@@ -119,8 +122,8 @@ type AncestorsChecked = Map<string, boolean>;
  * read (resolver/metadata-file.ts); these are the rest, with the Index directories the view
  * mounts over (`indexDirs`).
  */
-export function treeOthersCanChange(programs: string, index: string, indexDirs: readonly string[]): string | undefined {
-  const onTheWay = [programs, index].map((dir) => pathNotRootsAlone(dir)).find(Boolean);
+export function treeOthersCanChange(programs: string, index: string, indexDirs: readonly string[], checked: AncestorsChecked = new Map()): string | undefined {
+  const onTheWay = pathNotRootsAlone(programs, checked) ?? pathNotRootsAlone(index, checked);
   if (onTheWay) return onTheWay;
   return indexDirs.map((d) => directoryNotRootsAlone(path.join(index, d))).find(Boolean);
 }
@@ -138,9 +141,8 @@ function directoryNotRootsAlone(dir: string): string | undefined {
  * path to it, and each of its directories that the view shows (bin, lib, ...) must be root's
  * alone, or another user could put a library or a command into root's view.
  */
-export function layersOthersCanChange(layers: readonly { dir: string; sources: readonly string[] }[]): string | undefined {
+export function layersOthersCanChange(layers: readonly { dir: string; sources: readonly string[] }[], checked: AncestorsChecked = new Map()): string | undefined {
   // The versions share the directories above them (Programs, the tree's root, /): walked once.
-  const checked: AncestorsChecked = new Map();
   for (const { dir, sources } of layers) {
     const onTheWay = pathNotRootsAlone(dir, checked);
     if (onTheWay) return onTheWay;
