@@ -5,10 +5,9 @@
 //
 // Running as root, a tree another user can write hands that user root (an Environment file can
 // set LD_PRELOAD). As OpenSSH's StrictModes does, root refuses metadata that a user other than
-// root can write, unless told the tree is trusted (`--trust-tree`).
+// root can write, unless told the tree is trusted (`--trust-tree`): util/root-safety.ts decides.
 import fs from 'node:fs';
-import path from 'node:path';
-import { writableByOthers } from '../util/root-safety.js';
+import { fileNotRootsAlone } from '../util/root-safety.js';
 
 /** Larger metadata files are refused: real ones are well under 64 KiB. */
 export const MAX_METADATA_BYTES = 4 * 1024 * 1024;
@@ -33,33 +32,6 @@ function fileKind(stat: fs.Stats): string {
   if (stat.isCharacterDevice() || stat.isBlockDevice()) return 'a device';
   if (stat.isSocket()) return 'a socket';
   return 'not a regular file';
-}
-
-/** The file's directory and the directories above it, up to and including `top`. */
-function directoriesUpTo(file: string, top: string | undefined): string[] {
-  const dirs: string[] = [];
-  let dir = path.dirname(file);
-  while (top !== undefined && (dir === top || dir.startsWith(top + path.sep))) {
-    dirs.push(dir);
-    if (dir === top) break;
-    dir = path.dirname(dir);
-  }
-  return dirs;
-}
-
-function untrusted(file: string, stat: fs.Stats, top: string | undefined, checked: Map<string, string>): string | undefined {
-  const own = writableByOthers(stat);
-  if (own) return own;
-  for (const dir of directoriesUpTo(file, top)) {
-    let why = checked.get(dir);
-    if (why === undefined) {
-      const dirStat = fs.statSync(dir, { throwIfNoEntry: false });
-      why = dirStat ? (writableByOthers(dirStat) ?? '') : '';
-      checked.set(dir, why);
-    }
-    if (why) return `is in ${dir}, which ${why}`;
-  }
-  return undefined;
 }
 
 /**
@@ -105,7 +77,7 @@ export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMust
     if (stat.size > MAX_METADATA_BYTES) return { kind: 'bad', message: `is ${stat.size} bytes, more than the ${MAX_METADATA_BYTES} a metadata file may have` };
     if (policy.ownersMustBeRoot) {
       policy.checkedDirectories ??= new Map();
-      const why = untrusted(file, stat, top, policy.checkedDirectories);
+      const why = fileNotRootsAlone(file, stat, top, policy.checkedDirectories);
       if (why) return { kind: 'bad', message: `${why}; running as root, Runner does not trust it (--trust-tree overrides)` };
     }
     // Read at most one byte more than allowed: the file may grow while we read. A regular file

@@ -52,6 +52,38 @@ export function writableByOthers(stat: fs.Stats): string | undefined {
   return undefined;
 }
 
+/** The file's directory and the directories above it, up to and including `top`. */
+function directoriesUpTo(file: string, top: string | undefined): string[] {
+  const dirs: string[] = [];
+  let dir = path.dirname(file);
+  while (top !== undefined && (dir === top || dir.startsWith(top + path.sep))) {
+    dirs.push(dir);
+    if (dir === top) break;
+    dir = path.dirname(dir);
+  }
+  return dirs;
+}
+
+/**
+ * Why root must not read a metadata file (`stat`: of the opened file), if it must not: the file and
+ * the directories that hold it, up to `top` (its program's directory), must be root's alone.
+ * `checked`: directory → why not ('' when it is), shared by the files of one run.
+ */
+export function fileNotRootsAlone(file: string, stat: fs.Stats, top: string | undefined, checked: Map<string, string>): string | undefined {
+  const own = writableByOthers(stat);
+  if (own) return own;
+  for (const dir of directoriesUpTo(file, top)) {
+    let why = checked.get(dir);
+    if (why === undefined) {
+      const dirStat = fs.statSync(dir, { throwIfNoEntry: false });
+      why = dirStat ? (writableByOthers(dirStat) ?? '') : '';
+      checked.set(dir, why);
+    }
+    if (why) return `is in ${dir}, which ${why}`;
+  }
+  return undefined;
+}
+
 /**
  * The nearest of `dir` and the directories above it that exists and belongs to a user other than
  * root, if any. Root writing there would leave root's files in that user's home (a ~/.cache they
