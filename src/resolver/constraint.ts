@@ -10,7 +10,11 @@ export interface Constraint {
 }
 
 export function satisfiesOne(version: string, { op, version: wanted }: Constraint): boolean {
-  const order = compareVersionValues(version, wanted);
+  return orderSatisfies(op, compareVersionValues(version, wanted));
+}
+
+/** Whether a version that compares as `order` (-1, 0, 1) with the constraint's version meets `op`. */
+export function orderSatisfies(op: Operator, order: number): boolean {
   switch (op) {
     case '>=': return order >= 0;
     case '>': return order > 0;

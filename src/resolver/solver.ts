@@ -9,14 +9,15 @@
 //   - a version is unavailable when its Architecture differs or its metadata cannot be read.
 // Deterministic: the same tree always gives the same answer.
 import { namesToTry, type CompatibilityList } from './compat.js';
-import { satisfiesAll, type Constraint } from './constraint.js';
+import { orderSatisfies, type Constraint } from './constraint.js';
 import { formatProblem, type Alternative, type ParseResult, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
 import type { World } from './programs.js';
 import { cappedWarnings } from '../util/capped-warnings.js';
 import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
-import { allVersions, indices, isEmptySet, negative, noVersions, or, positive, single, type Term, type VersionSet } from './pubgrub/term.js';
+import { allVersions, indices, isEmptySet, negative, noVersions, positive, single, without, type Term, type VersionSet } from './pubgrub/term.js';
+import { compareKeys, versionKey, type Item } from './version.js';
 
 /** Who asked for what: one line of some Dependencies file, on behalf of a program or a file. */
 export interface Demand {
@@ -153,14 +154,21 @@ class GoboProblem implements Problem<Why> {
   /** Installed versions (by index) that fit constraints, by name and constraints: real trees
    * repeat a line in many files (every version of a program names the same libraries). */
   private readonly fittingSets = new Map<string, VersionSet>();
+  /** By program name: the sort key of each installed version, made once for all its lines. */
+  private readonly versionKeys = new Map<string, readonly (readonly Item[])[]>();
 
   private fitting(name: string, versions: readonly string[], constraints: readonly Constraint[]): VersionSet {
     let key = name;
     for (const c of constraints) key += `\0${c.op}${c.version}`;
     let set = this.fittingSets.get(key);
     if (set === undefined) {
-      set = noVersions(versions.length);
-      for (let i = 0; i < versions.length; i++) if (satisfiesAll(versions[i], constraints)) set = or(set, single(versions.length, i));
+      let keys = this.versionKeys.get(name);
+      if (keys === undefined) this.versionKeys.set(name, (keys = versions.map(versionKey)));
+      set = allVersions(versions.length);
+      for (const c of constraints) {
+        const wanted = versionKey(c.version);
+        for (let i = 0; i < versions.length; i++) if (!orderSatisfies(c.op, compareKeys(keys[i], wanted))) set = without(set, i);
+      }
       this.fittingSets.set(key, set);
     }
     return set;
@@ -168,20 +176,24 @@ class GoboProblem implements Problem<Why> {
 
   /** One line's choices: every alternative under each name CompatibilityList gives it. */
   private optionsOf(requirement: Requirement): Option[] {
+    const { alternatives } = requirement;
+    // Most lines: one alternative that CompatibilityList does not name, so one choice.
+    if (alternatives.length === 1 && !this.options.compat.has(alternatives[0].name)) return [this.option(alternatives[0], alternatives[0].name)];
     const options: Option[] = [];
-    for (const alternative of requirement.alternatives) {
-      for (const asked of namesToTry(this.options.compat, alternative.name)) {
-        const canonical = this.world.canonicalName(asked);
-        const name = typeof canonical === 'string' ? canonical : asked;
-        const versions = typeof canonical === 'string' ? (this.world.program(name)?.versions ?? []) : [];
-        const set = this.fitting(name, versions, alternative.constraints);
-        const ambiguous = typeof canonical === 'string' ? undefined : canonical;
-        options.push({ name, asked, alternative, set, installed: versions, ambiguous });
-      }
-    }
+    for (const alternative of alternatives) for (const asked of namesToTry(this.options.compat, alternative.name)) options.push(this.option(alternative, asked));
     // CompatibilityList names that are not installed are tried only when nothing else is.
     const installed = options.filter((o) => o.installed.length > 0 || o.asked === o.alternative.name);
     return (installed.length > 0 ? installed : options).slice(); // kept all run: exact size
+  }
+
+  /** The choice of `alternative` under the name `asked` (its own, or a CompatibilityList one). */
+  private option(alternative: Alternative, asked: string): Option {
+    const canonical = this.world.canonicalName(asked);
+    const name = typeof canonical === 'string' ? canonical : asked;
+    const versions = typeof canonical === 'string' ? (this.world.program(name)?.versions ?? []) : [];
+    const set = this.fitting(name, versions, alternative.constraints);
+    const ambiguous = typeof canonical === 'string' ? undefined : canonical;
+    return { name, asked, alternative, set, installed: versions, ambiguous };
   }
 
   /** The incompatibilities of one requester's lines (requester: a package at one version). */

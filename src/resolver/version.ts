@@ -16,7 +16,7 @@ import coerce from 'semver/functions/coerce.js';
 import parse from 'semver/functions/parse.js';
 import type SemVer from 'semver/classes/semver.js';
 
-type Item = readonly [cls: 0 | 1 | 2 | 3, num: string, text: string];
+export type Item = readonly [cls: 0 | 1 | 2 | 3, num: string, text: string];
 
 const ZERO: Item = [2, '0', ''];
 /** Pre-release words → their rank (compared as text). A letter run glued to a number ranks '2~'. */
@@ -87,9 +87,13 @@ export function versionKey(version: string): readonly Item[] {
 
 /** Compares by meaning only: `4.4` and `4.4.0` are equal. Used for constraints. */
 export function compareVersionValues(a: string, b: string): number {
-  const ka = versionKey(a);
-  const kb = versionKey(b);
-  for (let i = 0; i < Math.max(ka.length, kb.length); i++) {
+  return compareKeys(versionKey(a), versionKey(b));
+}
+
+/** compareVersionValues on keys made already (the solver keys each installed version once). */
+export function compareKeys(ka: readonly Item[], kb: readonly Item[]): number {
+  const length = Math.max(ka.length, kb.length);
+  for (let i = 0; i < length; i++) {
     const order = compareItems(ka[i] ?? ZERO, kb[i] ?? ZERO);
     if (order !== 0) return Math.sign(order);
   }

@@ -8,11 +8,13 @@ export type Cause<External> =
   | { kind: 'external'; why: External }
   | { kind: 'derived'; left: Incompatibility<External>; right: Incompatibility<External> };
 
+const NO_IDS: readonly number[] = [];
+
 export class Incompatibility<External> {
   /** Each term negated: what propagation derives when all the others hold (made once, not per derivation). */
   readonly negations: Term[];
   /** The packages' numbers in the solver that holds it (set when it is added there). */
-  ids: number[] = [];
+  ids: readonly number[] = NO_IDS;
 
   constructor(
     /** The packages, each once (terms of one package are intersected), and their terms: parallel
@@ -37,7 +39,14 @@ export class Incompatibility<External> {
 }
 
 /** Builds an incompatibility, merging terms of one package and dropping terms that always hold. */
-export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause<E>): Incompatibility<E> {
+export function incompatibility<E>(terms: Iterable<readonly [string, Term]>, cause: Cause<E>): Incompatibility<E> {
+  // Most are two terms of two packages (a dependency line, a learned pair): made at their exact
+  // size at once. Thousands are kept for the whole solve, and an array filled by push keeps room
+  // for 16 more, which every young-generation collection copies with it.
+  if (Array.isArray(terms) && terms.length === 2) {
+    const [[a, termA], [b, termB]] = terms as readonly (readonly [string, Term])[];
+    if (a !== b && !isAny(termA) && !isAny(termB)) return new Incompatibility([a, b], [termA, termB], cause);
+  }
   const packages: string[] = [];
   const termList: Term[] = [];
   for (const [pkg, term] of terms) {
@@ -52,8 +61,7 @@ export function incompatibility<E>(terms: Iterable<[string, Term]>, cause: Cause
     packages.splice(i, 1);
     termList.splice(i, 1);
   }
-  // Copies at their exact size: thousands are kept for the whole solve, and an array filled by
-  // push keeps room for 16 more, which every young-generation collection copies with it.
+  // Copies at their exact size (see above).
   return new Incompatibility(packages.slice(), termList.slice(), cause);
 }
 

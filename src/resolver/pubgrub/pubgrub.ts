@@ -81,7 +81,9 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const checkedUpTo: (Incompatibility<E>[] | undefined)[] = [];
   /** Gives the incompatibility its packages' numbers (see PartialSolution.idOf). */
   const numbered = (incompat: Incompatibility<E>) => {
-    incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
+    const { packages } = incompat;
+    // At their exact size, as the incompatibility's own arrays (incompatibility.ts).
+    incompat.ids = packages.length === 2 ? [ps.idOf(packages[0]), ps.idOf(packages[1])] : packages.map((pkg) => ps.idOf(pkg));
     return incompat;
   };
   const everyAdded: Incompatibility<E>[] = []; // only with tuning.verifyPropagation
