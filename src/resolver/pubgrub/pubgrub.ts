@@ -3,6 +3,7 @@
 // a decision picks a version in the problem's own preference order, and a conflict is resolved by
 // learning a new incompatibility from the derivation and jumping back to the decision level where
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
+import { Buckets } from './buckets.js';
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution, SATISFIED } from './partial-solution.js';
 import { allows, negative, positive, single, type Term, type VersionSet } from './term.js';
@@ -78,7 +79,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   // (what it derived included). Its standing changes only through those, so a backjump that keeps
   // them all keeps what the check established; one that removes any finds it here to check again.
   const recheck: Incompatibility<E>[] = [];
-  const checkedUpTo: (Incompatibility<E>[] | undefined)[] = [];
+  const checkedUpTo = new Buckets<Incompatibility<E>>();
   /** Gives the incompatibility its packages' numbers (see PartialSolution.idOf). */
   const numbered = (incompat: Incompatibility<E>) => {
     const { packages } = incompat;
@@ -106,17 +107,10 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     }
     let restsOn = 0;
     for (const id of incompat.ids) restsOn = Math.max(restsOn, ps.latestAt(id) + 1);
-    if (restsOn > 0) (checkedUpTo[restsOn] ??= []).push(incompat);
+    if (restsOn > 0) checkedUpTo.file(restsOn, incompat);
   };
   /** After a backjump from trail length `from`: what rested on the undone part is checked again. */
-  const recheckAbove = (from: number) => {
-    for (let at = ps.assignments.length + 1; at <= from; at++) {
-      const list = checkedUpTo[at];
-      if (list === undefined) continue;
-      for (const item of list) recheck.push(item);
-      checkedUpTo[at] = undefined;
-    }
-  };
+  const recheckAbove = (from: number) => checkedUpTo.takeRange(ps.assignments.length + 1, from, (item) => recheck.push(item));
 
   // By package id, the order its versions are tried in; by package id and version, whether the
   // version can be used (asked once: it never changes during a run), the incompatibility saying it
