@@ -35,8 +35,11 @@ const ID_LIMIT = 2 ** 24;
 export class PartialSolution<E> {
   readonly assignments: Assignment<E>[] = [];
   readonly decisions = new Map<string, number>();
-  /** Undecided packages with a positive term (id → how many versions it allows): decidable ones. */
-  private readonly frontier = new Map<number, number>();
+  /** By package id: how many versions it allows when it is undecided with a positive term (a
+   * decidable package), else -1; and how many such packages there are. An array, not a map:
+   * every assignment and every undo updates it. */
+  private readonly frontier: number[] = [];
+  private frontierSize = 0;
   level = 0;
   /** By package id: the name, how many versions it has, and the intersection of its assignments so far. */
   readonly names: string[] = [];
@@ -65,6 +68,7 @@ export class PartialSolution<E> {
       this.accumulated.push(anyTerm(this.widths[id]));
       this.decided.push(false);
       this.latest.push(-1);
+      this.frontier.push(-1);
     }
     return id;
   }
@@ -80,13 +84,16 @@ export class PartialSolution<E> {
 
   private updateFrontier(id: number): void {
     const term = this.accumulated[id];
+    const was = this.frontier[id];
     if (!term.positive || this.decided[id]) {
-      this.frontier.delete(id);
+      if (was >= 0) this.frontierSize--;
+      this.frontier[id] = -1;
       return;
     }
     const allowed = count(term.set);
-    if (this.frontier.get(id) === allowed) return;
-    this.frontier.set(id, allowed);
+    if (was === allowed) return;
+    if (was < 0) this.frontierSize++;
+    this.frontier[id] = allowed;
     this.queue.push(allowed * ID_LIMIT + id);
   }
 
@@ -97,10 +104,14 @@ export class PartialSolution<E> {
    */
   nextUndecided(): number | undefined {
     const queue = this.queue;
-    if (queue.length > 4 * this.frontier.size + 64) queue.rebuild([...this.frontier].map(([id, allowed]) => allowed * ID_LIMIT + id));
+    if (queue.length > 4 * this.frontierSize + 64) {
+      const keys: number[] = [];
+      this.frontier.forEach((allowed, id) => allowed >= 0 && keys.push(allowed * ID_LIMIT + id));
+      queue.rebuild(keys);
+    }
     for (let key = queue.peek(); key !== undefined; key = queue.peek()) {
       const id = key % ID_LIMIT;
-      if (this.frontier.get(id) === (key - id) / ID_LIMIT) return id;
+      if (this.frontier[id] === (key - id) / ID_LIMIT) return id;
       queue.pop();
     }
     return undefined;

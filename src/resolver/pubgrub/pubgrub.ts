@@ -157,19 +157,31 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   // may have come to hold are looked at (watches.ts). That is complete for an incompatibility
   // checked whole on the current trail; a new one, or one checked on a part of the trail that a
   // backjump undid, is first checked whole (`recheck`).
-  // Packages whose term changed and whose incompatibilities are still to be looked at:
+  // Packages whose term changed and whose incompatibilities are still to be looked at: a stack
+  // (its first `changedCount` places, so that emptying it frees nothing to allocate again) and,
+  // by package id, whether the package is on it.
   const changed: number[] = [];
+  let changedCount = 0;
+  const onChanged: boolean[] = [];
+  const markChanged = (id: number) => {
+    if (onChanged[id]) return;
+    onChanged[id] = true;
+    changed[changedCount++] = id;
+  };
+  const clearChanged = () => {
+    while (changedCount > 0) onChanged[changed[--changedCount]] = false;
+  };
   const derive = (incompat: Incompatibility<E>, at: number) => {
     const id = incompat.ids[at];
     ps.derive(id, incompat.negations[at], incompat);
-    if (!changed.includes(id)) changed.push(id);
+    markChanged(id);
   };
   /** Checks one incompatibility; false after a conflict (the trail changed under the caller). */
   const visit = (incompat: Incompatibility<E>): boolean => {
     const relation = ps.relation(incompat);
     if (relation === SATISFIED) {
       const { pkg, incompat: learned } = resolveConflict(incompat);
-      changed.length = 0;
+      clearChanged();
       derive(learned, learned.packages.indexOf(pkg));
       return false;
     }
@@ -177,15 +189,16 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     return true;
   };
   const propagate = (start: number) => {
-    changed.length = 0;
-    changed.push(start);
+    clearChanged();
+    markChanged(start);
     for (;;) {
       while (recheck.length > 0) checkWhole(recheck.pop() as Incompatibility<E>);
-      const id = changed.pop();
-      if (id === undefined) {
+      if (changedCount === 0) {
         if (tuning.verifyPropagation) verifyFixpoint();
         return;
       }
+      const id = changed[--changedCount];
+      onChanged[id] = false;
       watches.lookAt(id, ps.accumulated[id], visit);
     }
   };
