@@ -87,6 +87,7 @@ interface LineUse {
 
 /** Malformed lines of a file, as warnings (or, under --strict-metadata, the reason it is refused). */
 export function metadataProblems(parsed: ParseResult): string[] {
+  if (parsed.problems.length === 0 && parsed.fixes.length === 0) return []; // most files: asked of each chosen version
   const all = [...parsed.problems.map((p) => `${formatProblem(p)}; line skipped`), ...parsed.fixes.map(formatProblem)];
   const file = (parsed.problems[0] ?? parsed.fixes[0])?.file;
   return file === undefined ? all : cappedWarnings(file, all);
@@ -151,25 +152,18 @@ class GoboProblem implements Problem<Why> {
     return { kind: 'none', name: pkg, versions: indices(allowed).map((i) => this.versions(pkg)[i]) };
   }
 
-  /** Installed versions (by index) that fit constraints, by name and constraints: real trees
-   * repeat a line in many files (every version of a program names the same libraries). */
-  private readonly fittingSets = new Map<string, VersionSet>();
   /** By program name: the sort key of each installed version, made once for all its lines. */
   private readonly versionKeys = new Map<string, readonly (readonly Item[])[]>();
 
+  /** The installed versions (by index) that fit `constraints`: compared by sort key, which costs
+   * less than finding a line already worked out under a key made of its text. */
   private fitting(name: string, versions: readonly string[], constraints: readonly Constraint[]): VersionSet {
-    let key = name;
-    for (const c of constraints) key += `\0${c.op}${c.version}`;
-    let set = this.fittingSets.get(key);
-    if (set === undefined) {
-      let keys = this.versionKeys.get(name);
-      if (keys === undefined) this.versionKeys.set(name, (keys = versions.map(versionKey)));
-      set = allVersions(versions.length);
-      for (const c of constraints) {
-        const wanted = versionKey(c.version);
-        for (let i = 0; i < versions.length; i++) if (!orderSatisfies(c.op, compareKeys(keys[i], wanted))) set = without(set, i);
-      }
-      this.fittingSets.set(key, set);
+    let keys = this.versionKeys.get(name);
+    if (keys === undefined) this.versionKeys.set(name, (keys = versions.map(versionKey)));
+    let set = allVersions(versions.length);
+    for (const c of constraints) {
+      const wanted = versionKey(c.version);
+      for (let i = 0; i < versions.length; i++) if (!orderSatisfies(c.op, compareKeys(keys[i], wanted))) set = without(set, i);
     }
     return set;
   }
@@ -287,16 +281,16 @@ export function solve(options: SolveOptions): Resolution {
     }
     for (const use of problem.lines.get(`${requester}\0${index}`) ?? []) {
       const { requirement } = use;
-      const where = `${requirement.file}:${requirement.line}`;
+      const where = () => `${requirement.file}:${requirement.line}`;
       if (requirement.alien) {
-        warnOnce(`${where}: '${requirement.name}' is an Alien dependency (${requirement.name.split(':')[0]}); Runner does not handle those, skipped`);
+        warnOnce(`${where()}: '${requirement.name}' is an Alien dependency (${requirement.name.split(':')[0]}); Runner does not handle those, skipped`);
         continue;
       }
       const picked = use.virtual === undefined ? (use.options.length === 1 ? 0 : -1) : (decisions.get(use.virtual) ?? -1);
       const option = use.options[picked];
       if (!option || versionOf(option.name) === undefined) {
-        if (options.ignoreMissing && use.options.every((o) => isEmptySet(o.set))) warnOnce(`${use.by} needs ${requirement.text} (${where}), which nothing installed satisfies; skipped (--ignore-missing)`);
-        else if (requirement.optional) notes.push(`${use.by}: optional '${requirement.text}' (${where}) skipped: ${use.options.every((o) => isEmptySet(o.set)) ? 'nothing installed fits it' : 'it does not fit with the rest'}`);
+        if (options.ignoreMissing && use.options.every((o) => isEmptySet(o.set))) warnOnce(`${use.by} needs ${requirement.text} (${where()}), which nothing installed satisfies; skipped (--ignore-missing)`);
+        else if (requirement.optional) notes.push(`${use.by}: optional '${requirement.text}' (${where()}) skipped: ${use.options.every((o) => isEmptySet(o.set)) ? 'nothing installed fits it' : 'it does not fit with the rest'}`);
         continue;
       }
       const demand: Demand = { by: use.by, requirement, alternative: option.alternative, name: option.name };

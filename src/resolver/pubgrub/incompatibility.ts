@@ -23,7 +23,7 @@ export class Incompatibility<External> {
     readonly termList: Term[],
     readonly cause: Cause<External>,
   ) {
-    this.negations = termList.map(negate);
+    this.negations = termList.length === 2 ? [negate(termList[0]), negate(termList[1])] : termList.map(negate);
   }
 
   /** Package → term, made when asked (explanations read it; the solver does not). */
@@ -44,7 +44,12 @@ export function incompatibility<E>(terms: Iterable<readonly [string, Term]>, cau
   // size at once. Thousands are kept for the whole solve, and an array filled by push keeps room
   // for 16 more, which every young-generation collection copies with it.
   if (Array.isArray(terms) && terms.length === 2) {
-    const [[a, termA], [b, termB]] = terms as readonly (readonly [string, Term])[];
+    // Indexed, not destructured: destructuring goes through the iterator protocol.
+    const pair = terms as readonly (readonly [string, Term])[];
+    const a = pair[0][0];
+    const b = pair[1][0];
+    const termA = pair[0][1];
+    const termB = pair[1][1];
     if (a !== b && !isAny(termA) && !isAny(termB)) return new Incompatibility([a, b], [termA, termB], cause);
   }
   const packages: string[] = [];
