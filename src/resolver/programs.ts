@@ -203,6 +203,13 @@ export class World {
     return this.versionDepsCache.size;
   }
 
+  /** What this World has read: the programs looked up and the versions whose files were read
+   * (for bench/resolve, which times reading them again apart from solving). */
+  get readSoFar(): { programs: string[]; versions: [string, string][] } {
+    const versions = [...this.versionDepsCache.keys()].map((key) => key.split('/') as [string, string]);
+    return { programs: [...this.versionCache.keys()], versions };
+  }
+
   /** Any Dependencies-format file, e.g. from `-d FILE`. */
   dependencyFile(file: string, optional = false, top?: string): ParseResult {
     let result = this.depsCache.get(file);
