@@ -1,13 +1,15 @@
 // Items filed under a number (a trail length) and taken back for every number above some bound:
 // the solver's record of which whole checks a backjump undoes. Hundreds of thousands of filings
 // in a large solve, so no array per number: each bucket is a chain through two parallel arrays,
-// and the places that taking back frees are filed into again.
+// and the places that taking back frees are filed into again. Taken back in the order filed, as
+// the solver checks them again in that order, and that order steers which answer it finds.
 export class Buckets<T> {
   private readonly items: (T | undefined)[] = [];
   /** Per place: the next place in the same chain (a bucket's, or the free one's), or -1. */
   private readonly next: number[] = [];
-  /** Per number: the first place of its chain, or -1 (or nothing). */
+  /** Per number: the first and the last place of its chain, or -1 (or nothing). */
   private readonly heads: number[] = [];
+  private readonly tails: number[] = [];
   private free = -1;
 
   file(at: number, item: T): void {
@@ -19,8 +21,11 @@ export class Buckets<T> {
       place = this.items.push(item) - 1;
       this.next.push(-1);
     }
-    this.next[place] = this.heads[at] ?? -1;
-    this.heads[at] = place;
+    this.next[place] = -1;
+    const tail = this.heads[at] === undefined || this.heads[at] < 0 ? -1 : this.tails[at];
+    if (tail < 0) this.heads[at] = place;
+    else this.next[tail] = place;
+    this.tails[at] = place;
   }
 
   /** Hands every item filed under a number from `from` to `to` (both included) to `each`, and forgets it. */
