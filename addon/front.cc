@@ -24,6 +24,9 @@
 #include "caller-state.h"
 #include "executor.h"
 
+#ifndef RUNNER_NODE_FLAGS
+#define RUNNER_NODE_FLAGS ""
+#endif
 #ifndef RUNNER_NODE
 #define RUNNER_NODE "node"
 #endif
@@ -116,7 +119,18 @@ int main(int argc, char** argv) {
   // A nested Runner started by the program records its own caller, not ours.
   setenv(kCallerState, CallerState(closed).c_str(), 1);
   SetNodeVariablesAside();
-  std::vector<char*> args{const_cast<char*>(RUNNER_NODE), const_cast<char*>(cli.c_str())};
+  // Node's own flags, from package.json's config.nodeFlags (words split at spaces): a young
+  // generation large enough that a big solve's long-lived objects are not copied again and again.
+  std::vector<std::string> flags;
+  for (const char* at = RUNNER_NODE_FLAGS; *at != '\0';) {
+    const char* end = strchr(at, ' ');
+    if (end == nullptr) end = at + strlen(at);
+    if (end > at) flags.emplace_back(at, end);
+    at = *end == ' ' ? end + 1 : end;
+  }
+  std::vector<char*> args{const_cast<char*>(RUNNER_NODE)};
+  for (auto& flag : flags) args.push_back(flag.data());
+  args.push_back(const_cast<char*>(cli.c_str()));
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);
   execv(RUNNER_NODE, args.data());

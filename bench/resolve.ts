@@ -120,16 +120,19 @@ function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): num
 generate();
 const alone = resolverAlone(15);
 const bare = command([process.execPath, '-e', '0'], 21);
-const resolveCommand = [process.execPath, cli, '--root', root, '--resolve', '--json', 'App'];
+// The CLI with the Node flags this bench runs with: package.json's config.nodeFlags, which
+// runner-front passes as users start Runner (npm run bench:resolve passes them here too).
+const resolveCommand = [process.execPath, ...process.execArgv, cli, '--root', root, '--resolve', '--json', 'App'];
 const uncached = command(resolveCommand, 21, { RUNNER_NO_CACHE: '1' });
-command([process.execPath, cli, '--version'], 1); // writes the code cache, as any first start does (the first --resolve below adds the solver's code to it)
+command([process.execPath, ...process.execArgv, cli, '--version'], 1); // writes the code cache, as any first start does (the first --resolve below adds the solver's code to it)
 const whole = command(resolveCommand, 21);
 const picks = path.join(cacheHome, 'picks');
 fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));
 const floor = command([process.execPath, '-e', FLOOR_SCRIPT, root, picks], 21);
 const greedy = command([process.execPath, '-e', GREEDY_SCRIPT, root], 21);
-const version = command([process.execPath, cli, '--version'], 21);
+const version = command([process.execPath, ...process.execArgv, cli, '--version'], 21);
 fs.rmSync(cacheHome, { recursive: true, force: true });
+console.log(`Node flags (package.json's config.nodeFlags under npm run bench:resolve, as runner-front passes them): ${process.execArgv.join(' ') || 'none'}`);
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
 console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
 console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);

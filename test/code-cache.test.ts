@@ -179,3 +179,29 @@ test('an installation without its CLI bundle says so in one line and exits 125',
 });
 
 test.run();
+
+test('Runner as installed (runner-front) starts Node with package.json\'s config.nodeFlags; its code cache and that of a start without them are two files, each accepted again', () => {
+  // V8 refuses code cached under other flags: one file for both would be thrown away by each in turn.
+  const home = tempDir('runner-code-');
+  const front = path.join(projectRoot, 'bin/Runner');
+  const viaFront = () => {
+    const result = spawnSync(front, ['--version'], { encoding: 'utf8', env: envAs('root', { XDG_CACHE_HOME: home }) });
+    assert.is(result.status, 0, result.stderr);
+  };
+  viaFront();
+  const frontFile = theCodeFile(home);
+  start('root', home);
+  const files = codeFiles(home);
+  assert.is(files.length, 2, 'a file for each set of flags');
+  const nodeFile = files.find((f) => f !== frontFile) as string;
+  const before = [fs.lstatSync(frontFile).ino, fs.lstatSync(nodeFile).ino];
+  viaFront();
+  start('root', home);
+  assert.equal([fs.lstatSync(frontFile).ino, fs.lstatSync(nodeFile).ino], before, 'both accepted: neither written again');
+  // The flags the front passed are the configured ones: a start with them by hand uses its file.
+  const { nodeFlags } = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { config: { nodeFlags: string } }).config;
+  const byHand = spawnSync(process.execPath, [...nodeFlags.split(' '), path.join(projectRoot, 'dist/bundle/main.cjs'), '--version'], { encoding: 'utf8', env: envAs('root', { XDG_CACHE_HOME: home }) });
+  assert.is(byHand.status, 0, byHand.stderr);
+  assert.is(codeFiles(home).length, 2, 'no third file');
+  assert.is(fs.lstatSync(frontFile).ino, before[0], 'the front\'s file accepted for the same flags');
+});

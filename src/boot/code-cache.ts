@@ -27,9 +27,14 @@ export function bundleIdentity(stat: fs.BigIntStats): string {
   return `${stat.dev}:${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs} node ${process.version} ${process.arch}`;
 }
 
-/** One file per installed bundle (by its path): an upgrade in place replaces it. */
-export function codeCachePath(dir: string, bundle: string): string {
-  return path.join(dir, `code-${fnv1a64([Buffer.from(bundle)])}`);
+/**
+ * One file per installed bundle (by its path) and Node flags: an upgrade in place replaces it. V8
+ * rejects code cached under other flags, so starts with other flags (runner-front passes
+ * package.json's config.nodeFlags; `node main.cjs` passes none) keep files of their own instead of
+ * each throwing the other's away.
+ */
+export function codeCachePath(dir: string, bundle: string, nodeFlags: readonly string[]): string {
+  return path.join(dir, `code-${fnv1a64([Buffer.from([bundle, ...nodeFlags].join('\0'))])}`);
 }
 
 /** The line the file starts with: what it was made from. */

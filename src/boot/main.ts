@@ -33,7 +33,7 @@ const { source, identity } = readBundle();
 
 const useCache = !cacheTurnedOff();
 const cacheDir = useCache ? cacheDirectory() : undefined;
-const cacheFile = cacheDir === undefined ? undefined : codeCachePath(cacheDir, bundle);
+const cacheFile = cacheDir === undefined ? undefined : codeCachePath(cacheDir, bundle, process.execArgv);
 const cached = cacheFile === undefined ? undefined : readCodeCache(cacheFile, identity);
 // The same function Node wraps a CommonJS module in.
 const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData: cached?.data });

@@ -12,7 +12,9 @@ const decodedExactly = (words: readonly string[]) => !words.some((w) => w.includ
  */
 export function rawArguments(textWillDo = false): Uint8Array[] {
   if (textWillDo && decodedExactly(process.argv)) return process.argv.slice(2).map((a) => Buffer.from(a));
-  return loadAddon().rawArgv().slice(2);
+  // The kernel's command line is Node, Node's own flags (runner-front passes package.json's
+  // config.nodeFlags), the entry script, then the words.
+  return loadAddon().rawArgv().slice(2 + process.execArgv.length);
 }
 
 /** Word `at` of the words after the options (`rest`), as text when that is exact, else as bytes. */
