@@ -17,14 +17,14 @@ export class Buckets<T> {
     if (place >= 0) {
       this.free = this.next[place];
       this.items[place] = item;
+      this.next[place] = -1;
     } else {
       place = this.items.push(item) - 1;
       this.next.push(-1);
     }
-    this.next[place] = -1;
-    const tail = this.heads[at] === undefined || this.heads[at] < 0 ? -1 : this.tails[at];
-    if (tail < 0) this.heads[at] = place;
-    else this.next[tail] = place;
+    // Appended at the chain's end, so that it is taken back after what was filed before it.
+    if ((this.heads[at] ?? -1) < 0) this.heads[at] = place;
+    else this.next[this.tails[at]] = place;
     this.tails[at] = place;
   }
 
