@@ -23,7 +23,7 @@ export class Incompatibility<External> {
     readonly termList: Term[],
     readonly cause: Cause<External>,
   ) {
-    this.negations = termList.length === 2 ? [negate(termList[0]), negate(termList[1])] : termList.map(negate);
+    this.negations = termList.map(negate);
   }
 
   /** Package → term, made when asked (explanations read it; the solver does not). */
@@ -40,21 +40,14 @@ export class Incompatibility<External> {
 
 /** Builds an incompatibility, merging terms of one package and dropping terms that always hold. */
 export function incompatibility<E>(terms: Iterable<readonly [string, Term]>, cause: Cause<E>): Incompatibility<E> {
-  // Most are two terms of two packages (a dependency line, a learned pair): made at their exact
-  // size at once. Thousands are kept for the whole solve, and an array filled by push keeps room
-  // for 16 more, which every young-generation collection copies with it.
-  if (Array.isArray(terms) && terms.length === 2) {
-    // Indexed, not destructured: destructuring goes through the iterator protocol.
-    const pair = terms as readonly (readonly [string, Term])[];
-    const a = pair[0][0];
-    const b = pair[1][0];
-    const termA = pair[0][1];
-    const termB = pair[1][1];
-    if (a !== b && !isAny(termA) && !isAny(termB)) return new Incompatibility([a, b], [termA, termB], cause);
-  }
+  const list = Array.isArray(terms) ? (terms as readonly (readonly [string, Term])[]) : [...terms];
+  // Thousands are kept for the whole solve, so their arrays are made at their exact size (by map):
+  // an array filled by push keeps room for 16 more, which every young-generation collection copies
+  // with it. Most need nothing merged or dropped (a dependency line, a learned pair).
+  if (nothingToMerge(list)) return new Incompatibility(list.map((entry) => entry[0]), list.map((entry) => entry[1]), cause);
   const packages: string[] = [];
   const termList: Term[] = [];
-  for (const [pkg, term] of terms) {
+  for (const [pkg, term] of list) {
     const at = packages.indexOf(pkg);
     if (at < 0) {
       packages.push(pkg);
@@ -66,8 +59,16 @@ export function incompatibility<E>(terms: Iterable<readonly [string, Term]>, cau
     packages.splice(i, 1);
     termList.splice(i, 1);
   }
-  // Copies at their exact size (see above).
   return new Incompatibility(packages.slice(), termList.slice(), cause);
+}
+
+/** Whether each package has one term and none always holds: the terms are the incompatibility's. */
+function nothingToMerge(list: readonly (readonly [string, Term])[]): boolean {
+  for (let i = 0; i < list.length; i++) {
+    if (isAny(list[i][1])) return false;
+    for (let j = 0; j < i; j++) if (list[j][0] === list[i][0]) return false;
+  }
+  return true;
 }
 
 /**

@@ -82,9 +82,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const checkedUpTo = new Buckets<Incompatibility<E>>();
   /** Gives the incompatibility its packages' numbers (see PartialSolution.idOf). */
   const numbered = (incompat: Incompatibility<E>) => {
-    const { packages } = incompat;
-    // At their exact size, as the incompatibility's own arrays (incompatibility.ts).
-    incompat.ids = packages.length === 2 ? [ps.idOf(packages[0]), ps.idOf(packages[1])] : packages.map((pkg) => ps.idOf(pkg));
+    incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
     return incompat;
   };
   const everyAdded: Incompatibility<E>[] = []; // only with tuning.verifyPropagation
