@@ -117,6 +117,32 @@ function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): num
   return median(times);
 }
 
+/**
+ * The instructions a command's main thread runs, counted by valgrind's callgrind (undefined where
+ * there is no valgrind). Times on these machines swing by 2× from one minute to the next; the
+ * instruction count of the same command stays within a few percent (other threads post tasks to
+ * the main thread at other moments), so it tells whether a change made the start cheaper. It
+ * leaves out the time the kernel spends in system calls, which the times above include.
+ */
+function instructions(args: string[]): number | undefined {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-callgrind-'));
+  try {
+    const { NODE_EXTRA_CA_CERTS: _certificates, ...callerEnv } = process.env;
+    const result = spawnSync('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/out`, ...args], {
+      stdio: 'ignore',
+      env: { ...callerEnv, XDG_CACHE_HOME: cacheHome },
+    });
+    if (result.error || result.status !== 0) return undefined;
+    // One file per thread; the first is the main thread's.
+    const totals = /^totals: (\d+)/m.exec(fs.readFileSync(path.join(dir, 'out-01'), 'utf8'));
+    return totals ? Number(totals[1]) : undefined;
+  } catch {
+    return undefined;
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
 generate();
 const alone = resolverAlone(15);
 const bare = command([process.execPath, '-e', '0'], 21);
@@ -131,6 +157,7 @@ fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));
 const floor = command([process.execPath, '-e', FLOOR_SCRIPT, root, picks], 21);
 const greedy = command([process.execPath, '-e', GREEDY_SCRIPT, root], 21);
 const version = command([process.execPath, ...process.execArgv, cli, '--version'], 21);
+const counted = [[process.execPath, '-e', '0'], [process.execPath, ...process.execArgv, cli, '--version'], resolveCommand].map(instructions);
 fs.rmSync(cacheHome, { recursive: true, force: true });
 console.log(`Node flags (package.json's config.nodeFlags under npm run bench:resolve, as runner-front passes them): ${process.execArgv.join(' ') || 'none'}`);
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
@@ -141,6 +168,11 @@ console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21 
 console.log(`fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`);
 console.log(`a greedy resolver in 20 lines (no safety, no backtracking): ${greedy.toFixed(1)} ms median of 21  (${(greedy / bare).toFixed(2)}× node -e 0)`);
 console.log(`Runner --version:           ${version.toFixed(1)} ms median of 21  (${(version / bare).toFixed(2)}× node -e 0; the CLI's own start)`);
+if (counted.every((n) => n !== undefined)) {
+  const [bareCount, versionCount, resolveCount] = counted as number[];
+  const millions = (n: number) => `${(n / 1e6).toFixed(0)}M`;
+  console.log(`instructions of Node's main thread (callgrind): node -e 0 ${millions(bareCount)}, Runner --version ${millions(versionCount)} (${(versionCount / bareCount).toFixed(2)}×), Runner --resolve --json ${millions(resolveCount)} (${(resolveCount / bareCount).toFixed(2)}×)`);
+} else console.log('instructions: valgrind not found, not counted (apt-get install valgrind)');
 
 /**
  * In-process resolution of App in `tree`, cold World: milliseconds, the closure's size, and the
