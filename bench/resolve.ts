@@ -103,14 +103,21 @@ process.stdout.write(JSON.stringify([...chosen].map(([name, version]) => ({ name
 // The CLI's code cache (boot/code-cache.ts) goes here, not into the caller's own cache.
 const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-cache-'));
 
+/**
+ * The environment every measured command runs with: the caller's, without NODE_EXTRA_CA_CERTS (set
+ * on these machines, it adds ~70 ms of certificate loading to every Node start, users normally do
+ * not have it, and it would flatter every ratio below), with the CLI's code cache in `cacheHome`.
+ */
+function benchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
+  const { NODE_EXTRA_CA_CERTS: _certificates, ...callerEnv } = process.env;
+  return { ...callerEnv, XDG_CACHE_HOME: cacheHome, ...extra };
+}
+
 function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
-    // Without NODE_EXTRA_CA_CERTS: set on these machines, it adds ~70 ms of certificate loading to
-    // every Node start, users normally do not have it, and it would flatter every ratio below.
-    const { NODE_EXTRA_CA_CERTS: _certificates, ...callerEnv } = process.env;
-    const result = spawnSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'inherit'], env: { ...callerEnv, XDG_CACHE_HOME: cacheHome, ...env } });
+    const result = spawnSync(args[0], args.slice(1), { stdio: ['ignore', 'ignore', 'inherit'], env: benchEnv(env) });
     if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}`);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
@@ -119,19 +126,15 @@ function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): num
 
 /**
  * The instructions a command's main thread runs, counted by valgrind's callgrind (undefined where
- * there is no valgrind). Times on these machines swing by 2× from one minute to the next; the
- * instruction count of the same command stays within a few percent (other threads post tasks to
- * the main thread at other moments), so it tells whether a change made the start cheaper. It
- * leaves out the time the kernel spends in system calls, which the times above include.
+ * there is no valgrind or it failed). Times on these machines swing by 2× from one minute to the
+ * next; the instruction count of the same command stays within a few percent (other threads post
+ * tasks to the main thread at other moments), so it tells whether a change made the start
+ * cheaper. It leaves out the time the kernel spends in system calls, which the times above include.
  */
 function instructions(args: string[]): number | undefined {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-callgrind-'));
   try {
-    const { NODE_EXTRA_CA_CERTS: _certificates, ...callerEnv } = process.env;
-    const result = spawnSync('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/out`, ...args], {
-      stdio: 'ignore',
-      env: { ...callerEnv, XDG_CACHE_HOME: cacheHome },
-    });
+    const result = spawnSync('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/out`, ...args], { stdio: 'ignore', env: benchEnv() });
     if (result.error || result.status !== 0) return undefined;
     // One file per thread; the first is the main thread's.
     const totals = /^totals: (\d+)/m.exec(fs.readFileSync(path.join(dir, 'out-01'), 'utf8'));
@@ -145,19 +148,21 @@ function instructions(args: string[]): number | undefined {
 
 generate();
 const alone = resolverAlone(15);
-const bare = command([process.execPath, '-e', '0'], 21);
+const bareCommand = [process.execPath, '-e', '0'];
+const bare = command(bareCommand, 21);
 // The CLI with the Node flags this bench runs with: package.json's config.nodeFlags, which
 // runner-front passes as users start Runner (npm run bench:resolve passes them here too).
 const resolveCommand = [process.execPath, ...process.execArgv, cli, '--root', root, '--resolve', '--json', 'App'];
 const uncached = command(resolveCommand, 21, { RUNNER_NO_CACHE: '1' });
-command([process.execPath, ...process.execArgv, cli, '--version'], 1); // writes the code cache, as any first start does (the first --resolve below adds the solver's code to it)
+const versionCommand = [process.execPath, ...process.execArgv, cli, '--version'];
+command(versionCommand, 1); // writes the code cache, as any first start does (the first --resolve below adds the solver's code to it)
 const whole = command(resolveCommand, 21);
 const picks = path.join(cacheHome, 'picks');
 fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));
 const floor = command([process.execPath, '-e', FLOOR_SCRIPT, root, picks], 21);
 const greedy = command([process.execPath, '-e', GREEDY_SCRIPT, root], 21);
-const version = command([process.execPath, ...process.execArgv, cli, '--version'], 21);
-const counted = [[process.execPath, '-e', '0'], [process.execPath, ...process.execArgv, cli, '--version'], resolveCommand].map(instructions);
+const version = command(versionCommand, 21);
+const counted = [bareCommand, versionCommand, resolveCommand].map(instructions);
 fs.rmSync(cacheHome, { recursive: true, force: true });
 console.log(`Node flags (package.json's config.nodeFlags under npm run bench:resolve, as runner-front passes them): ${process.execArgv.join(' ') || 'none'}`);
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
@@ -172,7 +177,7 @@ if (counted.every((n) => n !== undefined)) {
   const [bareCount, versionCount, resolveCount] = counted as number[];
   const millions = (n: number) => `${(n / 1e6).toFixed(0)}M`;
   console.log(`instructions of Node's main thread (callgrind): node -e 0 ${millions(bareCount)}, Runner --version ${millions(versionCount)} (${(versionCount / bareCount).toFixed(2)}×), Runner --resolve --json ${millions(resolveCount)} (${(resolveCount / bareCount).toFixed(2)}×)`);
-} else console.log('instructions: valgrind not found, not counted (apt-get install valgrind)');
+} else console.log('instructions: not counted (valgrind missing or failed; apt-get install valgrind)');
 
 /**
  * In-process resolution of App in `tree`, cold World: milliseconds, the closure's size, and the
