@@ -284,6 +284,30 @@ test(`root: an Index of ${HUGE} entries that all lead into another version is hi
   }
 });
 
+test('root refuses metadata in a program directory that another user can write, itself or where its symlink leads', () => {
+  ensureTestUser();
+  const open = plantedWorld((r) => writeFile(path.join(r, 'Dependencies'), 'Greet\n'));
+  const appDir = path.join(open, 'Programs/App');
+  fs.chmodSync(appDir, 0o777);
+  const refused = resolve(open);
+  assert.is(refused.status, 121, refused.stderr);
+  assert.match(refused.stderr, new RegExp(`Dependencies: is in ${appDir}, which is writable by everyone; running as root`));
+  fs.chmodSync(appDir, 0o755);
+  assert.is(resolve(open).status, 0, 'the same tree with the directory root\'s alone');
+
+  // Programs/App a symlink to a directory others can write: the directory it leads to counts.
+  const linked = plantedWorld((r) => writeFile(path.join(r, 'Dependencies'), 'Greet\n'));
+  const real = path.join(linked, 'Programs/.App-real');
+  fs.renameSync(path.join(linked, 'Programs/App'), real);
+  fs.symlinkSync('.App-real', path.join(linked, 'Programs/App'));
+  fs.chmodSync(real, 0o777);
+  const viaLink = resolve(linked);
+  assert.is(viaLink.status, 121, viaLink.stderr);
+  assert.match(viaLink.stderr, new RegExp(`Dependencies: is in ${path.join(linked, 'Programs/App')}, which is writable by everyone; running as root`));
+  fs.chmodSync(real, 0o755);
+  assert.is(resolve(linked).status, 0, resolve(linked).stderr);
+});
+
 test('root refuses metadata that another user can write, unless --trust-tree', () => {
   ensureTestUser();
   const worldWritable = plantedWorld((r) => writeFile(path.join(r, 'Dependencies'), 'Greet\n', 0o666));

@@ -6,6 +6,7 @@ import { archFits, normalizeArch } from './arch.js';
 import { binaryProblem, formatProblem, nameProblem, parseDependencies, type ParseOptions, type ParseResult, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
+import { noteDirectoryChecked } from '../util/root-safety.js';
 import type { GoboPaths } from './paths.js';
 import { sortNewestFirst } from './version.js';
 
@@ -125,7 +126,10 @@ export class World {
     }
     // A real directory under a program directory that is itself inside Programs is inside too;
     // only symlinks (and a symlinked program directory) need their real path checked.
-    const dirInside = !fs.lstatSync(dir).isSymbolicLink() || this.insidePrograms(realpathOr(dir, ''));
+    const own = fs.lstatSync(dir);
+    const dirInside = !own.isSymbolicLink() || this.insidePrograms(realpathOr(dir, ''));
+    // Not a symlink, this lstat is what root's check of the directory would stat again.
+    if (this.readPolicy.ownersMustBeRoot && !own.isSymbolicLink()) noteDirectoryChecked(dir, own, (this.readPolicy.checkedDirectories ??= new Map()));
     const versions: string[] = [];
     const escaped: string[] = [];
     for (const entry of entries) {
@@ -144,15 +148,17 @@ export class World {
 
   /** `Current` counts only when it leads to a version directory of this same program. */
   private readCurrent(dir: string, versions: string[]): string | undefined {
-    const link = path.join(dir, 'Current');
+    // dir is normalised, so appending gives what path.join would.
+    const link = `${dir}/Current`;
     let target: string;
     try {
       target = fs.readlinkSync(link);
     } catch {
       return undefined;
     }
+    // A target that is a plain name (GoboLinux's own `Current -> 2.0`) is lexically that entry.
     const version = path.basename(target);
-    const lexical = path.resolve(dir, target) === path.join(dir, version);
+    const lexical = target === version || path.resolve(dir, target) === path.join(dir, version);
     if (versions.includes(version) && (lexical || realpathOr(link, '') === realpathOr(path.join(dir, version), undefined))) return version;
     this.warnOnce(`${link} -> ${target} is not a version of ${path.basename(dir)}; Current ignored`);
     return undefined;

@@ -64,6 +64,11 @@ function directoriesUpTo(file: string, top: string | undefined): string[] {
   return dirs;
 }
 
+/** Records what root's check of directory `dir` finds, from a stat of it already made (not through a symlink). */
+export function noteDirectoryChecked(dir: string, stat: fs.Stats, checked: Map<string, string>): void {
+  if (!checked.has(dir)) checked.set(dir, writableByOthers(stat) ?? '');
+}
+
 /**
  * Why root must not read a metadata file (`stat`: of the opened file), if it must not: the file and
  * the directories that hold it, up to `top` (its program's directory), must be root's alone.
