@@ -130,6 +130,10 @@ function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): num
  * next; the instruction count of the same command stays within a few percent (other threads post
  * tasks to the main thread at other moments), so it tells whether a change made the start
  * cheaper. It leaves out the time the kernel spends in system calls, which the times above include.
+ *
+ * Also left out: V8's hash seed, made at every start by a search for random primes
+ * (HashSeed::InitializeRoots), which costs anything from 4M to 15M instructions from one run of
+ * the same command to the next, up to a sixth of `node -e 0`'s count, and nothing Runner does.
  */
 function instructions(args: string[]): number | undefined {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-callgrind-'));
@@ -137,8 +141,11 @@ function instructions(args: string[]): number | undefined {
     const result = spawnSync('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/out`, ...args], { stdio: 'ignore', env: benchEnv() });
     if (result.error || result.status !== 0) return undefined;
     // One file per thread; the first is the main thread's.
-    const totals = /^totals: (\d+)/m.exec(fs.readFileSync(path.join(dir, 'out-01'), 'utf8'));
-    return totals ? Number(totals[1]) : undefined;
+    const mainThread = path.join(dir, 'out-01');
+    const totals = /^totals: (\d+)/m.exec(fs.readFileSync(mainThread, 'utf8'));
+    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', mainThread], { encoding: 'utf8' });
+    const seed = /^\s*([\d,]+) .*HashSeed::InitializeRoots/m.exec(annotated.stdout ?? '');
+    return totals && seed ? Number(totals[1]) - Number(seed[1].replaceAll(',', '')) : undefined;
   } catch {
     return undefined;
   } finally {
@@ -176,7 +183,7 @@ console.log(`Runner --version:           ${version.toFixed(1)} ms median of 21  
 if (counted.every((n) => n !== undefined)) {
   const [bareCount, versionCount, resolveCount] = counted as number[];
   const millions = (n: number) => `${(n / 1e6).toFixed(0)}M`;
-  console.log(`instructions of Node's main thread (callgrind): node -e 0 ${millions(bareCount)}, Runner --version ${millions(versionCount)} (${(versionCount / bareCount).toFixed(2)}×), Runner --resolve --json ${millions(resolveCount)} (${(resolveCount / bareCount).toFixed(2)}×)`);
+  console.log(`instructions of Node's main thread (callgrind, without V8's random hash-seed search): node -e 0 ${millions(bareCount)}, Runner --version ${millions(versionCount)} (${(versionCount / bareCount).toFixed(2)}×), Runner --resolve --json ${millions(resolveCount)} (${(resolveCount / bareCount).toFixed(2)}×)`);
 } else console.log('instructions: not counted (valgrind missing or failed; apt-get install valgrind)');
 
 /**
