@@ -63,7 +63,8 @@ void RestoreCallerState() {
 bool IsSetupOp(const std::string& name) {
   return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" ||
          name == "group" || name == "overlay" || name == "remove" || name == "bindfile" ||
-         name == "attach" || name == "keepindex" || name == "join" || name == "upperdir";
+         name == "attach" || name == "keepindex" || name == "join" || name == "upperdir" ||
+         name == "whiteout";
 }
 
 // `nsid FILE`: a named view's record learns which namespaces it is, once they exist. FILE is in
@@ -101,6 +102,7 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   if (op.name == "join") return view->Join(op.args[0], op.args[1], op.args[2], f);
   if (op.name == "group") return view->MountGroup(op.list, f);
   if (op.name == "upperdir") return view->AddUpperDirectory(op.args[0], op.args[1], f);
+  if (op.name == "whiteout") return view->AddWhiteout(op.args[0], op.args[1], f);
   if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);
   if (op.name == "bindfile") return view->BindFile(op.args[0], op.args[1], op.args[2] == "1", f);
   return view->Remove(op.args[0], op.args[1], f);

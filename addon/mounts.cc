@@ -11,6 +11,7 @@
 #include <sys/stat.h>
 #include <sys/statfs.h>
 #include <sys/syscall.h>
+#include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
 #include <linux/openat2.h>
@@ -369,6 +370,31 @@ bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string
   return true;
 }
 
+bool ViewBuilder::AddWhiteout(const std::string& target, const std::string& name, Failure* f) {
+  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
+    return Fail(f, "whiteout", target + "/" + name, EINVAL, "not a name at the top of the view");
+  whiteouts_.emplace_back(target, name);
+  return true;
+}
+
+bool ViewBuilder::MakeWhiteouts(const std::string& target, int upper_fd, Failure* f) {
+  for (auto it = whiteouts_.begin(); it != whiteouts_.end();) {
+    if (it->first != target) {
+      ++it;
+      continue;
+    }
+    // overlayfs's whiteout is a character device 0/0, which Linux lets a user make without
+    // CAP_MKNOD since 5.8 (earlier than any kernel that mounts overlays in a user namespace).
+    if (mknodat(upper_fd, it->second.c_str(), S_IFCHR, makedev(0, 0)) != 0) {
+      // Only a directory made for a removal below it can be there already: the view shows one.
+      if (errno != EEXIST) return Fail(f, "mknod (whiteout)", target + "/" + it->second, errno);
+      Warn("not removing " + target + "/" + it->second + ": it is a directory in the view");
+    }
+    it = whiteouts_.erase(it);
+  }
+  return true;
+}
+
 bool ViewBuilder::MakeUpperDirectories(const std::string& target, int upper_fd, Failure* f) {
   for (auto it = upper_dirs_.begin(); it != upper_dirs_.end();) {
     if (it->first != target) {
@@ -418,11 +444,13 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   const mode_t mode = !target.empty() && lstat(target.c_str(), &target_stat) == 0 && S_ISDIR(target_stat.st_mode)
                           ? target_stat.st_mode & 07777 : 0755;
   if (mkdirat(write_fd_, (n + ".upper").c_str(), mode) != 0) return Fail(f, "mkdir", n + ".upper", errno);
-  bool wanted = false;  // (most overlays want no directories: no syscall for them)
+  bool wanted = false;  // (most overlays want nothing made in their upper: no syscall for them)
   for (const auto& [dir_target, relative] : upper_dirs_) wanted = wanted || dir_target == target;
+  for (const auto& [name_target, name] : whiteouts_) wanted = wanted || name_target == target;
   if (wanted) {
     int upper_fd = openat(write_fd_, (n + ".upper").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    bool made = upper_fd >= 0 ? MakeUpperDirectories(target, upper_fd, f) : Fail(f, "open", n + ".upper", errno);
+    bool made = upper_fd >= 0 ? MakeUpperDirectories(target, upper_fd, f) && MakeWhiteouts(target, upper_fd, f)
+                              : Fail(f, "open", n + ".upper", errno);
     if (upper_fd >= 0) close(upper_fd);
     if (!made) return false;
   }

@@ -41,6 +41,10 @@ class ViewBuilder {
   // (a directory path inside the view of `target`) is made in the upper of the next overlay
   // mounted on `target`, before it is mounted, so that the view shows it as the user's own.
   bool AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f);
+  // Hides `name`, an entry at the top of the view of `target`, with a whiteout made in the upper
+  // of the next overlay mounted on `target`, before it is mounted: what Remove does, without
+  // overlayfs making the whiteout in its work directory and renaming it into place.
+  bool AddWhiteout(const std::string& target, const std::string& name, Failure* f);
   // Removes `relative` from the overlay mounted on `target`, resolved beneath that mount's root
   // without following any symlink: an entry that is not where the plan expects is skipped with a
   // warning, never chased out of the view (a layer may supply a directory link that leads anywhere).
@@ -67,9 +71,13 @@ class ViewBuilder {
   bool OverlayClassic(const std::string& target, const std::string& options, size_t layers, Failure* f);
   // Makes the directories AddUpperDirectory asked for `target` beneath the fresh upper `upper_fd`.
   bool MakeUpperDirectories(const std::string& target, int upper_fd, Failure* f);
+  // Makes the whiteouts AddWhiteout asked for `target` in the fresh upper `upper_fd`.
+  bool MakeWhiteouts(const std::string& target, int upper_fd, Failure* f);
   bool in_userns_ = false;
-  // Mount target → directories to make in the upper of the next overlay mounted there.
+  // Mount target → directories to make, and names to white out, in the upper of the next overlay
+  // mounted there.
   std::vector<std::pair<std::string, std::string>> upper_dirs_;
+  std::vector<std::pair<std::string, std::string>> whiteouts_;
   int write_fd_ = -1;
   int overlays_ = 0;
   std::string prefix_;

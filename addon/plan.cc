@@ -19,7 +19,7 @@ const std::map<std::string, Shape> kShapes = {
     {"writelayer", {2, false}},  {"group", {0, true}},        {"overlay", {1, true}},
     {"remove", {2, false}},      {"personality", {1, false}}, {"nonewprivs", {0, false}},
     {"fallback", {1, false}},    {"bindfile", {3, false}},    {"exec", {2, true}},
-    {"warn", {1, false}},        {"upperdir", {2, false}},    {"rechdir", {0, false}},
+    {"warn", {1, false}},        {"upperdir", {2, false}},   {"whiteout", {2, false}},    {"rechdir", {0, false}},
     // named views (src/views/)
     {"attach", {1, false}},      {"keepindex", {2, false}},   {"nsid", {1, false}},
     {"join", {3, false}},        {"chdir", {1, false}},       {"creds", {2, true}},

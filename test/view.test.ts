@@ -5,12 +5,13 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findConflicts, linkOwner, upperDirectories } from '../src/overlay/conflicts.js';
+import { mountOperations } from '../src/overlay/serialize.js';
 import { scanLayer } from '../src/overlay/layers.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
 import { compile } from './helpers/cc.js';
 import { rng } from './helpers/planted.js';
-import { bytePath, makeTree, writeFile } from './helpers/tree.js';
+import { bytePath, linkIndex, makeTree, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, runnerAs, shareTree, TEST_USER, type As } from './helpers/users.js';
 
 ensureTestUser();
@@ -124,6 +125,22 @@ test('rootless removals get their directories in the write layer only where the 
   assert.equal(made.map((d) => Buffer.from(d).toString('latin1')), [bytePath(target, '/', latin1).toString('latin1')]);
 });
 
+test('a removal at the top of its overlay is a whiteout before that overlay; one below the top is removed after the mounts', () => {
+  const mounts = [{ target: '/v/lib', layers: ['/a/lib'] }, { target: '/v/share', layers: ['/a/share'] }];
+  const removals = ['/v/lib/libx.so.2', '/v/share/man/man1/x.1', '/v/share/doc', Buffer.from('/v/lib/caf\xe9', 'latin1')];
+  const ops = mountOperations(mounts, removals, ['/v/share/man', '/v/share/man/man1']).map((op) => op.map((t) => Buffer.from(t).toString('latin1')).join(' '));
+  assert.equal(ops, [
+    'whiteout /v/lib libx.so.2',
+    'whiteout /v/lib caf\xe9',
+    'overlay /v/lib 1 /a/lib',
+    'upperdir /v/share man',
+    'upperdir /v/share man/man1',
+    'whiteout /v/share doc',
+    'overlay /v/share 1 /a/share',
+    'remove /v/share man/man1/x.1',
+  ]);
+});
+
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: --check says what this kernel and user allow`, () => {
     const { root } = lib();
@@ -136,6 +153,27 @@ for (const who of ['root', 'user'] as As[]) {
     const missing = runnerAs(who, ['--root', path.join(root, 'nowhere'), '--check', '--json']);
     assert.is(missing.status, 1);
     assert.equal(JSON.parse(missing.stdout).index, { ok: false, detail: `${path.join(root, 'nowhere/System/Index')} does not exist` });
+  });
+
+  test(`${who}: an entry of another version at the top of an overlay is hidden by a whiteout made in its upper`, () => {
+    const listLib = '#!/bin/sh\nls -A "${LD_LIBRARY_PATH%%:*}"\n';
+    const root = makeTree({
+      programs: {
+        Lib: { '1.0': { files: { 'lib/libx.so.1': '', 'lib/common.so': '' } }, '2.0': { files: { 'lib/libx.so.2': '', 'lib/common.so': '' } } },
+        App: { '1.0': { deps: 'Lib < 2.0\n', files: { 'bin/app': listLib } } },
+      },
+      current: { Lib: '2.0', App: '1.0' },
+    });
+    linkIndex(root, { Lib: '2.0', App: '1.0' });
+    shareTree(root);
+    const seen = runnerAs(who, ['--root', root, '--no-cache', '-C', 'app']);
+    assert.is(seen.status, 0, seen.stderr);
+    assert.equal(seen.stdout.trim().split('\n').sort(), ['common.so', 'libx.so.1']);
+    // The write layer kept (-C) holds overlayfs's whiteout, a character device 0/0, for the name.
+    const dir = /write layer kept in (\S+) \(-C\)/.exec(seen.stderr)?.[1] as string;
+    const whiteouts = fs.readdirSync(dir).filter((d) => d.endsWith('.upper')).flatMap((d) => fs.readdirSync(path.join(dir, d)).map((name) => [name, fs.lstatSync(path.join(dir, d, name))] as const));
+    assert.equal(whiteouts.map(([name, stat]) => [name, stat.isCharacterDevice(), stat.rdev]), [['libx.so.2', true, 0]]);
+    fs.rmSync(dir, { recursive: true });
   });
 
   test(`${who}: -C keeps the write layer, with what the program wrote`, () => {
