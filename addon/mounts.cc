@@ -370,10 +370,11 @@ bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string
   return true;
 }
 
-bool ViewBuilder::AddWhiteout(const std::string& target, const std::string& name, Failure* f) {
-  if (name.empty() || name == "." || name == ".." || name.find('/') != std::string::npos)
-    return Fail(f, "whiteout", target + "/" + name, EINVAL, "not a name at the top of the view");
-  whiteouts_.emplace_back(target, name);
+bool ViewBuilder::AddWhiteout(const std::string& target, const std::string& relative, Failure* f) {
+  for (const std::string& part : PathParts(relative))
+    if (part.empty() || part == "." || part == "..")
+      return Fail(f, "whiteout", target + "/" + relative, EINVAL, "not a path inside the view");
+  whiteouts_.emplace_back(target, relative);
   return true;
 }
 
@@ -383,12 +384,22 @@ bool ViewBuilder::MakeWhiteouts(const std::string& target, int upper_fd, Failure
       ++it;
       continue;
     }
+    // Below the top, in a directory AddUpperDirectory made just before (the upper is new and
+    // ours, but the way there is still taken without following a symlink).
+    const std::string& relative = it->second;
+    size_t slash = relative.rfind('/');
+    int dir = slash == std::string::npos ? upper_fd : OpenBeneath(upper_fd, relative.substr(0, slash));
+    if (dir < 0) return Fail(f, "open (write layer)", target + "/" + relative.substr(0, slash), errno);
+    std::string leaf = slash == std::string::npos ? relative : relative.substr(slash + 1);
     // overlayfs's whiteout is a character device 0/0, which Linux lets a user make without
     // CAP_MKNOD since 5.8 (earlier than any kernel that mounts overlays in a user namespace).
-    if (mknodat(upper_fd, it->second.c_str(), S_IFCHR, makedev(0, 0)) != 0) {
+    int rc = mknodat(dir, leaf.c_str(), S_IFCHR, makedev(0, 0));
+    int err = errno;
+    if (dir != upper_fd) close(dir);
+    if (rc != 0) {
       // Only a directory made for a removal below it can be there already: the view shows one.
-      if (errno != EEXIST) return Fail(f, "mknod (whiteout)", target + "/" + it->second, errno);
-      Warn("not removing " + target + "/" + it->second + ": it is a directory in the view");
+      if (err != EEXIST) return Fail(f, "mknod (whiteout)", target + "/" + relative, err);
+      Warn("not removing " + target + "/" + relative + ": it is a directory in the view");
     }
     it = whiteouts_.erase(it);
   }

@@ -41,10 +41,11 @@ class ViewBuilder {
   // (a directory path inside the view of `target`) is made in the upper of the next overlay
   // mounted on `target`, before it is mounted, so that the view shows it as the user's own.
   bool AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f);
-  // Hides `name`, an entry at the top of the view of `target`, with a whiteout made in the upper
-  // of the next overlay mounted on `target`, before it is mounted: what Remove does, without
-  // overlayfs making the whiteout in its work directory and renaming it into place.
-  bool AddWhiteout(const std::string& target, const std::string& name, Failure* f);
+  // Hides `relative`, an entry at the top of the view of `target` or in a directory that
+  // AddUpperDirectory asked for, with a whiteout made in the upper of the next overlay mounted on
+  // `target`, before it is mounted: what Remove does, without overlayfs making the whiteout in its
+  // work directory and renaming it into place.
+  bool AddWhiteout(const std::string& target, const std::string& relative, Failure* f);
   // Removes `relative` from the overlay mounted on `target`, resolved beneath that mount's root
   // without following any symlink: an entry that is not where the plan expects is skipped with a
   // warning, never chased out of the view (a layer may supply a directory link that leads anywhere).

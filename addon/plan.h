@@ -23,8 +23,9 @@ struct Op {
 // overlay mounted on TARGET's directory).
 // `remove TARGET RELATIVE` removes RELATIVE inside the overlay mounted on TARGET, resolved beneath
 // that mount without following symlinks.
-// `whiteout TARGET NAME` (before the `overlay` on TARGET) hides NAME at the top of that overlay
-// with a whiteout made in its upper before it is mounted.
+// `whiteout TARGET RELATIVE` (before the `overlay` on TARGET) hides RELATIVE, at the top of that
+// overlay or in a directory an `upperdir` makes, with a whiteout made in its upper before it is
+// mounted.
 // The environment operations are in env-ops.h, the cache's records in cache.h.
 
 // Reads fd to its end.

@@ -125,9 +125,11 @@ test('rootless removals get their directories in the write layer only where the 
   assert.equal(made.map((d) => Buffer.from(d).toString('latin1')), [bytePath(target, '/', latin1).toString('latin1')]);
 });
 
-test('a removal at the top of its overlay is a whiteout before that overlay; one below the top is removed after the mounts', () => {
+test('a removal at the top of its overlay, or in a directory made in the write layer, is a whiteout before that overlay; any other is removed after the mounts', () => {
   const mounts = [{ target: '/v/lib', layers: ['/a/lib'] }, { target: '/v/share', layers: ['/a/share'] }];
-  const removals = ['/v/lib/libx.so.2', '/v/share/man/man1/x.1', '/v/share/doc', Buffer.from('/v/lib/caf\xe9', 'latin1')];
+  const removals = ['/v/lib/libx.so.2', '/v/share/man/man1/x.1', '/v/share/doc', '/v/share/info/x.info', Buffer.from('/v/lib/caf\xe9', 'latin1')];
+  // As rootless: the directories that hold removals below the top are made in the write layer
+  // (here man and man1, not info: say the view shows no directory there).
   const ops = mountOperations(mounts, removals, ['/v/share/man', '/v/share/man/man1']).map((op) => op.map((t) => Buffer.from(t).toString('latin1')).join(' '));
   assert.equal(ops, [
     'whiteout /v/lib libx.so.2',
@@ -135,10 +137,14 @@ test('a removal at the top of its overlay is a whiteout before that overlay; one
     'overlay /v/lib 1 /a/lib',
     'upperdir /v/share man',
     'upperdir /v/share man/man1',
+    'whiteout /v/share man/man1/x.1',
     'whiteout /v/share doc',
     'overlay /v/share 1 /a/share',
-    'remove /v/share man/man1/x.1',
+    'remove /v/share info/x.info',
   ]);
+  // As root, no directory is made: the kernel copies one up where an entry in it is removed.
+  const asRoot = mountOperations(mounts, ['/v/share/man/man1/x.1', '/v/share/doc']).map((op) => op.join(' '));
+  assert.equal(asRoot, ['overlay /v/lib 1 /a/lib', 'whiteout /v/share doc', 'overlay /v/share 1 /a/share', 'remove /v/share man/man1/x.1']);
 });
 
 for (const who of ['root', 'user'] as As[]) {

@@ -2,7 +2,7 @@
 // each list preceded by its count. Byte strings (argv) go through unchanged.
 import type { EnvOp, EnvPart } from './environment.js';
 import { needsView, type MountPlan } from './plan.js';
-import { below, displayPath, isUnder, type FilePath } from '../util/file-path.js';
+import { below, dirnameOf, displayPath, isUnder, pathKey, type FilePath } from '../util/file-path.js';
 
 export type Token = string | Uint8Array;
 
@@ -35,27 +35,30 @@ export interface NamedView {
 /**
  * Overlay `mounts` onto their targets, each with `upperDirectories` under it made in its write
  * layer first, then remove `removals` beneath them. A removal at the top of its overlay (most
- * are: `lib/libfoo.so.1`) is a whiteout made in the fresh upper before the mount: removing it
- * through the mounted overlay makes the same whiteout by way of overlayfs's work directory, at
- * some ten times the cost (bench/launch: 40 of them were a third of a warm 40-dependency launch).
+ * are: `lib/libfoo.so.1`), or in a directory made in the write layer anyway (rootless), is a
+ * whiteout made in the fresh upper before the mount: removing it through the mounted overlay
+ * makes the same whiteout by way of overlayfs's work directory, at some ten times the cost
+ * (bench/launch: 40 of them were a third of a warm 40-dependency launch).
  */
 export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly FilePath[], upperDirectories: readonly FilePath[] = []): Token[][] {
   const ops: Token[][] = [];
   const mountOf = (removal: FilePath) => mounts.find((m) => isUnder(removal, m.target));
-  const atTop = (removal: FilePath, mount: { target: string }) => {
+  const made = new Set(upperDirectories.map(pathKey));
+  const whitedOut = (removal: FilePath, mount: { target: string }) => {
     const inside = below(removal, mount.target);
-    return typeof inside === 'string' ? !inside.includes('/') : !inside.includes(0x2f);
+    const atTop = typeof inside === 'string' ? !inside.includes('/') : !inside.includes(0x2f);
+    return atTop || made.has(pathKey(dirnameOf(removal)));
   };
   for (const mount of mounts) {
     for (const dir of upperDirectories) if (isUnder(dir, mount.target)) ops.push(['upperdir', mount.target, below(dir, mount.target)]);
-    for (const removal of removals) if (mountOf(removal) === mount && atTop(removal, mount)) ops.push(['whiteout', mount.target, below(removal, mount.target)]);
+    for (const removal of removals) if (mountOf(removal) === mount && whitedOut(removal, mount)) ops.push(['whiteout', mount.target, below(removal, mount.target)]);
     ops.push(['overlay', mount.target, ...list(mount.layers)]);
   }
-  // Each removal below the top names its overlay and a path inside it: the executor resolves it
-  // beneath that mount and never follows a symlink on the way.
+  // Each other removal names its overlay and a path inside it: the executor resolves it beneath
+  // that mount and never follows a symlink on the way.
   for (const removal of removals) {
     const mount = mountOf(removal);
-    if (mount && !atTop(removal, mount)) ops.push(['remove', mount.target, below(removal, mount.target)]);
+    if (mount && !whitedOut(removal, mount)) ops.push(['remove', mount.target, below(removal, mount.target)]);
   }
   return ops;
 }
