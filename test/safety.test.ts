@@ -403,4 +403,22 @@ test('root refuses to launch from a Programs, an Index or a layer that another u
   }
 });
 
+test('root: a directory of the view swapped for a symlink to the same directory is noticed by the next warm launch', () => {
+  // A cached plan re-checks this directory's identity through the symlink (stat follows it, and
+  // finds the same directory), not its owner: the swap must show in its parent's identity.
+  const root = plantedWorld(() => undefined);
+  const { env: counting, count: nodeStarts } = nodeStartCounter(tempDir('runner-marks-'));
+  const front = () => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 'app'], { encoding: 'utf8', cwd: '/', env: { ...envAs('root'), ...counting } });
+  for (let i = 0; i < 2; i++) assert.is(front().stdout, 'app ran\n');
+  const warm = nodeStarts();
+  assert.is(front().stdout, 'app ran\n');
+  assert.is(nodeStarts(), warm, 'warm before the swap');
+  const bin = path.join(root, 'Programs/App/1.0/bin');
+  fs.renameSync(bin, `${bin}.real`);
+  fs.symlinkSync('bin.real', bin);
+  const after = front();
+  assert.is(nodeStarts(), warm + 1, 'planned again after the swap');
+  assert.is(after.stdout, 'app ran\n', after.stderr);
+});
+
 test.run();

@@ -11,7 +11,7 @@ import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
 import { exactEnv, KEPT_PREFIX } from '../cli/raw-args.js';
 import { writeAtomically } from '../util/atomic-write.js';
 import { fnv1a64 } from './fnv.js';
-import { pathKey } from '../util/file-path.js';
+import { dirnameOf, pathKey } from '../util/file-path.js';
 import type { Observation, Question } from './observe.js';
 
 export const CACHE_MAGIC = 'RUNNER-CACHE-1';
@@ -54,13 +54,32 @@ export function notCacheable(input: CacheInput): string | undefined {
   return undefined;
 }
 
+/** The mode in an identity (dev:ino:mode:…) or an owner answer (uid:gid:mode): the third field either way. */
+const modeIn = (answer: string): string | undefined => answer.split(':')[2];
+
 /**
- * The records without those another implies: where stat and lstat of a path gave the same answer
- * (no symlink there, or nothing at all), re-checking the lstat answer is enough.
+ * The records without those another implies:
+ * - where stat and lstat of a path gave the same answer (no symlink there, or nothing at all),
+ *   re-checking the lstat answer is enough;
+ * - an owner record (root's trust: uid, gid, mode of an lstat) where the same object's identity is
+ *   re-checked anyway: a chown or chmod changes its ctime. That is an lstat of the path, or a stat
+ *   of it that found the same kind of file (so no symlink stood there) while its directory's
+ *   identity is re-checked too: putting something else at the name changes that directory.
  */
 function necessary(records: readonly Question[]): Question[] {
-  const lstat = new Map(records.filter((r) => r.kind === 'lstat').map((r) => [pathKey(r.path), r.answer]));
-  return records.filter((r) => r.kind !== 'stat' || lstat.get(pathKey(r.path)) !== r.answer);
+  const identities = (kind: Question['kind']) => new Map(records.filter((r) => r.kind === kind).map((r) => [pathKey(r.path), String(r.answer)]));
+  const lstat = identities('lstat');
+  const stat = identities('stat');
+  const known = (p: string | undefined) => p !== undefined && !p.startsWith('E');
+  const ownerImplied = (r: Question) => {
+    const key = pathKey(r.path);
+    if (known(lstat.get(key))) return true;
+    const followed = stat.get(key);
+    if (!known(followed) || modeIn(followed as string) !== modeIn(String(r.answer))) return false;
+    const dir = pathKey(dirnameOf(r.path));
+    return dir !== key && (known(stat.get(dir)) || known(lstat.get(dir)));
+  };
+  return records.filter((r) => (r.kind === 'stat' ? lstat.get(pathKey(r.path)) !== String(r.answer) : r.kind !== 'owner' || !ownerImplied(r)));
 }
 
 export function entryOperations(input: CacheInput, uid: number): Token[][] {
