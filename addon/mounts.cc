@@ -362,31 +362,43 @@ bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f)
   return ok;
 }
 
-bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f) {
+// A path inside a view: parts that are names, none empty, "." or "..".
+static bool InsideView(const std::string& relative) {
   for (const std::string& part : PathParts(relative))
-    if (part.empty() || part == "." || part == "..")
-      return Fail(f, "upperdir", target + "/" + relative, EINVAL, "not a directory path inside the view");
+    if (part.empty() || part == "." || part == "..") return false;
+  return true;
+}
+
+// Takes out of `pending` the paths asked for `target`, in the order they were asked for.
+static std::vector<std::string> TakeFor(std::vector<std::pair<std::string, std::string>>* pending, const std::string& target) {
+  std::vector<std::string> taken;
+  for (auto it = pending->begin(); it != pending->end();) {
+    if (it->first != target) {
+      ++it;
+      continue;
+    }
+    taken.push_back(it->second);
+    it = pending->erase(it);
+  }
+  return taken;
+}
+
+bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f) {
+  if (!InsideView(relative)) return Fail(f, "upperdir", target + "/" + relative, EINVAL, "not a directory path inside the view");
   upper_dirs_.emplace_back(target, relative);
   return true;
 }
 
 bool ViewBuilder::AddWhiteout(const std::string& target, const std::string& relative, Failure* f) {
-  for (const std::string& part : PathParts(relative))
-    if (part.empty() || part == "." || part == "..")
-      return Fail(f, "whiteout", target + "/" + relative, EINVAL, "not a path inside the view");
+  if (!InsideView(relative)) return Fail(f, "whiteout", target + "/" + relative, EINVAL, "not a path inside the view");
   whiteouts_.emplace_back(target, relative);
   return true;
 }
 
-bool ViewBuilder::MakeWhiteouts(const std::string& target, int upper_fd, Failure* f) {
-  for (auto it = whiteouts_.begin(); it != whiteouts_.end();) {
-    if (it->first != target) {
-      ++it;
-      continue;
-    }
-    // Below the top, in a directory AddUpperDirectory made just before (the upper is new and
+bool ViewBuilder::MakeWhiteouts(const std::string& target, const std::vector<std::string>& names, int upper_fd, Failure* f) {
+  for (const std::string& relative : names) {
+    // Below the top, in a directory MakeUpperDirectories made just before (the upper is new and
     // ours, but the way there is still taken without following a symlink).
-    const std::string& relative = it->second;
     size_t slash = relative.rfind('/');
     int dir = slash == std::string::npos ? upper_fd : OpenBeneath(upper_fd, relative.substr(0, slash));
     if (dir < 0) return Fail(f, "open (write layer)", target + "/" + relative.substr(0, slash), errno);
@@ -401,20 +413,15 @@ bool ViewBuilder::MakeWhiteouts(const std::string& target, int upper_fd, Failure
       if (err != EEXIST) return Fail(f, "mknod (whiteout)", target + "/" + relative, err);
       Warn("not removing " + target + "/" + relative + ": it is a directory in the view");
     }
-    it = whiteouts_.erase(it);
   }
   return true;
 }
 
-bool ViewBuilder::MakeUpperDirectories(const std::string& target, int upper_fd, Failure* f) {
-  for (auto it = upper_dirs_.begin(); it != upper_dirs_.end();) {
-    if (it->first != target) {
-      ++it;
-      continue;
-    }
+bool ViewBuilder::MakeUpperDirectories(const std::string& target, const std::vector<std::string>& dirs, int upper_fd, Failure* f) {
+  for (const std::string& relative : dirs) {
     // The upper is new and ours, but each step is still taken without following a symlink.
     int dir = fcntl(upper_fd, F_DUPFD_CLOEXEC, 0);
-    for (const std::string& part : PathParts(it->second)) {
+    for (const std::string& part : PathParts(relative)) {
       if (dir < 0) break;
       int next = mkdirat(dir, part.c_str(), 0755) != 0 && errno != EEXIST
                      ? -1
@@ -424,9 +431,8 @@ bool ViewBuilder::MakeUpperDirectories(const std::string& target, int upper_fd, 
       errno = err;
       dir = next;
     }
-    if (dir < 0) return Fail(f, "mkdir (write layer)", target + "/" + it->second, errno);
+    if (dir < 0) return Fail(f, "mkdir (write layer)", target + "/" + relative, errno);
     close(dir);
-    it = upper_dirs_.erase(it);
   }
   return true;
 }
@@ -455,12 +461,10 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   const mode_t mode = !target.empty() && lstat(target.c_str(), &target_stat) == 0 && S_ISDIR(target_stat.st_mode)
                           ? target_stat.st_mode & 07777 : 0755;
   if (mkdirat(write_fd_, (n + ".upper").c_str(), mode) != 0) return Fail(f, "mkdir", n + ".upper", errno);
-  bool wanted = false;  // (most overlays want nothing made in their upper: no syscall for them)
-  for (const auto& [dir_target, relative] : upper_dirs_) wanted = wanted || dir_target == target;
-  for (const auto& [name_target, name] : whiteouts_) wanted = wanted || name_target == target;
-  if (wanted) {
+  const std::vector<std::string> dirs = TakeFor(&upper_dirs_, target), whiteouts = TakeFor(&whiteouts_, target);
+  if (!dirs.empty() || !whiteouts.empty()) {  // (most overlays want nothing made in their upper: no syscall for them)
     int upper_fd = openat(write_fd_, (n + ".upper").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    bool made = upper_fd >= 0 ? MakeUpperDirectories(target, upper_fd, f) && MakeWhiteouts(target, upper_fd, f)
+    bool made = upper_fd >= 0 ? MakeUpperDirectories(target, dirs, upper_fd, f) && MakeWhiteouts(target, whiteouts, upper_fd, f)
                               : Fail(f, "open", n + ".upper", errno);
     if (upper_fd >= 0) close(upper_fd);
     if (!made) return false;

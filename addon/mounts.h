@@ -70,10 +70,10 @@ class ViewBuilder {
                   const std::string& work, int* mnt_fd, Failure* f);
   // mount(2) of an overlay with `options` (ClassicOptions in mounts.cc; empty: they did not fit).
   bool OverlayClassic(const std::string& target, const std::string& options, size_t layers, Failure* f);
-  // Makes the directories AddUpperDirectory asked for `target` beneath the fresh upper `upper_fd`.
-  bool MakeUpperDirectories(const std::string& target, int upper_fd, Failure* f);
-  // Makes the whiteouts AddWhiteout asked for `target` in the fresh upper `upper_fd`.
-  bool MakeWhiteouts(const std::string& target, int upper_fd, Failure* f);
+  // Makes `dirs` (what AddUpperDirectory asked for `target`) beneath the fresh upper `upper_fd`.
+  bool MakeUpperDirectories(const std::string& target, const std::vector<std::string>& dirs, int upper_fd, Failure* f);
+  // Makes the whiteouts `names` (what AddWhiteout asked for `target`) in the fresh upper `upper_fd`.
+  bool MakeWhiteouts(const std::string& target, const std::vector<std::string>& names, int upper_fd, Failure* f);
   bool in_userns_ = false;
   // Mount target → directories to make, and names to white out, in the upper of the next overlay
   // mounted there.

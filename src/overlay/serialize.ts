@@ -41,25 +41,28 @@ export interface NamedView {
  * (bench/launch: 40 of them were a third of a warm 40-dependency launch).
  */
 export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly FilePath[], upperDirectories: readonly FilePath[] = []): Token[][] {
-  const ops: Token[][] = [];
-  const mountOf = (removal: FilePath) => mounts.find((m) => isUnder(removal, m.target));
   const made = new Set(upperDirectories.map(pathKey));
-  const whitedOut = (removal: FilePath, mount: { target: string }) => {
+  // Each removal once: a whiteout before its overlay, or a `remove` after all of them, which the
+  // executor resolves beneath that mount, never following a symlink on the way.
+  const whiteouts = new Map<string, Token[][]>();
+  const removes: Token[][] = [];
+  for (const removal of removals) {
+    const mount = mounts.find((m) => isUnder(removal, m.target));
+    if (!mount) continue;
     const inside = below(removal, mount.target);
-    const atTop = typeof inside === 'string' ? !inside.includes('/') : !inside.includes(0x2f);
-    return atTop || made.has(pathKey(dirnameOf(removal)));
-  };
+    if (dirnameOf(inside) === '.' || made.has(pathKey(dirnameOf(removal)))) {
+      let before = whiteouts.get(mount.target);
+      if (before === undefined) whiteouts.set(mount.target, (before = []));
+      before.push(['whiteout', mount.target, inside]);
+    } else removes.push(['remove', mount.target, inside]);
+  }
+  const ops: Token[][] = [];
   for (const mount of mounts) {
     for (const dir of upperDirectories) if (isUnder(dir, mount.target)) ops.push(['upperdir', mount.target, below(dir, mount.target)]);
-    for (const removal of removals) if (mountOf(removal) === mount && whitedOut(removal, mount)) ops.push(['whiteout', mount.target, below(removal, mount.target)]);
+    for (const op of whiteouts.get(mount.target) ?? []) ops.push(op);
     ops.push(['overlay', mount.target, ...list(mount.layers)]);
   }
-  // Each other removal names its overlay and a path inside it: the executor resolves it beneath
-  // that mount and never follows a symlink on the way.
-  for (const removal of removals) {
-    const mount = mountOf(removal);
-    if (mount && !whitedOut(removal, mount)) ops.push(['remove', mount.target, below(removal, mount.target)]);
-  }
+  for (const op of removes) ops.push(op);
   return ops;
 }
 
