@@ -100,6 +100,58 @@ for (let q = 0; q < queue.length; q++) {
 }
 process.stdout.write(JSON.stringify([...chosen].map(([name, version]) => ({ name, version }))));`;
 
+// What Runner itself costs beyond its file-system calls: RECORD_SCRIPT, preloaded (-r) into the
+// real `Runner --resolve --json`, writes down every synchronous fs call it makes from its first
+// line to its exit (boot included: the bundle, the code cache, package.json; then the safe opens,
+// root's directory checks, listings and links), and REPLAY_SCRIPT makes the same calls in the same
+// order in a fresh Node and nothing else. What that takes is Node's start plus Runner's reads; the
+// rest of Runner's time is computation (compiling and running the CLI, parsing, solving, output).
+const RECORDED = ['readdirSync', 'lstatSync', 'statSync', 'openSync', 'readSync', 'fstatSync', 'closeSync', 'readlinkSync', 'readFileSync', 'existsSync', 'accessSync'];
+const RECORD_SCRIPT = `const fs = require('fs');
+const log = [];
+let depth = 0; // only Runner's own calls: not those fs makes inside them (readFileSync's reads)
+const plain = (a) => (typeof a === 'string' || typeof a === 'number' ? a : Buffer.isBuffer(a) ? { length: a.length } : a && typeof a === 'object' ? JSON.parse(JSON.stringify(a)) : a);
+const wrap = (holder, key, name) => {
+  const real = holder[key];
+  const wrapped = function (...args) {
+    const entry = [name, args.map(plain), null];
+    if (depth === 0) log.push(entry);
+    depth++;
+    try {
+      const result = real.apply(this, args);
+      if (typeof result === 'number') entry[2] = result;
+      return result;
+    } finally {
+      depth--;
+    }
+  };
+  Object.assign(wrapped, real);
+  holder[key] = wrapped;
+};
+for (const name of ${JSON.stringify(RECORDED)}) wrap(fs, name, name);
+const native = fs.realpathSync.native;
+wrap(fs, 'realpathSync', 'realpathSync');
+fs.realpathSync.native = native;
+wrap(fs.realpathSync, 'native', 'realpathSync.native');
+process.on('exit', () => fs.writeFileSync(process.env.RUNNER_BENCH_FS_LOG, JSON.stringify(log)));`;
+// With a second argument, it reads and parses the log and stops: the part of its time that is the
+// replay's own, taken off what it reports.
+const REPLAY_SCRIPT = `const fs = require('fs');
+const fds = new Map();
+const buffer = Buffer.allocUnsafe(1 << 20);
+const calls = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
+if (process.argv[2] !== undefined) process.exit(0);
+for (const [name, args, result] of calls) {
+  try {
+    if (name === 'openSync') fds.set(result, fs.openSync(...args));
+    else if (name === 'readSync') fs.readSync(fds.get(args[0]) ?? args[0], buffer, 0, Math.min(args[1].length, buffer.length), null);
+    else if (name === 'fstatSync' || name === 'closeSync') fs[name](fds.get(args[0]) ?? args[0], ...args.slice(1));
+    else if (name === 'readFileSync' && typeof args[0] === 'number') fs.readFileSync(fds.get(args[0]) ?? args[0], ...args.slice(1));
+    else if (name === 'realpathSync.native') fs.realpathSync.native(...args);
+    else fs[name](...args);
+  } catch {}
+}`;
+
 // The CLI's code cache (boot/code-cache.ts) goes here, not into the caller's own cache.
 const cacheHome = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-cache-'));
 
@@ -167,6 +219,21 @@ const whole = command(resolveCommand, 21);
 const picks = path.join(cacheHome, 'picks');
 fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));
 const floor = command([process.execPath, '-e', FLOOR_SCRIPT, root, picks], 21);
+const recordScript = path.join(cacheHome, 'record.cjs');
+fs.writeFileSync(recordScript, RECORD_SCRIPT);
+/** The fs calls of one run of the CLI with `args` (recorded), and what a fresh Node takes to make only
+ * those: node -e 0 plus the replay's time beyond reading its log. */
+function replayed(name: string, args: string[]): { calls: number; ms: number } {
+  const log = path.join(cacheHome, `${name}-fs-calls.json`);
+  // Preloaded through NODE_OPTIONS, which process.execArgv leaves out: the run finds the same code
+  // cache as the measured ones (its file is named after execArgv), and writes none.
+  command([process.execPath, ...process.execArgv, cli, ...args], 1, { RUNNER_BENCH_FS_LOG: log, NODE_OPTIONS: `--require ${recordScript}` });
+  const replay = command([process.execPath, '-e', REPLAY_SCRIPT, log], 21);
+  const parseOnly = command([process.execPath, '-e', REPLAY_SCRIPT, log, 'parse-only'], 21);
+  return { calls: (JSON.parse(fs.readFileSync(log, 'utf8')) as unknown[]).length, ms: bare + replay - parseOnly };
+}
+const resolveReads = replayed('resolve', ['--root', root, '--resolve', '--json', 'App']);
+const versionReads = replayed('version', ['--version']);
 const greedy = command([process.execPath, '-e', GREEDY_SCRIPT, root], 21);
 const version = command(versionCommand, 21);
 const counted = [bareCommand, versionCommand, resolveCommand].map(instructions);
@@ -178,8 +245,13 @@ console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
 console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
 console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`);
 console.log(`fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`);
+console.log(`fresh Node + the ${resolveReads.calls} fs calls Runner --resolve --json made, replayed: ${resolveReads.ms.toFixed(1)} ms  (${(resolveReads.ms / bare).toFixed(2)}× node -e 0; its reads, nothing computed: node -e 0 plus the replay less reading its log, medians of 21)`);
 console.log(`a greedy resolver in 20 lines (no safety, no backtracking): ${greedy.toFixed(1)} ms median of 21  (${(greedy / bare).toFixed(2)}× node -e 0)`);
 console.log(`Runner --version:           ${version.toFixed(1)} ms median of 21  (${(version / bare).toFixed(2)}× node -e 0; the CLI's own start)`);
+// Node's start, Runner's reads for the answer, and the computation of merely starting the CLI
+// (--version less its own reads): what any `--resolve` costs before it parses or solves anything.
+const startCompute = version - versionReads.ms;
+console.log(`  of which computation (less its ${versionReads.calls} fs calls, replayed: ${versionReads.ms.toFixed(1)} ms): ${startCompute.toFixed(1)} ms; with the replayed reads of --resolve: ${(resolveReads.ms + startCompute).toFixed(1)} ms (${((resolveReads.ms + startCompute) / bare).toFixed(2)}× node -e 0) before any parsing or solving`);
 if (counted.every((n) => n !== undefined)) {
   const [bareCount, versionCount, resolveCount] = counted as number[];
   const millions = (n: number) => `${(n / 1e6).toFixed(0)}M`;
@@ -231,6 +303,16 @@ const largestTree = plantedTree('largest', 7, { programs: 3000, minVersions: 5, 
 const largest = Array.from({ length: 5 }, () => timeResolve(largestTree));
 const largestMs = largest.map((l) => l.ms);
 console.log(`largest closure (${largest[0].closure} programs of 3,000 × 5–10, 4 lines each): median ${median(largestMs).toFixed(1)} ms, worst ${Math.max(...largestMs).toFixed(1)} ms of 5 (work ${largest[0].work})`);
+// How the time grows with the closure: trees generated as the largest one is (seed 7, 4 lines per
+// version, App's lines in proportion), with fewer programs. Where it crosses 200 ms tells what
+// issue 8's target holds for; KDE 4.8.1's real closure has 397 programs.
+const scaling = [500, 1000, 1500, 2000].map((programs) => {
+  const tree = plantedTree(`scale-${programs}`, 7, { programs, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: Math.round((60 * programs) / 3000) });
+  const runs = Array.from({ length: 5 }, () => timeResolve(tree));
+  const ms = runs.map((r) => r.ms);
+  return `${runs[0].closure} programs ${median(ms).toFixed(0)}/${Math.max(...ms).toFixed(0)}`;
+});
+console.log(`  by closure size, trees made as the largest with 500–2,000 programs (median/worst ms of 5): ${scaling.join(', ')}, ${largest[0].closure} programs ${median(largestMs).toFixed(0)}/${Math.max(...largestMs).toFixed(0)}`);
 const split = Array.from({ length: 5 }, () => readingAndSolving(largestTree));
 console.log(`  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms; solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`);
 
