@@ -106,7 +106,7 @@ process.stdout.write(JSON.stringify([...chosen].map(([name, version]) => ({ name
 // root's directory checks, listings and links), and REPLAY_SCRIPT makes the same calls in the same
 // order in a fresh Node and nothing else. What that takes is Node's start plus Runner's reads; the
 // rest of Runner's time is computation (compiling and running the CLI, parsing, solving, output).
-const RECORDED = ['readdirSync', 'lstatSync', 'statSync', 'openSync', 'readSync', 'fstatSync', 'closeSync', 'readlinkSync', 'readFileSync', 'existsSync', 'accessSync'];
+const RECORDED = ['readdirSync', 'lstatSync', 'statSync', 'openSync', 'readSync', 'fstatSync', 'closeSync', 'readlinkSync', 'readFileSync', 'existsSync', 'accessSync', 'realpathSync'];
 const RECORD_SCRIPT = `const fs = require('fs');
 const log = [];
 let depth = 0; // only Runner's own calls: not those fs makes inside them (readFileSync's reads)
@@ -125,13 +125,10 @@ const wrap = (holder, key, name) => {
       depth--;
     }
   };
-  Object.assign(wrapped, real);
+  Object.assign(wrapped, real); // realpathSync.native comes along, wrapped next
   holder[key] = wrapped;
 };
 for (const name of ${JSON.stringify(RECORDED)}) wrap(fs, name, name);
-const native = fs.realpathSync.native;
-wrap(fs, 'realpathSync', 'realpathSync');
-fs.realpathSync.native = native;
 wrap(fs.realpathSync, 'native', 'realpathSync.native');
 process.on('exit', () => fs.writeFileSync(process.env.RUNNER_BENCH_FS_LOG, JSON.stringify(log)));`;
 // With a second argument, it reads and parses the log and stops: the part of its time that is the
@@ -141,14 +138,14 @@ const fds = new Map();
 const buffer = Buffer.allocUnsafe(1 << 20);
 const calls = JSON.parse(fs.readFileSync(process.argv[1], 'utf8'));
 if (process.argv[2] !== undefined) process.exit(0);
-for (const [name, args, result] of calls) {
+for (const [name, args, recordedFd] of calls) {
+  // A descriptor Runner had is the one this replay's open of the same file gave.
+  if (typeof args[0] === 'number') args[0] = fds.get(args[0]) ?? args[0];
+  // A read was recorded with its buffer's length only (as { length }): read as much into ours.
+  if (name === 'readSync') args.splice(1, args.length, buffer, 0, Math.min(args[1].length, buffer.length), null);
   try {
-    if (name === 'openSync') fds.set(result, fs.openSync(...args));
-    else if (name === 'readSync') fs.readSync(fds.get(args[0]) ?? args[0], buffer, 0, Math.min(args[1].length, buffer.length), null);
-    else if (name === 'fstatSync' || name === 'closeSync') fs[name](fds.get(args[0]) ?? args[0], ...args.slice(1));
-    else if (name === 'readFileSync' && typeof args[0] === 'number') fs.readFileSync(fds.get(args[0]) ?? args[0], ...args.slice(1));
-    else if (name === 'realpathSync.native') fs.realpathSync.native(...args);
-    else fs[name](...args);
+    const result = name === 'realpathSync.native' ? fs.realpathSync.native(...args) : fs[name](...args);
+    if (name === 'openSync') fds.set(recordedFd, result);
   } catch {}
 }`;
 
@@ -299,20 +296,22 @@ function plantedFamily(label: string, prefix: string, minVersions: number): void
 }
 plantedFamily('10', 'planted10', 10);
 plantedFamily('5–10', 'planted', 5);
-const largestTree = plantedTree('largest', 7, { programs: 3000, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: 60 });
-const largest = Array.from({ length: 5 }, () => timeResolve(largestTree));
-const largestMs = largest.map((l) => l.ms);
-console.log(`largest closure (${largest[0].closure} programs of 3,000 × 5–10, 4 lines each): median ${median(largestMs).toFixed(1)} ms, worst ${Math.max(...largestMs).toFixed(1)} ms of 5 (work ${largest[0].work})`);
-// How the time grows with the closure: trees generated as the largest one is (seed 7, 4 lines per
-// version, App's lines in proportion), with fewer programs. Where it crosses 200 ms tells what
-// issue 8's target holds for; KDE 4.8.1's real closure has 397 programs.
-const scaling = [500, 1000, 1500, 2000].map((programs) => {
-  const tree = plantedTree(`scale-${programs}`, 7, { programs, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: Math.round((60 * programs) / 3000) });
+/** A tree shaped as the largest one (seed 7, 5–10 versions, 4 lines each), App's lines in proportion to its programs. */
+const shapedAsLargest = (name: string, programs: number) =>
+  plantedTree(name, 7, { programs, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: Math.round((60 * programs) / 3000) });
+/** Five cold-World solves of a tree: its closure, work, median and worst. */
+function fiveRuns(tree: string): { closure: number; work: string; median: number; worst: number } {
   const runs = Array.from({ length: 5 }, () => timeResolve(tree));
   const ms = runs.map((r) => r.ms);
-  return `${runs[0].closure} programs ${median(ms).toFixed(0)}/${Math.max(...ms).toFixed(0)}`;
-});
-console.log(`  by closure size, trees made as the largest with 500–2,000 programs (median/worst ms of 5): ${scaling.join(', ')}, ${largest[0].closure} programs ${median(largestMs).toFixed(0)}/${Math.max(...largestMs).toFixed(0)}`);
+  return { closure: runs[0].closure, work: runs[0].work, median: median(ms), worst: Math.max(...ms) };
+}
+const largestTree = shapedAsLargest('largest', 3000);
+const largest = fiveRuns(largestTree);
+console.log(`largest closure (${largest.closure} programs of 3,000 × 5–10, 4 lines each): median ${largest.median.toFixed(1)} ms, worst ${largest.worst.toFixed(1)} ms of 5 (work ${largest.work})`);
+// How the time grows with the closure: the same shape with fewer programs. Where it crosses 200 ms
+// tells what issue 8's target holds for; KDE 4.8.1's real closure has 397 programs.
+const scaling = [...[500, 1000, 1500, 2000].map((programs) => fiveRuns(shapedAsLargest(`scale-${programs}`, programs))), largest];
+console.log(`  by closure size, trees made as the largest with 500–3,000 programs (median/worst ms of 5): ${scaling.map((s) => `${s.closure} programs ${s.median.toFixed(0)}/${s.worst.toFixed(0)}`).join(', ')}`);
 const split = Array.from({ length: 5 }, () => readingAndSolving(largestTree));
 console.log(`  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms; solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`);
 
