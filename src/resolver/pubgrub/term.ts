@@ -33,9 +33,24 @@ const andNot = (a: VersionSet, b: VersionSet): VersionSet => (a as number) & ~(b
 // `==` on purpose: 0n == 0 holds, so this is true for the empty set of either kind.
 export const isEmptySet = (s: VersionSet): boolean => s == 0;
 
-export const positive = (set: VersionSet): Term => ({ positive: true, set });
-export const negative = (set: VersionSet): Term => ({ positive: false, set });
-export const negate = (t: Term): Term => ({ positive: !t.positive, set: t.set });
+/**
+ * Terms are never changed once made, so the terms of small sets (packages of up to 12 versions:
+ * nearly every real program) are made once and shared: the solver makes a term at each derivation
+ * and each learned step, millions in a large solve, and a young-generation collection would copy
+ * every one still held by the trail or an incompatibility. Index: set × 2 + positive.
+ */
+const SHARED_SETS = 1 << 12;
+const sharedTerms: (Term | undefined)[] = new Array<Term | undefined>(2 * SHARED_SETS).fill(undefined);
+
+function term(positive: boolean, set: VersionSet): Term {
+  if (typeof set !== 'number' || set < 0 || set >= SHARED_SETS) return { positive, set };
+  const at = set * 2 + (positive ? 1 : 0);
+  return (sharedTerms[at] ??= { positive, set });
+}
+
+export const positive = (set: VersionSet): Term => term(true, set);
+export const negative = (set: VersionSet): Term => term(false, set);
+export const negate = (t: Term): Term => term(!t.positive, t.set);
 
 export function intersect(a: Term, b: Term): Term {
   if (a.positive && b.positive) return positive(and(a.set, b.set));
