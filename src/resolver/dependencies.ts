@@ -135,10 +135,18 @@ function tokenize(text: string, offset: number): Token[] {
   return tokens;
 }
 
+// Made once: a regular expression literal is a new object each time it is evaluated, and these
+// are asked of every word and line of every file a large solve reads.
+const STARTS_WITH_LETTER = /^[A-Za-z_]/;
+const HAS_LETTER = /[A-Za-z]/;
+const HAS_CAPITAL = /[A-Z]/;
+const UNTIDY = /^[ \t]|[ \t]$|\t| {2}/;
+const BLANKS = /[ \t]+/;
+
 /** A word that names a program: starts with a letter, or with a digit and has a capital (`7Zip`). */
 function looksLikeName(word: string, first: boolean): boolean {
-  if (/^[A-Za-z_]/.test(word)) return true;
-  return first ? /[A-Za-z]/.test(word) : /[A-Z]/.test(word);
+  if (STARTS_WITH_LETTER.test(word)) return true;
+  return first ? HAS_LETTER.test(word) : HAS_CAPITAL.test(word);
 }
 
 interface LineParse {
@@ -150,9 +158,8 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
   const alternatives: Alternative[] = [];
   const fixes: LineParse['fixes'] = [];
   let i = 0;
-  const at = () => tokens[i];
   while (i <= tokens.length) {
-    const start = at();
+    const start = tokens[i];
     let name = alternatives.at(-1)?.name;
     if (start?.kind === 'word' && looksLikeName(start.text, alternatives.length === 0)) {
       name = start.text;
@@ -167,12 +174,12 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
     const problem = nameProblem(name as string);
     if (problem) throw new LineError(start?.column ?? 1, problem);
     const constraints: Constraint[] = [];
-    while (i < tokens.length && at().kind !== '|') {
-      const token = at();
+    while (i < tokens.length && tokens[i].kind !== '|') {
+      const token = tokens[i];
       if (constraints.length > 0) {
         if (token.kind === ',') {
           i++;
-          if (i >= tokens.length || at().kind === '|' || at().kind === ',') throw new LineError(token.column, 'empty version constraint (stray comma?)');
+          if (i >= tokens.length || tokens[i].kind === '|' || tokens[i].kind === ',') throw new LineError(token.column, 'empty version constraint (stray comma?)');
         } else if (token.kind === 'op') {
           fixes.push({ column: token.column, message: `missing ',' before '${token.typo ?? token.text}'; read as two constraints` });
         } else {
@@ -181,11 +188,11 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
       } else if (token.kind === ',') {
         throw new LineError(token.column, 'empty version constraint (stray comma?)');
       }
-      const part = at();
+      const part = tokens[i];
       if (part.kind === 'op') {
         if (part.typo) fixes.push({ column: part.column, message: `'${part.typo}' read as '${part.text}'` });
         i++;
-        const version = at();
+        const version = tokens[i];
         if (version?.kind !== 'word') throw new LineError(version?.column ?? part.column, `operator '${part.typo ?? part.text}' has no version`);
         if (!VERSION.test(version.text)) throw new LineError(version.column, `'${version.text}' is not a version`);
         constraints.push({ op: part.text, version: version.text });
@@ -228,8 +235,8 @@ function cutCommentAndFlags(line: string): { text: string; optional: boolean } {
 /** Collapses runs of blanks for the `text` shown in messages (linear, no backtracking). */
 function tidy(text: string): string {
   // Most lines are tidy already: one test instead of a split, a filter and a join.
-  if (!/^[ \t]|[ \t]$|\t| {2}/.test(text)) return text;
-  return text.split(/[ \t]+/).filter(Boolean).join(' ');
+  if (!UNTIDY.test(text)) return text;
+  return text.split(BLANKS).filter(Boolean).join(' ');
 }
 
 /** Parses a whole Dependencies file. Never throws: every problem is returned with its position. */
