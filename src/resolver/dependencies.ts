@@ -92,7 +92,14 @@ function isWordChar(code: number): boolean {
 /** Typos of real files, read as meant. */
 const OPERATOR_TYPOS: Record<string, Operator> = { '=>': '>=', '=<': '<=' };
 const OPERATOR_TEXTS = [...Object.keys(OPERATOR_TYPOS), ...OPERATORS].sort((a, b) => b.length - a.length);
+// The grammar's regular expressions, made once: a literal is a new object each time it is
+// evaluated, and these are asked of every word and line of every file a large solve reads.
 const VERSION = /^[A-Za-z0-9_+.~\-]+$/;
+const STARTS_WITH_LETTER = /^[A-Za-z_]/;
+const HAS_LETTER = /[A-Za-z]/;
+const HAS_CAPITAL = /[A-Z]/;
+const UNTIDY = /^[ \t]|[ \t]$|\t| {2}/;
+const BLANKS = /[ \t]+/;
 
 class LineError extends Error {
   constructor(
@@ -134,14 +141,6 @@ function tokenize(text: string, offset: number): Token[] {
   }
   return tokens;
 }
-
-// Made once: a regular expression literal is a new object each time it is evaluated, and these
-// are asked of every word and line of every file a large solve reads.
-const STARTS_WITH_LETTER = /^[A-Za-z_]/;
-const HAS_LETTER = /[A-Za-z]/;
-const HAS_CAPITAL = /[A-Z]/;
-const UNTIDY = /^[ \t]|[ \t]$|\t| {2}/;
-const BLANKS = /[ \t]+/;
 
 /** A word that names a program: starts with a letter, or with a digit and has a capital (`7Zip`). */
 function looksLikeName(word: string, first: boolean): boolean {

@@ -24,8 +24,6 @@ export const noVersions = (width: number): VersionSet => (width > NUMBER_BITS ? 
 export const single = (width: number, index: number): VersionSet => (width > NUMBER_BITS ? 1n << BigInt(index) : 1 << index);
 /** Every version of a package with `width` versions. */
 export const allVersions = (width: number): VersionSet => (width > NUMBER_BITS ? (1n << BigInt(width)) - 1n : width === 0 ? 0 : -1 >>> (32 - width));
-/** The term that allows anything (nothing is known) for a package with `width` versions. */
-export const anyTerm = (width: number): Term => ({ positive: false, set: noVersions(width) });
 
 export const and = (a: VersionSet, b: VersionSet): VersionSet => (a as number) & (b as number);
 export const or = (a: VersionSet, b: VersionSet): VersionSet => (a as number) | (b as number);
@@ -51,6 +49,8 @@ function term(positive: boolean, set: VersionSet): Term {
 export const positive = (set: VersionSet): Term => term(true, set);
 export const negative = (set: VersionSet): Term => term(false, set);
 export const negate = (t: Term): Term => term(!t.positive, t.set);
+/** The term that allows anything (nothing is known) for a package with `width` versions. */
+export const anyTerm = (width: number): Term => negative(noVersions(width));
 
 export function intersect(a: Term, b: Term): Term {
   if (a.positive && b.positive) return positive(and(a.set, b.set));
