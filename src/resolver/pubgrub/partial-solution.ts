@@ -33,7 +33,26 @@ export const INCONCLUSIVE = -3;
 const ID_LIMIT = 2 ** 24;
 
 export class PartialSolution<E> {
-  readonly assignments: Assignment<E>[] = [];
+  /**
+   * The trail: by position, the fields of each assignment, in parallel arrays rather than an
+   * object per assignment. A large solve makes hundreds of thousands of assignments (every
+   * decision made again after a backjump derives its lines again), and a young-generation
+   * collection copied each one the trail still held. Positions below `length` are the trail; the
+   * arrays only grow, so undoing and redoing assignments allocates nothing.
+   */
+  length = 0;
+  private readonly trailIds: number[] = [];
+  private readonly trailLevels: number[] = [];
+  /** For a decision, the version index chosen; -1 for a derivation. */
+  private readonly trailVersions: number[] = [];
+  /** Where the package's previous assignment is in the trail (-1: none). */
+  private readonly trailPrevious: number[] = [];
+  private readonly trailTerms: Term[] = [];
+  /** The package's accumulated term before the assignment (restored when it is undone) and after. */
+  private readonly trailBefore: Term[] = [];
+  private readonly trailAfter: Term[] = [];
+  /** Undefined for a decision. */
+  private readonly trailCauses: (Incompatibility<E> | undefined)[] = [];
   readonly decisions = new Map<string, number>();
   /** By package id: how many versions it allows when it is undecided with a positive term (a
    * decidable package), else -1; and how many such packages there are. An array, not a map:
@@ -73,13 +92,43 @@ export class PartialSolution<E> {
     return id;
   }
 
-  private push(id: number, term: Term, cause: Incompatibility<E> | undefined, version: number | undefined): void {
-    const pkg = this.names[id];
+  private push(id: number, term: Term, cause: Incompatibility<E> | undefined, version: number): void {
     const before = this.accumulated[id];
     const after = intersect(before, term);
     this.accumulated[id] = after;
-    this.latest[id] = this.assignments.push({ pkg, id, term, level: this.level, cause, version, before, after, previous: this.latest[id] }) - 1;
+    const at = this.length++;
+    this.trailIds[at] = id;
+    this.trailLevels[at] = this.level;
+    this.trailVersions[at] = version;
+    this.trailPrevious[at] = this.latest[id];
+    this.trailTerms[at] = term;
+    this.trailBefore[at] = before;
+    this.trailAfter[at] = after;
+    this.trailCauses[at] = cause;
+    this.latest[id] = at;
     this.updateFrontier(id);
+  }
+
+  /** The trail as objects, made when asked (explanations read it; the solver does not). */
+  get assignments(): Assignment<E>[] {
+    return Array.from({ length: this.length }, (_, at) => {
+      const version = this.trailVersions[at];
+      const id = this.trailIds[at];
+      return { pkg: this.names[id], id, term: this.trailTerms[at], level: this.trailLevels[at], cause: this.trailCauses[at], version: version < 0 ? undefined : version, before: this.trailBefore[at], after: this.trailAfter[at], previous: this.trailPrevious[at] };
+    });
+  }
+
+  /** Of the assignment at trail position `at`: its package id, decision level and cause. */
+  idAt(at: number): number {
+    return this.trailIds[at];
+  }
+
+  levelAt(at: number): number {
+    return this.trailLevels[at];
+  }
+
+  causeAt(at: number): Incompatibility<E> | undefined {
+    return this.trailCauses[at];
   }
 
   private updateFrontier(id: number): void {
@@ -132,21 +181,23 @@ export class PartialSolution<E> {
 
   /** Package `id` must satisfy `term`, because of `cause`. */
   derive(id: number, term: Term, cause: Incompatibility<E>): void {
-    this.push(id, term, cause, undefined);
+    this.push(id, term, cause, -1);
   }
 
   /** Drops every assignment above `level`, restoring what each one changed (told to `restored`). */
   backtrack(level: number, restored: (id: number, term: Term) => void): void {
-    while (this.assignments.length > 0 && (this.assignments.at(-1) as Assignment<E>).level > level) {
-      const dropped = this.assignments.pop() as Assignment<E>;
-      this.accumulated[dropped.id] = dropped.before;
-      this.latest[dropped.id] = dropped.previous;
-      restored(dropped.id, dropped.before);
-      if (dropped.version !== undefined) {
-        this.decisions.delete(dropped.pkg);
-        this.decided[dropped.id] = false;
+    while (this.length > 0 && this.trailLevels[this.length - 1] > level) {
+      const at = --this.length;
+      const id = this.trailIds[at];
+      const before = this.trailBefore[at];
+      this.accumulated[id] = before;
+      this.latest[id] = this.trailPrevious[at];
+      restored(id, before);
+      if (this.trailVersions[at] >= 0) {
+        this.decisions.delete(this.names[id]);
+        this.decided[id] = false;
       }
-      this.updateFrontier(dropped.id);
+      this.updateFrontier(id);
     }
     this.level = level;
   }
@@ -170,19 +221,20 @@ export class PartialSolution<E> {
   }
 
   /**
-   * The earliest assignment after which `incompat` is satisfied, and the decision level of the
-   * earliest assignment before it that, together with it, already satisfies `incompat` (1 if none).
+   * The trail position of the earliest assignment after which `incompat` is satisfied, and the
+   * decision level of the earliest assignment before it that, together with it, already satisfies
+   * `incompat` (1 if none).
    * A package's accumulated term only narrows along its own assignments, so the first one at which
    * a term holds is found by walking that package's chain back from its latest assignment.
    */
-  satisfier(incompat: Incompatibility<E>): { satisfier: Assignment<E>; previousLevel: number } {
+  satisfier(incompat: Incompatibility<E>): { satisfier: number; previousLevel: number } {
     const { ids, termList } = incompat;
-    const { assignments } = this;
+    const { trailPrevious, trailAfter } = this;
     /** The earliest of the package's assignments from `from` back whose term, joined with `extra`, is within `term`. */
     const earliest = (from: number, term: Term, extra: Term | undefined): number => {
       let at = from;
-      for (let back = assignments[at].previous; back >= 0; back = assignments[back].previous) {
-        const after = extra === undefined ? assignments[back].after : intersect(extra, assignments[back].after);
+      for (let back = trailPrevious[at]; back >= 0; back = trailPrevious[back]) {
+        const after = extra === undefined ? trailAfter[back] : intersect(extra, trailAfter[back]);
         if (compare(after, term) !== 1) break;
         at = back;
       }
@@ -190,17 +242,18 @@ export class PartialSolution<E> {
     };
     const holdsFrom = ids.map((id, i) => {
       const at = this.latest[id];
-      if (at < 0 || compare(assignments[at].after, termList[i]) !== 1) throw new Error('satisfier search on an incompatibility that is not satisfied');
+      if (at < 0 || compare(trailAfter[at], termList[i]) !== 1) throw new Error('satisfier search on an incompatibility that is not satisfied');
       return earliest(at, termList[i], undefined);
     });
     const own = holdsFrom.indexOf(Math.max(...holdsFrom));
-    const found = assignments[holdsFrom[own]];
+    const found = holdsFrom[own];
     // The other terms hold from where they do; the satisfier's own one may need earlier assignments.
     let before = -1;
     holdsFrom.forEach((at, i) => {
       if (i !== own) before = Math.max(before, at);
     });
-    if (compare(found.term, termList[own]) !== 1) before = Math.max(before, earliest(found.previous, termList[own], found.term));
-    return { satisfier: found, previousLevel: before < 0 ? 1 : Math.max(assignments[before].level, 1) };
+    const foundTerm = this.trailTerms[found];
+    if (compare(foundTerm, termList[own]) !== 1) before = Math.max(before, earliest(trailPrevious[found], termList[own], foundTerm));
+    return { satisfier: found, previousLevel: before < 0 ? 1 : Math.max(this.trailLevels[before], 1) };
   }
 }

@@ -108,7 +108,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     if (restsOn > 0) checkedUpTo.file(restsOn, incompat);
   };
   /** After a backjump from trail length `from`: what rested on the undone part is checked again. */
-  const recheckAbove = (from: number) => checkedUpTo.takeRange(ps.assignments.length + 1, from, (item) => recheck.push(item));
+  const recheckAbove = (from: number) => checkedUpTo.takeRange(ps.length + 1, from, (item) => recheck.push(item));
 
   // By package id, the order its versions are tried in; by package id and version, whether the
   // version can be used (asked once: it never changes during a run), the incompatibility saying it
@@ -139,14 +139,17 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
     for (;;) {
       if (isTerminal(incompat)) throw new NoSolution(incompat);
       const { satisfier, previousLevel } = ps.satisfier(incompat);
-      if (satisfier.cause === undefined || previousLevel !== satisfier.level) {
-        const from = ps.assignments.length;
-        ps.backtrack(backjumpTarget(satisfier.level, previousLevel), (id, term) => watches.restored(id, term));
+      const cause = ps.causeAt(satisfier);
+      const level = ps.levelAt(satisfier);
+      const pkg = ps.names[ps.idAt(satisfier)];
+      if (cause === undefined || previousLevel !== level) {
+        const from = ps.length;
+        ps.backtrack(backjumpTarget(level, previousLevel), (id, term) => watches.restored(id, term));
         recheckAbove(from);
         if (learned) add(incompat);
-        return { pkg: satisfier.pkg, incompat };
+        return { pkg, incompat };
       }
-      incompat = numbered(priorCause(incompat, satisfier.cause, satisfier.pkg));
+      incompat = numbered(priorCause(incompat, cause, pkg));
       learned = true;
     }
   };
