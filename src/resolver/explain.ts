@@ -181,14 +181,18 @@ export function explainFailure(terminal: Fact, describe: Describe): string {
  * the facts behind the rule that excluded it, after the facts that made its other terms hold.
  */
 export function explainExclusion(solution: PartialSolution<Why>, pkg: string, index: number, describe: Describe): string | undefined {
-  const assignments = solution.assignments;
-  const at = assignments.findIndex((a) => a.pkg === pkg && a.cause !== undefined && !allows(a.term, index));
-  if (at < 0) return undefined;
-  const rule = assignments[at].cause as Fact;
+  const pkgAt = (at: number) => solution.names[solution.idAt(at)];
+  let at = 0;
+  while (at < solution.length && !(pkgAt(at) === pkg && solution.causeAt(at) !== undefined && !allows(solution.termAt(at), index))) at++;
+  if (at === solution.length) return undefined;
+  const rule = solution.causeAt(at) as Fact;
   const facts: Fact[] = [];
   for (const other of rule.terms.keys()) {
     if (other === pkg) continue;
-    for (const a of assignments.slice(0, at)) if (a.pkg === other && a.cause) for (const fact of leaves(a.cause)) facts.push(fact);
+    for (let before = 0; before < at; before++) {
+      const cause = solution.causeAt(before);
+      if (cause && pkgAt(before) === other) for (const fact of leaves(cause)) facts.push(fact);
+    }
   }
   for (const item of leaves(rule)) facts.push(item);
   // That the program being run is pinned goes without saying, unless `pkg` is that program.

@@ -5,22 +5,6 @@ import type { Incompatibility } from './incompatibility.js';
 import { MinHeap } from './min-heap.js';
 import { anyTerm, compare, count, intersect, positive, single, type Term } from './term.js';
 
-export interface Assignment<E> {
-  pkg: string;
-  id: number;
-  term: Term;
-  level: number;
-  /** Undefined for a decision. */
-  cause: Incompatibility<E> | undefined;
-  /** For a decision: the version index chosen. */
-  version: number | undefined;
-  /** The package's accumulated term before this assignment (restored when it is undone) and after. */
-  before: Term;
-  after: Term;
-  /** Where the package's previous assignment is in the trail (-1: none). */
-  previous: number;
-}
-
 /**
  * How an incompatibility stands against the partial solution: one of these, or (a number ≥ 0)
  * the position of its one term that does not hold yet while all others do ("almost satisfied").
@@ -43,15 +27,13 @@ export class PartialSolution<E> {
   length = 0;
   private readonly trailIds: number[] = [];
   private readonly trailLevels: number[] = [];
-  /** For a decision, the version index chosen; -1 for a derivation. */
-  private readonly trailVersions: number[] = [];
   /** Where the package's previous assignment is in the trail (-1: none). */
   private readonly trailPrevious: number[] = [];
   private readonly trailTerms: Term[] = [];
   /** The package's accumulated term before the assignment (restored when it is undone) and after. */
   private readonly trailBefore: Term[] = [];
   private readonly trailAfter: Term[] = [];
-  /** Undefined for a decision. */
+  /** Undefined for a decision (the version it chose is in `decisions`). */
   private readonly trailCauses: (Incompatibility<E> | undefined)[] = [];
   readonly decisions = new Map<string, number>();
   /** By package id: how many versions it allows when it is undecided with a positive term (a
@@ -92,14 +74,13 @@ export class PartialSolution<E> {
     return id;
   }
 
-  private push(id: number, term: Term, cause: Incompatibility<E> | undefined, version: number): void {
+  private push(id: number, term: Term, cause: Incompatibility<E> | undefined): void {
     const before = this.accumulated[id];
     const after = intersect(before, term);
     this.accumulated[id] = after;
     const at = this.length++;
     this.trailIds[at] = id;
     this.trailLevels[at] = this.level;
-    this.trailVersions[at] = version;
     this.trailPrevious[at] = this.latest[id];
     this.trailTerms[at] = term;
     this.trailBefore[at] = before;
@@ -109,22 +90,17 @@ export class PartialSolution<E> {
     this.updateFrontier(id);
   }
 
-  /** The trail as objects, made when asked (explanations read it; the solver does not). */
-  get assignments(): Assignment<E>[] {
-    return Array.from({ length: this.length }, (_, at) => {
-      const version = this.trailVersions[at];
-      const id = this.trailIds[at];
-      return { pkg: this.names[id], id, term: this.trailTerms[at], level: this.trailLevels[at], cause: this.trailCauses[at], version: version < 0 ? undefined : version, before: this.trailBefore[at], after: this.trailAfter[at], previous: this.trailPrevious[at] };
-    });
-  }
-
-  /** Of the assignment at trail position `at`: its package id, decision level and cause. */
+  /** Of the assignment at trail position `at`: its package id, decision level, term and cause. */
   idAt(at: number): number {
     return this.trailIds[at];
   }
 
   levelAt(at: number): number {
     return this.trailLevels[at];
+  }
+
+  termAt(at: number): Term {
+    return this.trailTerms[at];
   }
 
   causeAt(at: number): Incompatibility<E> | undefined {
@@ -176,12 +152,12 @@ export class PartialSolution<E> {
     this.level++;
     this.decisions.set(this.names[id], version);
     this.decided[id] = true;
-    this.push(id, positive(single(this.widths[id], version)), undefined, version);
+    this.push(id, positive(single(this.widths[id], version)), undefined);
   }
 
   /** Package `id` must satisfy `term`, because of `cause`. */
   derive(id: number, term: Term, cause: Incompatibility<E>): void {
-    this.push(id, term, cause, -1);
+    this.push(id, term, cause);
   }
 
   /** Drops every assignment above `level`, restoring what each one changed (told to `restored`). */
@@ -193,7 +169,7 @@ export class PartialSolution<E> {
       this.accumulated[id] = before;
       this.latest[id] = this.trailPrevious[at];
       restored(id, before);
-      if (this.trailVersions[at] >= 0) {
+      if (this.trailCauses[at] === undefined) {
         this.decisions.delete(this.names[id]);
         this.decided[id] = false;
       }
