@@ -192,7 +192,8 @@ function instructions(args: string[]): number | undefined {
     // One file per thread; the first is the main thread's.
     const mainThread = path.join(dir, 'out-01');
     const totals = /^totals: (\d+)/m.exec(fs.readFileSync(mainThread, 'utf8'));
-    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', mainThread], { encoding: 'utf8' });
+    // Every function listed (--threshold=100): in a long run the seed's share falls below the default cut.
+    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', mainThread], { encoding: 'utf8', maxBuffer: 1 << 28 });
     const seed = /^\s*([\d,]+) .*HashSeed::InitializeRoots/m.exec(annotated.stdout ?? '');
     return totals && seed ? Number(totals[1]) - Number(seed[1].replaceAll(',', '')) : undefined;
   } catch {
@@ -314,6 +315,18 @@ const scaling = [...[500, 1000, 1500, 2000].map((programs) => fiveRuns(shapedAsL
 console.log(`  by closure size, trees made as the largest with 500–3,000 programs (median/worst ms of 5): ${scaling.map((s) => `${s.closure} programs ${s.median.toFixed(0)}/${s.worst.toFixed(0)}`).join(', ')}`);
 const split = Array.from({ length: 5 }, () => readingAndSolving(largestTree));
 console.log(`  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms; solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`);
+// The measure to tell whether a change to the solver or the reading made this cheaper: its times
+// swing by a third here from run to run. Under V8's --predictable (no helper threads, and no
+// memory reducer, which a timer starts), the main thread's instruction count of one build repeats
+// within 0.05%; as Node normally runs, it swung from 5.8G to 7.9G between runs of one build, and
+// under --single-threaded alone between 8.1G and 8.5G (when a helper finishes compiling, or when
+// the timer fires, decides what the main thread runs).
+const largestCount = instructions([process.execPath, '--predictable', ...process.execArgv, path.join(path.dirname(fileURLToPath(import.meta.url)), 'resolve-once.js'), largestTree]);
+console.log(
+  largestCount === undefined
+    ? '  instructions: not counted (valgrind missing or failed)'
+    : `  instructions of Node's main thread for a fresh Node that resolves it once cold and once more with the tree read (callgrind, node --predictable, without V8's hash-seed search): ${(largestCount / 1e9).toFixed(2)}G`,
+);
 
 /** The largest solve taken apart: a fresh World reads what a solve reads (the programs looked up,
  * each version's Architecture and Dependencies), timed; then the solve runs on it, timed. */
