@@ -120,7 +120,8 @@ int main(int argc, char** argv) {
   setenv(kCallerState, CallerState(closed).c_str(), 1);
   SetNodeVariablesAside();
   // Node's own flags, from package.json's config.nodeFlags (words split at spaces): a young
-  // generation large enough that a big solve's long-lived objects are not copied again and again.
+  // generation large enough that a big solve's long-lived objects are not copied again and again,
+  // and less inlining, so that the optimizing compiler keeps up with a large solve's first run.
   std::vector<std::string> flags;
   for (const char* at = RUNNER_NODE_FLAGS; *at != '\0';) {
     const char* end = strchr(at, ' ');
