@@ -162,7 +162,8 @@ function benchEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
   return { ...callerEnv, XDG_CACHE_HOME: cacheHome, ...extra };
 }
 
-function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number {
+/** Milliseconds of each of `runs` runs of a command. */
+function commandTimes(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number[] {
   const times: number[] = [];
   for (let i = 0; i < runs; i++) {
     const start = process.hrtime.bigint();
@@ -170,8 +171,10 @@ function command(args: string[], runs: number, env: NodeJS.ProcessEnv = {}): num
     if (result.status !== 0) throw new Error(`${args.join(' ')} exited ${result.status}`);
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
-  return median(times);
+  return times;
 }
+
+const command = (args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number => median(commandTimes(args, runs, env));
 
 /**
  * The instructions a command's main thread runs, counted by valgrind's callgrind (undefined where
@@ -235,7 +238,6 @@ const versionReads = replayed('version', ['--version']);
 const greedy = command([process.execPath, '-e', GREEDY_SCRIPT, root], 21);
 const version = command(versionCommand, 21);
 const counted = [bareCommand, versionCommand, resolveCommand].map(instructions);
-fs.rmSync(cacheHome, { recursive: true, force: true });
 console.log(`Node flags (package.json's config.nodeFlags under npm run bench:resolve, as runner-front passes them): ${process.execArgv.join(' ') || 'none'}`);
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
 console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
@@ -309,22 +311,11 @@ function fiveRuns(tree: string): { closure: number; work: string; median: number
 const largestTree = shapedAsLargest('largest', 3000);
 const largest = fiveRuns(largestTree);
 console.log(`largest closure (${largest.closure} programs of 3,000 × 5–10, 4 lines each): median ${largest.median.toFixed(1)} ms, worst ${largest.worst.toFixed(1)} ms of 5 (work ${largest.work})`);
-/**
- * `Runner --resolve --json App` on a tree, as a user starts it (the bundle, config.nodeFlags, its
- * code cache written by a first run): median and worst of `runs`. The times above come from a
- * process whose optimizing compiler has seen dozens of solves; a user's Runner solves once, while
- * that compiler is still at work, and this is what they wait for.
- */
-function cliOnTree(tree: string, runs: number): { median: number; worst: number } {
-  const home = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-cache-'));
-  const args = [process.execPath, ...process.execArgv, cli, '--root', tree, '--resolve', '--json', 'App'];
-  command(args, 1, { XDG_CACHE_HOME: home });
-  const times = Array.from({ length: runs }, () => command(args, 1, { XDG_CACHE_HOME: home }));
-  fs.rmSync(home, { recursive: true, force: true });
-  return { median: median(times), worst: Math.max(...times) };
-}
-const largestCli = cliOnTree(largestTree, 5);
-console.log(`  Runner --resolve --json App on it, a fresh Node each time: median ${largestCli.median.toFixed(1)} ms, worst ${largestCli.worst.toFixed(1)} ms of 5 (${(largestCli.median / bare).toFixed(1)}× node -e 0)`);
+// `Runner --resolve --json App` on it, as a user starts it, with the code cache the runs of
+// resolveCommand above wrote. The times above come from a process whose optimizing compiler has
+// seen dozens of solves; a user's Runner solves once, while that compiler is still at work.
+const largestCli = commandTimes([process.execPath, ...process.execArgv, cli, '--root', largestTree, '--resolve', '--json', 'App'], 5);
+console.log(`  Runner --resolve --json App on it, a fresh Node each time: median ${median(largestCli).toFixed(1)} ms, worst ${Math.max(...largestCli).toFixed(1)} ms of 5 (${(median(largestCli) / bare).toFixed(1)}× node -e 0)`);
 // How the time grows with the closure: the same shape with fewer programs. Where it crosses 200 ms
 // tells what issue 8's target holds for; KDE 4.8.1's real closure has 397 programs.
 const scaling = [...[500, 1000, 1500, 2000].map((programs) => fiveRuns(shapedAsLargest(`scale-${programs}`, programs))), largest];
@@ -343,6 +334,7 @@ console.log(
     ? '  instructions: not counted (valgrind missing or failed)'
     : `  instructions of Node's main thread for a fresh Node that resolves it once cold and once more with the tree read (callgrind, node --predictable, without V8's hash-seed search): ${(largestCount / 1e9).toFixed(2)}G`,
 );
+fs.rmSync(cacheHome, { recursive: true, force: true });
 
 /** The largest solve taken apart: a fresh World reads what a solve reads (the programs looked up,
  * each version's Architecture and Dependencies), timed; then the solve runs on it, timed. */
