@@ -2,6 +2,7 @@
 // chronological backtracking, generated trees with a planted solution (every answer checked line
 // by line), unsatisfiable trees whose explanation must name the package and both chains, and the
 // real-metadata rules (letter case, optional [flag] lines, pre-release order).
+import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -314,6 +315,34 @@ test('the buckets of whole checks give back exactly what was filed in a range, i
       assert.equal(got, wanted, `step ${step}`);
     }
   }
+});
+
+test('the arrays the solver reads have one elements kind, whether their maker runs interpreted or optimized', () => {
+  // arrays.ts: Array.prototype.map gives packed arrays until its caller is optimized, then holey
+  // ones, and the solver's readers were compiled for one kind and thrown away at the other. Checked
+  // in a Node that can ask V8 for an array's kind and force its caller to be optimized.
+  const arrays = new URL('../src/resolver/pubgrub/arrays.js', import.meta.url).href;
+  const script = `
+    const { mapped, mappedNumbers, copied, sparse } = await import(${JSON.stringify(arrays)});
+    const kind = (a) => (%HasHoleyElements(a) ? 'holey' : 'packed') + (%HasSmiElements(a) ? ' smi' : ' object');
+    const make = (list) => [mappedNumbers(list, (x, i) => x * 2 + i), mapped(list, (x) => ({ x })), copied(list.map((x) => ({ x }))), sparse()];
+    make([0]); // an allocation site learns from its first arrays what it makes (as in any solve)
+    const interpreted = make([1, 2, 3]).map(kind);
+    %PrepareFunctionForOptimization(make);
+    make([4, 5]); make([6]);
+    %OptimizeFunctionOnNextCall(make);
+    const made = make([7, 8, 9]);
+    const optimized = made.map(kind);
+    if (!(%GetOptimizationStatus(make) & 16)) throw new Error('make was not optimized');
+    console.log(JSON.stringify({ interpreted, optimized, values: [made[0], made[1].map((o) => o.x), made[2].map((o) => o.x), made[3].length] }));
+  `;
+  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  assert.is(run.status, 0, run.stderr);
+  const seen = JSON.parse(run.stdout);
+  // Holey, and the same in both tiers.
+  for (const kind of seen.interpreted) assert.ok(kind.startsWith('holey'), kind);
+  assert.equal(seen.optimized, seen.interpreted);
+  assert.equal(seen.values, [[14, 17, 20], [7, 8, 9], [7, 8, 9], 0]);
 });
 
 test('terms over sets of 1 to 40 versions (shared for small sets, made anew for others) act as sets of versions do', () => {

@@ -15,6 +15,7 @@ import { ExitCode, RunnerError } from './errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
 import type { World } from './programs.js';
 import { cappedWarnings } from '../util/capped-warnings.js';
+import { mapped, mappedNumbers } from './pubgrub/arrays.js';
 import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
 import { allVersions, indices, isEmptySet, negative, noVersions, positive, single, without, type Term, type VersionSet } from './pubgrub/term.js';
 import { compareKeys, versionKey, type Item } from './version.js';
@@ -113,11 +114,11 @@ class GoboProblem implements Problem<Why> {
   }
 
   preference(pkg: string): number[] {
-    const order = this.versions(pkg).map((_, i) => i);
-    if (pkg === ROOT || this.virtuals.has(pkg) || this.options.preferNewest) return order;
-    const program = this.world.program(pkg);
+    const versions = this.versions(pkg);
+    const program = pkg === ROOT || this.virtuals.has(pkg) || this.options.preferNewest ? undefined : this.world.program(pkg);
     const current = program?.current === undefined ? -1 : program.versions.indexOf(program.current);
-    return current < 0 ? order : [current, ...order.filter((i) => i !== current)];
+    // Current first, then the others newest first (in the order of `versions`).
+    return mappedNumbers(versions, (_, i) => (current < 0 || i > current ? i : i === 0 ? current : i - 1));
   }
 
   unavailable(pkg: string, index: number): Why | undefined {
@@ -159,7 +160,7 @@ class GoboProblem implements Problem<Why> {
    * less than finding a line already worked out under a key made of its text. */
   private fitting(name: string, versions: readonly string[], constraints: readonly Constraint[]): VersionSet {
     let keys = this.versionKeys.get(name);
-    if (keys === undefined) this.versionKeys.set(name, (keys = versions.map(versionKey)));
+    if (keys === undefined) this.versionKeys.set(name, (keys = mapped(versions, versionKey)));
     let set = allVersions(versions.length);
     for (const c of constraints) {
       const wanted = versionKey(c.version);

@@ -3,13 +3,14 @@
 // in a large solve, so no array per number: each bucket is a chain through two parallel arrays,
 // and the places that taking back frees are filed into again. Taken back in the order filed, as
 // the solver checks them again in that order, and that order steers which answer it finds.
+import { sparse } from './arrays.js';
 export class Buckets<T> {
   private readonly items: (T | undefined)[] = [];
   /** Per place: the next place in the same chain (a bucket's, or the free one's), or -1. */
   private readonly next: number[] = [];
   /** Per number: the first and the last place of its chain, or -1 (or nothing). */
-  private readonly heads: number[] = [];
-  private readonly tails: number[] = [];
+  private readonly heads = sparse<number>();
+  private readonly tails = sparse<number>();
   private free = -1;
 
   file(at: number, item: T): void {

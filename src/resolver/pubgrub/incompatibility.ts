@@ -2,13 +2,14 @@
 // External ones come from the tree (a dependency line, a version that cannot be used); derived
 // ones are learned during conflict resolution from two others, which makes the derivation a
 // tree whose leaves explain any failure.
+import { copied, mapped, sparse } from './arrays.js';
 import { intersect, isAny, negate, union, type Term } from './term.js';
 
 export type Cause<External> =
   | { kind: 'external'; why: External }
   | { kind: 'derived'; left: Incompatibility<External>; right: Incompatibility<External> };
 
-const NO_IDS: readonly number[] = [];
+const NO_IDS: readonly number[] = sparse();
 
 export class Incompatibility<External> {
   /** Each term negated: what propagation derives when all the others hold (made once, not per derivation). */
@@ -23,7 +24,7 @@ export class Incompatibility<External> {
     readonly termList: Term[],
     readonly cause: Cause<External>,
   ) {
-    this.negations = termList.map(negate);
+    this.negations = mapped(termList, negate);
   }
 
   /** Package → term, made when asked (explanations read it; the solver does not). */
@@ -41,10 +42,10 @@ export class Incompatibility<External> {
 /** Builds an incompatibility, merging terms of one package and dropping terms that always hold. */
 export function incompatibility<E>(terms: Iterable<readonly [string, Term]>, cause: Cause<E>): Incompatibility<E> {
   const list = Array.isArray(terms) ? (terms as readonly (readonly [string, Term])[]) : [...terms];
-  // Thousands are kept for the whole solve, so their arrays are made at their exact size (by map):
+  // Thousands are kept for the whole solve, so their arrays are made at their exact size (arrays.ts):
   // an array filled by push keeps room for 16 more, which every young-generation collection copies
   // with it. Most need nothing merged or dropped (a dependency line, a learned pair).
-  if (nothingToMerge(list)) return new Incompatibility(list.map((entry) => entry[0]), list.map((entry) => entry[1]), cause);
+  if (nothingToMerge(list)) return new Incompatibility(mapped(list, (entry) => entry[0]), mapped(list, (entry) => entry[1]), cause);
   const packages: string[] = [];
   const termList: Term[] = [];
   for (const [pkg, term] of list) {
@@ -59,7 +60,7 @@ export function incompatibility<E>(terms: Iterable<readonly [string, Term]>, cau
     packages.splice(i, 1);
     termList.splice(i, 1);
   }
-  return new Incompatibility(packages.slice(), termList.slice(), cause);
+  return new Incompatibility(copied(packages), copied(termList), cause);
 }
 
 /** Whether each package has one term and none always holds: the terms are the incompatibility's. */

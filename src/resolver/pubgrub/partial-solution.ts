@@ -1,6 +1,7 @@
 // The partial solution: an ordered list of assignments (decisions and derivations), each at a
 // decision level, with the running intersection of the terms per package. Packages are numbered
 // in the order the solver first meets them, so that the inner loops index arrays, not maps.
+import { mappedNumbers } from './arrays.js';
 import type { Incompatibility } from './incompatibility.js';
 import { MinHeap } from './min-heap.js';
 import { anyTerm, compare, count, intersect, positive, single, type Term } from './term.js';
@@ -216,7 +217,7 @@ export class PartialSolution<E> {
       }
       return at;
     };
-    const holdsFrom = ids.map((id, i) => {
+    const holdsFrom = mappedNumbers(ids, (id, i) => {
       const at = this.latest[id];
       if (at < 0 || compare(trailAfter[at], termList[i]) !== 1) throw new Error('satisfier search on an incompatibility that is not satisfied');
       return earliest(at, termList[i], undefined);

@@ -3,6 +3,7 @@
 // a decision picks a version in the problem's own preference order, and a conflict is resolved by
 // learning a new incompatibility from the derivation and jumping back to the decision level where
 // it becomes useful. Every loop is iterative; nothing here limits steps: the algorithm terminates.
+import { mapped, mappedNumbers, sparse } from './arrays.js';
 import { Buckets } from './buckets.js';
 import { incompatibility, priorCause, type Incompatibility } from './incompatibility.js';
 import { PartialSolution, SATISFIED } from './partial-solution.js';
@@ -82,7 +83,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const checkedUpTo = new Buckets<Incompatibility<E>>();
   /** Gives the incompatibility its packages' numbers (see PartialSolution.idOf). */
   const numbered = (incompat: Incompatibility<E>) => {
-    incompat.ids = incompat.packages.map((pkg) => ps.idOf(pkg));
+    incompat.ids = mappedNumbers(incompat.packages, (pkg) => ps.idOf(pkg));
     return incompat;
   };
   const everyAdded: Incompatibility<E>[] = []; // only with tuning.verifyPropagation
@@ -114,12 +115,12 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   // version can be used (asked once: it never changes during a run), the incompatibility saying it
   // cannot, and the dependencies it brings (added once: after a backjump the same decision is often
   // made again, and duplicates would slow every propagation).
-  const unusable: (E | null)[][] = [];
-  const unusableFacts: Incompatibility<E>[][] = [];
-  const expanded: Incompatibility<E>[][][] = [];
-  const preferences: (readonly number[])[] = [];
+  const unusable = sparse<(E | null)[]>();
+  const unusableFacts = sparse<Incompatibility<E>[]>();
+  const expanded = sparse<Incompatibility<E>[][]>();
+  const preferences = sparse<(readonly number[])>();
   const unavailable = (id: number, version: number): E | undefined => {
-    const known = (unusable[id] ??= []);
+    const known = (unusable[id] ??= sparse());
     if (known[version] === undefined) known[version] = problem.unavailable(ps.names[id], version) ?? null;
     return known[version] ?? undefined;
   };
@@ -163,7 +164,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   // by package id, whether the package is on it.
   const changed: number[] = [];
   let changedCount = 0;
-  const onChanged: boolean[] = [];
+  const onChanged = sparse<boolean>();
   const markChanged = (id: number) => {
     if (onChanged[id]) return;
     onChanged[id] = true;
@@ -225,7 +226,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
         break;
       }
       // Made once, and met again on every later pass: a backjump may have undone what it derived.
-      const facts = (unusableFacts[id] ??= []);
+      const facts = (unusableFacts[id] ??= sparse());
       const fact = facts[version];
       if (fact === undefined) add((facts[version] = incompatibility([[pkg, positive(single(width, version))]], { kind: 'external', why })));
       else recheck.push(fact);
@@ -236,10 +237,10 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       if (ruledOut === 0) add(incompatibility<E>([[pkg, positive(allowed)]], { kind: 'external', why: problem.noVersions(pkg, allowed) }));
       continue;
     }
-    const byVersion = (expanded[id] ??= []);
+    const byVersion = (expanded[id] ??= sparse());
     let brought = byVersion[chosen];
     if (brought === undefined) {
-      brought = byVersion[chosen] = problem.dependencies(pkg, chosen).map((d) => incompatibility<E>(d.terms, { kind: 'external', why: d.why }));
+      brought = byVersion[chosen] = mapped(problem.dependencies(pkg, chosen), (d) => incompatibility<E>(d.terms, { kind: 'external', why: d.why }));
       brought.forEach(add);
     }
     // A version whose own dependencies already fail is not decided: checked whole, they rule it out.

@@ -11,6 +11,7 @@
 // the term last looked at: one that held then was visited then (a backjump that undoes the change
 // restores what was last looked at), so visiting it again finds nothing new. That also holds when
 // a decision takes away many versions at once and all "not P ∈ S" terms are looked at.
+import { sparse } from './arrays.js';
 import type { Incompatibility } from './incompatibility.js';
 import { allowedVersions, and, anyTerm, compare, count, forEachIndex, isEmptySet, lowestIndex, onlyIndex, without, type Term } from './term.js';
 
@@ -29,7 +30,7 @@ interface PackageWatches<E> {
 }
 
 export class Watches<E> {
-  private readonly byPackage: PackageWatches<E>[] = [];
+  private readonly byPackage = sparse<PackageWatches<E>>();
   private looks = 0;
 
   /** @param widths by package id, how many versions it has. */
@@ -37,10 +38,10 @@ export class Watches<E> {
 
   private of(id: number): PackageWatches<E> {
     return (this.byPackage[id] ??= {
-      atVersion: [],
+      atVersion: sparse(),
       negatives: [],
       negativeTerms: [],
-      negativesByVersion: [],
+      negativesByVersion: sparse(),
       met: [],
       others: [],
       otherTerms: [],
