@@ -327,7 +327,9 @@ console.log(`  of which reading the tree (a fresh World reading what the solve r
 // memory reducer, which a timer starts), the main thread's instruction count of one build repeats
 // within 0.05%; as Node normally runs, it swung from 5.8G to 7.9G between runs of one build, and
 // under --single-threaded alone between 8.1G and 8.5G (when a helper finishes compiling, or when
-// the timer fires, decides what the main thread runs).
+// the timer fires, decides what the main thread runs). It repeats for one checkout: compare builds
+// in checkouts laid out alike (one build counted 6.20G here and 6.39G in a copy whose node_modules
+// was a symlink: other paths, other strings, collections at other moments).
 const largestCount = instructions([process.execPath, '--predictable', ...process.execArgv, path.join(path.dirname(fileURLToPath(import.meta.url)), 'resolve-once.js'), largestTree]);
 console.log(
   largestCount === undefined
