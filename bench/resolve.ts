@@ -327,12 +327,12 @@ const largestReads = replayed('largest', ['--root', largestTree, '--resolve', '-
 console.log(`  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms (the ${largestReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(largestReads.ms - bare).toFixed(1)} ms beyond node -e 0); solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`);
 // The measure to tell whether a change to the solver or the reading made this cheaper: its times
 // swing by a third here from run to run. Under V8's --predictable (no helper threads, and no
-// memory reducer, which a timer starts), the main thread's instruction count of one build repeats
-// within 0.05%; as Node normally runs, it swung from 5.8G to 7.9G between runs of one build, and
-// under --single-threaded alone between 8.1G and 8.5G (when a helper finishes compiling, or when
-// the timer fires, decides what the main thread runs). It repeats for one checkout: compare builds
-// in checkouts laid out alike (one build counted 6.20G here and 6.39G in a copy whose node_modules
-// was a symlink: other paths, other strings, collections at other moments).
+// memory reducer, which a timer starts), the main thread's instruction count of one build falls on
+// one of two values 2.7% apart, each repeating within 0.1% (one checkout, 20 runs: 6.22G or 6.39G,
+// in no order; a fixed --hash-seed, a fixed --random-seed or setarch -R did not remove the upper
+// one); as Node normally runs, it swung from 5.8G to 7.9G between runs of one build, and under
+// --single-threaded alone between 8.1G and 8.5G (when a helper finishes compiling, or when the
+// timer fires, decides what the main thread runs). Compare builds by several counts of each.
 const largestCount = instructions([process.execPath, '--predictable', ...process.execArgv, path.join(path.dirname(fileURLToPath(import.meta.url)), 'resolve-once.js'), largestTree]);
 console.log(
   largestCount === undefined
