@@ -166,6 +166,24 @@ test('--why gives the derived reason for a version ruled out through another pro
   assert.ok(run.notes().includes('Tool 2.0, not Current 3.1: Current ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0'), run.notes().join('\n'));
 });
 
+test('--why names the earlier choice that ruled a version out, not a line that only narrowed that program before it', () => {
+  // Helper (one version) is decided first and narrows Greet to 1.5 or 2.0; Greet is decided next
+  // (tied with Tool, met first) at its Current 2.0, which rules out Tool's Current 3.1.
+  const run = resolve({
+    programs: {
+      App: { '1': { deps: 'Greet\nTool\nHelper\n' } },
+      Helper: { '1.0': { deps: 'Greet >= 1.5\n' } },
+      Tool: { '3.1': { deps: 'Greet < 2.0\n' }, '1.0': {} },
+      Greet: { '1.0': {}, '1.5': {}, '2.0': {} },
+    },
+    current: { Tool: '3.1', Greet: '2.0' },
+  });
+  assert.equal(chosenMap(run).get('Greet'), '2.0');
+  assert.equal(chosenMap(run).get('Tool'), '1.0');
+  assert.is(run.whyNot('Tool', '3.1'), 'ruled out: Greet 2.0 was chosen earlier; Tool 3.1 needs Greet < 2.0');
+  assert.ok(run.notes().includes('Tool 1.0, not Current 3.1: Current ruled out: Greet 2.0 was chosen earlier; Tool 3.1 needs Greet < 2.0'), run.notes().join('\n'));
+});
+
 test('a program with more versions than a number set holds (40): resolved, learned from and explained alike', () => {
   // Version sets are numbers up to 31 versions and BigInts beyond: the wide path must give the same
   // answers, also for versions past the 32nd (1.0–1.7 here, newest first).

@@ -6,7 +6,7 @@ import { formatConstraints } from './constraint.js';
 import type { Alternative, Requirement } from './dependencies.js';
 import { incompatibility, leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
-import { allowedVersions, allows, and, indices, isEmptySet, negate, or, positive, type Term, type VersionSet } from './pubgrub/term.js';
+import { allowedVersions, allows, and, compare, indices, intersect, isEmptySet, negate, or, positive, type Term, type VersionSet } from './pubgrub/term.js';
 
 /** One choice of a Dependencies line: an alternative under one name. */
 export interface Option {
@@ -177,8 +177,32 @@ export function explainFailure(terminal: Fact, describe: Describe): string {
 }
 
 /**
+ * What made `term` hold for package `pkg` before trail position `end`: its assignments from the
+ * first on, up to the one after which the term held. A decision there is the reason by itself
+ * (one version; nothing after it narrows the package further): the version it chose, with the
+ * causes of what came before it. Otherwise the causes of those assignments.
+ */
+function holdsBecause(solution: PartialSolution<Why>, pkg: string, term: Term, end: number): { decided: number | undefined; causes: Fact[] } {
+  const causes: Fact[] = [];
+  let accumulated: Term | undefined;
+  for (let at = 0; at < end; at++) {
+    if (solution.names[solution.idAt(at)] !== pkg) continue;
+    const assigned = solution.termAt(at);
+    const cause = solution.causeAt(at);
+    if (cause === undefined) return { decided: indices(assigned.set)[0], causes };
+    causes.push(cause);
+    accumulated = accumulated === undefined ? assigned : intersect(accumulated, assigned);
+    if (compare(accumulated, term) === 1) break;
+  }
+  return { decided: undefined, causes };
+}
+
+/**
  * Why version `index` of `pkg` was ruled out in the final solution, if a derivation ruled it out:
- * the facts behind the rule that excluded it, after the facts that made its other terms hold.
+ * what made the rule's other terms hold, then the facts behind the rule itself. A term holds from
+ * one assignment on: what came before it counts, what came after does not. When that assignment
+ * is a decision (another program's version chosen earlier, in preference order), the decision is
+ * the reason; a line that only narrowed that program before it is not.
  */
 export function explainExclusion(solution: PartialSolution<Why>, pkg: string, index: number, describe: Describe): string | undefined {
   const pkgAt = (at: number) => solution.names[solution.idAt(at)];
@@ -186,17 +210,19 @@ export function explainExclusion(solution: PartialSolution<Why>, pkg: string, in
   while (at < solution.length && !(pkgAt(at) === pkg && solution.causeAt(at) !== undefined && !allows(solution.termAt(at), index))) at++;
   if (at === solution.length) return undefined;
   const rule = solution.causeAt(at) as Fact;
+  const words: string[] = [];
   const facts: Fact[] = [];
-  for (const other of rule.terms.keys()) {
+  for (const [other, term] of rule.terms) {
     if (other === pkg) continue;
-    for (let before = 0; before < at; before++) {
-      const cause = solution.causeAt(before);
-      if (cause && pkgAt(before) === other) for (const fact of leaves(cause)) facts.push(fact);
-    }
+    const { decided, causes } = holdsBecause(solution, other, term, at);
+    // The run and a line's choice among alternatives are decided too: for them, the lines that
+    // brought them in say more than the decision.
+    if (decided !== undefined && !describe(other).root && !describe(other).virtual) words.push(`${other} ${describe(other).versions[decided]} was chosen earlier`);
+    else for (const cause of causes) facts.push(...leaves(cause));
   }
   for (const item of leaves(rule)) facts.push(item);
   // That the program being run is pinned goes without saying, unless `pkg` is that program.
   const said = facts.filter((f) => whyOf(f).kind !== 'program' || (whyOf(f) as { name: string }).name === pkg);
-  const words = [...new Set(said.map(sentence).filter(Boolean))];
-  return words.length > 0 ? `ruled out: ${words.join('; ')}` : `ruled out (${pkg} ${describe(pkg).versions[index]})`;
+  const all = [...new Set([...words, ...said.map(sentence).filter(Boolean)])];
+  return all.length > 0 ? `ruled out: ${all.join('; ')}` : `ruled out (${pkg} ${describe(pkg).versions[index]})`;
 }
