@@ -11,6 +11,7 @@ import { goboPaths } from '../src/resolver/paths.js';
 import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve.js';
 import { anyTarget } from '../src/run/target.js';
 import { checkAnswer, rng, writePlantedTree } from './helpers/planted.js';
+import { writeCollectionTree } from './helpers/collection-shaped.js';
 import { parseDependencies, type Requirement } from '../src/resolver/dependencies.js';
 import { tuning } from '../src/resolver/pubgrub/pubgrub.js';
 import { Buckets } from '../src/resolver/pubgrub/buckets.js';
@@ -57,6 +58,20 @@ for (const [seed, programs] of [[1, 200], [2, 300], [3, 400], [4, 300], [5, 600]
     assert.equal(checkAnswer(root, chosen), []);
   });
 }
+
+test('a tree shaped like the recipe collection (600 programs, use flags, rare upper bounds) resolves, checked line by line; and Current is left only where an upper bound rules it out', () => {
+  const root = tempDir('runner-collection-');
+  writeCollectionTree(root, 3, { programs: 600, apps: { App: 60 } });
+  const run = resolveIn(root);
+  const chosen = chosenMap(run);
+  assert.ok(chosen.size > 300, `a real closure (${chosen.size} programs)`);
+  assert.equal(checkAnswer(root, chosen), []);
+  const notes = run.notes();
+  const notCurrent = notes.filter((note) => note.includes(', not Current '));
+  assert.ok(notCurrent.length > 0, 'some upper bound rules a Current out');
+  // Only an upper bound can rule out a highest version, so each reason goes back to one.
+  for (const note of notCurrent) assert.match(note, /: Current ruled out: .*, < /, note);
+});
 
 test('planted trees of 60–120 programs: every propagation leaves nothing it should have derived (backjumps as usual and chronological)', () => {
   // The small random trees below rarely take many versions away at once (a decision among 5–10
