@@ -2,7 +2,8 @@
 // has 200 programs. Reports the median of the resolver alone (in-process, cold World each time) and
 // of the whole `Runner --resolve` command against a bare `node -e 0`, all in this same run. Then
 // the solver on planted-solution trees with trap versions (test/helpers/planted.ts): ten trees of
-// 1,000 programs × 10 versions, ten of 1,000 × 5–10, and the largest closure we generate, median and worst.
+// 1,000 programs × 10 versions, ten of 1,000 × 5–10, and the largest closure we generate, median and worst;
+// last, closures of growing size in a tree shaped like the real recipe collection, up to all of it.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -11,6 +12,7 @@ import { fileURLToPath } from 'node:url';
 import { goboPaths } from '../src/resolver/paths.js';
 import { newWorld, resolveTarget } from '../src/run/resolve.js';
 import { anyTarget } from '../src/run/target.js';
+import { writeCollectionTree } from '../test/helpers/collection-shaped.js';
 import { writePlantedTree } from '../test/helpers/planted.js';
 
 const PROGRAMS = 5000;
@@ -259,28 +261,32 @@ if (counted.every((n) => n !== undefined)) {
 } else console.log('instructions: not counted (valgrind missing or failed; apt-get install valgrind)');
 
 /**
- * In-process resolution of App in `tree`, cold World: milliseconds, the closure's size, and the
- * work it took (the same on every run and machine, so it explains a tree's time where this
+ * In-process resolution of `target` (App) in `tree`, cold World: milliseconds, the closure's size,
+ * and the work it took (the same on every run and machine, so it explains a tree's time where this
  * machine's speed, which swings by 2x, cannot): decisions, conflicts, versions whose files were read.
  */
-function timeResolve(tree: string): { ms: number; closure: number; work: string } {
+function timeResolve(tree: string, target = 'App'): { ms: number; closure: number; work: string } {
   const start = process.hrtime.bigint();
   const options = { paths: goboPaths(tree), arch: 'x86_64' };
   const world = newWorld(options);
-  const run = resolveTarget(world, anyTarget(world, 'App'), options);
+  const run = resolveTarget(world, anyTarget(world, target), options);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
   return { ms, closure: run.dependencies.length, work: `${run.effort.decisions}/${run.effort.conflicts}/${world.versionsRead}` };
 }
 
-function plantedTree(name: string, seed: number, options: Parameters<typeof writePlantedTree>[2]): string {
+/** A generated tree in the temp directory, written once and kept for the bench's next run. */
+function generatedTree(name: string, write: (tree: string) => void): string {
   const tree = path.join(os.tmpdir(), `runner-bench-${name}`);
   if (!fs.existsSync(path.join(tree, '.complete'))) {
     fs.rmSync(tree, { recursive: true, force: true });
-    writePlantedTree(tree, seed, options);
+    write(tree);
     fs.writeFileSync(path.join(tree, '.complete'), '');
   }
   return tree;
 }
+
+const plantedTree = (name: string, seed: number, options: Parameters<typeof writePlantedTree>[2]): string =>
+  generatedTree(name, (tree) => writePlantedTree(tree, seed, options));
 
 // Each tree three times, cold World each time: a tree's time is its median, so one noisy run (or
 // the first run's compilation of the solver's conflict paths) does not decide its figure. Two
@@ -302,9 +308,9 @@ plantedFamily('5–10', 'planted', 5);
 /** A tree shaped as the largest one (seed 7, 5–10 versions, 4 lines each), App's lines in proportion to its programs. */
 const shapedAsLargest = (name: string, programs: number) =>
   plantedTree(name, 7, { programs, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: Math.round((60 * programs) / 3000) });
-/** Five cold-World solves of a tree: its closure, work, median and worst. */
-function fiveRuns(tree: string): { closure: number; work: string; median: number; worst: number } {
-  const runs = Array.from({ length: 5 }, () => timeResolve(tree));
+/** Five cold-World solves of `target` in a tree: its closure, work, median and worst. */
+function fiveRuns(tree: string, target = 'App'): { closure: number; work: string; median: number; worst: number } {
+  const runs = Array.from({ length: 5 }, () => timeResolve(tree, target));
   const ms = runs.map((r) => r.ms);
   return { closure: runs[0].closure, work: runs[0].work, median: median(ms), worst: Math.max(...ms) };
 }
@@ -339,14 +345,32 @@ console.log(
     ? '  instructions: not counted (valgrind missing or failed)'
     : `  instructions of Node's main thread for a fresh Node that resolves it once cold and once more with the tree read (callgrind, node --predictable, without V8's hash-seed search): ${(largestCount / 1e9).toFixed(2)}G`,
 );
+
+// A tree shaped like the real recipe collection instead (test/helpers/collection-shaped.ts: 3,782
+// programs of 1–6 versions, Current the highest, use flags on a fifth of the lines, upper bounds
+// rare), where the search hardly goes back and the time is mostly reading, which grows with the
+// closure. Programs that name its topmost 100, 300 and 1,000 programs, and one that names all of
+// them: the closure of the whole collection, the largest a tree of this shape has.
+const collectionApps = { App100: 100, App300: 300, App1000: 1000, AppAll: 3782 };
+const collectionTree = generatedTree('collection', (tree) => writeCollectionTree(tree, 1, { programs: 3782, apps: collectionApps }));
+const collection = Object.keys(collectionApps).map((app) => fiveRuns(collectionTree, app));
+console.log(
+  `closures in a tree shaped like the recipe collection (3,782 programs × 1–6 versions), median/worst ms of 5 (work): ${collection.map((c) => `${c.closure} programs ${c.median.toFixed(0)}/${c.worst.toFixed(0)} (${c.work})`).join(', ')}`,
+);
+const wholeCollection = Array.from({ length: 5 }, () => readingAndSolving(collectionTree, 'AppAll'));
+// Its floor as for the largest tree: the fs calls of `Runner --resolve --json AppAll`, replayed.
+const wholeCollectionReads = replayed('collection', ['--root', collectionTree, '--resolve', '--json', 'AppAll']);
+console.log(
+  `  of which, for the whole collection's closure, reading the tree: median ${median(wholeCollection.map((s) => s.reading)).toFixed(1)} ms (the ${wholeCollectionReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(wholeCollectionReads.ms - bare).toFixed(1)} ms beyond node -e 0); solving with all of it read: median ${median(wholeCollection.map((s) => s.solving)).toFixed(1)} ms`,
+);
 fs.rmSync(cacheHome, { recursive: true, force: true });
 
-/** The largest solve taken apart: a fresh World reads what a solve reads (the programs looked up,
- * each version's Architecture and Dependencies), timed; then the solve runs on it, timed. */
-function readingAndSolving(tree: string): { reading: number; solving: number } {
+/** A solve taken apart: a fresh World reads what a solve reads (the programs looked up, each
+ * version's Architecture and Dependencies), timed; then the solve runs on it, timed. */
+function readingAndSolving(tree: string, target = 'App'): { reading: number; solving: number } {
   const options = { paths: goboPaths(tree), arch: 'x86_64' };
   const first = newWorld(options);
-  resolveTarget(first, anyTarget(first, 'App'), options);
+  resolveTarget(first, anyTarget(first, target), options);
   const { programs, versions } = first.readSoFar;
   const world = newWorld(options);
   let start = process.hrtime.bigint();
@@ -357,7 +381,7 @@ function readingAndSolving(tree: string): { reading: number; solving: number } {
   }
   const reading = Number(process.hrtime.bigint() - start) / 1e6;
   start = process.hrtime.bigint();
-  resolveTarget(world, anyTarget(world, 'App'), options);
+  resolveTarget(world, anyTarget(world, target), options);
   return { reading, solving: Number(process.hrtime.bigint() - start) / 1e6 };
 }
 
