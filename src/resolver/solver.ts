@@ -74,6 +74,7 @@ export interface SolveOptions {
 }
 
 const ROOT = '\0run';
+const NO_CHOICES: readonly string[] = [];
 
 /** An incompatibility a choice brings: its terms, and the fact behind it. */
 type Brought = { terms: [string, Term][]; why: Why };
@@ -82,8 +83,10 @@ interface LineUse {
   requirement: Requirement;
   by: string;
   options: Option[];
-  /** The virtual package of a line with choices, if it has one. */
+  /** The virtual package of a line with choices, if it has one, and its versions: the choices'
+   * names, then "skip" for an optional line (made once: the solver asks for them at every step). */
   virtual: string | undefined;
+  choices: readonly string[];
 }
 
 /** Malformed lines of a file, as warnings (or, under --strict-metadata, the reason it is refused). */
@@ -109,7 +112,7 @@ class GoboProblem implements Problem<Why> {
   versions(pkg: string): readonly string[] {
     if (pkg === ROOT) return ['run'];
     const virtual = this.virtuals.get(pkg);
-    if (virtual) return [...virtual.options.map((o) => o.name), ...(virtual.requirement.optional ? ['skip'] : [])];
+    if (virtual) return virtual.choices;
     return this.world.program(pkg)?.versions ?? [];
   }
 
@@ -198,7 +201,7 @@ class GoboProblem implements Problem<Why> {
     // The requester at this version: the first term of each of its lines' incompatibilities.
     const self: [string, Term] = [requester, positive(single(this.versions(requester).length, index))];
     for (const requirement of requirements) {
-      const use: LineUse = { requirement, by, options: [], virtual: undefined };
+      const use: LineUse = { requirement, by, options: [], virtual: undefined, choices: NO_CHOICES };
       uses.push(use);
       if (requirement.alien) continue;
       use.options = this.optionsOf(requirement);
@@ -209,6 +212,7 @@ class GoboProblem implements Problem<Why> {
         continue;
       }
       use.virtual = `\0${by}\0${requirement.file}:${requirement.line}`;
+      use.choices = [...mapped(use.options, (o) => o.name), ...(requirement.optional ? ['skip'] : [])];
       this.virtuals.set(use.virtual, use);
       const all = allVersions(this.versions(use.virtual).length);
       out.push({ terms: [self, [use.virtual, negative(all)]], why: { kind: 'line', by, requirement, option: undefined } });
