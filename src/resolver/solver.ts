@@ -212,7 +212,11 @@ class GoboProblem implements Problem<Why> {
         continue;
       }
       use.virtual = `\0${by}\0${requirement.file}:${requirement.line}`;
-      use.choices = [...mapped(use.options, (o) => o.name), ...(requirement.optional ? ['skip'] : [])];
+      // At its exact size (pubgrub/arrays.ts): kept all run, one per such line.
+      const choices = new Array<string>(use.options.length + (requirement.optional ? 1 : 0));
+      use.options.forEach((o, i) => (choices[i] = o.name));
+      if (requirement.optional) choices[use.options.length] = 'skip';
+      use.choices = choices;
       this.virtuals.set(use.virtual, use);
       const all = allVersions(this.versions(use.virtual).length);
       out.push({ terms: [self, [use.virtual, negative(all)]], why: { kind: 'line', by, requirement, option: undefined } });
