@@ -13,9 +13,8 @@
 // Every bound holds a planted version of the program it names (the highest for 95% of programs,
 // the one below it for the others), so a solution always exists; Current is ruled out only by an
 // upper bound on one of those 5%, which is what sends the solver back.
-import fs from 'node:fs';
-import path from 'node:path';
 import { rng } from './planted.js';
+import { makeTree, type TreeSpec } from './tree.js';
 
 export interface CollectionOptions {
   programs: number;
@@ -29,8 +28,8 @@ export const collectionName = (i: number): string => `Prog${String(i).padStart(4
 /** Programs at the bottom that need nothing. */
 const BOTTOM = 40;
 
-/** Writes the tree under `root`; returns each program's planted version. */
-export function writeCollectionTree(root: string, seed: number, { programs, apps }: CollectionOptions): Map<string, string> {
+/** Writes the tree under `root`. */
+export function writeCollectionTree(root: string, seed: number, { programs, apps }: CollectionOptions): void {
   const next = rng(seed);
   const versions = Array.from({ length: programs }, () => {
     let major = next(3);
@@ -55,12 +54,10 @@ export function writeCollectionTree(root: string, seed: number, { programs, apps
     const above = list[planted[q] + 1];
     return above === undefined ? `${name} >= ${lower}` : `${name} >= ${lower}, < ${above}`;
   };
-  const write = (name: string, version: string, lines: string[]) => {
-    const dir = path.join(root, 'Programs', name, version, 'Resources');
-    fs.mkdirSync(dir, { recursive: true });
-    fs.writeFileSync(path.join(dir, 'Dependencies'), lines.map((l) => `${l}\n`).join(''));
-  };
+  const spec: Required<Pick<TreeSpec, 'programs' | 'current'>> = { programs: {}, current: {} };
+  const deps = (lines: string[]) => ({ deps: lines.map((l) => `${l}\n`).join('') });
   for (let p = 0; p < programs; p++) {
+    const own: TreeSpec['programs'][string] = (spec.programs[collectionName(p)] = {});
     for (const version of versions[p]) {
       const named = new Set<number>();
       const count = p < BOTTOM ? 0 : next(4) + next(5);
@@ -69,11 +66,10 @@ export function writeCollectionTree(root: string, seed: number, { programs, apps
         const r = next(1000) / 1000;
         named.add(Math.floor(p * r * r));
       }
-      write(collectionName(p), version, [...named].map(line));
+      own[version] = deps([...named].map(line));
     }
-    fs.symlinkSync(versions[p].at(-1) as string, path.join(root, 'Programs', collectionName(p), 'Current'));
+    spec.current[collectionName(p)] = versions[p].at(-1) as string;
   }
-  for (const [app, lines] of Object.entries(apps)) write(app, '1.0', Array.from({ length: Math.min(lines, programs) }, (_, i) => collectionName(programs - 1 - i)));
-  fs.mkdirSync(path.join(root, 'System/Index/bin'), { recursive: true });
-  return new Map(planted.map((s, p) => [collectionName(p), versions[p][s]]));
+  for (const [app, lines] of Object.entries(apps)) spec.programs[app] = { '1.0': deps(Array.from({ length: Math.min(lines, programs) }, (_, i) => collectionName(programs - 1 - i))) };
+  makeTree(spec, root);
 }
