@@ -224,16 +224,59 @@ fs.writeFileSync(picks, ['App/1.0', ...alone.chosen].join('\n'));
 const floor = command([process.execPath, '-e', FLOOR_SCRIPT, root, picks], 21);
 const recordScript = path.join(cacheHome, 'record.cjs');
 fs.writeFileSync(recordScript, RECORD_SCRIPT);
-/** The fs calls of one run of the CLI with `args` (recorded), and what a fresh Node takes to make only
- * those: node -e 0 plus the replay's time beyond reading its log. */
-function replayed(name: string, args: string[]): { calls: number; ms: number } {
+/**
+ * The fs calls of one run of the CLI with `args` (recorded), and what a fresh Node takes to make only
+ * those: node -e 0 plus the replay's time beyond reading its log; and what the same calls take
+ * made from C (`kernel`, see replayFromC).
+ */
+function replayed(name: string, args: string[]): { calls: number; ms: number; kernel: number | undefined } {
   const log = path.join(cacheHome, `${name}-fs-calls.json`);
   // Preloaded through NODE_OPTIONS, which process.execArgv leaves out: the run finds the same code
   // cache as the measured ones (its file is named after execArgv), and writes none.
   command([process.execPath, ...process.execArgv, cli, ...args], 1, { RUNNER_BENCH_FS_LOG: log, NODE_OPTIONS: `--require ${recordScript}` });
   const replay = command([process.execPath, '-e', REPLAY_SCRIPT, log], 21);
   const parseOnly = command([process.execPath, '-e', REPLAY_SCRIPT, log, 'parse-only'], 21);
-  return { calls: (JSON.parse(fs.readFileSync(log, 'utf8')) as unknown[]).length, ms: bare + replay - parseOnly };
+  const calls = JSON.parse(fs.readFileSync(log, 'utf8')) as RecordedCall[];
+  return { calls: calls.length, ms: bare + replay - parseOnly, kernel: replayFromC(name, calls) };
+}
+
+/** One entry of RECORD_SCRIPT's log: the call's name, its arguments (a buffer as its length), the number it returned. */
+type RecordedCall = [string, unknown[], number | null];
+
+// The same calls made from C (bench/replay-fs.c, compiled here once): the kernel's and libc's time
+// for them, with no Node binding in between, which no resolver can go below, in any language.
+const replayerSource = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/replay-fs.c');
+const replayer = path.join(cacheHome, 'replay-fs');
+const replayerBuilt = spawnSync('cc', ['-O2', '-o', replayer, replayerSource], { stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
+
+const fromC = (ms: number | undefined) => (ms === undefined ? 'not measured (no C compiler)' : `${ms.toFixed(1)} ms`);
+
+/** The median ms of 21 replays of `calls` from C, in one process after reading them; undefined without a C compiler. */
+function replayFromC(name: string, calls: readonly RecordedCall[]): number | undefined {
+  if (!replayerBuilt) return undefined;
+  const file = path.join(cacheHome, `${name}-fs-calls.bin`);
+  fs.writeFileSync(file, callsForC(calls));
+  const result = spawnSync(replayer, [file, '21'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+  return result.status === 0 ? Number(result.stdout) : undefined;
+}
+
+/** The calls as replay-fs.c reads them: a letter, a path ('' on a descriptor), two numbers, each NUL-terminated. */
+function callsForC(calls: readonly RecordedCall[]): Buffer {
+  const fields: string[] = [];
+  // A path given as a buffer was logged as its length only: such a call is left out.
+  const atPath = (op: string, target: unknown, flags = 0, gave = -1) => typeof target === 'string' && fields.push(op, target, String(flags), String(gave));
+  const onDescriptor = (op: string, fd: unknown, length = -1) => typeof fd === 'number' && fields.push(op, '', String(fd), String(length));
+  const byPath: Record<string, string> = { readdirSync: 'D', statSync: 'S', lstatSync: 'L', existsSync: 'A', accessSync: 'A', readlinkSync: 'K', realpathSync: 'P', 'realpathSync.native': 'P' };
+  for (const [name, args, returned] of calls) {
+    const [target] = args;
+    if (byPath[name] !== undefined) atPath(byPath[name], target);
+    else if (name === 'openSync') atPath('O', target, typeof args[1] === 'number' ? args[1] : 0, returned ?? -1);
+    else if (name === 'readSync') onDescriptor('R', target, typeof args[3] === 'number' ? args[3] : ((args[1] as { length?: number }).length ?? 0));
+    else if (name === 'fstatSync') onDescriptor('T', target);
+    else if (name === 'closeSync') onDescriptor('C', target);
+    else if (name === 'readFileSync') typeof target === 'number' ? onDescriptor('G', target) : atPath('F', target);
+  }
+  return Buffer.from(fields.map((field) => `${field}\0`).join(''));
 }
 const resolveReads = replayed('resolve', ['--root', root, '--resolve', '--json', 'App']);
 const versionReads = replayed('version', ['--version']);
@@ -247,7 +290,7 @@ console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
 console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
 console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`);
 console.log(`fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`);
-console.log(`fresh Node + the ${resolveReads.calls} fs calls Runner --resolve --json made, replayed: ${resolveReads.ms.toFixed(1)} ms  (${(resolveReads.ms / bare).toFixed(2)}× node -e 0; its reads, nothing computed: node -e 0 plus the replay less reading its log, medians of 21)`);
+console.log(`fresh Node + the ${resolveReads.calls} fs calls Runner --resolve --json made, replayed: ${resolveReads.ms.toFixed(1)} ms  (${(resolveReads.ms / bare).toFixed(2)}× node -e 0; its reads, nothing computed: node -e 0 plus the replay less reading its log, medians of 21; from C: ${fromC(resolveReads.kernel)})`);
 console.log(`a greedy resolver in 20 lines (no safety, no backtracking): ${greedy.toFixed(1)} ms median of 21  (${(greedy / bare).toFixed(2)}× node -e 0)`);
 console.log(`Runner --version:           ${version.toFixed(1)} ms median of 21  (${(version / bare).toFixed(2)}× node -e 0; the CLI's own start)`);
 // Node's start, Runner's reads for the answer, and the computation of merely starting the CLI
@@ -330,7 +373,7 @@ const split = Array.from({ length: 5 }, () => readingAndSolving(largestTree));
 // The floor under that reading: the fs calls `Runner --resolve --json App` made on this tree,
 // recorded and replayed as for the 200-program tree, less Node's start (its boot's few reads stay in).
 const largestReads = replayed('largest', ['--root', largestTree, '--resolve', '--json', 'App']);
-console.log(`  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms (the ${largestReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(largestReads.ms - bare).toFixed(1)} ms beyond node -e 0); solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`);
+console.log(`  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms (the ${largestReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(largestReads.ms - bare).toFixed(1)} ms beyond node -e 0; from C: ${fromC(largestReads.kernel)}); solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`);
 // The measure to tell whether a change to the solver or the reading made this cheaper: its times
 // swing by a third here from run to run. Under V8's --predictable (no helper threads, and no
 // memory reducer, which a timer starts), the main thread's instruction count of one build falls on
@@ -362,7 +405,7 @@ const wholeCollection = Array.from({ length: 5 }, () => readingAndSolving(collec
 // Its floor as for the largest tree: the fs calls of `Runner --resolve --json AppAll`, replayed.
 const wholeCollectionReads = replayed('collection', ['--root', collectionTree, '--resolve', '--json', 'AppAll']);
 console.log(
-  `  of which, for the whole collection's closure, reading the tree: median ${median(wholeCollection.map((s) => s.reading)).toFixed(1)} ms (the ${wholeCollectionReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(wholeCollectionReads.ms - bare).toFixed(1)} ms beyond node -e 0); solving with all of it read: median ${median(wholeCollection.map((s) => s.solving)).toFixed(1)} ms`,
+  `  of which, for the whole collection's closure, reading the tree: median ${median(wholeCollection.map((s) => s.reading)).toFixed(1)} ms (the ${wholeCollectionReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(wholeCollectionReads.ms - bare).toFixed(1)} ms beyond node -e 0; from C: ${fromC(wholeCollectionReads.kernel)}); solving with all of it read: median ${median(wholeCollection.map((s) => s.solving)).toFixed(1)} ms`,
 );
 fs.rmSync(cacheHome, { recursive: true, force: true });
 
