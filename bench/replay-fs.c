@@ -25,8 +25,11 @@ static char buffer[1 << 20];
 /** Where each descriptor Runner had is in this replay (its open of the same file gave it). */
 static int fds[1 << 16];
 
+/** The replay's descriptor for one Runner had: stdin, stdout and stderr are the same; one whose
+ * open failed here is none (-1), never another file this replay happens to have open. */
 static int mapped(long recorded) {
-  return recorded >= 0 && recorded < (1 << 16) && fds[recorded] >= 0 ? fds[recorded] : (int)recorded;
+  if (recorded >= 0 && recorded <= 2) return (int)recorded;
+  return recorded >= 0 && recorded < (1 << 16) ? fds[recorded] : -1;
 }
 
 static void readAll(int fd) {
