@@ -6,6 +6,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { World } from '../resolver/programs.js';
 import { INDEX_SOURCES, type Layer } from './layers.js';
+import { isDirectory } from '../util/directories.js';
 import { listings } from '../util/listing.js';
 import { basenameOf, below, dirnameOf, displayPath, fromBytes, isUnder, joinPath, pathKey, prefixesOf, type FilePath } from '../util/file-path.js';
 
@@ -101,6 +102,9 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
       for (const [indexDir, subdirs] of Object.entries(INDEX_SOURCES)) {
         for (const sub of subdirs.filter((s) => present.has(s.split('/')[0]))) {
           const source = path.join(world.versionDir(name, other), sub);
+          // The listing vouches for a top-level name (bin), not for one inside it: nearly every
+          // version has Resources and few have Resources/Wrappers, where a readdir would throw.
+          if (sub.includes('/') && !isDirectory(source)) continue;
           let entries: FilePath[];
           try {
             entries = namesIn(source);

@@ -1,7 +1,7 @@
 // What each layer offers to each Index directory (DESIGN.md §5). Reads the tree; no mounts.
-import fs from 'node:fs';
 import path from 'node:path';
 import { INDEX_DIRS, INDEX_SOURCES } from '../resolver/paths.js';
+import { isDirectory } from '../util/directories.js';
 import { listing } from '../util/listing.js';
 
 export { INDEX_DIRS, INDEX_SOURCES };
@@ -16,20 +16,12 @@ export interface Layer {
   feeds: Record<string, string[]>;
 }
 
-function isDir(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 export function scanLayer(label: string, dir: string, name?: string, version?: string): Layer {
   const feeds: Record<string, string[]> = {};
   // Only what the version directory holds is asked about (bin, lib: a few of the eight).
   const present = listing(dir);
   for (const [indexDir, subdirs] of Object.entries(INDEX_SOURCES)) {
-    feeds[indexDir] = subdirs.filter((s) => present.has(s.split('/')[0])).map((s) => path.join(dir, s)).filter(isDir);
+    feeds[indexDir] = subdirs.filter((s) => present.has(s.split('/')[0])).map((s) => path.join(dir, s)).filter(isDirectory);
   }
   return { label, name, version, path: dir, feeds };
 }

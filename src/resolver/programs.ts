@@ -6,6 +6,7 @@ import { archFits, normalizeArch } from './arch.js';
 import { binaryProblem, formatProblem, nameProblem, parseDependencies, type ParseOptions, type ParseResult, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
+import { isDirectory } from '../util/directories.js';
 import { noteDirectoryChecked } from '../util/root-safety.js';
 import type { GoboPaths } from './paths.js';
 import { sortNewestFirst } from './version.js';
@@ -254,13 +255,5 @@ export function realpathOr<T>(p: string | Buffer, fallback: T): string | T {
     return fs.realpathSync.native(p);
   } catch {
     return fallback;
-  }
-}
-
-function isDirectory(p: string): boolean {
-  try {
-    return fs.statSync(p).isDirectory();
-  } catch {
-    return false;
   }
 }
