@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "runner_addon",
-      "sources": ["addon/addon.cc", "addon/plan.cc", "addon/env-ops.cc"],
+      "sources": ["addon/addon.cc", "addon/batch-stat.cc", "addon/plan.cc", "addon/env-ops.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_DISABLE_CPP_EXCEPTIONS"],
       "cflags_cc": ["-std=c++17", "-Wall", "-Wextra"]

@@ -1,4 +1,4 @@
-// The Node side of the executor: three primitives and no policy.
+// The Node side of the executor and the plan cache: primitives, and no policy.
 //   rawArgv()          the process's own argv as Buffers, read from /proc/self/cmdline, so that
 //                      bytes that are not valid UTF-8 reach the launched program unchanged.
 //   memfd(name, data)  an inheritable (non-CLOEXEC) memory file holding `data`, for handing a plan
@@ -13,6 +13,9 @@
 //   applyEnvOps(plan, env)  the environment a plan's environment operations make of `env`
 //                      (env-ops.h, the executor's own code), for the planner's preview; its
 //                      "NAME=value" entries as Buffers (values need not be UTF-8).
+//   identity(path, follow, owner)  what runner-front's re-check of a plan-cache record finds at
+//                      `path`, by its own code (batch-stat.h): dev:ino:mode:size:mtime_ns:ctime_ns
+//                      (uid:gid:mode for an owner record), or E<errno> when the stat fails.
 //   userNamespaces(path)  the user namespace at `path` (/proc/PID/ns/user) and its ancestors as
 //                      far as the caller may see them ("user:[inode]" each, innermost first): a
 //                      named view's processes are those whose chain holds the view's namespace.
@@ -29,6 +32,7 @@
 #include <unistd.h>
 #include <vector>
 
+#include "batch-stat.h"
 #include "caller-state.h"
 #include "env-ops.h"
 #include "plan.h"
@@ -180,6 +184,14 @@ Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
   return out;
 }
 
+Napi::Value StatIdentity(const Napi::CallbackInfo& info) {
+  Napi::Env env = info.Env();
+  std::string path;
+  if (info.Length() < 3 || !ToBytes(info[0], &path) || !info[1].IsBoolean() || !info[2].IsBoolean())
+    return ThrowUsage(env, "identity(path: string | Buffer, follow: boolean, owner: boolean)");
+  return Napi::String::New(env, IdentityOf(path, info[1].As<Napi::Boolean>(), info[2].As<Napi::Boolean>()));
+}
+
 Napi::Value UserNamespaces(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path;
@@ -205,6 +217,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("execve", Napi::Function::New(env, Execve));
   exports.Set("rawEnv", Napi::Function::New(env, RawEnv));
   exports.Set("applyEnvOps", Napi::Function::New(env, ApplyEnvOps));
+  exports.Set("identity", Napi::Function::New(env, StatIdentity));
   exports.Set("userNamespaces", Napi::Function::New(env, UserNamespaces));
   return exports;
 }

@@ -14,7 +14,7 @@ namespace {
 constexpr unsigned kRingEntries = 256;
 constexpr unsigned kMask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME | STATX_UID | STATX_GID;
 
-// As Node prints a BigIntStats (src/cache/observe.ts): dev is makedev(major, minor).
+// dev is makedev(major, minor), as Node's BigIntStats has it.
 std::string Identity(int error, const struct statx& st, bool owner) {
   if (error) return "E" + std::to_string(error);
   if (owner) return std::to_string(st.stx_uid) + ":" + std::to_string(st.stx_gid) + ":" + std::to_string(st.stx_mode);
@@ -27,9 +27,7 @@ std::string Identity(int error, const struct statx& st, bool owner) {
 void StatEach(std::vector<StatQuery>* queries, size_t from) {
   for (size_t i = from; i < queries->size(); i++) {
     StatQuery& q = (*queries)[i];
-    struct statx st {};
-    int rc = statx(AT_FDCWD, q.path.c_str(), q.follow ? 0 : AT_SYMLINK_NOFOLLOW, kMask, &st);
-    q.identity = Identity(rc == 0 ? 0 : errno, st, q.owner);
+    q.identity = IdentityOf(q.path, q.follow, q.owner);
   }
 }
 
@@ -66,6 +64,12 @@ struct Ring {
   }
 };
 }  // namespace
+
+std::string IdentityOf(const std::string& path, bool follow, bool owner) {
+  struct statx st {};
+  int rc = statx(AT_FDCWD, path.c_str(), follow ? 0 : AT_SYMLINK_NOFOLLOW, kMask, &st);
+  return Identity(rc == 0 ? 0 : errno, st, owner);
+}
 
 void StatAll(std::vector<StatQuery>* queries, bool threads_allowed) {
   Ring ring;

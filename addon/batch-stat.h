@@ -12,6 +12,10 @@ struct StatQuery {
   bool owner = false;    // only uid:gid:mode (an "owner" record: root's trust, not the contents)
 };
 
+// The identity of one path, as StatAll fills it in: what the planner records (src/cache/observe.ts,
+// through the addon) is then printed by the very code that re-checks it.
+std::string IdentityOf(const std::string& path, bool follow, bool owner);
+
 // `threads_allowed`: io_uring runs statx on worker threads of this process, which linger for
 // seconds; a process that is to enter a user namespace must stay single-threaded (unshare fails
 // with EINVAL otherwise), so it asks one by one.

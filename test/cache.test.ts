@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { loadAddon } from '../src/overlay/execute.js';
 import { nodeStartCounter } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
@@ -101,6 +102,28 @@ function seesChangeWith(args: string[], expected: RegExp, env: NodeJS.ProcessEnv
   assert.match(warm.stdout, expected, warm.stderr);
   assert.not.ok(warm.viaNode, 'and the new plan is cached');
 }
+
+test('what the planner records is printed by the code that re-checks it, and is what Node stats find', () => {
+  const { identity } = loadAddon();
+  const dir = tempDir('runner-identity-');
+  const file = path.join(dir, 'file');
+  writeFile(file, 'some bytes');
+  fs.symlinkSync('file', path.join(dir, 'link'));
+  const latin1 = bytePath(dir, '/caf', Buffer.from([0xe9]));
+  fs.writeFileSync(latin1, '');
+  const asNode = (stat: fs.BigIntStats) => `${stat.dev}:${stat.ino}:${stat.mode}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  for (const at of [dir, file, path.join(dir, 'link')]) {
+    assert.is(identity(at, true, false), asNode(fs.statSync(at, { bigint: true })), `stat of ${at}`);
+    assert.is(identity(at, false, false), asNode(fs.lstatSync(at, { bigint: true })), `lstat of ${at}`);
+  }
+  assert.is.not(identity(path.join(dir, 'link'), false, false), identity(file, false, false), 'a symlink not followed is itself');
+  assert.is(identity(latin1, false, false), asNode(fs.lstatSync(latin1, { bigint: true })), 'a name that is not UTF-8, by its bytes');
+  const own = fs.lstatSync(file);
+  assert.is(identity(file, false, true), `${own.uid}:${own.gid}:${own.mode}`, 'an owner record');
+  assert.is(identity(path.join(dir, 'none'), true, false), 'E2', 'nothing there');
+  assert.is(identity(path.join(file, 'below'), false, true), 'E20', 'below a file');
+  assert.throws(() => identity('a\0b', true, false), /identity\(path/, 'a path the kernel cannot take');
+});
 
 test('a launch planned before runs without Node, with this launch\'s arguments and environment', () => {
   const root = tree();

@@ -17,6 +17,8 @@ interface Addon {
   /** The variable's value as the environment holds it (process.env has it decoded as UTF-8). */
   rawEnv(name: string): Buffer | undefined;
   applyEnvOps(plan: Buffer, env: (string | Buffer)[]): { env: Buffer[]; warnings: string[] };
+  /** What runner-front's re-check of a plan-cache record finds at `path` (addon/batch-stat.h). */
+  identity(path: string | Buffer, follow: boolean, owner: boolean): string;
   userNamespaces(path: string): string[];
 }
 
