@@ -18,7 +18,8 @@ export function isDirectory(p: string): boolean {
 /**
  * `mkdir -p`, one component at a time: Node's own recursive mkdir never returns for some paths
  * (under /proc it retries forever), and this way each step is an ordinary mkdir with its errno.
- * `exact`: each directory made gets `mode` whatever the umask (mkdir's own mode is masked by it). */
+ * `exact`: each directory made gets `mode` whatever the umask (mkdir's own mode is masked by it).
+ */
 export function makeDirectories(dir: string, mode = 0o755, exact = false): void {
   const missing: string[] = [];
   for (let at = dir; !fs.existsSync(at); at = path.dirname(at)) missing.unshift(at);
