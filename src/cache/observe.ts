@@ -46,6 +46,9 @@ const found = (answer: string): boolean => !answer.startsWith('E');
 /** Whether an identity is a directory's: its mode (the third field) says so. */
 const isDirectoryIdentity = (answer: string): boolean => found(answer) && (Number(answer.split(':')[2]) & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
 
+/** A directory whose identity proves names in it absent, and that identity (of a stat: its record's answer). */
+type Proof = { dir: FilePath; answer: string };
+
 type Wrapped = 'statSync' | 'lstatSync' | 'existsSync' | 'readdirSync' | 'readFileSync' | 'openSync' | 'accessSync' | 'readlinkSync' | 'realpathSync';
 
 /** Which record each wrapped call makes of its path argument. */
@@ -93,7 +96,8 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       return 'E0'; // a path the kernel cannot take (a NUL in it): nothing to rely on there
     }
   };
-  const record = (kind: Question['kind'], given: unknown) => {
+  /** `known`: the answer, when the caller has just asked it (a directory proving a name absent). */
+  const record = (kind: Question['kind'], given: unknown, known?: string) => {
     if (typeof given === 'number') return; // a descriptor: the path that opened it has a record
     if (typeof given !== 'string' && !Buffer.isBuffer(given)) {
       observation.unrecordable ??= 'it asked about a path given as a URL';
@@ -114,7 +118,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
         // uid:gid:mode; nothing at all there is E2 of the path itself: its parent's times do not count either.
         answer = identity(at, false, true);
       } else {
-        answer = identity(at, kind === 'stat', false);
+        answer = known ?? identity(at, kind === 'stat', false);
         absent = answer === ENOENT_ANSWER;
         if (found(answer)) noteChange(answer);
       }
@@ -122,9 +126,9 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       answer = errnoOf(error);
       absent = (error as NodeJS.ErrnoException).code === 'ENOENT';
     }
-    const dir = absent && kind !== 'owner' ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
-    if (dir !== undefined) {
-      record('stat', dir);
+    const proof = absent && kind !== 'owner' ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
+    if (proof !== undefined) {
+      record('stat', proof.dir, proof.answer);
       seen.set(key, { kind, path: at, answer });
       return;
     }
@@ -140,7 +144,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
    * many names in it were looked for (Architecture, Environment and Dependencies of a version, a
    * command along PATH). Not further up: a busy directory there would make every plan stale.
    */
-  const directoryProvingAbsent = (at: FilePath, lstatSaidAbsent: boolean): FilePath | undefined => {
+  const directoryProvingAbsent = (at: FilePath, lstatSaidAbsent: boolean): Proof | undefined => {
     if (!lstatSaidAbsent && found(identityAt(at, false))) return undefined; // a dangling link
     const dir = dirnameOf(at);
     if (pathKey(dir) === pathKey(at)) return undefined;
@@ -148,13 +152,20 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     if (!proofs.has(key)) proofs.set(key, proofFor(dir));
     return proofs.get(key);
   };
-  /** Directory (pathKey) → the directory whose identity proves names in it absent (asked once per directory). */
-  const proofs = new Map<string, FilePath | undefined>();
+  /** Directory (pathKey) → its proof (asked once per directory). */
+  const proofs = new Map<string, Proof | undefined>();
   /** `dir` itself when it is a directory; when nothing at all is there, the directory above it. */
-  const proofFor = (dir: FilePath): FilePath | undefined => {
-    if (found(identityAt(dir, false))) return isDirectoryIdentity(identityAt(dir, true)) ? dir : undefined;
+  const proofFor = (dir: FilePath): Proof | undefined => {
+    const own = identityAt(dir, false);
+    if (found(own)) {
+      // What lstat finds to be a directory is no symlink: a stat would answer the same.
+      const followed = isDirectoryIdentity(own) ? own : identityAt(dir, true);
+      return isDirectoryIdentity(followed) ? { dir, answer: followed } : undefined;
+    }
     const parent = dirnameOf(dir);
-    return pathKey(parent) !== pathKey(dir) && isDirectoryIdentity(identityAt(parent, true)) ? parent : undefined;
+    if (pathKey(parent) === pathKey(dir)) return undefined;
+    const above = identityAt(parent, true);
+    return isDirectoryIdentity(above) ? { dir: parent, answer: above } : undefined;
   };
   /** The newest of the identity's mtime and ctime (its last two fields), kept if newer than any so far. */
   const noteChange = (answer: string) => {
