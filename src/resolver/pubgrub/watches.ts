@@ -29,6 +29,18 @@ interface PackageWatches<E> {
   seen: Term;
 }
 
+/**
+ * Appends `item` to `lists[at]`, a list made with it as its one element: most of these lists stay
+ * short (a version's incompatibilities, the ranges one version is in), and the first push into an
+ * empty array would keep room for 16 more. The whole collection's solve adds 19,000
+ * incompatibilities under 56,000 versions of ranges.
+ */
+function listAt<T>(lists: T[][], at: number, item: T): void {
+  const list = lists[at];
+  if (list === undefined) lists[at] = [item];
+  else list.push(item);
+}
+
 export class Watches<E> {
   private readonly byPackage = sparse<PackageWatches<E>>();
   private looks = 0;
@@ -50,21 +62,22 @@ export class Watches<E> {
   }
 
   add(incompat: Incompatibility<E>): void {
-    incompat.ids.forEach((id, i) => {
-      const watch = this.of(id);
-      const term = incompat.termList[i];
+    const { ids, termList } = incompat;
+    for (let i = 0; i < ids.length; i++) {
+      const watch = this.of(ids[i]);
+      const term = termList[i];
       const version = term.positive ? onlyIndex(term.set) : -1;
-      if (version >= 0) (watch.atVersion[version] ??= []).push(incompat);
+      if (version >= 0) listAt(watch.atVersion, version, incompat);
       else if (!term.positive) {
         const at = watch.negatives.push(incompat) - 1;
         watch.negativeTerms.push(term);
         watch.met.push(0);
-        forEachIndex(term.set, (v) => (watch.negativesByVersion[v] ??= []).push(at));
+        forEachIndex(term.set, (v) => listAt(watch.negativesByVersion, v, at));
       } else {
         watch.others.push(incompat);
         watch.otherTerms.push(term);
       }
-    });
+    }
   }
 
   /** A backjump restored the package's term: what was looked at under a narrower one is undone too. */
