@@ -6,6 +6,12 @@
 // Running as root, a tree another user can write hands that user root (an Environment file can
 // set LD_PRELOAD). As OpenSSH's StrictModes does, root refuses metadata that a user other than
 // root can write, unless told the tree is trusted (`--trust-tree`): util/root-safety.ts decides.
+//
+// These are Node's own fs calls on purpose. The whole of a read (lstat, open, fstat, read, close
+// and root's directory stats) made in one call to the addon was measured against them: reading
+// the largest bench tree's 4,697 versions took the same (75–91 ms either way), and so did a fresh
+// `Runner --resolve --json` of the whole collection (410 against 411 ms): the time is the
+// kernel's, some 1.5 µs a system call, not the bindings'.
 import fs from 'node:fs';
 import { fileNotRootsAlone } from '../util/root-safety.js';
 

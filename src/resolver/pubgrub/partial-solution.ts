@@ -127,6 +127,8 @@ export class PartialSolution<E> {
    * The undecided package with a positive term and the fewest allowed versions, ties to the one
    * met first (PubGrub's usual choice). From a priority queue of (allowed, id) keys: an entry that
    * no longer matches the frontier is stale and skipped; the queue is rebuilt when mostly stale.
+   * Deciding first the packages met in N conflicts (uv's prioritisation) gained nothing on
+   * bench/resolve's 25 trees for N = 1, 3, 5 or 10: 181k decisions in all, 183k–191k with it.
    */
   nextUndecided(): number | undefined {
     const queue = this.queue;
