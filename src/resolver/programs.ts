@@ -30,9 +30,10 @@ export interface ProgramVersions {
 /**
  * What a run knows of the tree, read as the solver asks for it. Not ahead of it: a native thread
  * that listed each program as soon as a parsed file named it, and read its Current's metadata, was
- * measured on the bench trees: 61–76% of the reads were ready when asked, and the whole
- * collection's solve still got slower (240–281 → 273–351 ms), on two cores that V8's own
- * collector and compiler threads already share with the solve.
+ * measured on the whole collection's closure: 61–76% of the reads were ready when asked, yet a
+ * resolve took as long (after another tree: 327–355 ms without, 320–376 ms with) or longer (a
+ * tree's first: 240–281 → 273–351 ms), on two cores that V8's own collector and compiler threads
+ * already share with the solve.
  */
 export class World {
   /** Programs with symlinks resolved, once per run. */
