@@ -96,7 +96,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       return 'E0'; // a path the kernel cannot take (a NUL in it): nothing to rely on there
     }
   };
-  /** `known`: the answer, when the caller has just asked it (a directory proving a name absent). */
+  /** `known`: the answer, when the caller has just asked it (a proof's directory, see proofFor). */
   const record = (kind: Question['kind'], given: unknown, known?: string) => {
     if (typeof given === 'number') return; // a descriptor: the path that opened it has a record
     if (typeof given !== 'string' && !Buffer.isBuffer(given)) {
@@ -126,9 +126,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       answer = errnoOf(error);
       absent = (error as NodeJS.ErrnoException).code === 'ENOENT';
     }
-    const proof = absent && kind !== 'owner' ? directoryProvingAbsent(at, kind === 'lstat') : undefined;
-    if (proof !== undefined) {
-      record('stat', proof.dir, proof.answer);
+    if (absent && kind !== 'owner' && directoryProvingAbsent(at, kind === 'lstat')) {
       seen.set(key, { kind, path: at, answer });
       return;
     }
@@ -144,15 +142,20 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
    * many names in it were looked for (Architecture, Environment and Dependencies of a version, a
    * command along PATH). Not further up: a busy directory there would make every plan stale.
    */
-  const directoryProvingAbsent = (at: FilePath, lstatSaidAbsent: boolean): Proof | undefined => {
-    if (!lstatSaidAbsent && found(identityAt(at, false))) return undefined; // a dangling link
+  const directoryProvingAbsent = (at: FilePath, lstatSaidAbsent: boolean): boolean => {
+    if (!lstatSaidAbsent && found(identityAt(at, false))) return false; // a dangling link
     const dir = dirnameOf(at);
-    if (pathKey(dir) === pathKey(at)) return undefined;
+    if (pathKey(dir) === pathKey(at)) return false;
     const key = pathKey(dir);
-    if (!proofs.has(key)) proofs.set(key, proofFor(dir));
-    return proofs.get(key);
+    if (!proofs.has(key)) {
+      const proof = proofFor(dir);
+      proofs.set(key, proof);
+      // Recorded once, when made, with the identity its making asked: every name it proves absent rests on it.
+      if (proof !== undefined) record('stat', proof.dir, proof.answer);
+    }
+    return proofs.get(key) !== undefined;
   };
-  /** Directory (pathKey) → its proof (asked once per directory). */
+  /** Directory (pathKey) → its proof (made once per directory). */
   const proofs = new Map<string, Proof | undefined>();
   /** `dir` itself when it is a directory; when nothing at all is there, the directory above it. */
   const proofFor = (dir: FilePath): Proof | undefined => {
