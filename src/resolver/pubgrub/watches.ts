@@ -33,7 +33,7 @@ interface PackageWatches<E> {
  * Appends `item` to `lists[at]`, a list made with it as its one element: most of these lists stay
  * short (a version's incompatibilities, the ranges one version is in), and the first push into an
  * empty array would keep room for 16 more. The whole collection's solve adds 19,000
- * incompatibilities under 56,000 versions of ranges.
+ * incompatibilities, whose ranges hold 56,000 versions in all.
  */
 function listAt<T>(lists: T[][], at: number, item: T): void {
   const list = lists[at];
