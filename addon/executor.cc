@@ -100,7 +100,7 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   if (op.name == "attach") return view->AttachWriteLayer(op.args[0], f);
   if (op.name == "keepindex") return view->KeepIndex(op.args[0], op.args[1], f);
   if (op.name == "join") return view->Join(op.args[0], op.args[1], op.args[2], f);
-  if (op.name == "group") return view->MountGroup(op.list, f);
+  if (op.name == "group") return view->MountGroup(op.args[0], op.list, f);
   if (op.name == "upperdir") return view->AddUpperDirectory(op.args[0], op.args[1], f);
   if (op.name == "whiteout") return view->AddWhiteout(op.args[0], op.args[1], f);
   if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);

@@ -351,7 +351,13 @@ bool ViewBuilder::OpenLayers(const std::vector<std::string>& layers, bool direct
   return true;
 }
 
-bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f) {
+// A failure of the overlay as a whole (not of one layer) names what was being mounted: the Index
+// directory and how many layers it was given.
+static void NameOverlay(Failure* f, const std::string& what, size_t layers) {
+  if (f->path == "overlay") f->path = what + " (" + std::to_string(layers) + " layers)";
+}
+
+bool ViewBuilder::MountGroup(const std::string& target, const std::vector<std::string>& layers, Failure* f) {
   std::vector<int> fds;
   std::vector<std::string> lowers;
   if (!OpenLayers(layers, /*direct=*/true, &lowers, &fds, f)) return false;
@@ -359,6 +365,7 @@ bool ViewBuilder::MountGroup(const std::vector<std::string>& layers, Failure* f)
   bool ok = OverlayNew(lowers, "", "", &mnt, f);
   CloseAll(&fds);
   if (ok) group_fds_.push_back(mnt);
+  else NameOverlay(f, "read-only group " + std::to_string(group_fds_.size()) + " for " + target, layers.size());
   return ok;
 }
 
@@ -524,6 +531,7 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   }
   CloseAll(&fds);
   if (!ok && f->err == EINVAL && f->detail.empty()) ExplainStackingDepth(layers, f);
+  if (!ok) NameOverlay(f, target.empty() ? "probe" : target, layers.size());
   if (ok && !target.empty()) {
     mounted_.push_back(target);
     roots_.emplace_back(target, mnt);

@@ -30,8 +30,9 @@ class ViewBuilder {
   // Joins the user (if `user` is not empty) and mount namespaces of process `pid`, after checking
   // that they are still the ones a view record names (a reused pid is refused).
   bool Join(const std::string& pid, const std::string& mnt, const std::string& user, Failure* f);
-  // A detached read-only overlay of `layers`, usable afterwards as the layer "group:N".
-  bool MountGroup(const std::vector<std::string>& layers, Failure* f);
+  // A detached read-only overlay of `layers`, usable afterwards as the layer "group:N" of the
+  // overlay on `target` (named in a failure).
+  bool MountGroup(const std::string& target, const std::vector<std::string>& layers, Failure* f);
   // Overlay `layers` (top first) with a fresh upper/work pair from the write layer onto target
   // (an empty target builds the overlay and drops it: the --check probe).
   bool MountOverlay(const std::string& target, const std::vector<std::string>& layers, Failure* f);

@@ -16,7 +16,7 @@ struct Shape {
 const std::map<std::string, Shape> kShapes = {
     // the view and the command
     {"userns", {0, false}},      {"mountns", {0, false}},    {"private", {1, false}},
-    {"writelayer", {2, false}},  {"group", {0, true}},        {"overlay", {1, true}},
+    {"writelayer", {2, false}},  {"group", {1, true}},        {"overlay", {1, true}},
     {"remove", {2, false}},      {"personality", {1, false}}, {"nonewprivs", {0, false}},
     {"fallback", {1, false}},    {"bindfile", {3, false}},    {"exec", {2, true}},
     {"warn", {1, false}},        {"upperdir", {2, false}},   {"whiteout", {2, false}},    {"rechdir", {0, false}},

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { groupLayers, MAX_LOWER_LAYERS, type Group } from '../src/overlay/plan.js';
 import { ARGV_DUMP, compile, DENY_SYSCALLS } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
@@ -157,7 +158,7 @@ for (const who of ['root', 'user'] as As[]) {
     const script = `greet; ${runner} --with Greet/2.0 sh -c "greet; ${third('')}; echo \\$?; ${third('-f')}"`;
     const seen = run('--with', 'Greet/1.0', 'sh', '-c', script);
     assert.is(seen.stdout, 'Greet 1.0\nGreet 2.0\n122\nGreet 2.0\n', seen.stderr);
-    assert.match(seen.stderr, /^Runner: fsconfig create overlay: Invalid argument \(\S+\/System\/Index\/\w+ is an overlay already, a view's: overlayfs stacks no more than two deep/m);
+    assert.match(seen.stderr, /^Runner: fsconfig create \S+\/System\/Index\/\w+ \(\d+ layers\): Invalid argument \(\S+\/System\/Index\/\w+ is an overlay already, a view's: overlayfs stacks no more than two deep/m);
     assert.match(seen.stderr, /; running without the private view \(-f\)$/m);
   });
 
@@ -485,11 +486,18 @@ test('root: a read-only Index still gets its view (overlay never writes to it)',
   assert.match(seen.stdout, /^greet=Greet 1\.0$/m);
 });
 
-function manyLayers(count: number): string {
+/** A tree of `count` one-command programs P0000…, and a program Big that needs all of them (its
+ * bin/big counts the commands it sees and runs the first and last); with `apps`, programs BigN
+ * (bin/bigN) that each need the first N. */
+function manyLayers(count: number, apps?: number[]): string {
   const programs: Record<string, Record<string, { files?: Record<string, string>; deps?: string }>> = {};
   const names = Array.from({ length: count }, (_, i) => `P${String(i).padStart(4, '0')}`);
   for (const name of names) programs[name] = { '1': { files: { [`bin/${name.toLowerCase()}`]: `#!/bin/sh\necho ${name}\n` } } };
-  programs.Big = { '1': { deps: names.join('\n') + '\n', files: { 'bin/big': '#!/bin/sh\nls "${LD_LIBRARY_PATH%%:*}/../bin" | wc -l\np0000\np' + String(count - 1).padStart(4, '0') + '\n' } } };
+  const app = (n: number, command: string) => ({
+    '1': { deps: names.slice(0, n).join('\n') + '\n', files: { [`bin/${command}`]: '#!/bin/sh\nls "${LD_LIBRARY_PATH%%:*}/../bin" | wc -l\np0000\np' + String(n - 1).padStart(4, '0') + '\n' } },
+  });
+  if (apps === undefined) programs.Big = app(count, 'big');
+  for (const n of apps ?? []) programs[`Big${n}`] = app(n, `big${n}`);
   return shareTree(makeTree({ programs }));
 }
 
@@ -522,6 +530,42 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(seen.stdout, 'ab\n');
   });
 }
+
+// overlayfs takes at most 500 lower layers, and a read-only overlay at least 2: the counts on
+// either side of each multiple of 500 are where a grouping can leave a group of one.
+test('every layer count from 1 to 2,100 is grouped into overlays the kernel takes, in order', () => {
+  for (let count = 1; count <= 2100; count++) {
+    const lowers = Array.from({ length: count }, (_, i) => `/l${i}`);
+    const groups: Group[] = [];
+    const refs = groupLayers('/I/bin', lowers, groups, MAX_LOWER_LAYERS);
+    assert.ok(refs.length >= 1 && refs.length <= MAX_LOWER_LAYERS, `${count}: ${refs.length} top layers`);
+    if (count <= MAX_LOWER_LAYERS) {
+      assert.equal(refs, lowers);
+      continue;
+    }
+    for (const g of groups) assert.ok(g.layers.length >= 2 && g.layers.length <= MAX_LOWER_LAYERS, `${count}: a group of ${g.layers.length}`);
+    assert.equal(groups.flatMap((g) => g.layers), lowers, `${count}: every layer once, top first`);
+  }
+});
+
+test('root: views of 499 to 2,001 layers are built (the boundaries of 500-layer groups)', () => {
+  const counts = [499, 500, 501, 999, 1000, 1001, 1500, 2001];
+  const big = manyLayers(counts.at(-1)! - 2, counts.map((layers) => layers - 2));
+  for (const layers of counts) {
+    const deps = layers - 2;
+    const seen = runnerAs('root', ['--root', big, path.join(big, `Programs/Big${deps}/1/bin/big${deps}`)]);
+    assert.is(seen.stderr, '', `${layers} layers`);
+    assert.is(seen.status, 0, `${layers} layers`);
+    assert.is(seen.stdout, `${deps + 1}\nP0000\nP${String(deps - 1).padStart(4, '0')}\n`, `${layers} layers`);
+  }
+});
+
+test('user: a view of 1,001 layers is built', () => {
+  const big = manyLayers(999, [999]);
+  const seen = runnerAs('user', ['--root', big, path.join(big, 'Programs/Big999/1/bin/big999')]);
+  assert.is(seen.stderr, '');
+  assert.is(seen.stdout, `1000\nP0000\nP0998\n`);
+});
 
 for (const count of [300, 600]) {
   for (const who of ['root', 'user'] as As[]) {

@@ -15,13 +15,19 @@ export interface Mount {
   layers: string[];
 }
 
+/** A detached read-only overlay of many layers, one lower layer of the overlay on `target`. */
+export interface Group {
+  target: string;
+  layers: string[];
+}
+
 export interface MountPlan {
   format: 'runner-plan/1';
   /** Enter a user namespace (non-root) or only a mount namespace (root). */
   rootless: boolean;
   /** 'tmpfs' (dies with the namespace) or a directory kept for inspection (-C). */
   writeLayer: string;
-  groups: string[][];
+  groups: Group[];
   mounts: Mount[];
   /** Merged-view paths to remove (conflict removal). */
   removals: FilePath[];
@@ -82,15 +88,22 @@ export interface PlanInput {
 
 export const PER_LINUX32 = 0x0008;
 
-/** More lower layers than overlayfs takes become groups, each a detached read-only overlay. */
-function groupLayers(lowers: string[], groups: string[][], max: number): string[] {
+/**
+ * More lower layers than overlayfs takes become groups, each a detached read-only overlay. The
+ * groups are of even size: a read-only overlay needs at least two layers, so 501 layers are
+ * two groups of 251 and 250, never 500 and 1.
+ */
+export function groupLayers(target: string, lowers: string[], groups: Group[], max: number): string[] {
   if (lowers.length <= max) return lowers;
+  const count = Math.ceil(lowers.length / max);
+  if (count > max) throw new Error(`${lowers.length} layers exceed ${max}×${max}`);
   const refs: string[] = [];
-  for (let i = 0; i < lowers.length; i += max) {
+  for (let g = 0, start = 0; g < count; g++) {
+    const end = start + Math.floor(lowers.length / count) + (g < lowers.length % count ? 1 : 0);
     refs.push(`group:${groups.length}`);
-    groups.push(lowers.slice(i, i + max));
+    groups.push({ target, layers: lowers.slice(start, end) });
+    start = end;
   }
-  if (refs.length > max) throw new Error(`${lowers.length} layers exceed ${max}×${max}`);
   return refs;
 }
 
@@ -100,7 +113,7 @@ export function indexLowers(layers: readonly Layer[], dir: string, target: strin
 }
 
 export function planMounts(input: PlanInput): MountPlan {
-  const groups: string[][] = [];
+  const groups: Group[] = [];
   const mounts: Mount[] = [];
   for (const dir of INDEX_DIRS) {
     if (!input.indexDirs.includes(dir)) continue;
@@ -110,7 +123,7 @@ export function planMounts(input: PlanInput): MountPlan {
     const removesHere = input.removals.some((r) => isUnder(r, target));
     if (input.layers.every((layer) => layer.feeds[dir].length === 0) && !input.pure && !removesHere && !input.overlayEvery) continue;
     const lowers = indexLowers(input.layers, dir, target, input.pure);
-    mounts.push({ target, layers: groupLayers(lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
+    mounts.push({ target, layers: groupLayers(target, lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
   }
   const mounted = new Set(mounts.map((m) => m.target));
   const inView = (p: FilePath) => [...mounted].some((t) => isUnder(p, t));

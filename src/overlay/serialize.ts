@@ -103,7 +103,7 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
     ops.push(['private', '/']);
     ops.push(['writelayer', plan.writeLayer, '']);
     if (named) for (const item of named.afterWriteLayer) ops.push(item);
-    for (const group of plan.groups) ops.push(['group', ...list(group)]);
+    for (const group of plan.groups) ops.push(['group', group.target, ...list(group.layers)]);
     for (const item of mountOperations(plan.mounts, plan.removals, plan.upperDirectories)) ops.push(item);
     for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
     // A working directory inside the Index shows the view, not the host's files under it.
@@ -143,7 +143,7 @@ export function planJson(plan: MountPlan, env: ReadonlyMap<string, string>): str
 export function planText(plan: MountPlan, env: ReadonlyMap<string, string>): string {
   const decoder = new TextDecoder();
   const lines = [`${plan.rootless ? 'user+mount' : 'mount'} namespace, write layer ${plan.writeLayer}${needsView(plan) ? '' : ' (no view needed)'}`];
-  plan.groups.forEach((g, i) => lines.push(`group:${i} = read-only overlay of ${g.length} layers (${g[0]} … ${g.at(-1)})`));
+  plan.groups.forEach((g, i) => lines.push(`group:${i} = read-only overlay of ${g.layers.length} layers for ${g.target} (${g.layers[0]} … ${g.layers.at(-1)})`));
   for (const m of plan.mounts) {
     lines.push(`overlay ${m.target}`);
     for (const l of m.layers) lines.push(`  ${l}`);
