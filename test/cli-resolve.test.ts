@@ -37,6 +37,20 @@ test('--why explains one choice', () => {
   assert.match(result.stdout, /2\.0: Current, ruled out: App 1\.0 needs Greet >= 1\.0, < 2\.0/);
 });
 
+test('a version-control snapshot ranks below numbered versions, even as Current; a bare line still takes it', () => {
+  const root = makeTree({
+    programs: { App: { '1': { deps: 'QCA >= 2.0\n' } }, Any: { '1': { deps: 'QCA\n' } }, QCA: { '2.0.3': {}, git: {}, '1.0': {} } },
+    current: { QCA: 'git' },
+  });
+  const versions = (target: string) => JSON.parse(runner(['--root', root, '--resolve', '--json', target]).stdout).dependencies.map((d: { version: string }) => d.version);
+  assert.equal(versions('App'), ['2.0.3']);
+  assert.equal(versions('Any'), ['git'], 'Current, where nothing rules it out');
+  const why = runner(['--root', root, '--why', 'App', 'QCA'], { env: plainEnv });
+  assert.is(why.status, 0, why.stderr);
+  assert.match(why.stdout, /git: Current, ruled out: App 1 needs QCA >= 2\.0 \(a version-control snapshot ranks below numbered versions\)/);
+  assert.match(runner(['--root', root, '-v', '--resolve', 'App']).stderr, /QCA 2\.0\.3, not Current git: Current ruled out: .*a version-control snapshot ranks below numbered versions/);
+});
+
 test('-S makes a bare version exact; -d adds a file; -a chooses the architecture', () => {
   const root = makeTree({ programs: { App: { '1': { deps: 'A 1.0\nL\n' } }, A: { '1.0': {}, '2.0': {} }, L: { '1': { arch: 'x86_64' }, '2': { arch: 'i686' } }, B: { '1': {} } } });
   const json = (...args: string[]) => JSON.parse(runner(['--root', root, ...args, '--resolve', '--json', 'App']).stdout);

@@ -22,6 +22,11 @@ const ascending: string[][] = [
   ['3.0rc2_bin', '3.0', '3.0.1'],
   // OpenSSH's pN is a patch level, after the release.
   ['9.3', '9.3p1', '9.3p2', '9.4p1'],
+  // Version-control snapshots rank below every numbered version (GoboLinux's GuessLatest), and among
+  // themselves by the rest of the string.
+  ['1.0-git', '2.0-git', '2.0-SVN', 'bzr', 'cvs', 'git', 'hg', 'svn', '~1', '0.0.1', '0.10', '1.0rc1', '1.0'],
+  ['git', '0', '1.0.0-alpha'],
+  ['2.0-git-r1', '2.0-git-r2', '0.1-r1'],
 ];
 
 test('table of real cases', () => {
@@ -52,7 +57,7 @@ function* randomVersions(seed: number, count: number): Generator<string> {
     state = (state * 1103515245 + 12345) & 0x7fffffff;
     return state % n;
   };
-  const pieces = ['0', '1', '2', '10', '007', '20231105', 'a', 'k', 'rc', 'beta', 'r', 'esr', '~', '.', '-', '_', '+', '-r1', '-r10'];
+  const pieces = ['0', '1', '2', '10', '007', '20231105', 'a', 'k', 'rc', 'beta', 'r', 'esr', '~', '.', '-', '_', '+', '-r1', '-r10', 'git', 'SVN', '-git', '_cvs', 'hg'];
   for (let i = 0; i < count; i++) {
     let v = String(next(5));
     for (let j = next(6); j > 0; j--) v += pieces[next(pieces.length)];
@@ -75,6 +80,14 @@ test('total order: reflexive, antisymmetric, transitive, total', () => {
   for (let i = 0; i < sorted.length; i++) {
     for (let j = i + 1; j < sorted.length; j++) assert.ok(sign(sorted[i], sorted[j]) < 0, `${sorted[i]} < ${sorted[j]}`);
   }
+});
+
+test('a snapshot is below every numbered version, whatever its number', () => {
+  for (const v of ['git', 'GIT', 'svn', 'cvs', 'bzr', 'hg', '99.0-git', '2.0-svn', '3_cvs', '1.0-git-r3']) {
+    for (const numbered of ['0', '0.0.1', '1.0rc1', '~1', '2.0', '20231105', '1.0.2k']) assert.ok(compareVersionValues(v, numbered) < 0, `${v} < ${numbered}`);
+  }
+  // A word that only ends in the letters is no snapshot.
+  for (const v of ['1.0digit', 'legit', '2.0-tsvn']) assert.ok(compareVersionValues(v, '0.1') > 0, `${v} is numbered`);
 });
 
 test('sorting does not depend on input order', () => {

@@ -18,7 +18,9 @@ import { cappedWarnings } from '../util/capped-warnings.js';
 import { mapped, mappedNumbers } from './pubgrub/arrays.js';
 import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
 import { allVersions, indices, isEmptySet, negative, noVersions, positive, single, without, type Term, type VersionSet } from './pubgrub/term.js';
-import { compareKeys, versionKey, type Item } from './version.js';
+import { compareKeys, isSnapshot, versionKey, type Item } from './version.js';
+
+const SNAPSHOT_RANK = 'a version-control snapshot ranks below numbered versions';
 
 /** Who asked for what: one line of some Dependencies file, on behalf of a program or a file. */
 export interface Demand {
@@ -322,7 +324,12 @@ export function solve(options: SolveOptions): Resolution {
     if (at < 0) return 'not installed';
     const unusable = problem.unusable(name, version);
     if (unusable) return unusable;
-    return explainExclusion(solution.solution, name, at, problem.describe) ?? (options.preferNewest ? 'fits, but a newer version fits too (--newest)' : 'fits, but comes later in preference order (Current, then newest)');
+    const excluded = explainExclusion(solution.solution, name, at, problem.describe);
+    // A bound rules a snapshot out by its rank; the order of preference passes it over by its
+    // rank unless Current decided.
+    const byRank = isSnapshot(version) && (excluded !== undefined || options.preferNewest || chosen.get(name)?.version !== world.program(name)?.current);
+    const why = excluded ?? (options.preferNewest ? 'fits, but a newer version fits too (--newest)' : 'fits, but comes later in preference order (Current, then newest)');
+    return byRank ? `${why} (${SNAPSHOT_RANK})` : why;
   };
   const explainedNotes = (): string[] => {
     const notCurrent: string[] = [];

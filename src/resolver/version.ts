@@ -9,6 +9,9 @@
 //                    OpenSSH's `9.3p1` is a patch level after 9.3, as `1.0.2k` is after 1.0.2.
 //   2 number         numeric parts, dates (`20231105`), compared as integers of any length
 //   3 word           other letters: `1.0.2k` > `1.0.2j` > `1.0.2`, and the revision `-r10` > `-r9` > none
+// Version-control snapshots (`git`, `svn`, `cvs`, `bzr`, `hg` in any case, alone or as a `-git`
+// suffix: `2.0-git`) come before all of these, as GoboLinux's GuessLatest ranks them ("must be the
+// last choice"), and among themselves by the rest of their key (`1.0-git` < `git` < `svn`).
 // Strings semver can hold (after coercing `4.4` to `4.4.0`) are keyed from semver's own parse, so
 // semver's rules hold for them (numeric pre-release identifiers before alphanumeric ones).
 // Equal keys are ordered by the raw string, so sorting never depends on input order.
@@ -16,7 +19,7 @@ import coerce from 'semver/functions/coerce.js';
 import parse from 'semver/functions/parse.js';
 import type SemVer from 'semver/classes/semver.js';
 
-export type Item = readonly [cls: 0 | 1 | 2 | 3, num: string, text: string];
+export type Item = readonly [cls: -1 | 0 | 1 | 2 | 3, num: string, text: string];
 
 const ZERO: Item = [2, '0', ''];
 /** Pre-release words → their rank (compared as text). A letter run glued to a number ranks '2~'. */
@@ -24,6 +27,15 @@ const PRE_RANKS: Record<string, string> = { dev: '0', a: '1', alpha: '1', b: '2'
 const PRE_WORDS = new Set(['alpha', 'beta', 'pre', 'rc', 'dev', 'preview']);
 const PATCH_LEVELS = new Set(['p', 'pl']);
 const GOBO_REVISION = /-r(\d+)$/;
+const GOBO_REVISION_SUFFIX = /-r\d+$/;
+/** Leads a snapshot's key: below every other first item. */
+const SNAPSHOT: Item = [-1, '0', ''];
+const SNAPSHOT_NAME = /(?:^|[-_])(?:git|svn|cvs|bzr|hg)$/i;
+
+/** A version-control snapshot (`git`, `SVN`, `2.0-git`): ranked below every numbered version. */
+export function isSnapshot(version: string): boolean {
+  return SNAPSHOT_NAME.test(version.replace(GOBO_REVISION_SUFFIX, ''));
+}
 const SHORT_NUMERIC = /^\d+(\.\d+){0,2}$/;
 
 function num(digits: string): Item {
@@ -80,6 +92,7 @@ export function versionKey(version: string): readonly Item[] {
   if (key === undefined) {
     const revision = GOBO_REVISION.exec(version);
     key = revision ? [...baseKey(version.slice(0, revision.index)), [3, '0', 'r'], num(revision[1])] : baseKey(version);
+    if (isSnapshot(version)) key.unshift(SNAPSHOT);
     keyCache.set(version, key);
   }
   return key;
