@@ -209,6 +209,53 @@ test('--check says whether i686 programs can run, and where their loader is; it 
   assert.is(none.status, 0, 'i686 is reported, not required');
 });
 
+/**
+ * Glibc before 2.34's layout (`lib/ld-linux.so.2 -> ld-2.31.so`) in an i686 version, and Hello,
+ * whose only command is an i386 binary and which has no Resources/Architecture.
+ */
+function oldGlibcWorld(): string {
+  require32();
+  const root = makeTree({
+    programs: {
+      Glibc: { '2.36': { arch: 'x86_64', files: { 'lib/glibc-flavour': 'x86_64\n' } }, '2.31-i686': { arch: 'i686', files: { 'lib/glibc-flavour': 'i686\n' } } },
+      Hello: { '2.10': { deps: 'Glibc >= 2.0\n' } },
+    },
+    current: { Glibc: '2.36', Hello: '2.10' },
+  });
+  const lib = path.join(root, 'Programs/Glibc/2.31-i686/lib');
+  fs.copyFileSync('/usr/lib32/ld-linux.so.2', path.join(lib, 'ld-2.31.so'));
+  fs.symlinkSync('ld-2.31.so', path.join(lib, 'ld-linux.so.2'));
+  fs.copyFileSync('/usr/lib32/libc.so.6', path.join(lib, 'libc.so.6'));
+  compile(UNAME, path.join(root, 'Programs/Hello/2.10/bin/hello'), ['-m32']);
+  linkIndex(root, { Glibc: '2.36', Hello: '2.10' });
+  return shareTree(root);
+}
+
+test('a loader that is a symlink (Glibc before 2.34): --check finds it where a launch does', () => {
+  const root = oldGlibcWorld();
+  const check = withHostLoader(true, runnerCommand('root', ['--root', root, '--check', '--json']));
+  assert.equal(JSON.parse(check.stdout).i686, { ok: true, detail: 'IA32 emulation; loader in the tree (Glibc 2.31-i686)' });
+  const seen = withHostLoader(true, runnerCommand('root', ['--root', root, path.join(root, 'Programs/Hello/2.10/bin/hello'), 'x']));
+  assert.is(seen.stderr, '');
+  assert.is(seen.stdout, 'i686 32-bit [x]\n');
+});
+
+test('a program named, not run, gets the architecture a launch would: its commands\' ELF headers', () => {
+  const root = oldGlibcWorld();
+  const json = JSON.parse(runnerAs('root', ['--root', root, '--resolve', '--json', 'Hello']).stdout);
+  assert.is(json.architecture, 'i686');
+  assert.equal(json.dependencies.map((d: { version: string }) => d.version), ['2.31-i686']);
+  const why = runnerAs('root', ['--root', root, '--why', 'Hello', 'Glibc']);
+  assert.match(why.stdout, /Glibc 2\.31-i686 was chosen/, why.stderr);
+  assert.match(why.stdout, /2\.36: Current, is for x86_64, not i686/);
+  const launch = withHostLoader(true, runnerCommand('root', ['--root', root, '-v', 'hello']));
+  assert.match(launch.stderr, /Hello 2\.10 \(i686, from ELF header\) with Glibc 2\.31-i686/);
+  // -a and Resources/Architecture still come first.
+  assert.is(JSON.parse(runnerAs('root', ['--root', root, '-a', 'x86_64', '--resolve', '--json', 'Hello']).stdout).architecture, 'x86_64');
+  assert.equal(wantedArch({ declared: 'x86_64', commands: () => [path.join(root, 'Programs/Hello/2.10/bin/hello')] }).source, 'Resources/Architecture');
+  assert.equal(wantedArch({ commands: () => [path.join(root, 'Programs/Hello/2.10/bin/hello')] }), { arch: 'i686', source: 'ELF headers of its commands' });
+});
+
 test('no loader in the tree nor on the host: 123 naming the interpreter and the architecture', () => {
   const root = makeTree({ programs: { Lone32: { '1.0': {} } } });
   const file = compile(MAPS, path.join(root, 'Programs/Lone32/1.0/bin/lone32'), ['-m32']);

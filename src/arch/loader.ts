@@ -40,15 +40,22 @@ function followLinks(p: string): string {
   return at;
 }
 
-/** The first layer that has a loader of this name in its lib directories. */
-function loaderInLayers(layers: readonly Layer[], name: string): string | undefined {
-  for (const layer of layers) {
-    for (const dir of layer.feeds.lib ?? []) {
-      const candidate = path.join(dir, name);
-      if (fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
-    }
+/**
+ * The first of `libDirs` that holds a loader called `name`: a regular file, through a symlink too
+ * (Glibc before 2.34 ships `ld-linux.so.2 -> ld-2.xx.so`), as the kernel opens it. `--check`
+ * asks this too, so that it says what a launch would find.
+ */
+export function loaderIn(libDirs: readonly string[], name: string): string | undefined {
+  for (const dir of libDirs) {
+    const candidate = path.join(dir, name);
+    if (fs.statSync(candidate, { throwIfNoEntry: false })?.isFile()) return candidate;
   }
   return undefined;
+}
+
+/** The first layer that has a loader of this name in its lib directories. */
+function loaderInLayers(layers: readonly Layer[], name: string): string | undefined {
+  return loaderIn(layers.flatMap((layer) => layer.feeds.lib ?? []), name);
 }
 
 /**

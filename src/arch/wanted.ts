@@ -1,26 +1,56 @@
 // Which architecture a run wants, and whether this host can run it (issue 4).
-// Order: -a/--arch, the command's ELF header, the program's Resources/Architecture, the host.
+// Order: -a/--arch, the command's ELF header, the program's Resources/Architecture, the ELF
+// headers of the program's own commands (a target named, not a command: `--resolve Hello` decides
+// as `Runner hello` would), the host.
+import fs from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { normalizeArch } from '../resolver/arch.js';
 import { readElf } from './elf.js';
 import type { FilePath } from '../util/file-path.js';
 
 export interface WantedArch {
   arch: string;
-  source: '-a' | 'ELF header' | 'Resources/Architecture' | 'host';
+  source: '-a' | 'ELF header' | 'Resources/Architecture' | 'ELF headers of its commands' | 'host';
+}
+
+/** Commands looked at for a program named without one: enough for any real bin directory's ELFs. */
+const MAX_COMMANDS = 64;
+
+/** The files of a program version's command directories (bin, then sbin), by name, at most 64. */
+export function programCommands(versionDir: string): string[] {
+  const files: string[] = [];
+  for (const sub of ['bin', 'sbin']) {
+    const dir = path.join(versionDir, sub);
+    let names: string[];
+    try {
+      names = fs.readdirSync(dir).sort();
+    } catch {
+      continue;
+    }
+    for (const name of names.slice(0, MAX_COMMANDS - files.length)) files.push(path.join(dir, name));
+  }
+  return files;
 }
 
 export function hostArch(): string {
   return normalizeArch(os.machine());
 }
 
-export function wantedArch(options: { flag?: string; file?: FilePath; declared?: string }): WantedArch {
+export function wantedArch(options: { flag?: string; file?: FilePath; declared?: string; commands?: () => readonly string[] }): WantedArch {
   if (options.flag) return { arch: normalizeArch(options.flag), source: '-a' };
   if (options.file) {
     const elf = readElf(options.file);
     if (elf.kind === 'elf') return { arch: elf.arch, source: 'ELF header' };
   }
   if (options.declared && options.declared !== 'noarch') return { arch: options.declared, source: 'Resources/Architecture' };
+  if (!options.file) {
+    // readElf opens without following a FIFO's block and reads only a regular file's head.
+    for (const command of options.commands?.() ?? []) {
+      const elf = readElf(command);
+      if (elf.kind === 'elf') return { arch: elf.arch, source: 'ELF headers of its commands' };
+    }
+  }
   return { arch: hostArch(), source: 'host' };
 }
 

@@ -5,6 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import chalk from 'chalk';
 import fg from 'fast-glob';
+import { loaderIn } from '../arch/loader.js';
 import { ExitCode } from '../resolver/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { helperPath } from '../overlay/execute.js';
@@ -21,13 +22,17 @@ interface Line {
   optional?: boolean;
 }
 
+const LOADER = 'ld-linux.so.2';
+
 /** Whether 32-bit x86 programs can run: IA32 emulation in the kernel, and a loader for them. */
 function i686Line(programs: string): Line {
   if (os.machine() !== 'x86_64') return { name: 'i686', ok: false, detail: `${os.machine()} host`, optional: true };
   if (!fs.existsSync('/proc/sys/abi/vsyscall32')) return { name: 'i686', ok: false, detail: 'the kernel has no IA32 emulation', optional: true };
-  const inTree = fg.sync('*/*/lib/ld-linux.so.2', { cwd: programs, onlyFiles: true, followSymbolicLinks: false, deep: 4 }).sort();
-  const onHost = fs.statSync('/lib/ld-linux.so.2', { throwIfNoEntry: false })?.isFile() ?? false;
-  const where = [...(inTree.length > 0 ? [`loader in the tree (${inTree[0].split('/').slice(0, 2).join(' ')})`] : []), ...(onHost ? ['loader on the host (/lib/ld-linux.so.2)'] : [])];
+  // Every version's lib directories, as a launch's layers feed them (lib, then lib64).
+  const libDirs = fg.sync('*/*/{lib,lib64}', { cwd: programs, onlyDirectories: true, followSymbolicLinks: false, deep: 3 }).sort();
+  const inTree = loaderIn(libDirs.map((dir) => path.join(programs, dir)), LOADER);
+  const onHost = loaderIn(['/lib'], LOADER) !== undefined;
+  const where = [...(inTree ? [`loader in the tree (${path.relative(programs, inTree).split('/').slice(0, 2).join(' ')})`] : []), ...(onHost ? ['loader on the host (/lib/ld-linux.so.2)'] : [])];
   if (where.length === 0) return { name: 'i686', ok: false, detail: 'IA32 emulation, but no ld-linux.so.2 in the tree or on the host', optional: true };
   return { name: 'i686', ok: true, detail: `IA32 emulation; ${where.join(', ')}`, optional: true };
 }

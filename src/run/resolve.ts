@@ -4,7 +4,7 @@
 // Target + options in, resolved run out. Reads the tree, never mounts.
 import path from 'node:path';
 import { foreignArchLayers } from '../arch/layers.js';
-import { hostArch, wantedArch, type WantedArch } from '../arch/wanted.js';
+import { hostArch, programCommands, wantedArch, type WantedArch } from '../arch/wanted.js';
 import { readCompatibilityList } from '../resolver/compat.js';
 import { nameProblem, type Requirement } from '../resolver/dependencies.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
@@ -83,6 +83,7 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
     flag: options.arch,
     file: target.file,
     declared: program && world.architecture(program.name, program.version),
+    commands: () => (program ? programCommands(world.versionDir(program.name, program.version)) : []),
   });
   // `--with` programs first: they are the view's top layers; then `-d` files.
   const withs = options.withPrograms ?? [];
