@@ -76,6 +76,8 @@ const NAME = /[A-Za-z_][A-Za-z0-9_]*/y;
 const NAME_REST = /[A-Za-z0-9_]+/y;
 const CONTINUED_NAME = /(?:\\\n)+[A-Za-z0-9_]/y;
 const TILDE_PREFIX = /(?:[^/:\s;\\]|\\\n)*/y;
+/** In a conditional expansion's word the prefix also ends at its closing brace. */
+const TILDE_PREFIX_IN_BRACE = /(?:[^/:\s;\\}]|\\\n)*/y;
 const BLANK = ' \t';
 /** Unquoted, these end a word. */
 const WORD_END = ' \t\n;';
@@ -207,7 +209,7 @@ function add(parts: EnvPart[], part: EnvPart): void {
 }
 
 /** `$...` at the cursor: a variable, a conditional expansion, or a literal '$'. */
-function readDollar(r: Reader, inDouble: boolean, depth: number): EnvPart {
+function readDollar(r: Reader, inDouble: boolean, depth: number, assignment: boolean): EnvPart {
   const start = r.at;
   r.at++; // '$'
   const next = r.char;
@@ -225,7 +227,9 @@ function readDollar(r: Reader, inDouble: boolean, depth: number): EnvPart {
     }
     r.at += operator.length;
     if (depth >= MAX_NESTING) throw new ShellProblem(`expansions nested more than ${MAX_NESTING} deep`);
-    const word = readUntil(r, inDouble ? 'brace-in-double' : 'brace', false, depth + 1);
+    // Outside double quotes the word gets tilde expansion as a value does (dash: X=${V-:~/r}
+    // gives :$HOME/r), at its start even inside a longer word (X=a${V-~/r}).
+    const word = readUntil(r, inDouble ? 'brace-in-double' : 'brace', !inDouble && assignment, depth + 1);
     return { variable: name, operator, word };
   }
   const name = r.variableName();
@@ -272,7 +276,7 @@ function readUntil(r: Reader, context: 'bare' | 'double' | 'brace' | 'brace-in-d
       if (quoted && !'"\\$`}'.includes(escaped)) add(parts, { text: '\\' });
       add(parts, { text: escaped });
     } else if (c === '$') {
-      add(parts, readDollar(r, quoted, depth));
+      add(parts, readDollar(r, quoted, depth, assignment));
     } else if (c === '`') {
       throw new ShellProblem('command substitution with backquotes is not supported');
     } else if (c === '"') {
@@ -287,12 +291,13 @@ function readUntil(r: Reader, context: 'bare' | 'double' | 'brace' | 'brace-in-d
     } else if (c === '~' && tildeHere) {
       // The tilde-prefix runs to the first '/' or ':' (or the word's end): empty, it is $HOME;
       // a login name means that user's home, which Runner does not look up; anything else stays.
-      const raw = r.match(TILDE_PREFIX, r.at + 1) ?? '';
+      const raw = r.match(context === 'brace' ? TILDE_PREFIX_IN_BRACE : TILDE_PREFIX, r.at + 1) ?? '';
       const escaped = r.text[r.at + 1 + raw.length] === '\\'; // a quoted character: no expansion
       const prefix = raw.replace(/\\\n/g, '');
       if (!escaped && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(prefix)) throw new ShellProblem(`'~${prefix}' (another user's home) is not supported`);
       r.at++;
-      add(parts, prefix === '' && !escaped ? { variable: 'HOME' } : { text: '~' });
+      // ${HOME-~}: with HOME unset, dash leaves the tilde as it is.
+      add(parts, prefix === '' && !escaped ? { variable: 'HOME', operator: '-', word: [{ text: '~' }] } : { text: '~' });
     } else if (context === 'bare' && '&|<>()'.includes(c)) {
       throw new ShellProblem(`unexpected '${c}' (only assignments are supported)`);
     } else {
