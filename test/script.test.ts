@@ -93,6 +93,19 @@ test('a shebang that runs Runner under another name is a Runner script, not a lo
   assert.is(seen.stdout, 'Greet 1.0\n');
 });
 
+test('a shebang naming Runner under another name on PATH (a link to the native front) runs the script once', () => {
+  const bin = path.join(scripts, 'rnr-bin');
+  fs.mkdirSync(bin, { recursive: true });
+  fs.symlinkSync(path.join(projectRoot, 'bin/Runner'), path.join(bin, 'rnr'));
+  const file = script('via-rnr', `#!/usr/bin/env -S rnr --root ${root}\n#!Runner dependency Greet < 2\ngreet\necho "args: $*"\n`);
+  for (const run of ['cold', 'warm']) {
+    const seen = spawnSync(file, ['a b'], { encoding: 'utf8', env: envAs('root', { PATH: `${bin}:/usr/bin:/bin` }), timeout: 30_000 });
+    assert.is(seen.signal, null, `${run}: no loop`);
+    assert.is(seen.stderr, '', run);
+    assert.is(seen.stdout, 'Greet 1.0\nargs: a b\n', run);
+  }
+});
+
 test('a script that would start itself through Runner again inside its view stops with 125', () => {
   const bin = runnerBin('root');
   // An alias Runner cannot recognise as itself (a wrapper script), and a script that re-enters.

@@ -1,7 +1,8 @@
 // `#!` lines: read only the first line of a file, and say which command it hands the file to.
 import fs from 'node:fs';
 import path from 'node:path';
-import { pathKey, type FilePath } from '../util/file-path.js';
+import { packageRoot } from '../package-root.js';
+import { DEFAULT_SEARCH_PATH, pathKey, searchPath, type FilePath } from '../util/file-path.js';
 
 const firstLines = new Map<string, string | undefined>();
 
@@ -54,18 +55,41 @@ function realpathOf(p: string): string | undefined {
   }
 }
 
-/** The file this very Runner runs from (its CLI script), resolved: what a shebang may lead to. */
-const self = process.argv[1] ? realpathOf(process.argv[1]) : undefined;
+let selves: Set<string> | undefined;
+
+/** The files this very Runner is, resolved: its CLI script, and its native front as built and as
+ * installed (bin/Runner). A shebang leading to any of them leads back to Runner. */
+function thisRunner(): Set<string> {
+  selves ??= new Set(
+    [process.argv[1], path.join(packageRoot(), 'bin/Runner'), path.join(packageRoot(), 'build/Release/runner-front')]
+      .map((p) => (p ? realpathOf(p) : undefined))
+      .filter((p): p is string => p !== undefined),
+  );
+  return selves;
+}
+
+/** Where a shebang's word leads: a path as it is, a bare name where `env` finds it on PATH. */
+function shebangFile(word: string): string | undefined {
+  if (word.includes('/')) return realpathOf(word);
+  for (const dir of searchPath(process.env.PATH ?? DEFAULT_SEARCH_PATH) as string[]) {
+    const found = realpathOf(path.join(dir, word));
+    if (found !== undefined && fs.statSync(found, { throwIfNoEntry: false })?.isFile()) return found;
+  }
+  return undefined;
+}
 
 /**
  * A script whose first line hands it to Runner (its header then holds `#!Runner` directives):
- * a command named Runner, or any path that resolves to this Runner, also behind an interpreter
- * (`#!/usr/bin/env -S node /opt/runner/main.js --root DIR`). Not recognising one would make the
- * kernel start Runner for the script again and again.
+ * a command named Runner, or a path or a name on PATH that resolves to this Runner (`rnr`, a link
+ * to it), also behind an interpreter (`#!/usr/bin/env -S node /opt/runner/main.js --root DIR`).
+ * Not recognising one would make the kernel start Runner for the script again and again.
  */
 export function isRunnerScript(firstLine: string | undefined): boolean {
   const words = shebangWords(firstLine);
   if (words.length === 0) return false;
   if (path.basename(words[0]) === 'Runner') return true;
-  return self !== undefined && words.slice(0, 2).some((w) => w.includes('/') && realpathOf(w) === self);
+  return words.slice(0, 2).some((word) => {
+    const file = shebangFile(word);
+    return file !== undefined && thisRunner().has(file);
+  });
 }
