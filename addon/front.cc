@@ -15,6 +15,7 @@
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
+#include <sys/mman.h>
 #include <sys/resource.h>
 #include <string>
 #include <unistd.h>
@@ -92,8 +93,30 @@ std::string CallerState(const std::vector<int>& closed) {
 }
 }  // namespace
 
+// The words after Runner's name in a memory file that Node inherits, for a command line that
+// the kernel took from the caller but not with Node's own words added. -1 when it cannot be made.
+int HandArgumentsOver(int argc, char** argv) {
+  int fd = memfd_create("runner-argv", 0);  // no MFD_CLOEXEC: Node inherits it
+  if (fd < 0) return -1;
+  for (int i = 1; i < argc; i++) {
+    const char* word = argv[i];
+    for (size_t left = strlen(word) + 1; left > 0;) {
+      ssize_t n = write(fd, word, left);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) return close(fd), -1;
+      word += n;
+      left -= static_cast<size_t>(n);
+    }
+  }
+  // Node reads it from where the descriptor stands.
+  if (lseek(fd, 0, SEEK_SET) != 0) return close(fd), -1;
+  return fd;
+}
+
 int main(int argc, char** argv) {
   std::vector<int> closed = HoldClosedStandardFds();
+  // Only the front hands words over this way: a value from the caller means nothing.
+  unsetenv(kArgvFd);
   char self[PATH_MAX];
   ssize_t n = readlink("/proc/self/exe", self, sizeof self - 1);
   if (n <= 0) {
@@ -132,10 +155,22 @@ int main(int argc, char** argv) {
   std::vector<char*> args{const_cast<char*>(RUNNER_NODE)};
   for (auto& flag : flags) args.push_back(flag.data());
   args.push_back(const_cast<char*>(cli.c_str()));
+  const size_t own_words = args.size();
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);
   execv(RUNNER_NODE, args.data());
   int err = errno;
+  if (err == E2BIG) {
+    // The caller's words fit, Node's added to them did not: they go in a file instead.
+    int fd = HandArgumentsOver(argc, argv);
+    if (fd >= 0) {
+      setenv(kArgvFd, std::to_string(fd).c_str(), 1);
+      args.resize(own_words);
+      args.push_back(nullptr);
+      execv(RUNNER_NODE, args.data());
+      err = errno;
+    }
+  }
   fprintf(stderr, "Runner: cannot start %s: %s\n", RUNNER_NODE, strerror(err));
   return 125;
 }

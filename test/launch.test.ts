@@ -531,6 +531,64 @@ for (const who of ['root', 'user'] as As[]) {
   });
 }
 
+// argc and an FNV-1a hash of every word after argv[0] with its NUL: what arrived, for an argv of megabytes.
+const ARGV_SUM = `
+#include <stdio.h>
+#include <string.h>
+int main(int argc, char **argv) {
+  unsigned long long h = 1469598103934665603ULL;
+  for (int i = 1; i < argc; i++)
+    for (size_t j = 0, n = strlen(argv[i]) + 1; j < n; j++) h = (h ^ (unsigned char)argv[i][j]) * 1099511628211ULL;
+  printf("%d %llx\\n", argc, h);
+  return 0;
+}
+`;
+
+function argvSum(words: readonly string[]): string {
+  let h = 1469598103934665603n;
+  for (const byte of Buffer.from(words.map((w) => `${w}\0`).join(''))) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 1099511628211n);
+  return `${words.length + 1} ${h.toString(16)}\n`;
+}
+
+test('root: the longest command line the program can be started with is run byte for byte, cold and warm', () => {
+  // A short path for the command: the program's own exec names it where the caller's named Runner.
+  const dir = fs.mkdtempSync('/tmp/r');
+  try {
+    const file = compile(ARGV_SUM, path.join(dir, 's'));
+    const env = (cache: '0' | '1') => ({ PATH: `${dir}:/usr/bin:/bin`, HOME: '/root', XDG_CACHE_HOME: path.join(dir, 'cache'), RUNNER_NO_CACHE: cache });
+    const runner = (words: string[], cache: '0' | '1' = '1') => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 's', ...words], { encoding: 'utf8', env: env(cache) });
+    // The environment the view gives the program (its Index on PATH and LD_LIBRARY_PATH, …)
+    // counts against the kernel's limit with its words: the limit is the program's own exec's.
+    const viewEnv = Object.fromEntries(spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 'env', '-0'], { encoding: 'utf8', env: env('1') }).stdout.split('\0').filter(Boolean).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
+    const tooLong = (words: string[]) => (spawnSync(file, words, { argv0: 's', env: viewEnv }).error as NodeJS.ErrnoException | undefined)?.code === 'E2BIG';
+    // The most 100-byte words the kernel takes, then the longest last word beside them.
+    const word = (i: number) => `${String(i).padStart(6, '0')}${'x'.repeat(94)}`;
+    const words = (n: number, last = 0) => [...Array.from({ length: n }, (_, i) => word(i)), ...(last > 0 ? ['y'.repeat(last)] : [])];
+    let [fits, fails] = [0, 100_000];
+    while (fails - fits > 1) {
+      const mid = (fits + fails) >> 1;
+      if (tooLong(words(mid))) fails = mid;
+      else fits = mid;
+    }
+    let [lastFits, lastFails] = [0, 101];
+    while (lastFails - lastFits > 1) {
+      const mid = (lastFits + lastFails) >> 1;
+      if (tooLong(words(fits, mid))) lastFails = mid;
+      else lastFits = mid;
+    }
+    const atLimit = words(fits, lastFits);
+    assert.ok(tooLong([...atLimit, 'z']), 'one more word does not fit');
+    for (const [what, cache] of [['cold', '1'], ['planned', '0'], ['warm', '0']] as const) {
+      const seen = runner(atLimit, cache);
+      assert.is(seen.stderr, '', what);
+      assert.is(seen.status, 0, what);
+      assert.is(seen.stdout, argvSum(atLimit), what);
+    }
+  } finally {
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+});
+
 // overlayfs takes at most 500 lower layers, and a read-only overlay at least 2: the counts on
 // either side of each multiple of 500 are where a grouping can leave a group of one.
 test('every layer count from 1 to 2,100 is grouped into overlays the kernel takes, in order', () => {

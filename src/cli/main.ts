@@ -84,6 +84,7 @@ async function dispatch(options: Options, action: Action): Promise<number> {
 async function main(): Promise<void> {
   let code: number;
   try {
+    if (process.env.RUNNER_ARGV_FD !== undefined) (await import('./raw-args.js')).takeHandedOverWords();
     const options = await parseOptions(process.argv.slice(2));
     const action = actionOf(options);
     if (!options.noCache) bootHooks()?.codeCacheFor(action);

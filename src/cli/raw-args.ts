@@ -1,7 +1,34 @@
 // The command line and environment as the kernel gave them. Node decodes both as UTF-8 and puts
 // U+FFFD where bytes are not UTF-8; a command word or a PATH directory names a file by its bytes.
+import fs from 'node:fs';
 import { loadAddon } from '../overlay/execute.js';
 import { commandWord, fromBytes, type FilePath } from '../util/file-path.js';
+
+/** The words runner-front handed over in a memory file (addon/caller-state.h: RUNNER_ARGV_FD). */
+let handedOver: Buffer[] | undefined;
+
+/**
+ * The caller's words when runner-front had to hand them over in a file (a command line at the
+ * kernel's limit leaves no room for Node's own words beside them): read once, at the start, into
+ * process.argv as Node would have put them there, and the variable removed, so that neither the
+ * program nor a nested Runner sees it.
+ */
+export function takeHandedOverWords(): void {
+  const fd = Number(process.env.RUNNER_ARGV_FD);
+  if (process.env.RUNNER_ARGV_FD === undefined) return;
+  delete process.env.RUNNER_ARGV_FD;
+  if (!Number.isInteger(fd) || fd < 3) return;
+  const data = fs.readFileSync(fd);
+  fs.closeSync(fd);
+  const words: Buffer[] = [];
+  for (let at = 0; at < data.length; ) {
+    const end = data.indexOf(0, at);
+    words.push(data.subarray(at, end < 0 ? data.length : end));
+    at = end < 0 ? data.length : end + 1;
+  }
+  handedOver = words;
+  process.argv.push(...words.map((w) => w.toString('utf8')));
+}
 
 /** Node's decoding is exact unless it had to replace something: then only the kernel's bytes are. */
 const decodedExactly = (words: readonly string[]) => !words.some((w) => w.includes('\uFFFD'));
@@ -11,6 +38,7 @@ const decodedExactly = (words: readonly string[]) => !words.some((w) => w.includ
  * run), so when Node's decoding lost nothing, the addon is not needed to read them.
  */
 export function rawArguments(textWillDo = false): Uint8Array[] {
+  if (handedOver !== undefined) return handedOver;
   if (textWillDo && decodedExactly(process.argv)) return process.argv.slice(2).map((a) => Buffer.from(a));
   // The kernel's command line is Node, Node's own flags (runner-front passes package.json's
   // config.nodeFlags), the entry script, then the words.
