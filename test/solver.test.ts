@@ -2,6 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { parseDependencies } from '../src/resolver/dependencies.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
 import { newWorld, resolveTarget, type ResolveOptions } from '../src/run/resolve.js';
@@ -92,7 +93,85 @@ test('unsatisfiable: the explanation names the chain', () => {
     },
   }, 'App'));
   assert.is(error.exitCode, 120);
-  assert.is(error.message, 'App 1.0 needs Greet < 2.0; App 1.0 needs Tool → Tool 3.1 needs Greet >= 2.0; no version of Greet fits both');
+  assert.is(error.message, [
+    'no choice of the installed versions fits:',
+    '  Because Tool 3.1 needs Greet >= 2.0 and App 1.0 needs Greet < 2.0, Tool 3.1 and App 1.0 cannot be used together.',
+    '  And because App 1.0 needs Tool and App 1.0 is the program being run, the run cannot be satisfied.',
+  ].join('\n'));
+});
+
+// Peers' own cases. uv's scenario "dependency-excludes-range-of-compatible-versions": the cause that
+// matters (App's B >= 2.0.0, < 3.0.0 leaves only A 2.x, which C excludes) must be told.
+test("uv's excluded range of compatible versions: the derivation names App's bound on B", () => {
+  const error = failure(() => resolve({
+    programs: {
+      App: { '1.0': { deps: 'A\nB >= 2.0.0, < 3.0.0\nC\n' } },
+      A: { '1.0.0': { deps: 'B = 1.0.0' }, '2.0.0': { deps: 'B = 2.0.0' }, '2.1.0': { deps: 'B = 2.0.0' }, '2.2.0': { deps: 'B = 2.0.0' }, '2.3.0': { deps: 'B = 2.0.0' }, '3.0.0': { deps: 'B = 3.0.0' } },
+      B: { '1.0.0': {}, '2.0.0': {}, '3.0.0': {} },
+      C: { '1.0.0': { deps: 'A < 2.0.0' }, '2.0.0': { deps: 'A >= 3.0.0' } },
+    },
+  }, 'App'));
+  assert.is(error.exitCode, 120);
+  assert.is(error.message, [
+    'no choice of the installed versions fits:',
+    '  Because C 1.0.0 needs A < 2.0.0 and A 1.0.0 needs B = 1.0.0, C 1.0.0 needs B 1.0.0.',
+    '  And because C 2.0.0 needs A >= 3.0.0, every version of C needs B 1.0.0 or A 3.0.0.',
+    '  And because A 3.0.0 needs B = 3.0.0 and App 1.0 needs B >= 2.0.0, < 3.0.0, every version of C and App 1.0 cannot be used together.',
+    '  And because App 1.0 needs C and App 1.0 is the program being run, the run cannot be satisfied.',
+  ].join('\n'));
+});
+
+// pub's "branching error reporting": both branches are told, and the fact they share is numbered
+// once and referred to by number.
+test("pub's branching error: both branches, a shared fact numbered once", () => {
+  const error = failure(() => resolve({
+    programs: {
+      App: { '1.0': { deps: 'Foo >= 1.0.0, < 2.0.0\n' } },
+      Foo: { '1.0.0': { deps: 'A >= 1.0.0, < 2.0.0\nB >= 1.0.0, < 2.0.0\n' }, '1.1.0': { deps: 'X >= 1.0.0, < 2.0.0\nY >= 1.0.0, < 2.0.0\n' } },
+      A: { '1.0.0': { deps: 'B >= 2.0.0, < 3.0.0\n' } },
+      B: { '1.0.0': {}, '2.0.0': {} },
+      X: { '1.0.0': { deps: 'Y >= 2.0.0, < 3.0.0\n' } },
+      Y: { '1.0.0': {}, '2.0.0': {} },
+    },
+  }, 'App'));
+  assert.is(error.message, [
+    'no choice of the installed versions fits:',
+    '  Because A 1.0.0 needs B >= 2.0.0, < 3.0.0 and Foo 1.0.0 needs A >= 1.0.0, < 2.0.0, Foo 1.0.0 needs B 2.0.0.',
+    '  And because Foo 1.0.0 needs B >= 1.0.0, < 2.0.0 and App 1.0 needs Foo >= 1.0.0, < 2.0.0, App 1.0 needs Foo 1.1.0. (1)',
+    '',
+    '  Because X 1.0.0 needs Y >= 2.0.0, < 3.0.0 and Foo 1.1.0 needs X >= 1.0.0, < 2.0.0, Foo 1.1.0 needs Y 2.0.0.',
+    '  And because Foo 1.1.0 needs Y >= 1.0.0, < 2.0.0, Foo 1.1.0 cannot be used.',
+    '  And because App 1.0 needs Foo 1.1.0 (1), App 1.0 cannot be used.',
+    '  And because App 1.0 is the program being run, the run cannot be satisfied.',
+  ].join('\n'));
+});
+
+// Hostile metadata within the 4 MiB cap: an answer or a failure, and a message of a few KB.
+test('hostile Dependencies files: bounded messages, one fact for a line of missing alternatives', () => {
+  const alternatives = (n: number) => Array.from({ length: n }, (_, i) => `Lib${i} >= 1.0`).join(' | ');
+  const many = failure(() => resolve({ programs: { App: { '1': { deps: `${alternatives(999)}\n` } } } }, 'App'));
+  assert.ok(many.message.length < 2000, `${many.message.length} characters`);
+  assert.match(many.message, /^App 1 needs Lib0 >= 1\.0 \| Lib1 >= 1\.0 .*….* \| Lib998 >= 1\.0, but none of its 999 alternatives can be met: Lib0 is not installed, Lib1 is not installed, Lib2 is not installed … and 996 more alternatives that nothing installed fits \(.*Dependencies:1\)$/);
+  // More alternatives than any real line: malformed, skipped with a warning (an error with --strict-metadata).
+  const tooMany = resolve({ programs: { App: { '1': { deps: `${alternatives(4000)}\nLib\n` } }, Lib: { '1': {} } } }, 'App');
+  assert.match(tooMany.warnings.join('\n'), /Dependencies:1:\d+: more than 1,000 alternatives; line skipped/);
+  // A name of 4 MiB: cut in the middle.
+  const long = failure(() => resolve({ programs: { App: { '1': { deps: `${'N'.repeat(4 * 1024 * 1024 - 16)}\n` } } } }, 'App'));
+  assert.ok(long.message.length < 1000, `${long.message.length} characters`);
+  assert.match(long.message, /^App 1 needs N+…N+, but N+…N+ is not installed/);
+  // 10,000 installed versions, none fitting: a few listed and the rest counted.
+  const versions = Object.fromEntries(Array.from({ length: 10000 }, (_, i) => [`${i}.0`, {}]));
+  const fit = failure(() => resolve({ programs: { App: { '1': { deps: 'Greet >= 20000\n' } }, Greet: versions } }, 'App'));
+  assert.match(fit.message, /\(installed: 0\.0, 1\.0, 2\.0, 3\.0, 4\.0, 5\.0, 6\.0, 7\.0 … and 9,992 more versions\)/);
+  assert.ok(fit.message.length < 1000);
+  // `A [` and 4 MiB of ']': the line is skipped, quickly and without building 4 MiB of tokens.
+  const brackets = parseDependencies(`A [${']'.repeat(4 * 1024 * 1024 - 8)}\nB\n`, 'Dependencies');
+  assert.equal(brackets.problems.map((p) => `${p.line}:${p.column}: ${p.message}`), ["1:5: unexpected ']'"]);
+  assert.equal(brackets.requirements.map((r) => r.name), ['B']);
+  // More dependency lines than any real file: not read as one (bad metadata, 121, for the program run).
+  const lines = failure(() => resolve({ programs: { App: { '1': { deps: Array.from({ length: 10001 }, (_, i) => `M${i}`).join('\n') } } } }, 'App'));
+  assert.is(lines.exitCode, 121);
+  assert.match(lines.message, /Dependencies: has more than 10,000 dependency lines \(line 10001\); not read as a Dependencies file$/);
 });
 
 test('a missing dependency is an error naming it; --ignore-missing skips it with a warning', () => {
@@ -106,7 +185,7 @@ test('a missing dependency is an error naming it; --ignore-missing skips it with
 
 test('no installed version fits: the installed ones are listed', () => {
   const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A >= 5\n' } }, A: { '1': {}, '2': {} } } }, 'App'));
-  assert.match(error.message, /^App 1 needs A >= 5, but no installed version of A fits >= 5 \(installed: 2, 1\) \(.*Dependencies:1\)$/);
+  assert.match(error.message, /^App 1 needs A >= 5, but no installed version of A fits >= 5 \(installed: 1 and 2\) \(.*Dependencies:1\)$/);
 });
 
 test('cycles terminate and keep one version each', () => {
@@ -116,7 +195,11 @@ test('cycles terminate and keep one version each', () => {
 
 test('a dependency back on the program must accept the running version', () => {
   const error = failure(() => resolve({ programs: { App: { '1': { deps: 'A\n' }, '2': {} }, A: { '1': { deps: 'App >= 2\n' } } }, current: { App: '1' } }, 'App'));
-  assert.is(error.message, 'App 1 is the program being run; App 1 needs A → A 1 needs App >= 2; no version of App fits both');
+  assert.is(error.message, [
+    'no choice of the installed versions fits:',
+    '  Because App 1 needs A and A 1 needs App >= 2, App 1 cannot be used.',
+    '  And because App 1 is the program being run, the run cannot be satisfied.',
+  ].join('\n'));
 });
 
 test('architecture filter: other arches are skipped, noarch and no file fit, i386 means i686', () => {

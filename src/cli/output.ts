@@ -2,6 +2,10 @@
 // descriptions non-blocking before we exec the program that inherits them.
 import fs from 'node:fs';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { cutMiddle } from '../util/bounded-text.js';
+
+/** No line Runner writes to stderr is longer (what the tree puts in one is cut in the middle). */
+const MAX_MESSAGE_LINE = 2000;
 
 let quiet = false;
 let recorded: string[] | undefined;
@@ -55,13 +59,17 @@ function say(line: string): void {
   }
 }
 
+/** A message line from the tree, escaped and bounded (a name may be megabytes long). */
+const messageLine = (line: string) => cutMiddle(escapeControls(line), MAX_MESSAGE_LINE);
+
 export function error(message: string): void {
-  say(`Runner: ${escapeControls(message)}\n`);
+  // A message of several lines (a derivation) keeps its lines; each is escaped on its own.
+  say(`Runner: ${message.split('\n').map(messageLine).join('\n')}\n`);
 }
 
 export function warn(message: string): void {
   if (quiet) return;
-  say(`Runner: warning: ${escapeControls(message)}\n`);
+  say(`Runner: warning: ${messageLine(message)}\n`);
   recorded?.push(message);
 }
 
@@ -71,5 +79,5 @@ export function recordWarnings(into: string[] | undefined): void {
 }
 
 export function info(message: string): void {
-  say(`Runner: ${message.split('\n').map(escapeControls).join('\n')}\n`);
+  say(`Runner: ${message.split('\n').map(messageLine).join('\n')}\n`);
 }

@@ -129,10 +129,10 @@ function tokenize(text: string, offset: number): Token[] {
     } else {
       const op = OPERATOR_TEXTS.find((o) => text.startsWith(o, i));
       if (!op) {
-        // Reported where the parser meets it, so the first problem of the line is the one named.
+        // Reported where the parser meets it, so the first problem of the line is the one named;
+        // the parser stops there, so nothing after it is read (a line may be 4 MiB of ']').
         tokens.push({ kind: 'other', text: c, column });
-        i++;
-        continue;
+        return tokens;
       }
       const typo = OPERATOR_TYPOS[op];
       tokens.push(typo ? { kind: 'op', text: typo, typo: op, column } : { kind: 'op', text: op as Operator, column });
@@ -147,6 +147,9 @@ function looksLikeName(word: string, first: boolean): boolean {
   if (STARTS_WITH_LETTER.test(word)) return true;
   return first ? HAS_LETTER.test(word) : HAS_CAPITAL.test(word);
 }
+
+/** Shared by every alternative without constraints (a line may have hundreds of thousands). */
+const NO_CONSTRAINTS: Constraint[] = [];
 
 interface LineParse {
   alternatives: Alternative[];
@@ -205,7 +208,7 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
         throw new LineError(part.column, `unexpected '${part.kind === 'other' ? part.text : part.kind}'`);
       }
     }
-    alternatives.push({ name: name as string, constraints: constraints.slice() });
+    alternatives.push({ name: name as string, constraints: constraints.length === 0 ? NO_CONSTRAINTS : constraints.slice() });
     if (i >= tokens.length) break;
     i++; // the '|'
     if (i >= tokens.length) throw new LineError(tokens[i - 1].column, "empty alternative (stray '|'?)");
@@ -213,21 +216,16 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
   return { alternatives: alternatives.slice(), fixes };
 }
 
+const FLAG_GROUP = /\[[^\]]*\]?/g;
+
 /** The line without its comment and `[flags]` groups (blanked, so columns stay true). */
 function cutCommentAndFlags(line: string): { text: string; optional: boolean } {
   const hash = line.indexOf('#');
   let text = hash >= 0 ? line.slice(0, hash) : line;
-  let optional = false;
-  if (text.includes('[')) {
-    let out = '';
-    let inFlags = false;
-    for (const c of text) {
-      if (c === '[') inFlags = optional = true;
-      out += inFlags ? ' ' : c;
-      if (c === ']') inFlags = false;
-    }
-    text = out;
-  }
+  const optional = text.includes('[');
+  // Each group blanked at once, to its ']' or the line's end (a regular expression: linear, and
+  // no string built a character at a time from a 4 MiB line).
+  if (optional) text = text.replace(FLAG_GROUP, (group) => ' '.repeat(group.length));
   return { text, optional };
 }
 
@@ -238,6 +236,21 @@ function tidy(text: string): string {
   return text.split(BLANKS).filter(Boolean).join(' ');
 }
 
+/**
+ * Bounds far above any real file (GoboLinux's largest have a few hundred lines and a handful of
+ * alternatives), so that a hostile file within the 4 MiB cap parses and fails in bounded time and
+ * memory: a line of more alternatives is malformed; a file of more lines is not read at all.
+ */
+export const MAX_ALTERNATIVES = 1_000;
+export const MAX_REQUIREMENTS = 10_000;
+
+/** Where the `n`th (counting from 1) `char` of `text` is, or -1. */
+function nthIndexOf(text: string, char: string, n: number): number {
+  let at = -1;
+  for (let seen = 0; seen < n; seen++) if ((at = text.indexOf(char, at + 1)) < 0) return -1;
+  return at;
+}
+
 /** Parses a whole Dependencies file. Never throws: every problem is returned with its position. */
 export function parseDependencies(content: string, file: string, options: ParseOptions = {}): ParseResult {
   const requirements: Requirement[] = [];
@@ -245,11 +258,18 @@ export function parseDependencies(content: string, file: string, options: ParseO
   const fixes: Problem[] = [];
   // A byte order mark, as some editors put before the first line, is not part of it.
   const lines = content.replace(/^\uFEFF/, '').split('\n');
-  lines.forEach((rawLine, index) => {
+  for (let index = 0; index < lines.length; index++) {
+    const rawLine = lines[index];
     const line = rawLine.endsWith('\r') ? rawLine.slice(0, -1) : rawLine;
     const { text, optional } = cutCommentAndFlags(line);
-    if (text.trim() === '') return;
+    if (text.trim() === '') continue;
+    if (requirements.length === MAX_REQUIREMENTS) {
+      const message = `has more than ${MAX_REQUIREMENTS.toLocaleString('en-US')} dependency lines (line ${index + 1}); not read as a Dependencies file`;
+      return { requirements: [], problems: [{ file, line: 0, column: 0, message }], fixes: [] };
+    }
     try {
+      const tooMany = nthIndexOf(text, '|', MAX_ALTERNATIVES);
+      if (tooMany >= 0) throw new LineError(tooMany + 1, `more than ${MAX_ALTERNATIVES.toLocaleString('en-US')} alternatives`);
       const parsed = parseTokens(tokenize(text, 1), options.strict ?? false);
       for (const fix of parsed.fixes) fixes.push({ file, line: index + 1, ...fix });
       const alternatives = parsed.alternatives;
@@ -259,7 +279,7 @@ export function parseDependencies(content: string, file: string, options: ParseO
       if (!(error instanceof LineError)) throw error;
       problems.push({ file, line: index + 1, column: error.column, message: error.message });
     }
-  });
+  }
   // At their exact size (slice), as the alternatives and constraints: a World keeps every file it
   // read for the whole run (see incompatibility()).
   return { requirements: requirements.slice(), problems, fixes };

@@ -1,12 +1,15 @@
 // Words for what the solver derived (PubGrub's external incompatibilities are the facts; a derived
-// one rests on them). A failure names the package no version of which fits, and each chain of
-// requirements from the run to it; a missing dependency names the chain to it. `--why` and -v
-// explain an excluded version by the facts its exclusion was derived from.
+// one rests on them). A failure is told as the derivation (report.ts), each fact in its own words;
+// `--why` and -v explain an excluded version by the same derivation of the fact that excluded it.
 import { formatConstraints } from './constraint.js';
 import type { Alternative, Requirement } from './dependencies.js';
-import { incompatibility, leaves, type Incompatibility } from './pubgrub/incompatibility.js';
+import { leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
-import { allowedVersions, allows, and, compare, indices, intersect, isEmptySet, negate, or, positive, type Term, type VersionSet } from './pubgrub/term.js';
+import { allows, compare, indices, intersect, isEmptySet, type Term, type VersionSet } from './pubgrub/term.js';
+import { derivationLines, versionsText, type Describe } from './report.js';
+import { cutMiddle, listWithCount } from '../util/bounded-text.js';
+
+export type { Describe } from './report.js';
 
 /** One choice of a Dependencies line: an alternative under one name. */
 export interface Option {
@@ -26,154 +29,70 @@ export interface Option {
 export type Why =
   | { kind: 'root' }
   | { kind: 'program'; name: string; version: string }
-  | { kind: 'line'; by: string; requirement: Requirement; option: Option | undefined }
+  /** `unmet`: a line of alternatives none of which anything installed fits (each said why). */
+  | { kind: 'line'; by: string; requirement: Requirement; option: Option | undefined; unmet?: Option[] }
   | { kind: 'option'; by: string; requirement: Requirement; option: Option }
   | { kind: 'unavailable'; name: string; version: string; reason: string }
   | { kind: 'none'; name: string; versions: string[] };
-
-export type Describe = (pkg: string) => { versions: readonly string[]; virtual: boolean; root: boolean };
 
 type Fact = Incompatibility<Why>;
 
 const whyOf = (fact: Fact): Why => (fact.cause.kind === 'external' ? fact.cause.why : { kind: 'root' });
 
+/** Names, lines and versions from the tree, cut to a length a message can hold. */
+const name = (text: string) => cutMiddle(text, 80);
+const line = (requirement: Requirement) => `${cutMiddle(requirement.text, 120)}`;
+const where = (requirement: Requirement) => `${cutMiddle(requirement.file, 160)}:${requirement.line}`;
+
 function lacking(option: Option): string {
-  if (option.ambiguous) return `${option.asked} could be ${option.ambiguous.join(' or ')} (names that differ only in letter case)`;
-  if (option.installed.length === 0) return `${option.asked} is not installed`;
-  const constraints = formatConstraints(option.alternative.constraints);
-  return `no installed version of ${option.name} fits ${constraints} (installed: ${option.installed.join(', ')})`;
+  if (option.ambiguous) return `${name(option.asked)} could be ${listWithCount(option.ambiguous.map(name), 4, 'or', 'names')} (names that differ only in letter case)`;
+  if (option.installed.length === 0) return `${name(option.asked)} is not installed`;
+  const constraints = cutMiddle(formatConstraints(option.alternative.constraints), 120);
+  const installed = listWithCount([...option.installed].reverse().map((v) => cutMiddle(v, 40)), 8, 'and', 'versions');
+  return `no installed version of ${name(option.name)} fits ${constraints} (installed: ${installed})`;
 }
 
-/** A fact in words; '' for the ones that go without saying (the run itself). */
-export function sentence(fact: Fact): string {
+/** An external fact in words; '' for the ones that go without saying (the run itself). */
+export function sentence(fact: Fact, describe: Describe): string {
   const why = whyOf(fact);
   switch (why.kind) {
     case 'root':
       return '';
     case 'program':
-      return `${why.name} ${why.version} is the program being run`;
+      return `${name(why.name)} ${cutMiddle(why.version, 40)} is the program being run`;
     case 'line': {
-      const text = `${why.by} needs ${why.requirement.text}`;
-      if (!why.option || !isEmptySet(why.option.set)) return text;
-      return `${text}, but ${lacking(why.option)} (${why.requirement.file}:${why.requirement.line})`;
-    }
-    case 'option':
-      return isEmptySet(why.option.set) ? `${lacking(why.option)}` : '';
-    case 'unavailable':
-      return `${why.name} ${why.version} ${why.reason}`;
-    case 'none':
-      return `no version of ${why.name} can be used`;
-  }
-}
-
-/** A dependency-shaped fact: requester (its positive term) → the package it constrains. */
-function edge(fact: Fact): { from: string; to: string } | undefined {
-  let from: string | undefined;
-  let to: string | undefined;
-  for (const [pkg, term] of fact.terms) {
-    if (term.positive) from = pkg;
-    else to = pkg;
-  }
-  return from !== undefined && to !== undefined ? { from, to } : undefined;
-}
-
-/** What a fact allows for each package it constrains: Neg(S) means "must be in S", a lone Pos(T) "not in T". */
-function constraints(fact: Fact, describe: Describe): [string, VersionSet][] {
-  if (fact.terms.size === 1) {
-    const [[pkg, term]] = [...fact.terms];
-    if (!term.positive) return [];
-    return [[pkg, allowedVersions(negate(term), describe(pkg).versions.length)]];
-  }
-  return [...fact.terms].filter(([, t]: [string, Term]) => !t.positive).map(([pkg, t]) => [pkg, t.set]);
-}
-
-const missing = (fact: Fact): boolean => {
-  const why = whyOf(fact);
-  return (why.kind === 'line' || why.kind === 'option') && why.option !== undefined && isEmptySet(why.option.set);
-};
-
-/** The chain of facts from the run to `fact`: requirement by requirement (breadth first). */
-function chain(fact: Fact, facts: readonly Fact[], root: string): string[] {
-  const start = edge(fact)?.from ?? (fact.terms.size === 1 ? [...fact.terms.keys()][0] : root);
-  const via = new Map<string, Fact | null>([[root, null]]);
-  const queue = [root];
-  for (let q = 0; q < queue.length && !via.has(start); q++) {
-    for (const f of facts) {
-      const e = edge(f);
-      if (e && e.from === queue[q] && !via.has(e.to)) {
-        via.set(e.to, f);
-        queue.push(e.to);
+      const text = `${name(why.by)} needs ${line(why.requirement)}`;
+      if (why.unmet) {
+        const each = listWithCount(why.unmet.map(lacking), 3, 'and', 'alternatives that nothing installed fits');
+        return `${text}, but none of its ${why.unmet.length.toLocaleString('en-US')} alternatives can be met: ${each} (${where(why.requirement)})`;
       }
+      if (!why.option || !isEmptySet(why.option.set)) return text;
+      return `${text}, but ${lacking(why.option)} (${where(why.requirement)})`;
     }
+    case 'option': {
+      if (isEmptySet(why.option.set)) return lacking(why.option);
+      const term = fact.terms.get(why.option.name);
+      const versions = term ? versionsText(describe(why.option.name).versions, term.set) : '';
+      return `'${line(why.requirement)}' taken as ${name(why.option.name)} means ${name(why.option.name)} ${versions}`;
+    }
+    case 'unavailable':
+      return `${name(why.name)} ${cutMiddle(why.version, 40)} ${cutMiddle(why.reason, 300)}`;
+    case 'none':
+      return `no version of ${name(why.name)} can be used`;
   }
-  const steps: string[] = [];
-  for (let at = start, guard = 0; via.get(at) && guard < facts.length; guard++) {
-    const f = via.get(at) as Fact;
-    // The program being run starts every chain; saying so at each step adds nothing.
-    if (whyOf(f).kind !== 'program') steps.unshift(sentence(f));
-    at = (edge(f) as { from: string }).from;
-  }
-  return [...steps, sentence(fact)].filter(Boolean);
 }
 
-/**
- * One fact per line of a program: the same line in several versions of the requester is said once,
- * as "A3 needs X < 2.0" when every installed version has it, else "A3 0.9 or 1.0 needs …".
- */
-function mergeSharedLines(facts: readonly Fact[], describe: Describe): Fact[] {
-  // In the facts' order: a fact said as it is, or the first of a line's versions, which gathers the others.
-  const slots: { fact: Fact; requester?: string; set?: VersionSet }[] = [];
-  const byLine = new Map<string, { fact: Fact; requester: string; set: VersionSet }>();
-  for (const fact of facts) {
-    const why = whyOf(fact);
-    const requester = edge(fact)?.from ?? [...fact.terms.keys()][0];
-    const term = fact.terms.get(requester);
-    if (why.kind !== 'line' || !term?.positive || describe(requester).root || describe(requester).virtual) {
-      slots.push({ fact });
-      continue;
-    }
-    const key = `${requester}\0${why.requirement.text}\0${why.option?.name ?? ''}`;
-    const line = byLine.get(key);
-    if (line) {
-      line.set = or(line.set, term.set);
-      continue;
-    }
-    const first = { fact, requester, set: term.set };
-    byLine.set(key, first);
-    slots.push(first);
-  }
-  return slots.map(({ fact, requester, set }) => {
-    const why = whyOf(fact);
-    if (requester === undefined || set === undefined || why.kind !== 'line' || set === fact.terms.get(requester)?.set) return fact;
-    const all = describe(requester).versions;
-    const versions = indices(set).map((i) => all[i]);
-    const by = versions.length === all.length ? requester : `${requester} ${versions.join(' or ')}`;
-    const terms = new Map(fact.terms);
-    terms.set(requester, positive(set));
-    return incompatibility<Why>(terms, { kind: 'external', why: { ...why, by } });
-  });
-}
-
+/** The whole derivation of a failure, a line each: what the run stops with (exit 120). */
 export function explainFailure(terminal: Fact, describe: Describe): string {
-  const facts = mergeSharedLines(leaves(terminal), describe);
-  // The run itself: the root package, whose fact every derivation rests on.
-  const root = facts.flatMap((f) => [...f.terms.keys()]).find((pkg) => describe(pkg).root) ?? '';
-  const lacks = facts.filter(missing);
-  if (lacks.length > 0) return lacks.map((f) => chain(f, facts, root).join(' → ')).join('; ');
-  const allowed = new Map<string, { set: VersionSet; facts: Fact[] }>();
-  for (const fact of facts) {
-    for (const [pkg, set] of constraints(fact, describe)) {
-      const before = allowed.get(pkg);
-      allowed.set(pkg, before ? { set: and(before.set, set), facts: [...before.facts, fact] } : { set, facts: [fact] });
-    }
+  // One fact against the run itself (a line of the program that nothing installed meets): that
+  // fact alone, on one line.
+  if (terminal.cause.kind === 'derived') {
+    const { left, right } = terminal.cause;
+    const [external, run] = ['program', 'root'].includes(whyOf(left).kind) ? [right, left] : [left, right];
+    if (external.cause.kind === 'external' && run.cause.kind === 'external' && ['program', 'root'].includes(whyOf(run).kind)) return sentence(external, describe);
   }
-  for (const [pkg, { set, facts: against }] of allowed) {
-    if (!isEmptySet(set) || against.length < 2 || describe(pkg).virtual || describe(pkg).root) continue;
-    const chains = against.map((f) => chain(f, facts, root)).sort((x, y) => x.length - y.length).map((c) => c.join(' → ')).filter(Boolean);
-    return `${chains.join('; ')}; no version of ${pkg} fits ${against.length === 2 ? 'both' : 'all of these'}`;
-  }
-  const said = facts.map(sentence).filter(Boolean);
-  return `${said.join('; ')}; no combination of versions fits`;
+  const steps = derivationLines(terminal, describe, (fact) => sentence(fact as Fact, describe));
+  return ['no choice of the installed versions fits:', ...steps.map((l) => (l === '' ? '' : `  ${l}`))].join('\n');
 }
 
 /**
@@ -220,9 +139,17 @@ export function explainExclusion(solution: PartialSolution<Why>, pkg: string, in
     if (decided !== undefined && !describe(other).root && !describe(other).virtual) words.push(`${other} ${describe(other).versions[decided]} was chosen earlier`);
     else for (const cause of causes) facts.push(...leaves(cause));
   }
-  for (const item of leaves(rule)) facts.push(item);
   // That the program being run is pinned goes without saying, unless `pkg` is that program.
-  const said = facts.filter((f) => whyOf(f).kind !== 'program' || (whyOf(f) as { name: string }).name === pkg);
-  const all = [...new Set([...words, ...said.map(sentence).filter(Boolean)])];
-  return all.length > 0 ? `ruled out: ${all.join('; ')}` : `ruled out (${pkg} ${describe(pkg).versions[index]})`;
+  const said = (fact: Fact) => {
+    const why = whyOf(fact);
+    return why.kind === 'program' && why.name !== pkg ? '' : sentence(fact, describe);
+  };
+  const reasons = [...new Set([...words, ...facts.map(said).filter(Boolean)])];
+  if (rule.cause.kind === 'external') {
+    const all = [...new Set([...reasons, said(rule)].filter(Boolean))];
+    return all.length > 0 ? `ruled out: ${all.join('; ')}` : `ruled out (${name(pkg)} ${cutMiddle(describe(pkg).versions[index], 40)})`;
+  }
+  // A learned rule: its derivation, as a failure is told.
+  const steps = derivationLines(rule, describe, (fact) => said(fact as Fact));
+  return [reasons.length > 0 ? `ruled out: ${reasons.join('; ')}; and` : 'ruled out, because:', ...steps.map((l) => (l === '' ? '' : `  ${l}`))].join('\n');
 }

@@ -13,6 +13,7 @@ import { orderSatisfies, type Constraint } from './constraint.js';
 import { formatProblem, type Alternative, type ParseResult, type Requirement } from './dependencies.js';
 import { ExitCode, RunnerError } from './errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
+import type { PackageInfo } from './report.js';
 import type { World } from './programs.js';
 import { cappedWarnings } from '../util/capped-warnings.js';
 import { mapped, mappedNumbers } from './pubgrub/arrays.js';
@@ -164,6 +165,7 @@ class GoboProblem implements Problem<Why> {
   /** The installed versions (by index) that fit `constraints`: compared by sort key, which costs
    * less than finding a line already worked out under a key made of its text. */
   private fitting(name: string, versions: readonly string[], constraints: readonly Constraint[]): VersionSet {
+    if (versions.length === 0) return noVersions(0);
     let keys = this.versionKeys.get(name);
     if (keys === undefined) this.versionKeys.set(name, (keys = mapped(versions, versionKey)));
     let set = allVersions(versions.length);
@@ -206,12 +208,23 @@ class GoboProblem implements Problem<Why> {
       const use: LineUse = { requirement, by, options: [], virtual: undefined, choices: NO_CHOICES };
       uses.push(use);
       if (requirement.alien) continue;
-      use.options = this.optionsOf(requirement);
-      if (this.options.ignoreMissing && use.options.every((o) => isEmptySet(o.set))) continue;
-      if (use.options.length === 1 && !requirement.optional) {
-        const option = use.options[0];
+      const options = this.optionsOf(requirement);
+      use.options = options;
+      if (this.options.ignoreMissing && options.every((o) => isEmptySet(o.set))) continue;
+      if (options.length === 1 && !requirement.optional) {
+        const option = options[0];
         out.push({ terms: [self, [option.name, negative(option.set)]], why: { kind: 'line', by, requirement, option } });
+        // Nothing installed fits: this version cannot be used, and its other lines cannot matter
+        // (a file of 300,000 missing names is one fact, not 300,000).
+        if (isEmptySet(option.set)) break;
         continue;
+      }
+      // A choice that nothing installed fits can never be taken: it is no version of the line's
+      // virtual package (a line of 16,000 alternatives, none installed, is one fact, not 16,000).
+      use.options = options.some((o) => isEmptySet(o.set)) ? options.filter((o) => !isEmptySet(o.set)) : options;
+      if (use.options.length === 0 && !requirement.optional) {
+        out.push({ terms: [self], why: { kind: 'line', by, requirement, option: undefined, unmet: options } });
+        break; // this version cannot be used: its other lines cannot matter
       }
       use.virtual = `\0${by}\0${requirement.file}:${requirement.line}`;
       // At its exact size (pubgrub/arrays.ts): kept all run, one per such line.
@@ -250,11 +263,10 @@ class GoboProblem implements Problem<Why> {
     return this.lineIncompatibilities(pkg, index, `${pkg} ${version}`, this.world.dependencies(pkg, version).requirements);
   }
 
-  describe = (pkg: string): { versions: readonly string[]; virtual: boolean; root: boolean } => ({
-    versions: this.versions(pkg),
-    virtual: this.virtuals.has(pkg),
-    root: pkg === ROOT,
-  });
+  describe = (pkg: string): PackageInfo => {
+    const use = this.virtuals.get(pkg);
+    return { versions: this.versions(pkg), virtual: use !== undefined, root: pkg === ROOT, line: use && { by: use.by, text: use.requirement.text } };
+  };
 }
 
 export function solve(options: SolveOptions): Resolution {

@@ -90,11 +90,20 @@ export function allows(t: Term, index: number): boolean {
   return t.positive === inSet;
 }
 
+/** Set bits of each hexadecimal digit: a wide set is counted from its text, one digit at a time. */
+const HEX_BITS = [...'0123456789abcdef'].map((d) => count(parseInt(d, 16)));
+
 /** How many versions a set holds. */
 export function count(set: VersionSet): number {
   let n = 0;
-  if (typeof set === 'number') for (; set !== 0; n++) set &= set - 1;
-  else for (; set !== 0n; n++) set &= set - 1n;
+  if (typeof set === 'number') {
+    for (; set !== 0; n++) set &= set - 1;
+    return n;
+  }
+  // A BigInt step per bit would allocate a new BigInt as wide as the set each time: quadratic
+  // for a line of thousands of alternatives. Its text is made once.
+  const hex = set.toString(16);
+  for (let i = 0; i < hex.length; i++) n += HEX_BITS[hex.charCodeAt(i) - (hex.charCodeAt(i) >= 97 ? 87 : 48)];
   return n;
 }
 
@@ -107,9 +116,7 @@ export function onlyIndex(set: VersionSet): number {
 /** The lowest version index a non-empty set holds. */
 export function lowestIndex(set: VersionSet): number {
   if (typeof set === 'number') return 31 - Math.clz32(set & -set);
-  let i = 0;
-  for (; (set & 1n) === 0n; set >>= 1n) i++;
-  return i;
+  return (set & -set).toString(2).length - 1;
 }
 
 /** The set without version `index`. */
@@ -119,9 +126,10 @@ export const without = (set: VersionSet, index: number): VersionSet => (typeof s
 export function forEachIndex(set: VersionSet, each: (index: number) => void): void {
   if (typeof set === 'number') {
     for (let i = 0; set !== 0; i++, set >>>= 1) if (set & 1) each(i);
-  } else {
-    for (let i = 0; set !== 0n; i++, set >>= 1n) if (set & 1n) each(i);
+    return;
   }
+  const bits = set.toString(2); // once, not a shift per bit (see count)
+  for (let i = 0; i < bits.length; i++) if (bits.charCodeAt(bits.length - 1 - i) === 49) each(i);
 }
 
 export function indices(set: VersionSet): number[] {
