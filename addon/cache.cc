@@ -69,6 +69,27 @@ int OpenCacheDir() {
   return fd;
 }
 
+// An entry ends with "sum\0" and the FNV-1a 64 of everything before it in 16 hex digits and a NUL
+// (src/cache/entry.ts: withChecksum): one flipped byte anywhere, and it is not run.
+constexpr size_t kChecksumTail = 4 + 16 + 1;
+
+// Takes the checksum off `data`, when it holds.
+bool ChecksumHolds(std::string* data) {
+  if (data->size() < kChecksumTail) return false;
+  const size_t body = data->size() - kChecksumTail;
+  if (data->compare(body, 4, std::string("sum\0", 4)) != 0 || (*data)[data->size() - 1] != '\0') return false;
+  uint64_t hash = 0xcbf29ce484222325ULL;
+  for (size_t i = 0; i < body; i++) {
+    hash ^= static_cast<unsigned char>((*data)[i]);
+    hash *= 0x100000001b3ULL;
+  }
+  char hex[17];
+  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  if (data->compare(body + 4, 16, hex) != 0) return false;
+  data->resize(body);
+  return true;
+}
+
 // The entry's text when it is a regular file of the caller's own that nobody else can write.
 bool ReadEntry(int dir, const std::string& name, std::string* data) {
   int fd = openat(dir, name.c_str(), O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_CLOEXEC);
@@ -151,7 +172,7 @@ bool LoadCachedPlan(const std::string& package_root, int argc, char** argv, std:
     std::string data, error;
     if (!ReadEntry(dir, EntryName(getuid(), argv + 1, prefix), &data)) continue;
     std::vector<Op> ops;
-    hit = ParseOps(data, kCacheMagic, &ops, &error) && Validate(&ops, package_root, argv, prefix, argc);
+    hit = ChecksumHolds(&data) && ParseOps(data, kCacheMagic, &ops, &error) && Validate(&ops, package_root, argv, prefix, argc);
     if (hit) *plan = std::move(ops);
     break;
   }

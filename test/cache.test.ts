@@ -7,6 +7,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
+import { lastUnseenChange } from '../src/cache/observe.js';
 import { loadAddon } from '../src/overlay/execute.js';
 import { nodeStartCounter } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
@@ -123,6 +124,91 @@ test('what the planner records is printed by the code that re-checks it, and is 
   assert.is(identity(path.join(dir, 'none'), true, false), 'E2', 'nothing there');
   assert.is(identity(path.join(file, 'below'), false, true), 'E20', 'below a file');
   assert.throws(() => identity('a\0b', true, false), /identity\(path/, 'a path the kernel cannot take');
+});
+
+/** A loop-mounted file system made by `mkfs` (as root), unmounted and removed at exit. */
+function coarseFileSystem(mkfs: string[]): string {
+  // Outside the test run's directory, which is removed at exit before this could be unmounted.
+  const dir = fs.mkdtempSync('/tmp/runner-coarse-');
+  const image = path.join(dir, 'image');
+  const mount = path.join(dir, 'mnt');
+  fs.mkdirSync(mount);
+  fs.writeFileSync(image, '');
+  fs.truncateSync(image, 64 << 20);
+  process.on('exit', () => {
+    spawnSync('umount', [mount]);
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+  for (const command of [[...mkfs, image], ['mount', '-o', 'loop', image, mount]]) {
+    const made = spawnSync(command[0], command.slice(1), { encoding: 'utf8' });
+    assert.is(made.status, 0, `${command.join(' ')}: ${made.stderr}`);
+  }
+  fs.chmodSync(mount, 0o755);
+  return mount;
+}
+
+/** Sleeps until just past the start of the next second. */
+function startOfSecond(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1000 - (Date.now() % 1000) + 20);
+}
+
+// git's "racy clean" problem: a file changed within the timestamp granule of a file system that
+// keeps whole seconds keeps its identity. Here on ext4 with 128-byte inodes, for real; FAT's 2 s
+// granule below by the rule (this kernel has no vfat to mount).
+test('on ext4 -I 128 (whole-second timestamps) an edit within the same second is seen, and plans are still cached', () => {
+  const mount = coarseFileSystem(['mkfs.ext4', '-q', '-F', '-I', '128']);
+  const tree4 = path.join(mount, 'tree');
+  assert.is(spawnSync('cp', ['-a', tree(), tree4]).status, 0);
+  const file = path.join(tree4, 'Programs/App/1.0/Resources/Dependencies');
+  const args = ['--root', tree4, 'app'];
+  startOfSecond();
+  fs.writeFileSync(file, 'Greet >= 1.0, < 2.0\nTool\n');
+  assert.is(fs.statSync(file, { bigint: true }).mtimeNs % 1_000_000_000n, 0n, 'the file system keeps whole seconds');
+  settle();
+  for (let i = 0; i < 2; i++) assert.match(launch(args).stdout, /greet=1\.0/);
+  // The same size, within the same second.
+  fs.writeFileSync(file, 'Greet >= 2.0, < 3.0\nTool\n');
+  assert.ok(Date.now() % 1000 < 900, 'the edit fell within the second of the first write');
+  for (let i = 0; i < 3; i++) assert.match(launch(args).stdout, /greet=2\.0/, `launch ${i} after the edit`);
+  // Once its granule is over, a plan is kept and runs warm.
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
+  launch(args);
+  const warm = launch(args);
+  assert.match(warm.stdout, /greet=2\.0/);
+  assert.not.ok(warm.viaNode, 'cached once the file is older than its granule');
+});
+
+test("whole-second times count to the end of FAT's 2 s granule; finer ones as they are", () => {
+  const s = 1_000_000_000n;
+  assert.is(lastUnseenChange(1700000000n * s, 1700000000n * s), 1700000002n * s);
+  assert.is(lastUnseenChange(1700000000n * s, 1700000001n * s), 1700000003n * s);
+  assert.is(lastUnseenChange(1700000000n * s + 5n, 1700000000n * s), 1700000000n * s + 5n);
+  assert.is(lastUnseenChange(1700000000n * s, 1700000000n * s + 123n), 1700000000n * s + 123n);
+});
+
+test('an entry changed in any byte is not run: the checksum over it fails, it is planned afresh and replaced', () => {
+  const root = tree();
+  const args = ['--root', root, 'app'];
+  const dir = path.join(cacheHome, 'Runner');
+  const expected = 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[]\n';
+  coldThenWarm(args);
+  const file = fs.readdirSync(dir).map((n) => path.join(dir, n)).find((f) => fs.readFileSync(f).includes(Buffer.from(root))) as string;
+  const original = fs.readFileSync(file);
+  let state = 7;
+  const next = (n: number) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n);
+  for (let i = 0; i < 40; i++) {
+    const mutated = Buffer.from(original);
+    const at = next(mutated.length);
+    mutated[at] ^= 1 + next(255);
+    fs.writeFileSync(file, mutated, { mode: 0o600 });
+    const seen = launch(args);
+    assert.ok(seen.viaNode, `byte ${at}: not run`);
+    assert.is(seen.stdout, expected, `byte ${at}`);
+    assert.is(seen.stderr, '', `byte ${at}: silently`);
+    assert.equal(fs.readFileSync(file), original, `byte ${at}: replaced by what Runner writes`);
+  }
+  fs.writeFileSync(file, Buffer.concat([original.subarray(0, 40), Buffer.from('x'), original.subarray(41)]), { mode: 0o600 });
+  assert.match(launch(['-v', ...args]).stderr, /plan cache's entry .* is not what Runner wrote \(its checksum fails\)/, '-v says so');
 });
 
 test('a launch planned before runs without Node, with this launch\'s arguments and environment', () => {

@@ -10,7 +10,7 @@ import { CLI_BUNDLE } from '../boot/hooks.js';
 import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
 import { exactEnv, KEPT_PREFIX } from '../cli/raw-args.js';
 import { writeAtomically } from '../util/atomic-write.js';
-import { fnv1a64 } from './fnv.js';
+import { fnv1a64, fnv1a64Bytes } from './fnv.js';
 import { dirnameOf, pathKey } from '../util/file-path.js';
 import type { Observation, Question } from './observe.js';
 
@@ -25,6 +25,21 @@ const RACY_NS = 50_000_000n;
 
 /** The front reads no larger entry (addon/cache.cc: kMaxEntryBytes): a larger one is not written. */
 export const MAX_ENTRY_BYTES = 64 << 20;
+
+/**
+ * The entry followed by `sum\0<FNV-1a 64 of everything before it, 16 hex digits>\0`: the front
+ * runs only an entry that is byte for byte what Runner wrote (addon/cache.cc: kChecksumTail).
+ */
+export function withChecksum(body: Buffer): Buffer {
+  return Buffer.concat([body, Buffer.from(`sum\0${fnv1a64Bytes(body)}\0`)]);
+}
+
+/** Whether `entry` ends with the checksum of the rest (withChecksum). */
+export function checksumHolds(entry: Buffer): boolean {
+  const tail = 4 + 16 + 1;
+  if (entry.length < tail || entry.toString('latin1', entry.length - tail, entry.length - 17) !== 'sum\0') return false;
+  return entry.toString('latin1', entry.length - 17, entry.length - 1) === fnv1a64Bytes(entry.subarray(0, entry.length - tail)) && entry[entry.length - 1] === 0;
+}
 
 /** FNV-1a over "<uid>\0<word>\0…" (as addon/cache.cc): only a file name. */
 export function entryName(uid: number, words: readonly Uint8Array[]): string {
@@ -110,7 +125,7 @@ export function writeCacheEntry(input: CacheInput): string | undefined {
   if (why) return why;
   const uid = process.getuid?.() ?? -1;
   try {
-    const entry = serializeOps(CACHE_MAGIC, entryOperations(input, uid));
+    const entry = withChecksum(serializeOps(CACHE_MAGIC, entryOperations(input, uid)));
     if (entry.length > MAX_ENTRY_BYTES) return `the plan takes ${entry.length} bytes, more than the ${MAX_ENTRY_BYTES} the plan cache keeps`;
     const dir = cacheDirectory();
     if (dir === undefined) return 'there is no home directory for a cache';
@@ -119,4 +134,27 @@ export function writeCacheEntry(input: CacheInput): string | undefined {
   } catch (error) {
     return error instanceof Error ? error.message : String(error);
   }
+}
+
+/**
+ * For -v: whether the entry kept for these words is not what Runner wrote (its checksum fails),
+ * which the front ignores without a word and the next cached launch replaces.
+ */
+export function corruptEntry(words: readonly Uint8Array[]): string | undefined {
+  const dir = cacheDirectory();
+  if (dir === undefined) return undefined;
+  const file = path.join(dir, entryName(process.getuid?.() ?? -1, words));
+  let entry: Buffer;
+  try {
+    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
+    try {
+      if (!fs.fstatSync(fd).isFile() || fs.fstatSync(fd).size > MAX_ENTRY_BYTES) return undefined;
+      entry = fs.readFileSync(fd);
+    } finally {
+      fs.closeSync(fd);
+    }
+  } catch {
+    return undefined;
+  }
+  return checksumHolds(entry) ? undefined : `the plan cache's entry ${file} is not what Runner wrote (its checksum fails): ignored, and replaced by the next cached launch`;
 }

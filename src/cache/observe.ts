@@ -29,13 +29,28 @@ export interface Observation {
   cwd: string | undefined;
   /** Something was asked that cannot be recorded (the whole environment was listed). */
   unrecordable: string | undefined;
-  /** The newest change time among the answers, in ns since the epoch. */
+  /** The last moment a file the answers describe could have changed without changing its
+   * answer (its change time, or the end of its timestamp granule), in ns since the epoch. */
   newestChangeNs: bigint;
 }
 
 function errnoOf(error: unknown): string {
   const code = (error as NodeJS.ErrnoException).code ?? '';
   return `E${(os.constants.errno as Record<string, number>)[code] ?? 0}`;
+}
+
+const NS_PER_S = 1_000_000_000n;
+/** The coarsest timestamp granule of a common file system: FAT's two seconds. */
+const COARSE_GRANULE_NS = 2n * NS_PER_S;
+
+/**
+ * The last moment a file with these times could have changed without changing them: its newest
+ * time, or, when both are whole seconds (a file system that keeps no finer ones), the end of the
+ * coarsest granule such file systems have.
+ */
+export function lastUnseenChange(mtimeNs: bigint, ctimeNs: bigint): bigint {
+  const coarse = mtimeNs % NS_PER_S === 0n && ctimeNs % NS_PER_S === 0n;
+  return (ctimeNs > mtimeNs ? ctimeNs : mtimeNs) + (coarse ? COARSE_GRANULE_NS : 0n);
 }
 
 /** What a stat that found nothing at all answers (as errnoOf says it). */
@@ -170,12 +185,16 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     const above = identityAt(parent, true);
     return isDirectoryIdentity(above) ? { dir: parent, answer: above } : undefined;
   };
-  /** The newest of the identity's mtime and ctime (its last two fields), kept if newer than any so far. */
+  /**
+   * The last moment the identity's file could have changed and still show these times (its last
+   * two fields), kept if later than any so far. Times in whole seconds come from a file system
+   * that keeps no finer ones (ext4 with 128-byte inodes, FAT's 2 s, some network file systems):
+   * a change anywhere in the same granule leaves them as they are, so the granule's end counts
+   * (git's "racy clean" rule). docs/plan-cache.md has the reasoning.
+   */
   const noteChange = (answer: string) => {
     const fields = answer.split(':');
-    const mtime = BigInt(fields[4]);
-    const ctime = BigInt(fields[5]);
-    const changed = ctime > mtime ? ctime : mtime;
+    const changed = lastUnseenChange(BigInt(fields[4]), BigInt(fields[5]));
     if (changed > observation.newestChangeNs) observation.newestChangeNs = changed;
   };
 

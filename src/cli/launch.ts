@@ -23,7 +23,7 @@ import { resolveOptionsOf, type Options } from './options.js';
 import { cacheTurnedOff, ownDirectory, xdgDir } from './xdg.js';
 import { info, out, outText, recordWarnings, warn } from './output.js';
 import { observe } from '../cache/observe.js';
-import { writeCacheEntry } from '../cache/entry.js';
+import { corruptEntry, writeCacheEntry } from '../cache/entry.js';
 import { exactEnv, rawArguments } from './raw-args.js';
 import { commandWord, DEFAULT_SEARCH_PATH, displayPath, fromBytes, pathKey, type FilePath } from '../util/file-path.js';
 
@@ -206,6 +206,9 @@ export async function launchAction(options: Options): Promise<number> {
   if (options.name !== undefined) checkName(options.name);
   const { run, plan } = planLaunch(options, argv);
   if (options.verbose > 0) {
+    // The entry this launch would use without -v: its words without the -v.
+    const corrupt = corruptEntry(args.slice(0, args.length - argv.length + 1).filter((w) => !/^(-v+|--verbose)$/.test(Buffer.from(w).toString('latin1'))));
+    if (corrupt) info(corrupt);
     const deps = run.dependencies.map((d) => `${d.name} ${d.version}`).join(', ') || 'no dependencies';
     const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;
     info(`${program} (${run.architecture}, from ${run.archSource}) with ${deps}`);

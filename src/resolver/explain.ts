@@ -82,14 +82,17 @@ export function sentence(fact: Fact, describe: Describe): string {
   }
 }
 
+/** A line none of whose choices anything installed meets (its sentence says why). */
+const lacksAll = (why: Why): boolean => why.kind === 'line' && (why.unmet !== undefined || (why.option !== undefined && isEmptySet(why.option.set)));
+
 /** The whole derivation of a failure, a line each: what the run stops with (exit 120). */
 export function explainFailure(terminal: Fact, describe: Describe): string {
-  // One fact against the run itself (a line of the program that nothing installed meets): that
-  // fact alone, on one line.
+  // A line of the program that nothing installed meets, against the run itself: that line and
+  // what it lacks say it all, on one line.
   if (terminal.cause.kind === 'derived') {
     const { left, right } = terminal.cause;
-    const [external, run] = ['program', 'root'].includes(whyOf(left).kind) ? [right, left] : [left, right];
-    if (external.cause.kind === 'external' && run.cause.kind === 'external' && ['program', 'root'].includes(whyOf(run).kind)) return sentence(external, describe);
+    const [line, run] = ['program', 'root'].includes(whyOf(left).kind) ? [right, left] : [left, right];
+    if (line.cause.kind === 'external' && run.cause.kind === 'external' && ['program', 'root'].includes(whyOf(run).kind) && lacksAll(whyOf(line))) return sentence(line, describe);
   }
   const steps = derivationLines(terminal, describe, (fact) => sentence(fact as Fact, describe));
   return ['no choice of the installed versions fits:', ...steps.map((l) => (l === '' ? '' : `  ${l}`))].join('\n');
