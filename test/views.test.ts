@@ -1,12 +1,13 @@
 // Named views (issue 12): real processes in real namespaces, root and rootless. What a view holds
 // and who is in it is checked from outside (--list, the host's Index) and from inside (--enter).
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import crypto from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { bytePath, linkIndex, makeTree } from './helpers/tree.js';
+import { bytePath, linkIndex, makeTree, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, frontCommand, shareTree, TEST_USER, type As } from './helpers/users.js';
 
 ensureTestUser();
@@ -41,6 +42,11 @@ function run(who: As, args: string[], env: NodeJS.ProcessEnv = {}) {
 function background(who: As, args: string[], env: NodeJS.ProcessEnv = {}): ChildProcess {
   const command = frontCommand(who, args);
   return spawn(command[0], command.slice(1), { cwd: '/', env: envAs(who, env), stdio: 'ignore' });
+}
+
+/** Where `who`'s view records are: root's in /run/Runner, the test user's in their home (no XDG_RUNTIME_DIR). */
+function recordsDir(who: As): string {
+  return who === 'root' ? '/run/Runner' : `/home/${TEST_USER}/.local/state/Runner/views`;
 }
 
 interface Listed {
@@ -144,23 +150,87 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(run(who, ['--kill', view]).status, 0);
   });
 
-  test(`${who}: a growth that cannot mount leaves the view and its record as they were`, () => {
+  test(`${who}: what a growth killed on the way left does not wedge the view; a growth at the same moment gets 122`, () => {
     const root = tree(who === 'user');
     const name = `stuck-${who}`;
     const env = { INDEX: path.join(root, 'System/Index') };
     background(who, ['--root', root, '--name', name, 'app'], env);
     waitFor('the view', () => listed(who).find((v) => v.name === name && v.processes.length > 0));
-    // The first growth's write directory, taken already (as a failed or concurrent growth would).
-    const records = who === 'root' ? (process.env.XDG_RUNTIME_DIR ? path.join(process.env.XDG_RUNTIME_DIR, 'Runner') : path.join(os.tmpdir(), 'Runner-0')) : path.join(os.tmpdir(), `Runner-${spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout.trim()}`);
-    const take = run(who, ['--enter', name, 'sh', '-c', `for d in "$0"/*.mnt; do [ -d "$d/0.upper" ] && mkdir "$d/g1-0.upper"; done; true`, records]);
-    assert.is(take.status, 0, take.stderr);
+    const records = recordsDir(who);
+    const id = (fs.readdirSync(records).find((e) => e.endsWith('.json') && JSON.parse(fs.readFileSync(path.join(records, e), 'utf8')).name === name) as string).slice(0, 16);
+    // A growth killed by kill -9: its write directories in the view, its staged record beside it.
+    const left = run(who, ['--enter', name, 'sh', '-c', `mkdir "$0/g1-0.upper" "$0/g1-0.work"`, path.join(records, `${id}.mnt`)]);
+    assert.is(left.status, 0, left.stderr);
+    const killed = spawn('sleep', ['0']);
+    const staged = path.join(records, `.${id}.grow`);
+    const deadRecord = { ...JSON.parse(fs.readFileSync(path.join(records, `${id}.json`), 'utf8')), stagedBy: { id, pid: killed.pid, start: 'gone' } };
+    fs.writeFileSync(staged, JSON.stringify(deadRecord), { mode: 0o600 });
+    if (who === 'user') spawnSync('chown', [TEST_USER, staged]);
     const grow = run(who, ['--root', root, '--name', name, 'tool'], env);
-    assert.is(grow.status, 122);
-    assert.match(grow.stderr, /g1-0\.upper.*File exists/);
-    assert.equal(listed(who).find((v) => v.name === name)?.versions, { Greet: '1.0', App: '1.0' }, 'the record still says what the view holds');
-    assert.is(run(who, ['--enter', name, 'greet']).stdout, 'greet 1.0\n', 'the view still works');
-    assert.equal(fs.readdirSync(records).filter((e) => e.endsWith('.tmp')), [], 'the staged record is gone');
+    assert.is(grow.status, 0, grow.stderr);
+    assert.is(grow.stdout, 'written\ngreet 1.0\n');
+    assert.equal(listed(who).find((v) => v.name === name)?.versions, { Greet: '1.0', App: '1.0', Tool: '1.0' });
+    assert.not.ok(fs.existsSync(staged), 'the dead growth\'s staged record is gone');
+    // A growth that holds the view now (a live process staged it): the other gets 122, and the
+    // view and its record stay as they were.
+    const holder = spawn('sleep', ['60']);
+    const start = fs.readFileSync(`/proc/${holder.pid}/stat`, 'utf8').split(') ')[1].split(' ')[19];
+    fs.writeFileSync(staged, JSON.stringify({ ...deadRecord, stagedBy: { id, pid: holder.pid, start } }), { mode: 0o600 });
+    if (who === 'user') spawnSync('chown', [TEST_USER, staged]);
+    const second = run(who, ['--root', root, '--name', name, 'clash'], env);
+    assert.is(second.status, 120, 'another version of Greet: refused before any growth');
+    const busy = run(who, ['--root', root, '--name', name, 'sh', '-c', 'true'], env);
+    assert.is(busy.status, 0, 'a command the view holds everything for joins without growing');
+    writeFile(path.join(root, 'Programs/Extra/1.0/bin/extra'), '#!/bin/sh\necho extra\n', 0o755);
+    shareTree(root);
+    const blocked = run(who, ['--root', root, '--name', name, path.join(root, 'Programs/Extra/1.0/bin/extra')], env);
+    assert.is(blocked.status, 122, blocked.stderr);
+    assert.match(blocked.stderr, new RegExp(`view '${name}' is growing in another launch right now; try again when it is done`));
+    assert.equal(listed(who).find((v) => v.name === name)?.versions, { Greet: '1.0', App: '1.0', Tool: '1.0' });
+    holder.kill('SIGKILL');
+    waitFor('the holder to end', () => (alive(holder.pid!) ? undefined : true));
+    const grown = run(who, ['--root', root, '--name', name, path.join(root, 'Programs/Extra/1.0/bin/extra')], env);
+    assert.is(grown.stdout, 'extra\n', `its holder gone, the view grows: ${grown.stderr}`);
     assert.is(run(who, ['--kill', name]).status, 0);
+  });
+
+  test(`${who}: many first launches of one name at once make exactly one view; the others join it`, () => {
+    const root = tree(who === 'user');
+    const env = { INDEX: path.join(root, 'System/Index') };
+    for (let trial = 0; trial < 3; trial++) {
+      const name = `race-${who}-${trial}`;
+      const launches = Array.from({ length: 12 }, () => background(who, ['--root', root, '--name', name, 'app'], env));
+      waitFor('every launch in a view', () => {
+        const views = listed(who).filter((v) => v.name === name);
+        return views.length === 1 && views[0].processes.length >= launches.length ? views : undefined;
+      }, 30_000);
+      assert.is(listed(who).filter((v) => v.name === name).length, 1, `trial ${trial}: one view`);
+      assert.is(run(who, ['--kill', name]).status, 0);
+      assert.equal(listed(who).filter((v) => v.name === name), []);
+    }
+    const claims = [0, 1, 2].map((trial) => `name-${crypto.createHash('sha256').update(`/race-${who}-${trial}`).digest('hex').slice(0, 32)}.claim`);
+    assert.equal(fs.readdirSync(recordsDir(who)).filter((e) => claims.includes(e)), [], 'the names are let go with their views');
+  });
+
+  test(`${who}: a name that starts with '-' is a name; one whose bytes are not UTF-8 is refused; an empty .mnt left by a killed creation is removed`, () => {
+    const root = tree(who === 'user');
+    const env = { INDEX: path.join(root, 'System/Index') };
+    background(who, ['--root', root, '--name', '-x', 'app'], env);
+    waitFor('the view -x', () => listed(who).find((v) => v.name === '-x' && v.processes.length > 0));
+    assert.is(run(who, ['--enter', '-x', 'greet']).stdout, 'greet 1.0\n');
+    assert.is(run(who, ['--kill', '-x']).status, 0);
+    const latin1 = frontCommand(who, ['--root', root, '--name']).map((w) => `'${w}'`).join(' ');
+    for (const bytes of ['\\376', '\\377', '\\200']) {
+      const seen = spawnSync('sh', ['-c', `${latin1} "$(printf '${bytes}')" app`], { encoding: 'utf8', cwd: '/', env: envAs(who, env) });
+      assert.is(seen.status, 125, bytes);
+      assert.match(seen.stderr, /contains bytes that are not UTF-8/);
+    }
+    const records = recordsDir(who);
+    const orphan = path.join(records, '00000000000000b5.mnt');
+    fs.mkdirSync(orphan, { recursive: true });
+    if (who === 'user') spawnSync('chown', [TEST_USER, orphan]);
+    run(who, ['--list']);
+    assert.not.ok(fs.existsSync(orphan), 'removed by the next look');
   });
 
   test(`${who}: views nest; an unnamed launch inside belongs to the view; --rename carries children; --kill of the parent ends all, a double-forked daemon too`, () => {
@@ -254,7 +324,7 @@ test('another user cannot see, enter or kill a view; root sees and ends a user\'
   // test runs) is not a root view; one whose namespace ids match a live user namespace but not a
   // mount namespace in it (ids are reused inode numbers) is stale; a FIFO does not hang --list.
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);
-  const userDir = path.join(os.tmpdir(), `Runner-${uid}`);
+  const userDir = recordsDir('user');
   const cgroupMount = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[f.indexOf('-') + 1] === 'cgroup2')![4];
   const ownCgroup = path.join(cgroupMount, /^0::(\/.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))![1]);
   for (const forged of ['a1', 'a2', 'a3']) for (const ext of ['json', 'ns']) fs.rmSync(path.join(userDir, `00000000000000${forged}.${ext}`), { force: true });
@@ -288,7 +358,16 @@ test('another user cannot see, enter or kill a view; root sees and ends a user\'
   fs.rmdirSync(rootCgroup);
   fs.rmSync(path.join(userDir, '00000000000000a3.json'));
 
-  assert.is(run('root', ['--kill', '~runner-test/mine']).status, 0);
+  // A record whose name no --name gives (the user wrote it so): listed escaped, on one line, and
+  // root can still end it by that text or by its id.
+  const minePath = path.join(userDir, String(mineId));
+  fs.writeFileSync(minePath, JSON.stringify({ ...JSON.parse(fs.readFileSync(minePath, 'utf8')), name: 'daemon\u001b[2J\nfake line' }));
+  const text = run('root', ['--list']).stdout;
+  assert.match(text, /^~runner-test\/daemon\\x1b\[2J\\x0afake line \(a name no --name gives; id [0-9a-f]{16}\)  rootless, /m);
+  assert.not.match(text, /^fake line/m);
+  assert.not.ok(text.includes('\u001b'), 'no escape character reaches the terminal');
+  assert.ok(listed('root').some((v) => v.name === '~runner-test/daemon\\x1b[2J\\x0afake line'));
+  assert.is(run('root', ['--kill', '~runner-test/daemon\\x1b[2J\\x0afake line']).status, 0);
   assert.equal(listed('user'), []);
 });
 

@@ -203,7 +203,32 @@ async function usageError(argv: string[]): Promise<never> {
 
 const known = new Set(Object.entries(OPTIONS).flatMap(([k, s]) => (s.alias ? [k, s.alias] : [k])));
 
-export async function parseOptions(argv: string[]): Promise<Options> {
+/** Options whose value is a view name, which may start with '-' (`--name -x`). */
+const VIEW_NAMED = new Set(['--name', '--enter', '--kill']);
+
+/**
+ * `--name -x` as `--name=-x`, so that the parser takes `-x` as the name, not as an option. Only
+ * among the options: the first word that is no option and no option's value is COMMAND (or an
+ * action's word), and what follows it is left as it is.
+ */
+export function joinNameValues(argv: readonly string[]): string[] {
+  const takesValue = new Set(Object.entries(OPTIONS).filter(([, s]) => s.type === 'string' || s.type === 'strings').flatMap(([k, s]) => [`--${k}`, ...(s.alias ? [`-${s.alias}`] : [])]));
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === '--' || !word.startsWith('-') || word === '-') return [...out, ...argv.slice(i)];
+    if (VIEW_NAMED.has(word) && i + 1 < argv.length) {
+      out.push(`${word}=${argv[++i]}`);
+      continue;
+    }
+    out.push(word);
+    if (takesValue.has(word) && i + 1 < argv.length) out.push(argv[++i]);
+  }
+  return out;
+}
+
+export async function parseOptions(given: string[]): Promise<Options> {
+  const argv = joinNameValues(given);
   let parsed = parseArgs.detailed(argv, parserOptions());
   if (parsed.error || Object.keys(parsed.argv).some((k) => k !== '_' && !known.has(k))) await usageError(argv);
   // Options end at COMMAND only for a launch: `Runner --resolve App --json` means --json.

@@ -9,7 +9,7 @@ import type { Options } from '../cli/options.js';
 import { checkName, splitFullName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from './members.js';
 import { groupsOf, userName } from './accounts.js';
-import { otherRegistries, registryDir, writeRecord } from './registry.js';
+import { claimName, otherRegistries, registryDir, releaseName, writeRecord } from './registry.js';
 import { exactEnv, exactWord, rawArguments } from '../cli/raw-args.js';
 import { displayPath, fromBytes, hasSlash, isAbsolute, joinPath, searchPath, workingDirectory, type FilePath } from '../util/file-path.js';
 
@@ -36,11 +36,15 @@ const bareName = (name: string) => (name.startsWith('~') ? name.slice(name.index
 /** --kill waits this long for the default SIGTERM to work, then sends SIGKILL. */
 const GRACE_MS = 5_000;
 
+/**
+ * The view of that full name; or, for a name that no view has, the view of that id (a record
+ * whose name was forged is listed escaped, and can be addressed by either).
+ */
 function findView(views: readonly LiveView[], fullName: string): LiveView {
+  const view = views.find((v) => v.fullName === fullName) ?? (/^[0-9a-f]{16}$/.test(fullName) ? views.find((v) => v.record.id === fullName) : undefined);
+  if (view) return view;
   splitFullName(bareName(fullName));
-  const view = views.find((v) => v.fullName === fullName);
-  if (!view) throw new RunnerError(`no live view named '${fullName}' (see Runner --list)`, ExitCode.notFound);
-  return view;
+  throw new RunnerError(`no live view named '${fullName}' (see Runner --list)`, ExitCode.notFound);
 }
 
 export function listAction(options: Options): number {
@@ -62,7 +66,10 @@ export function listAction(options: Options): number {
     const versions = Object.entries(v.record.versions).sort(([a], [b]) => a.localeCompare(b)).map(([n, ver]) => `${n} ${ver}`).join(', ') || 'no programs';
     const count = `${v.members.length} process${v.members.length === 1 ? '' : 'es'}`;
     const owner = v.fullName.startsWith('~') && depth === 0 ? v.fullName.slice(0, v.fullName.indexOf('/') + 1) : '';
-    outText(`${'  '.repeat(depth)}${owner}${v.record.name}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`);
+    // Everything here comes from a record its owner could write: escaped, so that a newline
+    // cannot print a line of its own (outText escapes the rest).
+    const forged = v.record.forged ? ` (a name no --name gives; id ${v.record.id})` : '';
+    outText(`${'  '.repeat(depth)}${owner}${v.record.name}${forged}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`.replace(/\n/g, '\\n'));
   }
   return ExitCode.ok;
 }
@@ -161,7 +168,11 @@ export function renameAction(options: Options): number {
   checkName(leaf);
   const target = parentName ? `${parentName}/${leaf}` : leaf;
   if (views.some((v) => v.fullName === target)) throw new RunnerError(`a view named '${target}' is running already`, ExitCode.usage);
+  // The new name is claimed as a new view's would be (registry.ts: claimName), then the old let go.
+  const { parent, name, id } = view.record;
+  if (claimName(view.dir, parent, leaf, id, (other) => views.some((v) => v.record.id === other)) !== undefined) throw new RunnerError(`a view named '${target}' is being made`, ExitCode.usage);
   writeRecord(view.dir, { ...view.record, name: leaf });
+  if (!view.record.forged) releaseName(view.dir, parent, name, id);
   return ExitCode.ok;
 }
 

@@ -12,7 +12,7 @@ import type { MountPlan } from '../overlay/plan.js';
 import { commandOperations, mountOperations, planOperations, type Token } from '../overlay/serialize.js';
 import { checkName } from './names.js';
 import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from './members.js';
-import { newId, paths, registryDir, stageRecord, writeRecord, type MountState, type ViewRecord } from './registry.js';
+import { claimName, newId, paths, registryDir, stageGrowth, writeRecord, type MountState, type ViewRecord } from './registry.js';
 import { isUnder, workingDirectory, type FilePath } from '../util/file-path.js';
 
 type Version = { name: string; version: string; path: string };
@@ -22,10 +22,8 @@ function versionMap(versions: readonly Version[]): Record<string, string> {
 }
 
 /** A view of its own: the plan plus its write layer attached (for growing), the real Index kept, its ids recorded. */
-function create(dir: string, name: string, parent: LiveView | undefined, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[]): never {
-  const id = newId();
+function create(dir: string, id: string, name: string, parent: LiveView | undefined, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[]): never {
   const p = paths(dir, id);
-  fs.mkdirSync(p.mnt, { mode: 0o700 });
   // A named view's plan overlays every Index directory (overlayEvery); the executor numbers the
   // overlays in plan order (N.upper is the Nth's write layer) and keeps each real directory.
   const kept = (target: string) => path.join(p.mnt, `index-${path.basename(target)}`);
@@ -50,7 +48,10 @@ function create(dir: string, name: string, parent: LiveView | undefined, plan: M
     generation: 0,
     cgroup: cgroupBase ? path.join(cgroupBase, `runner-view-${id}`) : undefined,
   };
+  // The record first: a creation killed after it leaves a record without namespaces, which the
+  // next look removes with its directory; killed before, nothing (registry.ts: readRecords).
   writeRecord(dir, record);
+  fs.mkdirSync(p.mnt, { mode: 0o700 });
   if (record.cgroup) {
     fs.mkdirSync(record.cgroup);
     fs.writeFileSync(path.join(record.cgroup, 'cgroup.procs'), String(process.pid));
@@ -63,10 +64,10 @@ function create(dir: string, name: string, parent: LiveView | undefined, plan: M
 }
 
 /** The operations that run COMMAND in a live view, growing it by `grow` first. */
-function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mounts: MountState[]; removals: FilePath[]; upperDirectories: FilePath[]; commit: [string, string] } | undefined): Token[][] {
+function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { prefix: string; mounts: MountState[]; removals: FilePath[]; upperDirectories: FilePath[]; commit: [string, string] } | undefined): Token[][] {
   const ops: Token[][] = [joinOperation(view)];
   if (grow) {
-    ops.push(['writelayer', paths(dir, view.record.id).mnt, `g${view.record.generation + 1}-`]);
+    ops.push(['writelayer', paths(dir, view.record.id).mnt, grow.prefix]);
     for (const item of mountOperations(grow.mounts, grow.removals, grow.upperDirectories)) ops.push(item);
     ops.push(['commit', ...grow.commit]);
   }
@@ -76,6 +77,9 @@ function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { mo
 /** What growing `view` by the programs it lacks takes: new overlays above each directory's write layer. */
 function growth(view: LiveView, dir: string, added: readonly Version[], run: ResolvedRun, chosen: readonly Version[]) {
   const generation = view.record.generation + 1;
+  // Its own directories: what a growth killed on the way left in the write layer (it goes with
+  // the view) is never in the way of the next.
+  const prefix = `g${generation}-${newId().slice(0, 8)}-`;
   const layers = added.map((v) => scanLayer(`${v.name} ${v.version}`, v.path, v.name, v.version));
   const removals = findConflicts(run.world, chosen, layers);
   const mounts: MountState[] = [];
@@ -88,7 +92,7 @@ function growth(view: LiveView, dir: string, added: readonly Version[], run: Res
       continue;
     }
     const below = [...feeds, state.upper, ...state.layers];
-    const upper = path.join(paths(dir, view.record.id).mnt, `g${generation}-${mounts.length}.upper`);
+    const upper = path.join(paths(dir, view.record.id).mnt, `${prefix}${mounts.length}.upper`);
     mounts.push({ target: state.target, layers: below, upper });
     next.push({ target: state.target, layers: below, upper });
   }
@@ -96,17 +100,37 @@ function growth(view: LiveView, dir: string, added: readonly Version[], run: Res
   // shows under its earlier write layers cannot be seen from here: the Index stands in for it.
   const lowers = (m: MountState) => [...m.layers, m.target];
   const upper = view.record.rootless ? upperDirectories(mounts.map((m) => ({ target: m.target, lowers: lowers(m) })), removals) : [];
-  return { mounts, removals, upperDirectories: upper, next, generation };
+  return { prefix, mounts, removals, upperDirectories: upper, next, generation };
+}
+
+/** How long a launch waits for a view of its name that another launch is making. */
+const WAIT_FOR_CREATION_MS = 15_000;
+
+/**
+ * The live view of that name, or undefined once this launch holds the name's claim (it creates the
+ * view). A view that another launch is making is waited for, and joined.
+ */
+function viewOrClaim(dir: string, name: string, id: string): { view: LiveView | undefined; here: LiveView | undefined; fullName: string } {
+  const until = Date.now() + WAIT_FOR_CREATION_MS;
+  for (;;) {
+    const views = liveViews(dir);
+    const here = viewOfSelf(views);
+    const fullName = here ? `${here.fullName}/${name}` : name;
+    const view = views.find((v) => v.fullName === fullName);
+    if (view) return { view, here, fullName };
+    const holder = claimName(dir, here?.record.id ?? null, name, id, (other) => views.some((v) => v.record.id === other));
+    if (holder === undefined) return { view: undefined, here, fullName };
+    if (Date.now() > until) throw new RunnerError(`view '${fullName}' is being made by another launch, which has not finished after ${WAIT_FOR_CREATION_MS / 1000} s`, ExitCode.view);
+    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+  }
 }
 
 export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[]): never {
   checkName(name);
   const dir = registryDir();
-  const views = liveViews(dir);
-  const here = viewOfSelf(views);
-  const fullName = here ? `${here.fullName}/${name}` : name;
-  const view = views.find((v) => v.fullName === fullName);
-  if (!view) return create(dir, name, here, plan, run, chosen);
+  const id = newId();
+  const { view, here, fullName } = viewOrClaim(dir, name, id);
+  if (!view) return create(dir, id, name, here, plan, run, chosen);
 
   const held = view.record.versions;
   const asker = run.target.program ? `${run.target.program.name} ${run.target.program.version}` : run.target.via;
@@ -122,7 +146,9 @@ export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, cho
   const grown = growth(view, dir, added, run, chosen);
   // The record says what the view holds once the executor has made it so: it commits the staged
   // record after the new overlays are mounted. (A launch that fails to mount leaves the record as it
-  // was; of two launches growing a view at once, the second finds the first's directories and fails.)
-  const staged = stageRecord(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
+  // was; of two launches growing a view at once, the second finds the first's staged record and
+  // fails with 122.)
+  const staged = stageGrowth(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
+  if (staged === undefined) throw new RunnerError(`view '${fullName}' is growing in another launch right now; try again when it is done`, ExitCode.view);
   return executeOperations(joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] }));
 }

@@ -5,13 +5,15 @@
 //   <id>.json   the record (written before the view's first command starts)
 //   <id>.ns     its namespaces, "user:[…]\nmnt:[…]\n", written by the executor once they exist
 //   <id>.mnt/   where the view's write layer is attached, inside the view only
+//   .<id>.grow  a growth's staged record, while it is being mounted: one growth at a time
+//   name-<hash>.claim  which view a name belongs to: one view per name
 import crypto from 'node:crypto';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import type { EnvOp } from '../overlay/environment.js';
-import { ownDirectory } from '../cli/xdg.js';
+import { ownDirectory, xdgDir } from '../cli/xdg.js';
 import { readOwnedFile } from '../util/owned-file.js';
+import { escapedName, nameProblem } from './names.js';
 
 /** One Index directory of a view: what its top overlay stacks, for the next growth. */
 export interface MountState {
@@ -40,6 +42,8 @@ export interface ViewRecord {
   generation: number;
   /** The view's cgroup (root, where cgroup v2 can be written): membership the kernel keeps. */
   cgroup: string | undefined;
+  /** Set on read: the record's name was not one a --name could give, and is shown escaped. */
+  forged?: boolean;
 }
 
 export interface LiveIds {
@@ -47,9 +51,25 @@ export interface LiveIds {
   mnt: string;
 }
 
+/** Root's records: under /run, which only root can write, so no one can take the name first. */
+const ROOT_REGISTRY = '/run/Runner';
+/** Below a home directory, where a user without XDG_RUNTIME_DIR keeps records (XDG_STATE_HOME's default). */
+const STATE_REGISTRY = '.local/state/Runner/views';
+
+/**
+ * Where the caller's records are: root's in /run/Runner; a user's in $XDG_RUNTIME_DIR/Runner, else
+ * in $XDG_STATE_HOME/Runner/views (~/.local/state/Runner/views). Never a name in a directory that
+ * others can write, such as /tmp/Runner-<uid>: another user could make it first, and deny the
+ * caller its views (docs/named-views.md).
+ */
 export function registryDir(): string {
   const runtime = process.env.XDG_RUNTIME_DIR;
-  const base = runtime && path.isAbsolute(runtime) ? path.join(runtime, 'Runner') : path.join(os.tmpdir(), `Runner-${process.getuid?.() ?? 0}`);
+  const base =
+    process.getuid?.() === 0
+      ? ROOT_REGISTRY
+      : runtime && path.isAbsolute(runtime)
+        ? path.join(runtime, 'Runner')
+        : path.join(xdgDir('XDG_STATE_HOME', '.local/state'), 'Runner', 'views');
   const dir = ownDirectory(base);
   // Ours (ownDirectory checked): no one else may read or plant records there.
   if ((fs.lstatSync(dir).mode & 0o077) !== 0) fs.chmodSync(dir, 0o700);
@@ -77,6 +97,104 @@ export function writeRecord(dir: string, record: ViewRecord): void {
   fs.renameSync(stageRecord(dir, record), paths(dir, record.id).record);
 }
 
+/** Who holds a claim or a growth: a process, by its pid and start time (a pid is reused). */
+interface Holder {
+  id: string;
+  pid: number;
+  start: string;
+}
+
+/** The start time of a process (field 22 of /proc/PID/stat), or undefined when it has ended (a zombie too). */
+function processStart(pid: number): string | undefined {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return fields[0] === 'Z' || fields[0] === 'X' ? undefined : fields[19];
+  } catch {
+    return undefined;
+  }
+}
+
+const holderAlive = (holder: Holder | undefined): boolean => holder !== undefined && processStart(holder.pid) === holder.start;
+
+function readHolder(file: string, owner: number): Holder | undefined {
+  try {
+    const held = JSON.parse(readRecordFile(file, owner) ?? '') as { id?: unknown; stagedBy?: Holder } & Partial<Holder>;
+    const holder = held.stagedBy ?? (held as Holder);
+    return isId(holder.id) && Number.isInteger(holder.pid) && typeof holder.start === 'string' ? holder : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Creates `file` holding `text`, or returns false when it exists: written beside it first and
+ * linked into place, so that a reader never sees it half written (link() fails on an existing name).
+ */
+function createWhole(file: string, text: string): boolean {
+  const temp = `${file}.${process.pid}.tmp`;
+  fs.writeFileSync(temp, text, { mode: 0o600 });
+  try {
+    fs.linkSync(temp, file);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw error;
+    return false;
+  } finally {
+    fs.rmSync(temp, { force: true });
+  }
+}
+
+/** This process, as the holder of `id`'s claim or growth. */
+const self = (id: string): Holder => ({ id, pid: process.pid, start: processStart(process.pid) ?? '' });
+
+/**
+ * The file that makes a view's name its own: created exclusively, so that of launches starting a
+ * view of one name at once exactly one creates it (the others join it). Keyed by the parent's id
+ * and the name, so that renaming a parent leaves its children's claims as they are.
+ */
+export function claimFile(dir: string, parent: string | null, name: string): string {
+  return path.join(dir, `name-${crypto.createHash('sha256').update(`${parent ?? ''}/${name}`).digest('hex').slice(0, 32)}.claim`);
+}
+
+/**
+ * Claims `name` for the view `id`: undefined when claimed, else the live holder's view id (a view
+ * being made by another launch). A claim whose holder is gone and whose view is not `live` was
+ * left by a launch that died, and is taken over.
+ */
+export function claimName(dir: string, parent: string | null, name: string, id: string, live: (id: string) => boolean): string | undefined {
+  const file = claimFile(dir, parent, name);
+  for (let attempt = 0; attempt < 3; attempt++) {
+    if (createWhole(file, JSON.stringify(self(id)))) return undefined;
+    const holder = readHolder(file, process.getuid?.() ?? 0);
+    if (holder && (live(holder.id) || holderAlive(holder))) return holder.id;
+    fs.rmSync(file, { force: true });
+  }
+  return undefined;
+}
+
+/** Gives up the claim on `name` if `id` holds it. */
+export function releaseName(dir: string, parent: string | null, name: string, id: string, owner = process.getuid?.() ?? 0): void {
+  const file = claimFile(dir, parent, name);
+  if (readHolder(file, owner)?.id === id) fs.rmSync(file, { force: true });
+}
+
+/**
+ * Stages a grown view's record as `.<id>.grow`, created exclusively: the lock of one growth at a
+ * time. The executor renames it over the record once the new overlays are mounted, or removes it
+ * when they cannot be; one left by a growth killed on the way is removed here. Undefined when a
+ * live growth holds it.
+ */
+export function stageGrowth(dir: string, record: ViewRecord): string | undefined {
+  const file = path.join(dir, `.${record.id}.grow`);
+  for (let attempt = 0; attempt < 2; attempt++) {
+    if (createWhole(file, JSON.stringify({ ...record, stagedBy: self(record.id) }))) return file;
+    if (holderAlive(readHolder(file, process.getuid?.() ?? 0))) return undefined;
+    fs.rmSync(file, { force: true });
+  }
+  return undefined;
+}
+
 /**
  * Root sees every user's views: the other users' record directories, each with its owner. (Other
  * users cannot read root's or each other's: the directories are 0700.) A user's directory sits in a
@@ -99,11 +217,24 @@ export function otherRegistries(): { dir: string; owner: number }[] {
     if (fd !== undefined) fs.closeSync(fd);
   };
   for (const uid of fs.existsSync('/run/user') ? fs.readdirSync('/run/user') : []) if (/^\d+$/.test(uid)) consider(path.join('/run/user', uid, 'Runner'), Number(uid));
-  for (const entry of fs.readdirSync(os.tmpdir())) {
-    const match = /^Runner-(\d+)$/.exec(entry);
-    if (match) consider(path.join(os.tmpdir(), entry), Number(match[1]));
-  }
+  // Users without XDG_RUNTIME_DIR keep theirs in their homes, as the user database names them.
+  for (const { uid, home } of accounts()) consider(path.join(home, STATE_REGISTRY), uid);
   return found;
+}
+
+/** Every account with a home directory, from the user database (/etc/passwd). */
+function accounts(): { uid: number; home: string }[] {
+  let text = '';
+  try {
+    text = fs.readFileSync('/etc/passwd', 'utf8');
+  } catch {
+    return [];
+  }
+  return text.split('\n').flatMap((line) => {
+    const fields = line.split(':');
+    const uid = Number(fields[2]);
+    return fields.length >= 7 && Number.isInteger(uid) && uid > 0 && path.isAbsolute(fields[5]) ? [{ uid, home: fields[5] }] : [];
+  });
 }
 
 /** A record is small; anything larger is not one. */
@@ -138,6 +269,8 @@ function parseRecord(text: string, id: string, owner: number): ViewRecord | unde
   }
   if (typeof record !== 'object' || record === null || record.id !== id || typeof record.name !== 'string') return undefined;
   if (record.parent !== null && !isId(record.parent)) return undefined;
+  // A name no --name could give is shown escaped (and marked), never as written.
+  if (nameProblem(record.name) !== undefined) record = { ...record, name: escapedName(record.name), forged: true };
   if (!Array.isArray(record.mounts) || !Array.isArray(record.envOps) || typeof record.versions !== 'object' || record.versions === null) return undefined;
   if (owner !== 0) return { ...record, uid: owner, rootless: true, cgroup: undefined };
   if (record.cgroup !== undefined && (typeof record.cgroup !== 'string' || !isViewCgroup(record.cgroup, id))) return { ...record, cgroup: undefined };
@@ -147,8 +280,18 @@ function parseRecord(text: string, id: string, owner: number): ViewRecord | unde
 /** Every record in the directory (unreadable, malformed, or not `owner`'s files are skipped). */
 export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { record: ViewRecord; ids: LiveIds | undefined }[] {
   const found: { record: ViewRecord; ids: LiveIds | undefined }[] = [];
-  for (const entry of fs.readdirSync(dir)) {
+  const entries = fs.readdirSync(dir);
+  const recorded = new Set(entries.filter((e) => /^[0-9a-f]{16}\.json$/.test(e)).map((e) => e.slice(0, 16)));
+  for (const entry of entries) {
     if (/^\.[0-9a-f]{16}\.\d+\.tmp$/.test(entry)) removeStaleStage(dir, entry, owner);
+    // A creation killed before its record was written (or a removal killed before its last
+    // step) leaves an empty <id>.mnt that no record names: removed, as removeRecord would.
+    if (/^[0-9a-f]{16}\.mnt$/.test(entry) && !recorded.has(entry.slice(0, 16))) removeOrphanMount(dir, entry, owner);
+    // A name claimed by a launch that died before its view had a record is free again.
+    if (/^name-[0-9a-f]{32}\.claim$/.test(entry)) {
+      const holder = readHolder(path.join(dir, entry), owner);
+      if (!holder || (!recorded.has(holder.id) && !holderAlive(holder))) fs.rmSync(path.join(dir, entry), { force: true });
+    }
     if (!/^[0-9a-f]{16}\.json$/.test(entry)) continue;
     const id = entry.slice(0, 16);
     const text = readRecordFile(path.join(dir, entry), owner);
@@ -156,6 +299,14 @@ export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { rec
     if (record) found.push({ record, ids: readIds(readRecordFile(paths(dir, id).ns, owner)) });
   }
   return found;
+}
+
+function removeOrphanMount(dir: string, entry: string, owner: number): void {
+  try {
+    if (fs.lstatSync(path.join(dir, entry)).uid === owner) fs.rmdirSync(path.join(dir, entry));
+  } catch {
+    // gone meanwhile, or not empty: not a leftover of ours
+  }
 }
 
 /** A staged record is committed within moments; one left for a minute belongs to a launch that failed. */
@@ -189,7 +340,8 @@ export function removeRecord(dir: string, record: ViewRecord): void {
     }
   }
   const p = paths(dir, record.id);
-  for (const file of [p.record, p.ns]) fs.rmSync(file, { force: true });
+  for (const file of [p.record, p.ns, path.join(dir, `.${record.id}.grow`)]) fs.rmSync(file, { force: true });
+  if (!record.forged) releaseName(dir, record.parent, record.name, record.id, record.uid);
   try {
     fs.rmdirSync(p.mnt);
   } catch {
