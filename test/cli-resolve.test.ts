@@ -51,6 +51,20 @@ test('a version-control snapshot ranks below numbered versions, even as Current;
   assert.match(runner(['--root', root, '-v', '--resolve', 'App']).stderr, /QCA 2\.0\.3, not Current git: Current ruled out: .*a version-control snapshot ranks below numbered versions/);
 });
 
+test('--why tells a version ruled out by a learned fact with its derivation, as a failure is told', () => {
+  const root = makeTree({
+    programs: { App: { '1.0': { deps: 'Foo\n' } }, Foo: { '1.0.0': {}, '1.1.0': { deps: 'X\nY < 2.0\n' } }, X: { '1.0': { deps: 'Y >= 2.0\n' } }, Y: { '1.0': {}, '2.0': {} } },
+  });
+  const why = runner(['--root', root, '--why', 'App', 'Foo'], { env: plainEnv });
+  assert.is(why.status, 0, why.stderr);
+  assert.ok(why.stdout.includes([
+    '  1.1.0: ruled out, because:',
+    '    Because X 1.0 needs Y >= 2.0 and Foo 1.1.0 needs X, Foo 1.1.0 needs Y 2.0.',
+    '    And because Foo 1.1.0 needs Y < 2.0, Foo 1.1.0 cannot be used.',
+    '  1.0.0: chosen',
+  ].join('\n')), why.stdout);
+});
+
 test('-S makes a bare version exact; -d adds a file; -a chooses the architecture', () => {
   const root = makeTree({ programs: { App: { '1': { deps: 'A 1.0\nL\n' } }, A: { '1.0': {}, '2.0': {} }, L: { '1': { arch: 'x86_64' }, '2': { arch: 'i686' } }, B: { '1': {} } } });
   const json = (...args: string[]) => JSON.parse(runner(['--root', root, ...args, '--resolve', '--json', 'App']).stdout);

@@ -60,7 +60,9 @@ export function explainChoice(run: ResolvedRun, name: string): string {
     const notes: string[] = [];
     if (version === program?.current) notes.push('Current');
     notes.push(version === choice.version ? 'chosen' : run.whyNot(choice.name, version));
-    lines.push(`  ${e(`${version}: ${notes.join(', ')}`)}`);
+    // A version ruled out by a learned fact comes with its derivation, a line a step.
+    const [first, ...steps] = `${version}: ${notes.join(', ')}`.split('\n');
+    lines.push(`  ${e(first)}`, ...steps.map((step) => `  ${e(step)}`));
   }
   return lines.join('\n');
 }

@@ -73,7 +73,7 @@ export function sentence(fact: Fact, describe: Describe): string {
       if (isEmptySet(why.option.set)) return lacking(why.option);
       const term = fact.terms.get(why.option.name);
       const versions = term ? versionsText(describe(why.option.name).versions, term.set) : '';
-      return `'${line(why.requirement)}' taken as ${name(why.option.name)} means ${name(why.option.name)} ${versions}`;
+      return `taking ${name(why.option.name)} for '${cutMiddle(why.requirement.text, 60)}' means ${name(why.option.name)} ${versions}`;
     }
     case 'unavailable':
       return `${name(why.name)} ${cutMiddle(why.version, 40)} ${cutMiddle(why.reason, 300)}`;

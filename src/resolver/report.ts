@@ -20,8 +20,8 @@ export interface PackageInfo {
 export type Describe = (pkg: string) => PackageInfo;
 
 /** A derivation longer than this many lines keeps its first and last steps, and counts the rest. */
-const FIRST_LINES = 12;
-const LAST_LINES = 24;
+const FIRST_LINES = 6;
+const LAST_LINES = 12;
 /** Deeper derivations than this are told by their last steps only (the report recurses). */
 const MAX_DEPTH = 400;
 /** Versions listed in one term before the rest is counted. */
