@@ -161,15 +161,22 @@ test('on ext4 -I 128 (whole-second timestamps) an edit within the same second is
   assert.is(spawnSync('cp', ['-a', tree(), tree4]).status, 0);
   const file = path.join(tree4, 'Programs/App/1.0/Resources/Dependencies');
   const args = ['--root', tree4, 'app'];
-  startOfSecond();
-  fs.writeFileSync(file, 'Greet >= 1.0, < 2.0\nTool\n');
-  assert.is(fs.statSync(file, { bigint: true }).mtimeNs % 1_000_000_000n, 0n, 'the file system keeps whole seconds');
-  settle();
-  for (let i = 0; i < 2; i++) assert.match(launch(args).stdout, /greet=1\.0/);
-  // The same size, within the same second.
-  fs.writeFileSync(file, 'Greet >= 2.0, < 3.0\nTool\n');
-  assert.ok(Date.now() % 1000 < 900, 'the edit fell within the second of the first write');
-  for (let i = 0; i < 3; i++) assert.match(launch(args).stdout, /greet=2\.0/, `launch ${i} after the edit`);
+  const mtime = () => fs.statSync(file, { bigint: true }).mtimeNs;
+  // The edit must land in the same second as the first write (same size, same times): on a slow
+  // machine the launches between may take longer, and the scenario is tried again.
+  let sameSecond = false;
+  for (let attempt = 0; attempt < 5 && !sameSecond; attempt++) {
+    startOfSecond();
+    fs.writeFileSync(file, 'Greet >= 1.0, < 2.0\nTool\n');
+    const first = mtime();
+    assert.is(first % 1_000_000_000n, 0n, 'the file system keeps whole seconds');
+    settle();
+    for (let i = 0; i < 2; i++) assert.match(launch(args).stdout, /greet=1\.0/);
+    fs.writeFileSync(file, 'Greet >= 2.0, < 3.0\nTool\n');
+    sameSecond = mtime() === first;
+    for (let i = 0; i < 3; i++) assert.match(launch(args).stdout, /greet=2\.0/, `launch ${i} after the edit`);
+  }
+  assert.ok(sameSecond, 'an edit within the second of the first write was made');
   // Once its granule is over, a plan is kept and runs warm.
   Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 2100);
   launch(args);

@@ -57,4 +57,12 @@ test('npm pack, then npm install -g as a user: Runner works, cold and warm, root
   fs.rmSync(prefix, { recursive: true, force: true });
 });
 
+test('an installation whose native part was not built says so in one line (125), never a require stack', () => {
+  const copy = tempDir('runner-unbuilt-');
+  for (const part of ['bin', 'dist', 'package.json']) fs.cpSync(path.join(projectRoot, part), path.join(copy, part), { recursive: true });
+  const seen = spawnSync(process.execPath, [path.join(copy, 'dist/bundle/main.cjs'), '--root', path.join(projectRoot, 'fixtures'), 'app'], { encoding: 'utf8', env: { ...envAs('root'), RUNNER_NO_CACHE: '1' } });
+  assert.is(seen.status, 125);
+  assert.is(seen.stderr, `Runner: Runner's native part ${copy}/build/Release/runner_addon.node is missing; build it with 'npm run build' in ${copy} (needs make, python3 and a C++ compiler)\n`);
+});
+
 test.run();

@@ -27,7 +27,16 @@ export const helperPath = path.join(buildDir, 'runner-exec');
 
 let addon: Addon | undefined;
 export function loadAddon(): Addon {
-  addon ??= createRequire(import.meta.url)(path.join(buildDir, 'runner_addon.node')) as Addon;
+  if (addon) return addon;
+  const file = path.join(buildDir, 'runner_addon.node');
+  try {
+    addon = createRequire(import.meta.url)(file) as Addon;
+  } catch (error) {
+    // An installation whose native part was never built (npm install --ignore-scripts) or does not
+    // load here: one line that says what is missing and how to build it, never a require stack.
+    const why = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'is missing' : `does not load here (${String((error as Error).message).split('\n')[0]})`;
+    throw new RunnerError(`Runner's native part ${file} ${why}; build it with 'npm run build' in ${packageRoot()} (needs make, python3 and a C++ compiler)`, ExitCode.usage);
+  }
   return addon;
 }
 
