@@ -1,4 +1,4 @@
-// Bundles the compiled CLI into dist/bundle/ (run by `npm run prepare`):
+// Bundles the compiled CLI into dist/bundle/ (run by `npm run build`):
 // - cli.cjs: the whole CLI (dist/src/cli/main.js and all it imports) in one CommonJS file;
 // - main.cjs: the small entry point that compiles cli.cjs with V8's code cache (src/boot/main.ts).
 // CommonJS because Node's ES module loader costs ~15 ms at every start, and one file because V8's

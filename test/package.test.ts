@@ -14,7 +14,7 @@ import { ensureTestUser, envAs, shareTree, TEST_USER } from './helpers/users.js'
 ensureTestUser();
 
 const asUser = (command: string[], env: NodeJS.ProcessEnv, cwd = '/') =>
-  spawnSync('setpriv', [`--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', ...command], { encoding: 'utf8', env, cwd, timeout: 600_000 });
+  spawnSync('/usr/bin/setpriv', [`--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', ...command], { encoding: 'utf8', env, cwd, timeout: 600_000 });
 
 test('npm pack, then npm install -g as a user: Runner works, cold and warm, rootless', () => {
   const work = shareTree(tempDir('runner-pack-'));
@@ -26,11 +26,21 @@ test('npm pack, then npm install -g as a user: Runner works, cold and warm, root
 
   const home = `/home/${TEST_USER}`;
   const prefix = path.join(home, `runner-prefix-${process.pid}`);
-  // The headers node-gyp builds against: this machine's npm configuration says where they are.
-  const nodedir = spawnSync('npm', ['config', 'get', 'nodedir'], { encoding: 'utf8' }).stdout.trim();
-  const env = { ...envAs('user'), npm_config_cache: path.join(home, '.npm'), ...(nodedir && nodedir !== 'undefined' ? { npm_config_nodedir: nodedir } : {}) };
-  const install = asUser(['npm', 'install', '-g', '--no-audit', '--no-fund', '--prefix', prefix, tarball], env);
+  // Nothing but Node and npm on PATH: no compiler, make or Python. And no install script runs
+  // (--ignore-scripts, npm's --strict-allow-scripts would refuse one): the tarball's prebuilt
+  // native part is what runs.
+  const nodeOnly = shareTree(tempDir('runner-node-only-'));
+  fs.chmodSync(nodeOnly, 0o755);
+  for (const tool of ['node', 'npm']) fs.symlinkSync(execFileSync('sh', ['-c', `command -v ${tool}`], { encoding: 'utf8' }).trim(), path.join(nodeOnly, tool));
+  const env = { ...envAs('user'), PATH: nodeOnly, npm_config_cache: path.join(home, '.npm') };
+  assert.is(spawnSync('/bin/sh', ['-c', 'for t in cc c++ g++ make python3; do command -v $t; done'], { env, encoding: 'utf8' }).stdout, '', 'no build tools on PATH');
+  const install = asUser([path.join(nodeOnly, 'npm'), 'install', '-g', '--ignore-scripts', '--no-audit', '--no-fund', '--prefix', prefix, tarball], env);
   assert.is(install.status, 0, install.stderr);
+  const unpacked = path.join(prefix, 'lib/node_modules/gobo-runner');
+  assert.not.ok(fs.existsSync(path.join(unpacked, 'node_modules')), 'what the bundle holds is not installed again');
+  assert.not.ok(fs.existsSync(path.join(unpacked, 'binding.gyp')), 'no build file (npm would compile at every install)');
+  const check = asUser([path.join(prefix, 'bin/Runner'), '--check', '--json'], envAs('user'));
+  assert.ok(JSON.parse(check.stdout).executor === undefined || JSON.parse(check.stdout).executor.ok, check.stdout);
 
   const runnerBin = path.join(prefix, 'bin/Runner');
   const installed = fs.realpathSync(runnerBin);
@@ -62,7 +72,11 @@ test('an installation whose native part was not built says so in one line (125),
   for (const part of ['bin', 'dist', 'package.json']) fs.cpSync(path.join(projectRoot, part), path.join(copy, part), { recursive: true });
   const seen = spawnSync(process.execPath, [path.join(copy, 'dist/bundle/main.cjs'), '--root', path.join(projectRoot, 'fixtures'), 'app'], { encoding: 'utf8', env: { ...envAs('root'), RUNNER_NO_CACHE: '1' } });
   assert.is(seen.status, 125);
-  assert.is(seen.stderr, `Runner: Runner's native part ${copy}/build/Release/runner_addon.node is missing; build it with 'npm run build' in ${copy} (needs make, python3 and a C++ compiler)\n`);
+  assert.is(seen.stderr, `Runner: Runner's native part ${copy}/build/Release/runner_addon.node is missing; this package has none for linux-${process.arch} that loads here; build Runner from its source ('npm ci && npm run build' in a checkout, with make, python3 and a C++ compiler)\n`);
+  // A checkout (with its build files) is told how to build it there.
+  fs.copyFileSync(path.join(projectRoot, 'binding.gyp'), path.join(copy, 'binding.gyp'));
+  const checkout = spawnSync(process.execPath, [path.join(copy, 'dist/bundle/main.cjs'), '--root', path.join(projectRoot, 'fixtures'), 'app'], { encoding: 'utf8', env: { ...envAs('root'), RUNNER_NO_CACHE: '1' } });
+  assert.is(checkout.stderr, `Runner: Runner's native part ${copy}/build/Release/runner_addon.node is missing; build it with 'npm run build' in ${copy} (needs make, python3 and a C++ compiler)\n`);
 });
 
 test.run();

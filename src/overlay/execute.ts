@@ -1,6 +1,7 @@
 // Hands a plan to the native executor: Node execve()s into runner-exec (same pid), which builds
 // the view in a fresh single-threaded process and execs the command. Never returns on success.
 import { createRequire } from 'node:module';
+import fs from 'node:fs';
 import path from 'node:path';
 import { bootHooks } from '../boot/hooks.js';
 import { ExitCode, RunnerError } from '../resolver/errors.js';
@@ -35,7 +36,11 @@ export function loadAddon(): Addon {
     // An installation whose native part was never built (npm install --ignore-scripts) or does not
     // load here: one line that says what is missing and how to build it, never a require stack.
     const why = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'is missing' : `does not load here (${String((error as Error).message).split('\n')[0]})`;
-    throw new RunnerError(`Runner's native part ${file} ${why}; build it with 'npm run build' in ${packageRoot()} (needs make, python3 and a C++ compiler)`, ExitCode.usage);
+    // A checkout can build it; an installed package carries its prebuilt part and no sources.
+    const how = fs.existsSync(path.join(packageRoot(), 'binding.gyp'))
+      ? `build it with 'npm run build' in ${packageRoot()} (needs make, python3 and a C++ compiler)`
+      : `this package has none for ${process.platform}-${process.arch} that loads here; build Runner from its source ('npm ci && npm run build' in a checkout, with make, python3 and a C++ compiler)`;
+    throw new RunnerError(`Runner's native part ${file} ${why}; ${how}`, ExitCode.usage);
   }
   return addon;
 }
@@ -56,7 +61,7 @@ export function executeOperations(ops: readonly (readonly Token[])[]): never {
     return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)]);
   } catch (error) {
     // execve returned: the executor is missing or broken (an installation that was not built).
-    throw new RunnerError(`cannot start Runner's executor ${helperPath} (${error instanceof Error ? error.message.replace(/^execve \S+: /, '') : String(error)}); reinstall Runner (npm ci builds it)`, ExitCode.usage);
+    throw new RunnerError(`cannot start Runner's executor ${helperPath} (${error instanceof Error ? error.message.replace(/^execve \S+: /, '') : String(error)}); reinstall Runner, or run 'npm run build' in a checkout`, ExitCode.usage);
   }
 }
 
