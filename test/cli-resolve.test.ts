@@ -172,7 +172,7 @@ test('an installation without its executor says so in one line', () => {
   fs.mkdirSync(path.join(broken, 'build/Release'), { recursive: true });
   fs.copyFileSync(path.join(projectRoot, 'build/Release/runner_addon.node'), path.join(broken, 'build/Release/runner_addon.node'));
   const seen = spawnSync(process.execPath, [path.join(broken, 'dist/bundle/main.cjs'), '--root', fixtures, 'app'], { encoding: 'utf8', env: { ...process.env, RUNNER_NO_CACHE: '1' } });
-  assert.is(seen.stderr, `Runner: cannot start Runner's executor ${broken}/build/Release/runner-exec (No such file or directory); reinstall Runner (npm ci builds it)\n`);
+  assert.is(seen.stderr, `Runner: cannot start Runner's executor ${broken}/build/Release/runner-exec (No such file or directory); reinstall Runner, or run 'npm run build' in a checkout\n`);
   assert.is(seen.status, 125);
 });
 
