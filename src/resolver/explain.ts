@@ -6,7 +6,7 @@ import type { Alternative, Requirement } from './dependencies.js';
 import { leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
 import { allows, compare, indices, intersect, isEmptySet, type Term, type VersionSet } from './pubgrub/term.js';
-import { derivationLines, versionsText, type Describe } from './report.js';
+import { derivationLines, indented, versionsText, type Describe } from './report.js';
 import { cutMiddle, listWithCount } from '../util/bounded-text.js';
 
 export type { Describe } from './report.js';
@@ -95,7 +95,7 @@ export function explainFailure(terminal: Fact, describe: Describe): string {
     if (line.cause.kind === 'external' && run.cause.kind === 'external' && ['program', 'root'].includes(whyOf(run).kind) && lacksAll(whyOf(line))) return sentence(line, describe);
   }
   const steps = derivationLines(terminal, describe, (fact) => sentence(fact as Fact, describe));
-  return ['no choice of the installed versions fits:', ...steps.map((l) => (l === '' ? '' : `  ${l}`))].join('\n');
+  return ['no choice of the installed versions fits:', ...indented(steps)].join('\n');
 }
 
 /**
@@ -154,5 +154,5 @@ export function explainExclusion(solution: PartialSolution<Why>, pkg: string, in
   }
   // A learned rule: its derivation, as a failure is told.
   const steps = derivationLines(rule, describe, (fact) => said(fact as Fact));
-  return [reasons.length > 0 ? `ruled out: ${reasons.join('; ')}; and` : 'ruled out, because:', ...steps.map((l) => (l === '' ? '' : `  ${l}`))].join('\n');
+  return [reasons.length > 0 ? `ruled out: ${reasons.join('; ')}; and` : 'ruled out, because:', ...indented(steps)].join('\n');
 }

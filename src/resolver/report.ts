@@ -38,8 +38,7 @@ export function termText(pkg: string, term: Term, describe: Describe): string {
     return term.positive ? `${cutMiddle(info.line.by, 80)}'s ${quoted}${choices}` : `${quoted}${choices}`;
   }
   const name = cutMiddle(pkg, 80);
-  if (count(term.set) === total && total !== 1) return term.positive ? `every version of ${name}` : name;
-  if (count(term.set) === total && !term.positive) return name;
+  if (count(term.set) === total && !(term.positive && total === 1)) return term.positive ? `every version of ${name}` : name;
   return `${name} ${versionsText(info.versions, term.set)}`;
 }
 
@@ -52,16 +51,16 @@ function chosenText(info: PackageInfo, set: VersionSet, total: number): string {
 
 /** The versions of `set`, oldest first (a program's versions are kept newest first). */
 export function versionsText(versions: readonly string[], set: VersionSet): string {
-  const chosen = indices(set).reverse().map((i) => cutMiddle(versions[i], 40));
-  const others = versions.length - chosen.length;
-  if (chosen.length > LISTED_VERSIONS && others > 0 && others <= 2) {
-    const left = indices(set);
-    const excluded = versions.map((_, i) => i).filter((i) => !left.includes(i)).reverse().map((i) => cutMiddle(versions[i], 40));
-    return `other than ${excluded.join(' and ')}`;
-  }
-  // A run of neighbours in version order reads as a range.
   const at = indices(set);
-  if (chosen.length > LISTED_VERSIONS && at.at(-1)! - at[0] === at.length - 1) return `${chosen[0]} to ${chosen.at(-1)}`;
+  const oldestFirst = (list: readonly number[]) => list.map((i) => cutMiddle(versions[i], 40)).reverse();
+  const others = versions.length - at.length;
+  if (at.length > LISTED_VERSIONS && others > 0 && others <= 2) {
+    const kept = new Set(at);
+    return `other than ${oldestFirst(versions.map((_, i) => i).filter((i) => !kept.has(i))).join(' and ')}`;
+  }
+  const chosen = oldestFirst(at);
+  // A run of neighbours in version order reads as a range.
+  if (at.length > LISTED_VERSIONS && at[at.length - 1] - at[0] === at.length - 1) return `${chosen[0]} to ${chosen[chosen.length - 1]}`;
   return listWithCount(chosen, LISTED_VERSIONS, 'or', 'versions');
 }
 
@@ -116,11 +115,10 @@ export function derivationLines(terminal: Fact, describe: Describe, external: (f
 
   const say = (fact: Fact): string => (causesOf(fact) ? factText(fact, describe) : external(fact));
   const ref = (fact: Fact): string => `${say(fact)} (${numbers.get(fact)})`;
-  const push = (line: string) => lines.push(line);
   const because = (reasons: string[], conclusion: string, and = false) => {
     const said = reasons.filter(Boolean);
     const start = and ? 'And because' : 'Because';
-    push(said.length === 0 ? `${conclusion[0].toUpperCase()}${conclusion.slice(1)}.` : `${start} ${said.join(' and ')}, ${conclusion}.`);
+    lines.push(said.length === 0 ? `${conclusion[0].toUpperCase()}${conclusion.slice(1)}.` : `${start} ${said.join(' and ')}, ${conclusion}.`);
   };
   const numberLast = (fact: Fact) => {
     if (numbers.has(fact) || lines.length === 0) return;
@@ -155,11 +153,11 @@ export function derivationLines(terminal: Fact, describe: Describe, external: (f
     explain(left, depth + 1);
     if (numbers.has(left)) {
       // Numbered as it was said (used elsewhere too): now this step refers to it.
-      push('');
+      lines.push('');
       return explainSteps(current, depth);
     }
     numberLast(left);
-    push('');
+    lines.push('');
     explain(right, depth + 1);
     because([numbers.has(left) ? ref(left) : say(left)], conclusion, true);
   };
@@ -178,11 +176,16 @@ export function derivationLines(terminal: Fact, describe: Describe, external: (f
   };
 
   if (causesOf(terminal)) explain(terminal, 0);
-  else push(`${external(terminal)}.`);
+  else lines.push(`${external(terminal)}.`);
   // A blank line between branches reads well in a terminal; at the end it is noise.
   while (lines.at(-1) === '') lines.pop();
   if (lines.length <= FIRST_LINES + LAST_LINES + 1) return lines;
   // The first steps say where it starts, the last ones how it ends: the conclusion is the last.
   const cut = lines.length - FIRST_LINES - LAST_LINES;
   return [...lines.slice(0, FIRST_LINES), `… ${cut.toLocaleString('en-US')} more lines of the derivation …`, ...lines.slice(-LAST_LINES)];
+}
+
+/** Derivation lines under a heading: each indented by two spaces, blank lines kept blank. */
+export function indented(lines: readonly string[]): string[] {
+  return lines.map((l) => (l === '' ? '' : `  ${l}`));
 }
