@@ -19,18 +19,21 @@ constexpr int kMaxPrefixWords = 32;
 // an entry of about 24 MB. src/cache/entry.ts writes none larger (MAX_ENTRY_BYTES).
 constexpr off_t kMaxEntryBytes = 64 << 20;
 
+// FNV-1a, 64 bits, continued from `hash` over `size` bytes (src/cache/fnv.ts computes the same).
+uint64_t Fnv1a64(uint64_t hash, const char* data, size_t size) {
+  for (size_t i = 0; i < size; i++) {
+    hash ^= static_cast<unsigned char>(data[i]);
+    hash *= 0x100000001b3ULL;
+  }
+  return hash;
+}
+constexpr uint64_t kFnvOffset = 0xcbf29ce484222325ULL;
+
 // FNV-1a, 64 bits, over "<uid>\0<word>\0<word>\0…": only a file name (the entry repeats the words).
 std::string EntryName(uid_t uid, char** words, int count) {
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  auto feed = [&](const char* s) {
-    for (const char* p = s; ; p++) {
-      hash ^= static_cast<unsigned char>(*p);
-      hash *= 0x100000001b3ULL;
-      if (*p == '\0') break;
-    }
-  };
-  feed(std::to_string(uid).c_str());
-  for (int i = 0; i < count; i++) feed(words[i]);
+  const std::string id = std::to_string(uid);
+  uint64_t hash = Fnv1a64(kFnvOffset, id.c_str(), id.size() + 1);
+  for (int i = 0; i < count; i++) hash = Fnv1a64(hash, words[i], strlen(words[i]) + 1);
   char name[32];
   snprintf(name, sizeof name, "plan-%016llx", static_cast<unsigned long long>(hash));
   return name;
@@ -78,13 +81,8 @@ bool ChecksumHolds(std::string* data) {
   if (data->size() < kChecksumTail) return false;
   const size_t body = data->size() - kChecksumTail;
   if (data->compare(body, 4, std::string("sum\0", 4)) != 0 || (*data)[data->size() - 1] != '\0') return false;
-  uint64_t hash = 0xcbf29ce484222325ULL;
-  for (size_t i = 0; i < body; i++) {
-    hash ^= static_cast<unsigned char>((*data)[i]);
-    hash *= 0x100000001b3ULL;
-  }
   char hex[17];
-  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(hash));
+  snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(Fnv1a64(kFnvOffset, data->data(), body)));
   if (data->compare(body + 4, 16, hex) != 0) return false;
   data->resize(body);
   return true;

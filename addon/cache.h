@@ -14,8 +14,9 @@
 //                               without the times: a busy /tmp above a tree must not make plans stale
 //   realpath PATH RESULT
 //   argvfrom N                  the command's argv is the exec list + the caller's words from N
-// and then the plan's own operations, and last `sum HEX`: FNV-1a 64 over every byte before it. An entry is used only when every record still holds; one
-// that is corrupt, from another build, not the caller's own or writable by others is a miss.
+// and then the plan's own operations, and last `sum HEX`: FNV-1a 64 over every byte before it.
+// An entry is used only when every record still holds; one that is corrupt, from another build,
+// not the caller's own or writable by others is a miss.
 #pragma once
 #include <string>
 #include <vector>

@@ -10,6 +10,7 @@ import { CLI_BUNDLE } from '../boot/hooks.js';
 import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
 import { exactEnv, KEPT_PREFIX } from '../cli/raw-args.js';
 import { writeAtomically } from '../util/atomic-write.js';
+import { readOwnedFile } from '../util/owned-file.js';
 import { fnv1a64, fnv1a64Bytes } from './fnv.js';
 import { dirnameOf, pathKey } from '../util/file-path.js';
 import type { Observation, Question } from './observe.js';
@@ -34,12 +35,13 @@ export function withChecksum(body: Buffer): Buffer {
   return Buffer.concat([body, Buffer.from(`sum\0${fnv1a64Bytes(body)}\0`)]);
 }
 
-/** Whether `entry` ends with the checksum of the rest (withChecksum). */
+/** Whether `entry` is what withChecksum makes of its body: the checksum written again matches. */
 export function checksumHolds(entry: Buffer): boolean {
-  const tail = 4 + 16 + 1;
-  if (entry.length < tail || entry.toString('latin1', entry.length - tail, entry.length - 17) !== 'sum\0') return false;
-  return entry.toString('latin1', entry.length - 17, entry.length - 1) === fnv1a64Bytes(entry.subarray(0, entry.length - tail)) && entry[entry.length - 1] === 0;
+  return entry.length >= CHECKSUM_TAIL && withChecksum(entry.subarray(0, entry.length - CHECKSUM_TAIL)).equals(entry);
 }
+
+/** `sum\0`, 16 hex digits and a NUL. */
+const CHECKSUM_TAIL = 4 + 16 + 1;
 
 /** FNV-1a over "<uid>\0<word>\0…" (as addon/cache.cc): only a file name. */
 export function entryName(uid: number, words: readonly Uint8Array[]): string {
@@ -143,18 +145,10 @@ export function writeCacheEntry(input: CacheInput): string | undefined {
 export function corruptEntry(words: readonly Uint8Array[]): string | undefined {
   const dir = cacheDirectory();
   if (dir === undefined) return undefined;
-  const file = path.join(dir, entryName(process.getuid?.() ?? -1, words));
-  let entry: Buffer;
-  try {
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NOFOLLOW | fs.constants.O_NONBLOCK);
-    try {
-      if (!fs.fstatSync(fd).isFile() || fs.fstatSync(fd).size > MAX_ENTRY_BYTES) return undefined;
-      entry = fs.readFileSync(fd);
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  const uid = process.getuid?.() ?? -1;
+  const file = path.join(dir, entryName(uid, words));
+  // Read as the front reads one (the caller's own regular file, not through a link, without blocking).
+  const entry = readOwnedFile(file, uid, MAX_ENTRY_BYTES);
+  if (entry === undefined) return undefined;
   return checksumHolds(entry) ? undefined : `the plan cache's entry ${file} is not what Runner wrote (its checksum fails): ignored, and replaced by the next cached launch`;
 }

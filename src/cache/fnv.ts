@@ -1,20 +1,9 @@
-// FNV-1a, 64 bits, over byte strings each followed by a NUL (as addon/cache.cc hashes a plan
-// cache key): short file names for cache files, not a security measure (entries are checked).
-export function fnv1a64(chunks: readonly Uint8Array[]): string {
-  let hash = 0xcbf29ce484222325n;
-  for (const bytes of chunks) {
-    for (const byte of [...bytes, 0]) {
-      hash ^= BigInt(byte);
-      hash = (hash * 0x100000001b3n) & 0xffffffffffffffffn;
-    }
-  }
-  return hash.toString(16).padStart(16, '0');
-}
+// FNV-1a, 64 bits: short file names for cache files (not a security measure: entries are checked)
+// and the plan cache's checksum over a whole entry. addon/cache.cc computes the same.
 
 /**
- * FNV-1a, 64 bits, over `bytes` as they are: the plan cache's checksum over a whole entry (a flipped
- * byte anywhere makes the entry a miss). In two 32-bit halves, exact in doubles, because a BigInt
- * step per byte would cost seconds on the largest entries.
+ * FNV-1a 64 over `bytes` as they are, in 16 hex digits. In two 32-bit halves, exact in doubles,
+ * because a BigInt step per byte would cost seconds on the largest entries.
  */
 export function fnv1a64Bytes(bytes: Uint8Array): string {
   let hi = 0xcbf29ce4;
@@ -29,3 +18,10 @@ export function fnv1a64Bytes(bytes: Uint8Array): string {
   }
   return hi.toString(16).padStart(8, '0') + lo.toString(16).padStart(8, '0');
 }
+
+/** FNV-1a 64 over byte strings each followed by a NUL (as addon/cache.cc hashes a plan cache key). */
+export function fnv1a64(chunks: readonly Uint8Array[]): string {
+  return fnv1a64Bytes(Buffer.concat(chunks.flatMap((chunk) => [chunk, NUL])));
+}
+
+const NUL = new Uint8Array(1);
