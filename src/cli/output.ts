@@ -62,9 +62,11 @@ function say(line: string): void {
 /** A message line from the tree, escaped and bounded (a name may be megabytes long). */
 const messageLine = (line: string) => cutMiddle(escapeControls(line), MAX_MESSAGE_LINE);
 
+/** A message of several lines (a derivation) keeps its lines; each is escaped and bounded on its own. */
+const sayMessage = (message: string) => say(`Runner: ${message.split('\n').map(messageLine).join('\n')}\n`);
+
 export function error(message: string): void {
-  // A message of several lines (a derivation) keeps its lines; each is escaped on its own.
-  say(`Runner: ${message.split('\n').map(messageLine).join('\n')}\n`);
+  sayMessage(message);
 }
 
 export function warn(message: string): void {
@@ -79,5 +81,5 @@ export function recordWarnings(into: string[] | undefined): void {
 }
 
 export function info(message: string): void {
-  say(`Runner: ${message.split('\n').map(messageLine).join('\n')}\n`);
+  sayMessage(message);
 }
