@@ -1,11 +1,12 @@
 // Which architecture a run wants, and whether this host can run it (issue 4).
 // Order: -a/--arch, the command's ELF header, the program's Resources/Architecture, the ELF
-// headers of the program's own commands (a target named, not a command: `--resolve Hello` decides
+// headers of the program's own commands (bin, sbin, Resources/Wrappers) (a target named, not a command: `--resolve Hello` decides
 // as `Runner hello` would), the host.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { normalizeArch } from '../resolver/arch.js';
+import { INDEX_SOURCES } from '../resolver/paths.js';
 import { readElf } from './elf.js';
 import type { FilePath } from '../util/file-path.js';
 
@@ -17,10 +18,10 @@ export interface WantedArch {
 /** Commands looked at for a program named without one: enough for any real bin directory's ELFs. */
 const MAX_COMMANDS = 64;
 
-/** The files of a program version's command directories (bin, then sbin), by name, at most 64. */
+/** The files of a program version's command directories (what its Index bin is made of), by name, at most 64. */
 export function programCommands(versionDir: string): string[] {
   const files: string[] = [];
-  for (const sub of ['bin', 'sbin']) {
+  for (const sub of INDEX_SOURCES.bin) {
     const dir = path.join(versionDir, sub);
     let names: string[];
     try {
