@@ -158,8 +158,8 @@ export function claimFile(dir: string, parent: string | null, name: string): str
 }
 
 /**
- * Claims `name` for the view `id`: undefined when claimed, else the live holder's view id (a view
- * being made by another launch). A claim whose holder is gone and whose view is not `live` was
+ * Claims `name` for the view `id`: undefined when claimed, else the holder's view id (a view being
+ * made by another launch; '' when the claim changed hands while this launch tried). A claim whose holder is gone and whose view is not `live` was
  * left by a launch that died, and is taken over.
  */
 export function claimName(dir: string, parent: string | null, name: string, id: string, live: (id: string) => boolean): string | undefined {
@@ -170,7 +170,8 @@ export function claimName(dir: string, parent: string | null, name: string, id: 
     if (holder && (live(holder.id) || holderAlive(holder))) return holder.id;
     fs.rmSync(file, { force: true });
   }
-  return undefined;
+  // Lost every race for it: someone else holds it now (or is about to); the caller looks again.
+  return readHolder(file, process.getuid?.() ?? 0)?.id ?? '';
 }
 
 /** Gives up the claim on `name` if `id` holds it. */
