@@ -28,11 +28,32 @@
 #ifndef RUNNER_NODE_FLAGS
 #define RUNNER_NODE_FLAGS ""
 #endif
+// The Node that built this front (a source build); empty in a prebuilt one, which cannot know.
 #ifndef RUNNER_NODE
-#define RUNNER_NODE "node"
+#define RUNNER_NODE ""
 #endif
 
 namespace {
+// The Node to start: `node` on PATH, as npm's own `#!/usr/bin/env node` commands find it, else the
+// Node this front was built with. Empty if neither is there.
+std::string FindNode() {
+  const char* path = getenv("PATH");
+  std::string dirs = path != nullptr && *path != '\0' ? path : "/usr/local/bin:/usr/bin:/bin";
+  for (size_t at = 0; at <= dirs.size();) {
+    size_t end = dirs.find(':', at);
+    if (end == std::string::npos) end = dirs.size();
+    std::string dir = dirs.substr(at, end - at);
+    // An empty entry is the current directory, which no command of Runner's is looked up in.
+    if (!dir.empty() && dir[0] == '/') {
+      std::string file = dir + "/node";
+      if (access(file.c_str(), X_OK) == 0) return file;
+    }
+    at = end + 1;
+  }
+  if (RUNNER_NODE[0] != '\0' && access(RUNNER_NODE, X_OK) == 0) return RUNNER_NODE;
+  return "";
+}
+
 // Which of stdin, stdout and stderr the caller closed. Each is held open on /dev/null until the
 // exec (nothing the front, Node or the executor opens may land there and receive a message meant
 // for stderr; Node would fill them so itself) and closed again right before it.
@@ -124,8 +145,9 @@ int main(int argc, char** argv) {
     return 125;
   }
   self[n] = '\0';
-  // The package root: this file is <root>/bin/Runner (copied there by `npm install`, so that npm's
-  // bin link leads straight to it) or <root>/build/Release/runner-front (where node-gyp built it).
+  // The package root: this file is <root>/prebuilds/linux-<arch>/Runner (a package's prebuilt
+  // front, where npm's bin link leads), <root>/bin/Runner (a checkout's) or
+  // <root>/build/Release/runner-front (where node-gyp built it).
   std::string root(self);
   root = root.substr(0, root.rfind('/'));
   int up = root.size() >= 4 && root.compare(root.size() - 4, 4, "/bin") == 0 ? 1 : 2;
@@ -152,13 +174,18 @@ int main(int argc, char** argv) {
     if (end > at) flags.emplace_back(at, end);
     at = *end == ' ' ? end + 1 : end;
   }
-  std::vector<char*> args{const_cast<char*>(RUNNER_NODE)};
+  std::string node = FindNode();
+  if (node.empty()) {
+    fprintf(stderr, "Runner: cannot find Node.js ('node' on PATH); install Node.js 20.19 or later\n");
+    return 125;
+  }
+  std::vector<char*> args{node.data()};
   for (auto& flag : flags) args.push_back(flag.data());
   args.push_back(const_cast<char*>(cli.c_str()));
   const size_t own_words = args.size();
   for (int i = 1; i < argc; i++) args.push_back(argv[i]);
   args.push_back(nullptr);
-  execv(RUNNER_NODE, args.data());
+  execv(node.c_str(), args.data());
   int err = errno;
   if (err == E2BIG) {
     // The caller's words fit, Node's added to them did not: they go in a file instead.
@@ -167,10 +194,10 @@ int main(int argc, char** argv) {
       setenv(kArgvFd, std::to_string(fd).c_str(), 1);
       args.resize(own_words);
       args.push_back(nullptr);
-      execv(RUNNER_NODE, args.data());
+      execv(node.c_str(), args.data());
       err = errno;
     }
   }
-  fprintf(stderr, "Runner: cannot start %s: %s\n", RUNNER_NODE, strerror(err));
+  fprintf(stderr, "Runner: cannot start %s: %s\n", node.c_str(), strerror(err));
   return 125;
 }

@@ -16,6 +16,8 @@
 #include <unistd.h>
 #include <linux/openat2.h>
 
+#include "syscall-numbers.h"
+
 // The new mount API through syscall(2): glibc 2.36's wrappers clash with <linux/mount.h>.
 namespace {
 constexpr unsigned kFsopenCloexec = 0x1;

@@ -23,7 +23,17 @@ interface Addon {
   userNamespaces(path: string): string[];
 }
 
-const buildDir = path.join(packageRoot(), 'build/Release');
+/** A checkout (it has the build files) runs its own build; an installed package its prebuilt part. */
+const isCheckout = fs.existsSync(path.join(packageRoot(), 'binding.gyp'));
+
+/** Where the native part is: a source build (build/Release), else prebuilds/linux-<arch> (`npm run release`). */
+function nativeDir(): string {
+  const built = path.join(packageRoot(), 'build/Release');
+  if (isCheckout || fs.existsSync(built)) return built;
+  return path.join(packageRoot(), 'prebuilds', `${process.platform}-${process.arch}`);
+}
+
+const buildDir = nativeDir();
 export const helperPath = path.join(buildDir, 'runner-exec');
 
 let addon: Addon | undefined;
@@ -37,7 +47,7 @@ export function loadAddon(): Addon {
     // load here: one line that says what is missing and how to build it, never a require stack.
     const why = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'is missing' : `does not load here (${String((error as Error).message).split('\n')[0]})`;
     // A checkout can build it; an installed package carries its prebuilt part and no sources.
-    const how = fs.existsSync(path.join(packageRoot(), 'binding.gyp'))
+    const how = isCheckout
       ? `build it with 'npm run build' in ${packageRoot()} (needs make, python3 and a C++ compiler)`
       : `this package has none for ${process.platform}-${process.arch} that loads here; build Runner from its source ('npm ci && npm run build' in a checkout, with make, python3 and a C++ compiler)`;
     throw new RunnerError(`Runner's native part ${file} ${why}; ${how}`, ExitCode.usage);
