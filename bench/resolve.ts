@@ -274,7 +274,8 @@ function callsForC(calls: readonly RecordedCall[]): Buffer {
     else if (name === 'readSync') onDescriptor('R', target, typeof args[3] === 'number' ? args[3] : ((args[1] as { length?: number }).length ?? 0));
     else if (name === 'fstatSync') onDescriptor('T', target);
     else if (name === 'closeSync') onDescriptor('C', target);
-    else if (name === 'readFileSync') typeof target === 'number' ? onDescriptor('G', target) : atPath('F', target);
+    else if (name === 'readFileSync' && typeof target === 'number') onDescriptor('G', target);
+    else if (name === 'readFileSync') atPath('F', target);
   }
   return Buffer.from(fields.map((field) => `${field}\0`).join(''));
 }

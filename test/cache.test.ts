@@ -8,7 +8,7 @@ import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { lastUnseenChange } from '../src/cache/observe.js';
-import { loadAddon } from '../src/overlay/execute.js';
+import { loadAddon } from '../src/base/addon.js';
 import { nodeStartCounter } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
@@ -437,7 +437,7 @@ function killedWriter(): string {
   const dir = path.join(cacheHome, 'Runner');
   const writer = `
     import fs from 'node:fs';
-    const { writeAtomically } = await import(${JSON.stringify(path.join(projectRoot, 'dist/src/util/atomic-write.js'))});
+    const { writeAtomically } = await import(${JSON.stringify(path.join(projectRoot, 'dist/src/base/atomic-write.js'))});
     fs.renameSync = () => process.kill(process.pid, 'SIGKILL');
     writeAtomically(${JSON.stringify(dir)}, 'plan-killed', 'half');`;
   const child = spawnSync(process.execPath, ['--input-type=module', '-e', writer], { encoding: 'utf8' });

@@ -1,7 +1,7 @@
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { callerVariablesRead, compileEnvironment } from '../src/overlay/environment.js';
-import { applyEnvOps } from '../src/overlay/execute.js';
+import { applyEnvOps } from '../src/run/execute.js';
 import { viewEnvironment } from '../src/overlay/view-env.js';
 import path from 'node:path';
 import { runner } from './helpers/run.js';

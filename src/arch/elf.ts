@@ -1,7 +1,8 @@
 // A minimal ELF header reader: class, machine and PT_INTERP, nothing more. Every malformed input
 // gives a value saying what is wrong; it never throws (the file may be hostile).
 import fs from 'node:fs';
-import { pathKey, type FilePath } from '../util/file-path.js';
+import { pathKey, type FilePath } from '../base/file-path.js';
+import { withFileOpen } from '../base/file-head.js';
 
 export type ElfInfo =
   | { kind: 'elf'; bits: 32 | 64; machine: number; arch: string; interpreter: string | undefined }
@@ -66,9 +67,7 @@ export function readElf(file: FilePath, limit = 64 * 1024): ElfInfo {
 
 function readElfFile(file: FilePath, limit: number): ElfInfo {
   try {
-    // Without blocking: a FIFO standing where a program was looked for must not hang the run.
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
-    try {
+    return withFileOpen(file, (fd) => {
       const buffer = Buffer.alloc(limit);
       const length = fs.readSync(fd, buffer, 0, limit, 0);
       const fetch: Fetch = (offset, size) => {
@@ -77,9 +76,7 @@ function readElfFile(file: FilePath, limit: number): ElfInfo {
         return far.subarray(0, fs.readSync(fd, far, 0, size, offset));
       };
       return parseElf(buffer.subarray(0, length), fetch);
-    } finally {
-      fs.closeSync(fd);
-    }
+    });
   } catch (error) {
     return { kind: 'unreadable', error: (error as NodeJS.ErrnoException).code ?? String(error) };
   }

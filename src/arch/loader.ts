@@ -9,10 +9,10 @@
 // Only for foreign architectures: a native loader is every host program's loader too.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { Layer } from '../overlay/layers.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import type { Layer } from '../resolver/layers.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { readElf } from './elf.js';
-import { displayPath, type FilePath } from '../util/file-path.js';
+import { displayPath, type FilePath } from '../base/file-path.js';
 
 export interface LoaderPlacement {
   /** The tree's loader file. */

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { normalizeArch } from '../resolver/arch.js';
 import { INDEX_SOURCES } from '../resolver/paths.js';
 import { readElf } from './elf.js';
-import type { FilePath } from '../util/file-path.js';
+import type { FilePath } from '../base/file-path.js';
 
 export interface WantedArch {
   arch: string;

@@ -15,8 +15,8 @@
 // again with that code too; after the first run of each action, none is compiled again.
 import type fs from 'node:fs';
 import path from 'node:path';
-import { fnv1a64 } from '../cache/fnv.js';
-import { readOwnedFile } from '../util/owned-file.js';
+import { fnv1a64 } from '../base/fnv.js';
+import { readOwnedFile } from '../base/owned-file.js';
 
 const MAGIC = 'RUNNER-CODE-1';
 /** Larger files are not read: the real cache is a few hundred KiB. */

@@ -6,10 +6,10 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import vm from 'node:vm';
-import { writeAtomically } from '../util/atomic-write.js';
-import { cacheDirectory, cacheTurnedOff, ownDirectory } from '../cli/xdg.js';
+import { writeAtomically } from '../base/atomic-write.js';
+import { cacheDirectory, cacheTurnedOff, ownDirectory } from '../base/xdg.js';
 import { bundleIdentity, codeCacheContent, codeCachePath, readCodeCache } from './code-cache.js';
-import { CLI_BUNDLE, setBootHooks } from './hooks.js';
+import { CLI_BUNDLE, setBootHooks } from '../base/boot-hooks.js';
 
 const bundle = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..', CLI_BUNDLE);
 

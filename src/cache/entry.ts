@@ -3,16 +3,16 @@
 // not to write an entry means no entry, never a failed launch.
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../base/package-root.js';
 import type { MountPlan } from '../overlay/plan.js';
 import { planOperations, serializeOps, type Token } from '../overlay/serialize.js';
-import { CLI_BUNDLE } from '../boot/hooks.js';
-import { cacheDirectory, ownDirectory } from '../cli/xdg.js';
-import { exactEnv, KEPT_PREFIX } from '../cli/raw-args.js';
-import { writeAtomically } from '../util/atomic-write.js';
-import { readOwnedFile } from '../util/owned-file.js';
-import { fnv1a64, fnv1a64Bytes } from './fnv.js';
-import { dirnameOf, pathKey } from '../util/file-path.js';
+import { CLI_BUNDLE } from '../base/boot-hooks.js';
+import { cacheDirectory, ownDirectory } from '../base/xdg.js';
+import { exactEnv, KEPT_PREFIX } from '../base/raw-args.js';
+import { writeAtomically } from '../base/atomic-write.js';
+import { readOwnedFile } from '../base/owned-file.js';
+import { fnv1a64, fnv1a64Bytes } from '../base/fnv.js';
+import { dirnameOf, pathKey } from '../base/file-path.js';
 import type { Observation, Question } from './observe.js';
 
 export const CACHE_MAGIC = 'RUNNER-CACHE-1';

@@ -8,15 +8,15 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { absolutePath, dirnameOf, fromBytes, isAbsolute, pathKey, type FilePath } from '../util/file-path.js';
-import { ownership } from '../util/root-safety.js';
-import { loadAddon } from '../overlay/execute.js';
+import { absolutePath, dirnameOf, fromBytes, isAbsolute, pathKey, type FilePath } from '../base/file-path.js';
+import { ownership } from '../base/root-safety.js';
+import { loadAddon } from '../base/addon.js';
 
 /** One question and the identity of its answer, as addon/cache.h re-checks it. */
 export interface Question {
-  /** `owner`: only uid:gid:mode, of an lstat (util/root-safety.ts). */
+  /** `owner`: only uid:gid:mode, of an lstat (base/root-safety.ts). */
   kind: 'stat' | 'lstat' | 'owner' | 'realpath';
-  /** Bytes where the path is not UTF-8 (util/file-path.ts): the front compares bytes. */
+  /** Bytes where the path is not UTF-8 (base/file-path.ts): the front compares bytes. */
   path: FilePath;
   answer: FilePath;
 }
@@ -118,7 +118,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
       observation.unrecordable ??= 'it asked about a path given as a URL';
       return;
     }
-    // A path that is not UTF-8 (a command word given so, util/file-path.ts) is kept as its bytes.
+    // A path that is not UTF-8 (a command word given so, base/file-path.ts) is kept as its bytes.
     if (!isAbsolute(given)) usedCwd();
     const at = typeof given === 'string' ? path.resolve(given) : fromBytes(absolutePath(given) as Buffer);
     const key = `${kind}\0${pathKey(at)}`;

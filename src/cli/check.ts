@@ -6,13 +6,13 @@ import path from 'node:path';
 import chalk from 'chalk';
 import fg from 'fast-glob';
 import { loaderIn } from '../arch/loader.js';
-import { ExitCode } from '../resolver/errors.js';
+import { ExitCode } from '../base/errors.js';
 import { goboPaths } from '../resolver/paths.js';
-import { helperPath } from '../overlay/execute.js';
-import { INDEX_DIRS } from '../overlay/layers.js';
+import { helperPath } from '../base/addon.js';
+import { INDEX_DIRS } from '../resolver/layers.js';
 import type { Options } from './options.js';
-import { out } from './output.js';
-import { isHostRoot, treeOthersCanChange } from '../util/root-safety.js';
+import { out } from '../base/output.js';
+import { isHostRoot, treeOthersCanChange } from '../base/root-safety.js';
 
 interface Line {
   name: string;

@@ -1,13 +1,13 @@
 // `Runner --desktop TARGET` and `Runner --desktop --remove TARGET`.
 import path from 'node:path';
-import { packageRoot } from '../package-root.js';
+import { packageRoot } from '../base/package-root.js';
 import { applicationsDir, desktopSources, installDesktop, removeDesktop } from '../desktop/install.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
-import { info, outText } from './output.js';
-import { refuseOtherUsersDirectory } from './xdg.js';
+import { info, outText } from '../base/output.js';
+import { refuseOtherUsersDirectory } from '../base/xdg.js';
 
 /** How the written Exec lines start Runner: this very installation, with the same --root. */
 function runnerWords(options: Options): string[] {

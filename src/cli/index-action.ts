@@ -1,11 +1,11 @@
 // `Runner --index [--root DIR]`: build or refresh the Index from every program's Current.
 import { buildIndex, unsafeForRoot } from '../index/builder.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import { World } from '../resolver/programs.js';
 import type { Options } from './options.js';
-import { out, outText, warn } from './output.js';
-import { isHostRoot } from '../util/root-safety.js';
+import { out, outText, warn } from '../base/output.js';
+import { isHostRoot } from '../base/root-safety.js';
 
 export async function indexAction(options: Options): Promise<number> {
   const world = new World(goboPaths(options.root));

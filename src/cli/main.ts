@@ -2,17 +2,17 @@
 // line on stderr and a documented exit code. Heavy modules load only for the action that needs them.
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { bootHooks } from '../boot/hooks.js';
-import { packageRoot } from '../package-root.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { bootHooks } from '../base/boot-hooks.js';
+import { packageRoot } from '../base/package-root.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { parseOptions, resolveOptionsOf, type Options } from './options.js';
-import { error, info, out, setQuiet, warn } from './output.js';
+import { error, info, out, setQuiet, warn } from '../base/output.js';
 
 async function resolveAction(options: Options): Promise<number> {
   const [target, dep] = options.rest;
   if (!target || (options.why && !dep)) throw new RunnerError(options.why ? 'usage: Runner --why TARGET DEP' : 'usage: Runner --resolve TARGET', ExitCode.usage);
   const { anyTarget } = await import('../run/target.js');
-  const { exactWord } = await import('./raw-args.js');
+  const { exactWord } = await import('../base/raw-args.js');
   const { newWorld, resolveTarget } = await import('../run/resolve.js');
 
   const resolveOptions = resolveOptionsOf(options);
@@ -67,14 +67,14 @@ async function dispatch(options: Options, action: Action): Promise<number> {
     case 'desktop':
       return (await import('./desktop-action.js')).desktopAction(options);
     case 'list':
-      return (await import('../views/actions.js')).listAction(options);
+      return (await import('./views-actions.js')).listAction(options);
     case 'rename':
-      return (await import('../views/actions.js')).renameAction(options);
+      return (await import('./views-actions.js')).renameAction(options);
     case 'kill':
       if (options.rest.length > 0) throw new RunnerError(`unexpected words after --kill ${options.kill} (usage: Runner --kill NAME [--signal SIG])`, ExitCode.usage);
-      return (await import('../views/actions.js')).killAction(options);
+      return (await import('./views-actions.js')).killAction(options);
     case 'enter':
-      return (await import('../views/actions.js')).enterAction(options);
+      return (await import('./views-actions.js')).enterAction(options);
     case 'launch':
       if (options.rest.length === 0) throw new RunnerError('no command given (see Runner --help)', ExitCode.usage);
       return (await import('./launch.js')).launchAction(options);
@@ -84,7 +84,7 @@ async function dispatch(options: Options, action: Action): Promise<number> {
 async function main(): Promise<void> {
   let code: number;
   try {
-    if (process.env.RUNNER_ARGV_FD !== undefined) (await import('./raw-args.js')).takeHandedOverWords();
+    if (process.env.RUNNER_ARGV_FD !== undefined) (await import('../base/raw-args.js')).takeHandedOverWords();
     const options = await parseOptions(process.argv.slice(2));
     const action = actionOf(options);
     if (!options.noCache) bootHooks()?.codeCacheFor(action);
@@ -101,7 +101,7 @@ async function main(): Promise<void> {
       code = ExitCode.usage;
     }
   }
-  // A launch ends in exec instead (overlay/execute.ts saves the code cache there).
+  // A launch ends in exec instead (run/launch.ts saves the code cache there).
   bootHooks()?.saveCodeCache(code === ExitCode.ok);
   process.exitCode = code;
 }

@@ -6,10 +6,10 @@
 // --help or to word a usage error, from the same table.
 import fs from 'node:fs';
 import parseArgs from 'yargs-parser';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import type { ResolveOptions } from '../run/resolve.js';
-import { out } from './output.js';
+import { out } from '../base/output.js';
 
 export interface Options {
   root?: string;

@@ -5,7 +5,7 @@
 import chalk from 'chalk';
 import type { Choice } from '../resolver/solver.js';
 import type { ResolvedRun } from '../run/resolve.js';
-import { escapeControls as e } from './output.js';
+import { escapeControls as e } from '../base/output.js';
 
 function label(name: string, version: string): string {
   return `${chalk.bold(e(name))} ${chalk.green(e(version))}`;

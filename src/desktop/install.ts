@@ -8,13 +8,13 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import type { World } from '../resolver/programs.js';
 import { anyTarget } from '../run/target.js';
-import { xdgDir } from '../cli/xdg.js';
-import { writeAtomically } from '../util/atomic-write.js';
-import { makeDirectories } from '../util/directories.js';
-import { absolutePath } from '../util/file-path.js';
+import { xdgDir } from '../base/xdg.js';
+import { writeAtomically } from '../base/atomic-write.js';
+import { makeDirectories } from '../base/directories.js';
+import { absolutePath } from '../base/file-path.js';
 import { ExecError, formatExecValue, parseExecValue } from './exec-line.js';
 
 /** Marks our copies, so that --remove never deletes a file we did not write. */

@@ -12,11 +12,11 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import fg from 'fast-glob';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { INDEX_SOURCES } from '../resolver/paths.js';
 import type { World } from '../resolver/programs.js';
-import { makeDirectories } from '../util/directories.js';
-import { pathNotRootsAlone, writableByOthers } from '../util/root-safety.js';
+import { makeDirectories } from '../base/directories.js';
+import { pathNotRootsAlone, writableByOthers } from '../base/root-safety.js';
 
 export interface Wanted {
   /** Absolute file the link must lead to. */

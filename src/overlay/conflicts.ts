@@ -5,10 +5,10 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { World } from '../resolver/programs.js';
-import { INDEX_SOURCES, type Layer } from './layers.js';
-import { isDirectory } from '../util/directories.js';
-import { listings } from '../util/listing.js';
-import { basenameOf, below, dirnameOf, displayPath, fromBytes, isUnder, joinPath, pathKey, prefixesOf, type FilePath } from '../util/file-path.js';
+import { INDEX_SOURCES, type Layer } from '../resolver/layers.js';
+import { isDirectory } from '../base/directories.js';
+import { listings } from '../base/listing.js';
+import { basenameOf, below, dirnameOf, displayPath, fromBytes, isUnder, joinPath, pathKey, prefixesOf, type FilePath } from '../base/file-path.js';
 
 export interface Chosen {
   name: string;
@@ -87,7 +87,7 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
       return;
     }
     if (!stat.isDirectory()) return;
-    let entries: FilePath[] = [];
+    let entries: FilePath[];
     try {
       entries = namesIn(joinPath(source, relative));
     } catch {

@@ -5,9 +5,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { readElf } from '../arch/elf.js';
 import { shebangCommand, readFirstLine } from '../script/shebang.js';
-import type { Layer } from './layers.js';
-import { listing } from '../util/listing.js';
-import { hasSlash, joinPath, pathKey, searchPath, type FilePath } from '../util/file-path.js';
+import type { Layer } from '../resolver/layers.js';
+import { listing } from '../base/listing.js';
+import { hasSlash, joinPath, pathKey, searchPath, type FilePath } from '../base/file-path.js';
 
 export interface ViewCommand {
   /** The path to exec inside the view. */

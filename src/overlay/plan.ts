@@ -3,8 +3,8 @@
 // model). Nothing here touches the file system.
 import path from 'node:path';
 import type { EnvOp } from './environment.js';
-import { INDEX_DIRS, type Layer } from './layers.js';
-import { isUnder, type FilePath } from '../util/file-path.js';
+import { INDEX_DIRS, type Layer } from '../resolver/layers.js';
+import { isUnder, type FilePath } from '../base/file-path.js';
 
 /** overlayfs refuses a 501st lower layer. */
 export const MAX_LOWER_LAYERS = 500;
@@ -55,7 +55,7 @@ export interface MountPlan {
  * command word itself), so that a cached plan can take the next launch's arguments.
  */
 export interface Exec {
-  /** Bytes when the command word was given so (util/file-path.ts). */
+  /** Bytes when the command word was given so (base/file-path.ts). */
   file: FilePath;
   argv: Uint8Array[];
   missing?: string;

@@ -2,7 +2,7 @@
 // each list preceded by its count. Byte strings (argv) go through unchanged.
 import type { EnvOp, EnvPart } from './environment.js';
 import { needsView, type MountPlan } from './plan.js';
-import { below, dirnameOf, displayPath, isUnder, pathKey, type FilePath } from '../util/file-path.js';
+import { below, dirnameOf, displayPath, isUnder, pathKey, type FilePath } from '../base/file-path.js';
 
 export type Token = string | Uint8Array;
 

@@ -4,9 +4,9 @@
 // program's file can build on its dependencies' variables (`export PATH=$JAVA_HOME/bin:$PATH`)
 // and has the last word.
 import path from 'node:path';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from '../resolver/metadata-file.js';
-import { DEFAULT_SEARCH_PATH } from '../util/file-path.js';
+import { DEFAULT_SEARCH_PATH } from '../base/file-path.js';
 import { compileEnvironment, type EnvOp, type EnvProblem } from './environment.js';
 
 export function viewEnvironment(

@@ -1,7 +1,7 @@
 // /System/Settings/Scripts/CompatibilityList: `Name: Alt1 Alt2`, first matching line wins.
 // A dependency on Name is tried as Alt1, then Alt2, then Name itself (DESIGN.md §3).
 import path from 'node:path';
-import { ExitCode, RunnerError } from './errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
 import type { GoboPaths } from './paths.js';
 

@@ -94,7 +94,7 @@ const OPERATOR_TYPOS: Record<string, Operator> = { '=>': '>=', '=<': '<=' };
 const OPERATOR_TEXTS = [...Object.keys(OPERATOR_TYPOS), ...OPERATORS].sort((a, b) => b.length - a.length);
 // The grammar's regular expressions, made once: a literal is a new object each time it is
 // evaluated, and these are asked of every word and line of every file a large solve reads.
-const VERSION = /^[A-Za-z0-9_+.~\-]+$/;
+const VERSION = /^[A-Za-z0-9_+.~-]+$/;
 const STARTS_WITH_LETTER = /^[A-Za-z_]/;
 const HAS_LETTER = /[A-Za-z]/;
 const HAS_CAPITAL = /[A-Z]/;

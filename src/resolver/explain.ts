@@ -7,7 +7,7 @@ import { leaves, type Incompatibility } from './pubgrub/incompatibility.js';
 import type { PartialSolution } from './pubgrub/partial-solution.js';
 import { allows, compare, indices, intersect, isEmptySet, type Term, type VersionSet } from './pubgrub/term.js';
 import { derivationLines, indented, versionsText, type Describe } from './report.js';
-import { cutMiddle, listWithCount } from '../util/bounded-text.js';
+import { cutMiddle, listWithCount } from '../base/bounded-text.js';
 
 export type { Describe } from './report.js';
 

@@ -5,7 +5,7 @@
 //
 // Running as root, a tree another user can write hands that user root (an Environment file can
 // set LD_PRELOAD). As OpenSSH's StrictModes does, root refuses metadata that a user other than
-// root can write, unless told the tree is trusted (`--trust-tree`): util/root-safety.ts decides.
+// root can write, unless told the tree is trusted (`--trust-tree`): base/root-safety.ts decides.
 //
 // These are Node's own fs calls on purpose. The whole of a read (lstat, open, fstat, read, close
 // and root's directory stats) made in one call to the addon was measured against them: reading
@@ -13,7 +13,7 @@
 // `Runner --resolve --json` of the whole collection (410 against 411 ms): the time is the
 // kernel's, some 1.5 µs a system call, not the bindings'.
 import fs from 'node:fs';
-import { fileNotRootsAlone } from '../util/root-safety.js';
+import { fileNotRootsAlone } from '../base/root-safety.js';
 
 /** Larger metadata files are refused: real ones are well under 64 KiB. */
 export const MAX_METADATA_BYTES = 4 * 1024 * 1024;

@@ -4,10 +4,10 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { archFits, normalizeArch } from './arch.js';
 import { binaryProblem, formatProblem, nameProblem, parseDependencies, type ParseOptions, type ParseResult, type Requirement } from './dependencies.js';
-import { ExitCode, RunnerError } from './errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
-import { isDirectory } from '../util/directories.js';
-import { noteDirectoryChecked } from '../util/root-safety.js';
+import { isDirectory } from '../base/directories.js';
+import { noteDirectoryChecked } from '../base/root-safety.js';
 import type { GoboPaths } from './paths.js';
 import { sortNewestFirst } from './version.js';
 

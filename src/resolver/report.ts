@@ -4,7 +4,7 @@
 // referred to by that number after. Every line is true on its own. Long lists of versions and
 // long names are cut with a count, and the whole report is bounded (a hostile tree can make
 // derivations of any size). docs/versions-and-solver.md has the examples.
-import { cutMiddle, listWithCount } from '../util/bounded-text.js';
+import { cutMiddle, listWithCount } from '../base/bounded-text.js';
 import type { Incompatibility } from './pubgrub/incompatibility.js';
 import { count, indices, type Term, type VersionSet } from './pubgrub/term.js';
 

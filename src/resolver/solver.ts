@@ -11,11 +11,11 @@
 import { namesToTry, type CompatibilityList } from './compat.js';
 import { orderSatisfies, type Constraint } from './constraint.js';
 import { formatProblem, type Alternative, type ParseResult, type Requirement } from './dependencies.js';
-import { ExitCode, RunnerError } from './errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { explainExclusion, explainFailure, type Why, type Option } from './explain.js';
 import type { PackageInfo } from './report.js';
 import type { World } from './programs.js';
-import { cappedWarnings } from '../util/capped-warnings.js';
+import { cappedWarnings } from '../base/capped-warnings.js';
 import { mapped, mappedNumbers } from './pubgrub/arrays.js';
 import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
 import { allVersions, indices, isEmptySet, negative, noVersions, positive, single, without, type Term, type VersionSet } from './pubgrub/term.js';

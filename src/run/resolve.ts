@@ -7,15 +7,15 @@ import { foreignArchLayers } from '../arch/layers.js';
 import { hostArch, programCommands, wantedArch, type WantedArch } from '../arch/wanted.js';
 import { readCompatibilityList } from '../resolver/compat.js';
 import { nameProblem, type Requirement } from '../resolver/dependencies.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import type { ReadPolicy } from '../resolver/metadata-file.js';
 import { INDEX_SOURCES, type GoboPaths } from '../resolver/paths.js';
 import { requirementsOrFail, World } from '../resolver/programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from '../resolver/solver.js';
 import type { Target } from './target.js';
 import { readScriptHeader, type ScriptHeader } from '../script/header.js';
-import { absolutePath, displayPath } from '../util/file-path.js';
-import { isHostRoot } from '../util/root-safety.js';
+import { absolutePath, displayPath } from '../base/file-path.js';
+import { isHostRoot } from '../base/root-safety.js';
 
 export interface ResolveOptions {
   paths: GoboPaths;

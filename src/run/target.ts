@@ -4,10 +4,10 @@
 // inside resolves to the interpreter's program, as the C original does.
 import fs from 'node:fs';
 import path from 'node:path';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { realpathOr, type World } from '../resolver/programs.js';
 import { isRunnerScript, readFirstLine, shebangCommand } from '../script/shebang.js';
-import { absolutePath, DEFAULT_SEARCH_PATH, displayPath, hasSlash, joinPath, searchPath, type FilePath } from '../util/file-path.js';
+import { absolutePath, DEFAULT_SEARCH_PATH, displayPath, hasSlash, joinPath, searchPath, type FilePath } from '../base/file-path.js';
 
 export interface Target {
   /** The file that would be executed, when the target is a command or a file (bytes when they

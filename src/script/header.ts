@@ -3,11 +3,11 @@
 //   #!Runner interpreter sh          how to run the body (default sh; found on the view's PATH)
 //   #!Runner dependency Greet >= 1.0, < 2.0     one Resources/Dependencies line each
 // Directives are read only from the header: the comment lines right after the first line.
-import fs from 'node:fs';
 import { formatProblem, parseDependencies, type ParseOptions, type Requirement } from '../resolver/dependencies.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { isRunnerScript, readFirstLine } from './shebang.js';
-import { displayPath, type FilePath } from '../util/file-path.js';
+import { displayPath, type FilePath } from '../base/file-path.js';
+import { readHead } from '../base/file-head.js';
 
 export interface ScriptHeader {
   interpreter: string[];
@@ -16,26 +16,12 @@ export interface ScriptHeader {
 
 const HEAD_BYTES = 64 * 1024;
 
-function readHead(file: FilePath): string | undefined {
-  try {
-    // Without blocking: a FIFO standing where a script was looked for must not hang the run.
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
-    try {
-      const buffer = Buffer.alloc(HEAD_BYTES);
-      return buffer.subarray(0, fs.readSync(fd, buffer, 0, HEAD_BYTES, 0)).toString('utf8');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
-}
 
 /** The header of a Runner script, or undefined when the file is not one. Throws on bad directives. */
 export function readScriptHeader(file: FilePath, parseOptions: ParseOptions = {}): ScriptHeader | undefined {
   // Most commands are not Runner scripts: look at the first line before reading a header.
   if (!isRunnerScript(readFirstLine(file))) return undefined;
-  const head = readHead(file);
+  const head = readHead(file, HEAD_BYTES)?.toString('utf8');
   if (head === undefined) return undefined;
   const lines = head.split('\n').map((l) => l.replace(/\r$/, ''));
   const name = displayPath(file);

@@ -1,8 +1,9 @@
 // `#!` lines: read only the first line of a file, and say which command it hands the file to.
 import fs from 'node:fs';
 import path from 'node:path';
-import { packageRoot } from '../package-root.js';
-import { DEFAULT_SEARCH_PATH, pathKey, searchPath, type FilePath } from '../util/file-path.js';
+import { packageRoot } from '../base/package-root.js';
+import { DEFAULT_SEARCH_PATH, pathKey, searchPath, type FilePath } from '../base/file-path.js';
+import { readHead } from '../base/file-head.js';
 
 const firstLines = new Map<string, string | undefined>();
 
@@ -17,19 +18,7 @@ export function readFirstLine(file: FilePath): string | undefined {
 }
 
 function readFirstLineOf(file: FilePath, limit: number): string | undefined {
-  try {
-    // Without blocking: a FIFO standing where a script was looked for must not hang the run.
-    const fd = fs.openSync(file, fs.constants.O_RDONLY | fs.constants.O_NONBLOCK | fs.constants.O_NOCTTY);
-    try {
-      const buffer = Buffer.alloc(limit);
-      const length = fs.readSync(fd, buffer, 0, limit, 0);
-      return buffer.subarray(0, length).toString('latin1').split('\n')[0].replace(/\r$/, '');
-    } finally {
-      fs.closeSync(fd);
-    }
-  } catch {
-    return undefined;
-  }
+  return readHead(file, limit)?.toString('latin1').split('\n')[0].replace(/\r$/, '');
 }
 
 /** The words of a `#!` line after `env`, its options and assignments: the command and its arguments. */

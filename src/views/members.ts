@@ -8,8 +8,8 @@
 // - where neither applies (root without a writable cgroup v2), the view's mount namespace.
 import fs from 'node:fs';
 import path from 'node:path';
-import { loadAddon } from '../overlay/execute.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { loadAddon } from '../base/addon.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { readRecords, removeRecord, type LiveIds, type ViewRecord } from './registry.js';
 
 export interface LiveView {
@@ -38,7 +38,7 @@ function numericEntries(dir: string): string[] {
 function cgroupMembers(dir: string): number[] {
   const pids: number[] = [];
   const visit = (at: string) => {
-    let text = '';
+    let text: string;
     try {
       text = fs.readFileSync(path.join(at, 'cgroup.procs'), 'utf8');
     } catch {

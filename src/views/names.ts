@@ -1,6 +1,6 @@
 // View names (issue 12). A name given to --name is one component; views nest, so a view is
 // addressed by its full name, its components joined with '/' (`build/test`).
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 
 const MAX_NAME_BYTES = 255;
 

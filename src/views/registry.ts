@@ -11,8 +11,8 @@ import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import type { EnvOp } from '../overlay/environment.js';
-import { ownDirectory, xdgDir } from '../cli/xdg.js';
-import { readOwnedFile } from '../util/owned-file.js';
+import { ownDirectory, xdgDir } from '../base/xdg.js';
+import { readOwnedFile } from '../base/owned-file.js';
 import { escapedName, nameProblem } from './names.js';
 
 /** One Index directory of a view: what its top overlay stacks, for the next growth. */
@@ -225,7 +225,7 @@ export function otherRegistries(): { dir: string; owner: number }[] {
 
 /** Every account with a home directory, from the user database (/etc/passwd). */
 function accounts(): { uid: number; home: string }[] {
-  let text = '';
+  let text: string;
   try {
     text = fs.readFileSync('/etc/passwd', 'utf8');
   } catch {

@@ -1,5 +1,5 @@
 // The RunnerError a call ends in (a test fails when it ends otherwise).
-import { RunnerError } from '../../src/resolver/errors.js';
+import { RunnerError } from '../../src/base/errors.js';
 
 export function failure(fn: () => unknown): RunnerError {
   try {

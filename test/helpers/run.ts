@@ -1,7 +1,5 @@
 // Runs the built CLI as a real process and captures what it did.
 import { spawnSync, type SpawnSyncOptions } from 'node:child_process';
-import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { tempDir } from './tree.js';

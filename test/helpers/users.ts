@@ -3,7 +3,6 @@
 // world-readable place first.
 import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
 import { projectRoot, type Result } from './run.js';
 import { tempDir } from './tree.js';

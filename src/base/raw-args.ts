@@ -1,8 +1,8 @@
 // The command line and environment as the kernel gave them. Node decodes both as UTF-8 and puts
 // U+FFFD where bytes are not UTF-8; a command word or a PATH directory names a file by its bytes.
 import fs from 'node:fs';
-import { loadAddon } from '../overlay/execute.js';
-import { commandWord, fromBytes, type FilePath } from '../util/file-path.js';
+import { loadAddon } from './addon.js';
+import { commandWord, fromBytes, type FilePath } from './file-path.js';
 
 /** The words runner-front handed over in a memory file (addon/caller-state.h: RUNNER_ARGV_FD). */
 let handedOver: Buffer[] | undefined;

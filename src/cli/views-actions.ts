@@ -1,17 +1,18 @@
 // --list, --enter, --kill, --rename: the named views of the caller, as the kernel shows them.
 import fs from 'node:fs';
 import os from 'node:os';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { applyEnvOps, executeOperations } from '../overlay/execute.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
+import { applyEnvOps } from '../run/execute.js';
+import { startOperations } from '../run/launch.js';
 import { commandOperations, list, type Token } from '../overlay/serialize.js';
-import { info, out, outText } from '../cli/output.js';
-import type { Options } from '../cli/options.js';
-import { checkName, splitFullName } from './names.js';
-import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from './members.js';
-import { groupsOf, userName } from './accounts.js';
-import { claimName, otherRegistries, registryDir, releaseName, writeRecord } from './registry.js';
-import { exactEnv, exactWord, rawArguments } from '../cli/raw-args.js';
-import { displayPath, fromBytes, hasSlash, isAbsolute, joinPath, searchPath, workingDirectory, type FilePath } from '../util/file-path.js';
+import { info, out, outText } from '../base/output.js';
+import type { Options } from './options.js';
+import { checkName, splitFullName } from '../views/names.js';
+import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from '../views/members.js';
+import { groupsOf, userName } from '../views/accounts.js';
+import { claimName, otherRegistries, registryDir, releaseName, writeRecord } from '../views/registry.js';
+import { exactEnv, exactWord, rawArguments } from '../base/raw-args.js';
+import { displayPath, fromBytes, hasSlash, isAbsolute, joinPath, searchPath, workingDirectory, type FilePath } from '../base/file-path.js';
 
 /**
  * The views the caller can address, by the names it knows them by. Inside a view, that is the views
@@ -76,7 +77,7 @@ export function listAction(options: Options): number {
 
 /**
  * COMMAND as the view's PATH finds it, looked up in the view's own file system (/proc/PID/root);
- * bytes where a name is not UTF-8 (util/file-path.ts).
+ * bytes where a name is not UTF-8 (base/file-path.ts).
  */
 function findInLiveView(view: LiveView, word: FilePath, viewPath: FilePath): FilePath {
   if (hasSlash(word)) return word;
@@ -112,7 +113,7 @@ export function enterAction(options: Options): never {
   ops.push(joinOperation(view));
   const asRecorded = { personality: undefined, rootless: view.record.rootless, envOps: view.record.envOps };
   for (const item of commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [['chdir', workingDirectory()]])) ops.push(item);
-  return executeOperations(ops);
+  return startOperations(ops);
 }
 
 function signalNumber(name: string | undefined): NodeJS.Signals {

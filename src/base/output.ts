@@ -1,8 +1,8 @@
 // Runner's own messages. Written with writeSync so that Node never turns the shared stdio file
 // descriptions non-blocking before we exec the program that inherits them.
 import fs from 'node:fs';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
-import { cutMiddle } from '../util/bounded-text.js';
+import { ExitCode, RunnerError } from './errors.js';
+import { cutMiddle } from './bounded-text.js';
 
 /** No line Runner writes to stderr is longer (what the tree puts in one is cut in the middle). */
 const MAX_MESSAGE_LINE = 2000;

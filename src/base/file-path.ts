@@ -2,11 +2,11 @@
 // when not. Linux names are bytes; Node's strings are UTF-8 on the way to the kernel, so a name
 // like `caf\xe9` (Latin-1) can only be found, read and run through a Buffer. Only what the caller
 // gives (the command word, from the kernel's argv; a PATH directory, from its environment; see
-// cli/raw-args.ts) and a name in the tree that conflict removal walks (to hide it, or to see that
+// base/raw-args.ts) and a name in the tree that conflict removal walks (to hide it, or to see that
 // a layer provides it) can be such a path; everything else Runner builds from the tree is text.
 import { isUtf8 } from 'node:buffer';
 import path from 'node:path';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import { ExitCode, RunnerError } from './errors.js';
 
 export type FilePath = string | Buffer;
 

@@ -3,9 +3,9 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ExitCode, RunnerError, type ExitCodeValue } from '../resolver/errors.js';
-import { makeDirectories } from '../util/directories.js';
-import { anotherUsersDirectory, isHostRoot } from '../util/root-safety.js';
+import { ExitCode, RunnerError, type ExitCodeValue } from './errors.js';
+import { makeDirectories } from './directories.js';
+import { anotherUsersDirectory, isHostRoot } from './root-safety.js';
 
 export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME', fallback: string, env: NodeJS.ProcessEnv = process.env): string {
   const value = env[variable];

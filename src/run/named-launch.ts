@@ -3,17 +3,17 @@
 // when it lacks programs, refused (120) when it holds another version of one of them.
 import fs from 'node:fs';
 import path from 'node:path';
-import type { ResolvedRun } from '../run/resolve.js';
-import { ExitCode, RunnerError } from '../resolver/errors.js';
+import type { ResolvedRun } from './resolve.js';
+import { ExitCode, RunnerError } from '../base/errors.js';
 import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
-import { executeOperations } from '../overlay/execute.js';
-import { scanLayer } from '../overlay/layers.js';
+import { startOperations } from './launch.js';
+import { scanLayer } from '../resolver/layers.js';
 import type { MountPlan } from '../overlay/plan.js';
 import { commandOperations, mountOperations, planOperations, type Token } from '../overlay/serialize.js';
-import { checkName } from './names.js';
-import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from './members.js';
-import { claimName, newId, paths, registryDir, stageGrowth, writeRecord, type MountState, type ViewRecord } from './registry.js';
-import { isUnder, workingDirectory, type FilePath } from '../util/file-path.js';
+import { checkName } from '../views/names.js';
+import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from '../views/members.js';
+import { claimName, newId, paths, registryDir, stageGrowth, writeRecord, type MountState, type ViewRecord } from '../views/registry.js';
+import { isUnder, workingDirectory, type FilePath } from '../base/file-path.js';
 
 type Version = { name: string; version: string; path: string };
 
@@ -60,7 +60,7 @@ function create(dir: string, id: string, name: string, parent: LiveView | undefi
     afterWriteLayer: [['attach', p.mnt], ...plan.mounts.map((m) => ['keepindex', m.target, path.basename(kept(m.target))])],
     beforeEnvironment: [['nsid', p.ns]],
   };
-  return executeOperations(planOperations(plan, plan.exec.argv, named));
+  return startOperations(planOperations(plan, plan.exec.argv, named));
 }
 
 /** The operations that run COMMAND in a live view, growing it by `grow` first. */
@@ -140,7 +140,7 @@ export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, cho
   }
   const added = chosen.filter((v) => held[v.name] === undefined);
   joinCgroup(view);
-  if (added.length === 0) return executeOperations(joinOperations(view, dir, plan, undefined));
+  if (added.length === 0) return startOperations(joinOperations(view, dir, plan, undefined));
   if (view.record.mounts.some((m) => m.layers.some((l) => l.startsWith('group:'))))
     throw new RunnerError(`view '${fullName}' has more than 500 layers in one directory and cannot grow`, ExitCode.view);
   const grown = growth(view, dir, added, run, chosen);
@@ -150,5 +150,5 @@ export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, cho
   // fails with 122.)
   const staged = stageGrowth(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
   if (staged === undefined) throw new RunnerError(`view '${fullName}' is growing in another launch right now; try again when it is done`, ExitCode.view);
-  return executeOperations(joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] }));
+  return startOperations(joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] }));
 }

@@ -1,8 +1,8 @@
 // What each layer offers to each Index directory (DESIGN.md §5). Reads the tree; no mounts.
 import path from 'node:path';
-import { INDEX_DIRS, INDEX_SOURCES } from '../resolver/paths.js';
-import { isDirectory } from '../util/directories.js';
-import { listing } from '../util/listing.js';
+import { INDEX_DIRS, INDEX_SOURCES } from './paths.js';
+import { isDirectory } from '../base/directories.js';
+import { listing } from '../base/listing.js';
 
 export { INDEX_DIRS, INDEX_SOURCES };
 

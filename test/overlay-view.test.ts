@@ -6,7 +6,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { findConflicts, linkOwner, upperDirectories } from '../src/overlay/conflicts.js';
 import { mountOperations } from '../src/overlay/serialize.js';
-import { scanLayer } from '../src/overlay/layers.js';
+import { scanLayer } from '../src/resolver/layers.js';
 import { goboPaths } from '../src/resolver/paths.js';
 import { World } from '../src/resolver/programs.js';
 import { compile } from './helpers/cc.js';

@@ -2,7 +2,7 @@
 // failed stat each. Besides being cheaper, one listing is one thing for the plan cache to re-check
 // (a directory's mtime changes with its entries) where a stat per name would be one each.
 //
-// Names are read as bytes and held as their pathKey (util/file-path.ts): the name itself when it is
+// Names are read as bytes and held as their pathKey (base/file-path.ts): the name itself when it is
 // UTF-8, so `has('bin')` works as with plain names, and its bytes otherwise. Read as text, two
 // different names that are not UTF-8 (Latin-1 'café' and 'cafè') would both be 'caf\uFFFD'.
 import fs from 'node:fs';
