@@ -32,7 +32,8 @@ await esbuild.build({ ...common, entryPoints: ['dist/src/boot/main.js'], outfile
 // and values, which nothing enumerates) an object whose prototype is the module, with `default`
 // the module itself, reads the same, live (observe.ts wraps fs functions in place), for nothing.
 const CHEAP_BUILTINS = ['fs', 'path', 'os'];
-const builtinShim = 'const __runnerBuiltin = (mod) => Object.create(mod, { default: { value: mod, enumerable: true } });';
+const builtinShim =
+  'const __runnerBuiltin = (mod) => Object.create(mod, { default: { value: mod, enumerable: true } });';
 for (const file of ['dist/bundle/cli.cjs', 'dist/bundle/main.cjs']) {
   let text = readFileSync(file, 'latin1');
   let replaced = 0;
@@ -51,4 +52,5 @@ for (const file of ['dist/bundle/cli.cjs', 'dist/bundle/main.cjs']) {
 // boot/main.ts reads the CLI bundle as latin1, which is right only for ASCII.
 const cliBytes = readFileSync('dist/bundle/cli.cjs');
 const nonAscii = cliBytes.findIndex((byte) => byte > 0x7f);
-if (nonAscii >= 0) throw new Error(`dist/bundle/cli.cjs has a non-ASCII byte at ${nonAscii}; boot/main.ts reads it as latin1`);
+if (nonAscii >= 0)
+  throw new Error(`dist/bundle/cli.cjs has a non-ASCII byte at ${nonAscii}; boot/main.ts reads it as latin1`);

@@ -19,7 +19,7 @@ constexpr int kMaxPrefixWords = 32;
 // an entry of about 24 MB. src/cache/entry.ts writes none larger (MAX_ENTRY_BYTES).
 constexpr off_t kMaxEntryBytes = 64 << 20;
 
-// FNV-1a, 64 bits, continued from `hash` over `size` bytes (src/cache/fnv.ts computes the same).
+// FNV-1a, 64 bits, continued from `hash` over `size` bytes (src/base/fnv.ts computes the same).
 uint64_t Fnv1a64(uint64_t hash, const char* data, size_t size) {
   for (size_t i = 0; i < size; i++) {
     hash ^= static_cast<unsigned char>(data[i]);

@@ -10,7 +10,7 @@
 //   stat|lstat PATH IDENT       every file-system question the planner asked, with the answer's
 //                               identity (dev:ino:mode:size:mtime_ns:ctime_ns, or E<errno>); a
 //                               readlink is an lstat: a symlink's target never changes in place
-//   owner PATH UID:GID:MODE     what root's trust in a directory rests on (src/util/root-safety.ts),
+//   owner PATH UID:GID:MODE     what root's trust in a directory rests on (src/base/root-safety.ts),
 //                               without the times: a busy /tmp above a tree must not make plans stale
 //   realpath PATH RESULT
 //   argvfrom N                  the command's argv is the exec list + the caller's words from N

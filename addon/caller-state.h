@@ -15,14 +15,14 @@ constexpr const char* kCallerState = "RUNNER_CALLER_STATE";
 
 // RUNNER_ARGV_FD=N: the caller's words (after Runner's own name), each NUL-terminated, in the
 // memory file N, where they did not fit on Node's command line beside the words the front adds
-// (a command line at the kernel's limit). The CLI reads and removes it (src/cli/raw-args.ts).
+// (a command line at the kernel's limit). The CLI reads and removes it (src/base/raw-args.ts).
 constexpr const char* kArgvFd = "RUNNER_ARGV_FD";
 
 // The caller's NODE_* variables are for the program, not for Runner's own Node: NODE_OPTIONS can
 // name flags this Node refuses (Runner would not start) or preload code into it, NODE_DEBUG prints
 // into the program's stderr, NODE_EXTRA_CA_CERTS adds ~70 ms to the start. runner-front moves each
 // to RUNNER_KEPT_<name> before starting Node; the executor gives it its name back for the program
-// (and the planner reads it there: src/cli/raw-args.ts).
+// (and the planner reads it there: src/base/raw-args.ts).
 constexpr const char* kKeptPrefix = "RUNNER_KEPT_";
 constexpr const char* kNodePrefix = "NODE_";
 

@@ -118,7 +118,7 @@ void CloseAll(std::vector<int>* fds) {
 }
 }  // namespace
 
-// The invisible and reordering characters src/cli/output.ts escapes, as the code point a UTF-8
+// The invisible and reordering characters src/base/output.ts escapes, as the code point a UTF-8
 // sequence at `at` encodes, or 0 when it is not one of them.
 static unsigned InvisibleAt(const std::string& text, size_t at) {
   auto byte = [&](size_t i) -> unsigned { return at + i < text.size() ? static_cast<unsigned char>(text[at + i]) : 0; };

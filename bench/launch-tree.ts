@@ -25,11 +25,15 @@ function tree(count: number): string {
     }
     fs.symlinkSync('2.0', path.join(root, 'Programs', name, 'Current'));
     fs.mkdirSync(path.join(root, 'System/Index/lib'), { recursive: true });
-    fs.symlinkSync(`../../../Programs/${name}/2.0/lib/lib${name.toLowerCase()}.so.2`, path.join(root, 'System/Index/lib', `lib${name.toLowerCase()}.so.2`));
+    fs.symlinkSync(
+      `../../../Programs/${name}/2.0/lib/lib${name.toLowerCase()}.so.2`,
+      path.join(root, 'System/Index/lib', `lib${name.toLowerCase()}.so.2`),
+    );
   }
   write(path.join(root, 'Programs/App/1.0/Resources/Dependencies'), names.map((n) => `${n} < 2.0`).join('\n') + '\n');
   write(path.join(root, 'Programs/App/1.0/bin/app'), fs.readFileSync('/bin/true'), 0o755);
-  for (const d of ['bin', 'include', 'libexec', 'share']) fs.mkdirSync(path.join(root, 'System/Index', d), { recursive: true });
+  for (const d of ['bin', 'include', 'libexec', 'share'])
+    fs.mkdirSync(path.join(root, 'System/Index', d), { recursive: true });
   fs.symlinkSync('../../../Programs/App/1.0/bin/app', path.join(root, 'System/Index/bin/app'));
   return root;
 }
@@ -41,11 +45,21 @@ interface Plan {
 
 /** The same mounts as Runner's plan, done by the usual tools in a shell. */
 function baseline(root: string): void {
-  const plan = JSON.parse(execFileSync(process.execPath, [cli, '--root', root, '--dry-run', '--json', 'app'], { encoding: 'utf8' })) as Plan;
-  const lines = ['#!/bin/sh', 'set -e', `w=${root}/.baseline-write`, 'mount --make-rprivate /', 'mount -t tmpfs tmpfs "$w"'];
+  const plan = JSON.parse(
+    execFileSync(process.execPath, [cli, '--root', root, '--dry-run', '--json', 'app'], { encoding: 'utf8' }),
+  ) as Plan;
+  const lines = [
+    '#!/bin/sh',
+    'set -e',
+    `w=${root}/.baseline-write`,
+    'mount --make-rprivate /',
+    'mount -t tmpfs tmpfs "$w"',
+  ];
   plan.mounts.forEach((m, i) => {
     lines.push(`mkdir "$w/${i}.u" "$w/${i}.w"`);
-    lines.push(`mount -t overlay overlay -o "lowerdir=${m.layers.join(':')},upperdir=$w/${i}.u,workdir=$w/${i}.w" ${m.target}`);
+    lines.push(
+      `mount -t overlay overlay -o "lowerdir=${m.layers.join(':')},upperdir=$w/${i}.u,workdir=$w/${i}.w" ${m.target}`,
+    );
   });
   for (const r of plan.removals) lines.push(`rm -f ${r}`);
   lines.push(`PATH=${root}/System/Index/bin:$PATH exec app`);

@@ -32,7 +32,9 @@ function generate(): void {
       // Programs inside the closure depend on up to three later ones, with ranges that rule out
       // Current (2.0) now and then, so that preference order and constraints both matter.
       const deps: string[] = [];
-      if (i < CLOSURE) for (const step of [1, 7, 31]) if (i + step < CLOSURE) deps.push(`${name(i + step)} >= 1.0${(i + step) % 5 === 0 ? ', < 2.0' : ''}`);
+      if (i < CLOSURE)
+        for (const step of [1, 7, 31])
+          if (i + step < CLOSURE) deps.push(`${name(i + step)} >= 1.0${(i + step) % 5 === 0 ? ', < 2.0' : ''}`);
       fs.writeFileSync(path.join(dir, 'Dependencies'), deps.join('\n') + '\n');
     }
     fs.symlinkSync('2.0', path.join(root, 'Programs', name(i), 'Current'));
@@ -53,7 +55,9 @@ function resolverAlone(runs: number): { ms: number; closure: number; chosen: str
     const start = process.hrtime.bigint();
     const options = { paths: goboPaths(root), arch: 'x86_64' };
     const world = newWorld(options);
-    chosen = resolveTarget(world, anyTarget(world, 'App'), options).dependencies.map((d) => path.join(d.name, d.version));
+    chosen = resolveTarget(world, anyTarget(world, 'App'), options).dependencies.map((d) =>
+      path.join(d.name, d.version),
+    );
     times.push(Number(process.hrtime.bigint() - start) / 1e6);
   }
   return { ms: median(times), closure: chosen.length, chosen };
@@ -108,7 +112,20 @@ process.stdout.write(JSON.stringify([...chosen].map(([name, version]) => ({ name
 // root's directory checks, listings and links), and REPLAY_SCRIPT makes the same calls in the same
 // order in a fresh Node and nothing else. What that takes is Node's start plus Runner's reads; the
 // rest of Runner's time is computation (compiling and running the CLI, parsing, solving, output).
-const RECORDED = ['readdirSync', 'lstatSync', 'statSync', 'openSync', 'readSync', 'fstatSync', 'closeSync', 'readlinkSync', 'readFileSync', 'existsSync', 'accessSync', 'realpathSync'];
+const RECORDED = [
+  'readdirSync',
+  'lstatSync',
+  'statSync',
+  'openSync',
+  'readSync',
+  'fstatSync',
+  'closeSync',
+  'readlinkSync',
+  'readFileSync',
+  'existsSync',
+  'accessSync',
+  'realpathSync',
+];
 const RECORD_SCRIPT = `const fs = require('fs');
 const log = [];
 let depth = 0; // only Runner's own calls: not those fs makes inside them (readFileSync's reads)
@@ -176,7 +193,8 @@ function commandTimes(args: string[], runs: number, env: NodeJS.ProcessEnv = {})
   return times;
 }
 
-const command = (args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number => median(commandTimes(args, runs, env));
+const command = (args: string[], runs: number, env: NodeJS.ProcessEnv = {}): number =>
+  median(commandTimes(args, runs, env));
 
 /**
  * The instructions a command's main thread runs, counted by valgrind's callgrind (undefined where
@@ -192,13 +210,20 @@ const command = (args: string[], runs: number, env: NodeJS.ProcessEnv = {}): num
 function instructions(args: string[]): number | undefined {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'runner-bench-callgrind-'));
   try {
-    const result = spawnSync('valgrind', ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/out`, ...args], { stdio: 'ignore', env: benchEnv() });
+    const result = spawnSync(
+      'valgrind',
+      ['--tool=callgrind', '--separate-threads=yes', `--callgrind-out-file=${dir}/out`, ...args],
+      { stdio: 'ignore', env: benchEnv() },
+    );
     if (result.error || result.status !== 0) return undefined;
     // One file per thread; the first is the main thread's.
     const mainThread = path.join(dir, 'out-01');
     const totals = /^totals: (\d+)/m.exec(fs.readFileSync(mainThread, 'utf8'));
     // Every function listed (--threshold=100): in a long run the seed's share falls below the default cut.
-    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', mainThread], { encoding: 'utf8', maxBuffer: 1 << 28 });
+    const annotated = spawnSync('callgrind_annotate', ['--inclusive=yes', '--threshold=100', mainThread], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 28,
+    });
     const seed = /^\s*([\d,]+) .*HashSeed::InitializeRoots/m.exec(annotated.stdout ?? '');
     return totals && seed ? Number(totals[1]) - Number(seed[1].replaceAll(',', '')) : undefined;
   } catch {
@@ -233,7 +258,10 @@ function replayed(name: string, args: string[]): { calls: number; ms: number; ke
   const log = path.join(cacheHome, `${name}-fs-calls.json`);
   // Preloaded through NODE_OPTIONS, which process.execArgv leaves out: the run finds the same code
   // cache as the measured ones (its file is named after execArgv), and writes none.
-  command([process.execPath, ...process.execArgv, cli, ...args], 1, { RUNNER_BENCH_FS_LOG: log, NODE_OPTIONS: `--require ${recordScript}` });
+  command([process.execPath, ...process.execArgv, cli, ...args], 1, {
+    RUNNER_BENCH_FS_LOG: log,
+    NODE_OPTIONS: `--require ${recordScript}`,
+  });
   const replay = command([process.execPath, '-e', REPLAY_SCRIPT, log], 21);
   const parseOnly = command([process.execPath, '-e', REPLAY_SCRIPT, log, 'parse-only'], 21);
   const calls = JSON.parse(fs.readFileSync(log, 'utf8')) as RecordedCall[];
@@ -247,7 +275,8 @@ type RecordedCall = [string, unknown[], number | null];
 // for them, with no Node binding in between, which no resolver can go below, in any language.
 const replayerSource = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../../bench/replay-fs.c');
 const replayer = path.join(cacheHome, 'replay-fs');
-const replayerBuilt = spawnSync('cc', ['-O2', '-o', replayer, replayerSource], { stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
+const replayerBuilt =
+  spawnSync('cc', ['-O2', '-o', replayer, replayerSource], { stdio: ['ignore', 'ignore', 'inherit'] }).status === 0;
 
 const fromC = (ms: number | undefined) => (ms === undefined ? 'not measured (no C compiler)' : `${ms.toFixed(1)} ms`);
 
@@ -264,14 +293,26 @@ function replayFromC(name: string, calls: readonly RecordedCall[]): number | und
 function callsForC(calls: readonly RecordedCall[]): Buffer {
   const fields: string[] = [];
   // A path given as a buffer was logged as its length only: such a call is left out.
-  const atPath = (op: string, target: unknown, flags = 0, gave = -1) => typeof target === 'string' && fields.push(op, target, String(flags), String(gave));
-  const onDescriptor = (op: string, fd: unknown, length = -1) => typeof fd === 'number' && fields.push(op, '', String(fd), String(length));
-  const byPath: Record<string, string> = { readdirSync: 'D', statSync: 'S', lstatSync: 'L', existsSync: 'A', accessSync: 'A', readlinkSync: 'K', realpathSync: 'P', 'realpathSync.native': 'P' };
+  const atPath = (op: string, target: unknown, flags = 0, gave = -1) =>
+    typeof target === 'string' && fields.push(op, target, String(flags), String(gave));
+  const onDescriptor = (op: string, fd: unknown, length = -1) =>
+    typeof fd === 'number' && fields.push(op, '', String(fd), String(length));
+  const byPath: Record<string, string> = {
+    readdirSync: 'D',
+    statSync: 'S',
+    lstatSync: 'L',
+    existsSync: 'A',
+    accessSync: 'A',
+    readlinkSync: 'K',
+    realpathSync: 'P',
+    'realpathSync.native': 'P',
+  };
   for (const [name, args, returned] of calls) {
     const [target] = args;
     if (byPath[name] !== undefined) atPath(byPath[name], target);
     else if (name === 'openSync') atPath('O', target, typeof args[1] === 'number' ? args[1] : 0, returned ?? -1);
-    else if (name === 'readSync') onDescriptor('R', target, typeof args[3] === 'number' ? args[3] : ((args[1] as { length?: number }).length ?? 0));
+    else if (name === 'readSync')
+      onDescriptor('R', target, typeof args[3] === 'number' ? args[3] : ((args[1] as { length?: number }).length ?? 0));
     else if (name === 'fstatSync') onDescriptor('T', target);
     else if (name === 'closeSync') onDescriptor('C', target);
     else if (name === 'readFileSync' && typeof target === 'number') onDescriptor('G', target);
@@ -284,24 +325,42 @@ const versionReads = replayed('version', ['--version']);
 const greedy = command([process.execPath, '-e', GREEDY_SCRIPT, root], 21);
 const version = command(versionCommand, 21);
 const counted = [bareCommand, versionCommand, resolveCommand].map(instructions);
-console.log(`Node flags (package.json's config.nodeFlags under npm run bench:resolve, as runner-front passes them): ${process.execArgv.join(' ') || 'none'}`);
+console.log(
+  `Node flags (package.json's config.nodeFlags under npm run bench:resolve, as runner-front passes them): ${process.execArgv.join(' ') || 'none'}`,
+);
 console.log(`tree: ${PROGRAMS} programs × 3 versions, closure of App: ${alone.closure} programs`);
 console.log(`resolver alone (cold):      ${alone.ms.toFixed(1)} ms median of 15`);
 console.log(`node -e 0:                  ${bare.toFixed(1)} ms median of 21`);
-console.log(`Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`);
-console.log(`  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`);
-console.log(`fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`);
-console.log(`fresh Node + the ${resolveReads.calls} fs calls Runner --resolve --json made, replayed: ${resolveReads.ms.toFixed(1)} ms  (${(resolveReads.ms / bare).toFixed(2)}× node -e 0; its reads, nothing computed: node -e 0 plus the replay less reading its log, medians of 21; from C: ${fromC(resolveReads.kernel)})`);
-console.log(`a greedy resolver in 20 lines (no safety, no backtracking): ${greedy.toFixed(1)} ms median of 21  (${(greedy / bare).toFixed(2)}× node -e 0)`);
-console.log(`Runner --version:           ${version.toFixed(1)} ms median of 21  (${(version / bare).toFixed(2)}× node -e 0; the CLI's own start)`);
+console.log(
+  `Runner --resolve --json:    ${whole.toFixed(1)} ms median of 21  (${(whole / bare).toFixed(2)}× node -e 0)`,
+);
+console.log(
+  `  without the code cache:   ${uncached.toFixed(1)} ms median of 21  (${(uncached / bare).toFixed(2)}× node -e 0; RUNNER_NO_CACHE=1, as a first start)`,
+);
+console.log(
+  `fresh Node + only the fs calls of the answer: ${floor.toFixed(1)} ms median of 21  (${(floor / bare).toFixed(2)}× node -e 0; the floor of any Node resolver)`,
+);
+console.log(
+  `fresh Node + the ${resolveReads.calls} fs calls Runner --resolve --json made, replayed: ${resolveReads.ms.toFixed(1)} ms  (${(resolveReads.ms / bare).toFixed(2)}× node -e 0; its reads, nothing computed: node -e 0 plus the replay less reading its log, medians of 21; from C: ${fromC(resolveReads.kernel)})`,
+);
+console.log(
+  `a greedy resolver in 20 lines (no safety, no backtracking): ${greedy.toFixed(1)} ms median of 21  (${(greedy / bare).toFixed(2)}× node -e 0)`,
+);
+console.log(
+  `Runner --version:           ${version.toFixed(1)} ms median of 21  (${(version / bare).toFixed(2)}× node -e 0; the CLI's own start)`,
+);
 // Node's start, Runner's reads for the answer, and the computation of merely starting the CLI
 // (--version less its own reads): what any `--resolve` costs before it parses or solves anything.
 const startCompute = version - versionReads.ms;
-console.log(`  of which computation (less its ${versionReads.calls} fs calls, replayed: ${versionReads.ms.toFixed(1)} ms): ${startCompute.toFixed(1)} ms; with the replayed reads of --resolve: ${(resolveReads.ms + startCompute).toFixed(1)} ms (${((resolveReads.ms + startCompute) / bare).toFixed(2)}× node -e 0) before any parsing or solving`);
+console.log(
+  `  of which computation (less its ${versionReads.calls} fs calls, replayed: ${versionReads.ms.toFixed(1)} ms): ${startCompute.toFixed(1)} ms; with the replayed reads of --resolve: ${(resolveReads.ms + startCompute).toFixed(1)} ms (${((resolveReads.ms + startCompute) / bare).toFixed(2)}× node -e 0) before any parsing or solving`,
+);
 if (counted.every((n) => n !== undefined)) {
   const [bareCount, versionCount, resolveCount] = counted as number[];
   const millions = (n: number) => `${(n / 1e6).toFixed(0)}M`;
-  console.log(`instructions of Node's main thread (callgrind, without V8's random hash-seed search): node -e 0 ${millions(bareCount)}, Runner --version ${millions(versionCount)} (${(versionCount / bareCount).toFixed(2)}×), Runner --resolve --json ${millions(resolveCount)} (${(resolveCount / bareCount).toFixed(2)}×)`);
+  console.log(
+    `instructions of Node's main thread (callgrind, without V8's random hash-seed search): node -e 0 ${millions(bareCount)}, Runner --version ${millions(versionCount)} (${(versionCount / bareCount).toFixed(2)}×), Runner --resolve --json ${millions(resolveCount)} (${(resolveCount / bareCount).toFixed(2)}×)`,
+  );
 } else console.log('instructions: not counted (valgrind missing or failed; apt-get install valgrind)');
 
 /**
@@ -315,7 +374,11 @@ function timeResolve(tree: string, target = 'App'): { ms: number; closure: numbe
   const world = newWorld(options);
   const run = resolveTarget(world, anyTarget(world, target), options);
   const ms = Number(process.hrtime.bigint() - start) / 1e6;
-  return { ms, closure: run.dependencies.length, work: `${run.effort.decisions}/${run.effort.conflicts}/${world.versionsRead}` };
+  return {
+    ms,
+    closure: run.dependencies.length,
+    work: `${run.effort.decisions}/${run.effort.conflicts}/${world.versionsRead}`,
+  };
 }
 
 /** A generated tree in the temp directory, written once and kept for the bench's next run. */
@@ -338,12 +401,20 @@ const plantedTree = (name: string, seed: number, options: Parameters<typeof writ
 // is harder here (narrower ranges around the planted versions: more conflicts).
 function plantedFamily(label: string, prefix: string, minVersions: number): void {
   const planted = Array.from({ length: 10 }, (_, i) => {
-    const tree = plantedTree(`${prefix}-${i}`, 100 + i, { programs: 1000, minVersions, maxVersions: 10, dependencies: 3, appDependencies: 10 });
+    const tree = plantedTree(`${prefix}-${i}`, 100 + i, {
+      programs: 1000,
+      minVersions,
+      maxVersions: 10,
+      dependencies: 3,
+      appDependencies: 10,
+    });
     const runs = Array.from({ length: 3 }, () => timeResolve(tree));
     return { ms: median(runs.map((r) => r.ms)), closure: runs[0].closure, work: runs[0].work };
   });
   const plantedMs = planted.map((p) => p.ms);
-  console.log(`planted 1,000 × ${label}, 10 trees (median of 3 runs each): median ${median(plantedMs).toFixed(1)} ms, worst ${Math.max(...plantedMs).toFixed(1)} ms (closures ${Math.min(...planted.map((p) => p.closure))}–${Math.max(...planted.map((p) => p.closure))} programs)`);
+  console.log(
+    `planted 1,000 × ${label}, 10 trees (median of 3 runs each): median ${median(plantedMs).toFixed(1)} ms, worst ${Math.max(...plantedMs).toFixed(1)} ms (closures ${Math.min(...planted.map((p) => p.closure))}–${Math.max(...planted.map((p) => p.closure))} programs)`,
+  );
   console.log(`  by tree: ${plantedMs.map((ms) => ms.toFixed(0)).join(' ')} ms`);
   console.log(`  work by tree (decisions/conflicts/versions read): ${planted.map((p) => p.work).join(' ')}`);
 }
@@ -351,7 +422,13 @@ plantedFamily('10', 'planted10', 10);
 plantedFamily('5–10', 'planted', 5);
 /** A tree shaped as the largest one (seed 7, 5–10 versions, 4 lines each), App's lines in proportion to its programs. */
 const shapedAsLargest = (name: string, programs: number) =>
-  plantedTree(name, 7, { programs, minVersions: 5, maxVersions: 10, dependencies: 4, appDependencies: Math.round((60 * programs) / 3000) });
+  plantedTree(name, 7, {
+    programs,
+    minVersions: 5,
+    maxVersions: 10,
+    dependencies: 4,
+    appDependencies: Math.round((60 * programs) / 3000),
+  });
 /** Five cold-World solves of `target` in a tree: its closure, work, median and worst. */
 function fiveRuns(tree: string, target = 'App'): { closure: number; work: string; median: number; worst: number } {
   const runs = Array.from({ length: 5 }, () => timeResolve(tree, target));
@@ -360,21 +437,35 @@ function fiveRuns(tree: string, target = 'App'): { closure: number; work: string
 }
 const largestTree = shapedAsLargest('largest', 3000);
 const largest = fiveRuns(largestTree);
-console.log(`largest closure (${largest.closure} programs of 3,000 × 5–10, 4 lines each): median ${largest.median.toFixed(1)} ms, worst ${largest.worst.toFixed(1)} ms of 5 (work ${largest.work})`);
+console.log(
+  `largest closure (${largest.closure} programs of 3,000 × 5–10, 4 lines each): median ${largest.median.toFixed(1)} ms, worst ${largest.worst.toFixed(1)} ms of 5 (work ${largest.work})`,
+);
 // `Runner --resolve --json App` on it, as a user starts it, with the code cache the runs of
 // resolveCommand above wrote. The times above come from a process whose optimizing compiler has
 // seen dozens of solves; a user's Runner solves once, while that compiler is still at work.
-const largestCli = commandTimes([process.execPath, ...process.execArgv, cli, '--root', largestTree, '--resolve', '--json', 'App'], 5);
-console.log(`  Runner --resolve --json App on it, a fresh Node each time: median ${median(largestCli).toFixed(1)} ms, worst ${Math.max(...largestCli).toFixed(1)} ms of 5 (${(median(largestCli) / bare).toFixed(1)}× node -e 0)`);
+const largestCli = commandTimes(
+  [process.execPath, ...process.execArgv, cli, '--root', largestTree, '--resolve', '--json', 'App'],
+  5,
+);
+console.log(
+  `  Runner --resolve --json App on it, a fresh Node each time: median ${median(largestCli).toFixed(1)} ms, worst ${Math.max(...largestCli).toFixed(1)} ms of 5 (${(median(largestCli) / bare).toFixed(1)}× node -e 0)`,
+);
 // How the time grows with the closure: the same shape with fewer programs. Where it crosses 200 ms
 // tells what issue 8's target holds for; KDE 4.8.1's real closure has 397 programs.
-const scaling = [...[500, 1000, 1500, 2000].map((programs) => fiveRuns(shapedAsLargest(`scale-${programs}`, programs))), largest];
-console.log(`  by closure size, trees made as the largest with 500–3,000 programs (median/worst ms of 5): ${scaling.map((s) => `${s.closure} programs ${s.median.toFixed(0)}/${s.worst.toFixed(0)}`).join(', ')}`);
+const scaling = [
+  ...[500, 1000, 1500, 2000].map((programs) => fiveRuns(shapedAsLargest(`scale-${programs}`, programs))),
+  largest,
+];
+console.log(
+  `  by closure size, trees made as the largest with 500–3,000 programs (median/worst ms of 5): ${scaling.map((s) => `${s.closure} programs ${s.median.toFixed(0)}/${s.worst.toFixed(0)}`).join(', ')}`,
+);
 const split = Array.from({ length: 5 }, () => readingAndSolving(largestTree));
 // The floor under that reading: the fs calls `Runner --resolve --json App` made on this tree,
 // recorded and replayed as for the 200-program tree, less Node's start (its boot's few reads stay in).
 const largestReads = replayed('largest', ['--root', largestTree, '--resolve', '--json', 'App']);
-console.log(`  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms (the ${largestReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(largestReads.ms - bare).toFixed(1)} ms beyond node -e 0; from C: ${fromC(largestReads.kernel)}); solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`);
+console.log(
+  `  of which reading the tree (a fresh World reading what the solve read, nothing solved): median ${median(split.map((s) => s.reading)).toFixed(1)} ms (the ${largestReads.calls} fs calls Runner --resolve --json made on it, replayed: ${(largestReads.ms - bare).toFixed(1)} ms beyond node -e 0; from C: ${fromC(largestReads.kernel)}); solving with all of it read: median ${median(split.map((s) => s.solving)).toFixed(1)} ms`,
+);
 // The measure to tell whether a change to the solver or the reading made this cheaper: its times
 // swing by a third here from run to run. Under V8's --predictable (no helper threads, and no
 // memory reducer, which a timer starts), the main thread's instruction count of one build falls on
@@ -383,7 +474,13 @@ console.log(`  of which reading the tree (a fresh World reading what the solve r
 // one); as Node normally runs, it swung from 5.8G to 7.9G between runs of one build, and under
 // --single-threaded alone between 8.1G and 8.5G (when a helper finishes compiling, or when the
 // timer fires, decides what the main thread runs). Compare builds by several counts of each.
-const largestCount = instructions([process.execPath, '--predictable', ...process.execArgv, path.join(path.dirname(fileURLToPath(import.meta.url)), 'resolve-once.js'), largestTree]);
+const largestCount = instructions([
+  process.execPath,
+  '--predictable',
+  ...process.execArgv,
+  path.join(path.dirname(fileURLToPath(import.meta.url)), 'resolve-once.js'),
+  largestTree,
+]);
 console.log(
   largestCount === undefined
     ? '  instructions: not counted (valgrind missing or failed)'
@@ -397,7 +494,9 @@ console.log(
 // them: the closure of the whole collection, the largest a tree of this shape has.
 const COLLECTION = 3782; // programs in the real collection
 const collectionApps = { App100: 100, App300: 300, App1000: 1000, AppAll: COLLECTION };
-const collectionTree = generatedTree('collection', (tree) => writeCollectionTree(tree, 1, { programs: COLLECTION, apps: collectionApps }));
+const collectionTree = generatedTree('collection', (tree) =>
+  writeCollectionTree(tree, 1, { programs: COLLECTION, apps: collectionApps }),
+);
 const collection = Object.keys(collectionApps).map((app) => fiveRuns(collectionTree, app));
 console.log(
   `closures in a tree shaped like the recipe collection (${COLLECTION.toLocaleString('en')} programs × 1–6 versions), median/worst ms of 5 (work): ${collection.map((c) => `${c.closure} programs ${c.median.toFixed(0)}/${c.worst.toFixed(0)} (${c.work})`).join(', ')}`,
@@ -429,4 +528,3 @@ function readingAndSolving(tree: string, target = 'App'): { reading: number; sol
   resolveTarget(world, anyTarget(world, target), options);
   return { reading, solving: Number(process.hrtime.bigint() - start) / 1e6 };
 }
-

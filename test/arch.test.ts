@@ -58,7 +58,7 @@ test('ELF reader: scripts, truncated and hostile files give answers, not excepti
   assert.is((parseElf(arm) as { arch: string }).arch, 'aarch64');
   // Thousands of mutations of real headers: every one is classified.
   let state = 9;
-  const next = (n: number) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n);
+  const next = (n: number) => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n;
   for (const source of [bytes.subarray(0, 8192), fs.readFileSync(elf32)]) {
     for (let i = 0; i < 3000; i++) {
       const copy = Buffer.from(source.subarray(0, next(source.length) + 1));
@@ -72,7 +72,10 @@ test('ELF reader: scripts, truncated and hostile files give answers, not excepti
 test('which architecture: -a, then the ELF header, then Resources/Architecture, then the host', () => {
   assert.equal(wantedArch({ flag: 'i386', file: elf64, declared: 'x86_64' }), { arch: 'i686', source: '-a' });
   assert.equal(wantedArch({ file: elf32, declared: 'x86_64' }), { arch: 'i686', source: 'ELF header' });
-  assert.equal(wantedArch({ file: path.join(dir, 'script'), declared: 'i686' }), { arch: 'i686', source: 'Resources/Architecture' });
+  assert.equal(wantedArch({ file: path.join(dir, 'script'), declared: 'i686' }), {
+    arch: 'i686',
+    source: 'Resources/Architecture',
+  });
   assert.equal(wantedArch({ declared: 'noarch' }).source, 'host');
   assert.is(howToRun('i686', 'x86_64'), 'linux32');
   assert.is(howToRun('x86_64', 'x86_64'), 'native');
@@ -92,12 +95,17 @@ function world32(): string {
       },
       Old32: { '1.0': { arch: 'i686', deps: 'Glibc >= 2.0\n' } },
       NoArch: { '1.0': { deps: 'Glibc >= 2.0\n' } },
-      Tools: { '1.0': { files: { 'bin/show-arch': '#!/bin/sh\necho "$(uname -m) $(cat ${LD_LIBRARY_PATH%%:*}/glibc-flavour)"\n' } } },
+      Tools: {
+        '1.0': {
+          files: { 'bin/show-arch': '#!/bin/sh\necho "$(uname -m) $(cat ${LD_LIBRARY_PATH%%:*}/glibc-flavour)"\n' },
+        },
+      },
       Zlib32: { '1.0': { arch: 'i686', files: { 'lib/libz-marker': 'i686 zlib\n' } } },
     },
     current: { Glibc: '2.36-x86_64', Tools: '1.0' },
   });
-  for (const file of ['ld-linux.so.2', 'libc.so.6']) fs.copyFileSync(`/usr/lib32/${file}`, path.join(root, 'Programs/Glibc/2.36-i686/lib', file));
+  for (const file of ['ld-linux.so.2', 'libc.so.6'])
+    fs.copyFileSync(`/usr/lib32/${file}`, path.join(root, 'Programs/Glibc/2.36-i686/lib', file));
   const index = path.join(root, 'System/Index/lib');
   const flags = ['-m32', `-Wl,--dynamic-linker=${index}/ld-linux.so.2`, `-Wl,-rpath,${index}`];
   compile(UNAME, path.join(root, 'Programs/Old32/1.0/bin/old32'), flags);
@@ -120,14 +128,21 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(seen.stdout, 'i686 32-bit [a b] []\n');
     const json = JSON.parse(runnerAs(who, ['--root', root32, '--resolve', '--json', 'Old32']).stdout);
     assert.is(json.architecture, 'i686');
-    assert.equal(json.dependencies.map((d: { version: string }) => d.version), ['2.36-i686']);
+    assert.equal(
+      json.dependencies.map((d: { version: string }) => d.version),
+      ['2.36-i686'],
+    );
   });
 
   test(`${who}: no Architecture file: the ELF header decides`, () => {
     const seen = runnerAs(who, ['--root', root32, '-v', path.join(root32, 'Programs/NoArch/1.0/bin/noarch32')]);
     assert.is(seen.stdout, 'i686 32-bit\n', seen.stderr);
     assert.match(seen.stderr, /NoArch 1\.0 \(i686, from ELF header\) with Glibc 2\.36-i686/);
-    assert.match(seen.stderr, /i686 layers added: Old32 1\.0, Zlib32 1\.0/, 'every installed i686 program is layered, as in the C original');
+    assert.match(
+      seen.stderr,
+      /i686 layers added: Old32 1\.0, Zlib32 1\.0/,
+      'every installed i686 program is layered, as in the C original',
+    );
   });
 
   test(`${who}: -a i686 on a script: 32-bit personality and the i686 layers`, () => {
@@ -136,7 +151,9 @@ for (const who of ['root', 'user'] as As[]) {
     const native = runnerAs(who, ['--root', root32, 'show-arch']);
     assert.is(native.stdout, 'x86_64 x86_64\n', native.stderr);
     const pure = runnerAs(who, ['--root', root32, '-a', 'i686', '-p', '--dry-run', '--json', 'show-arch']);
-    const layers = JSON.parse(pure.stdout).mounts.flatMap((m: { layers: string[] }) => m.layers).join(' ');
+    const layers = JSON.parse(pure.stdout)
+      .mounts.flatMap((m: { layers: string[] }) => m.layers)
+      .join(' ');
     assert.not.match(layers, /Zlib32|Glibc/, '-p leaves the architecture layers out');
   });
 }
@@ -178,7 +195,10 @@ function real32(): { file: string; treeLoader: string } {
 /** Runs the command with the host's i386 loader hidden (an empty tmpfs over /usr/lib32), or not. */
 function withHostLoader(hidden: boolean, command: string[]) {
   const script = hidden ? 'mount -t tmpfs -o mode=755 none /usr/lib32 && exec "$@"' : 'exec "$@"';
-  return spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', ...command], { encoding: 'utf8', cwd: '/' });
+  return spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', ...command], {
+    encoding: 'utf8',
+    cwd: '/',
+  });
 }
 
 for (const who of ['root', 'user'] as As[]) {
@@ -190,12 +210,29 @@ for (const who of ['root', 'user'] as As[]) {
         assert.is.not(direct.status, 0, 'without Runner it cannot start: its loader is gone');
       }
       const command = runnerCommand(who, ['--root', root32, file]);
-      const seen = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', hidden ? 'mount -t tmpfs -o mode=755 none /usr/lib32 && exec "$@"' : 'exec "$@"', 'sh', ...command], { encoding: 'utf8', cwd: '/', env: envAs(who) });
+      const seen = spawnSync(
+        'unshare',
+        [
+          '-m',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          hidden ? 'mount -t tmpfs -o mode=755 none /usr/lib32 && exec "$@"' : 'exec "$@"',
+          'sh',
+          ...command,
+        ],
+        { encoding: 'utf8', cwd: '/', env: envAs(who) },
+      );
       assert.is(seen.status, 0, seen.stderr);
       const [machine, ...mapped] = seen.stdout.trim().split('\n');
       assert.is(machine, 'i686');
       const loader = mapped.find((l) => l.includes('ld-linux'));
-      assert.is(loader?.split(' ')[0], String(fs.statSync(treeLoader).ino), `the tree's loader file is the one mapped: ${mapped.join(' | ')}`);
+      assert.is(
+        loader?.split(' ')[0],
+        String(fs.statSync(treeLoader).ino),
+        `the tree's loader file is the one mapped: ${mapped.join(' | ')}`,
+      );
       assert.match(mapped.find((l) => l.includes('libc.so')) ?? '', /System\/Index\/lib\/libc\.so\.6$/);
     });
   }
@@ -203,9 +240,18 @@ for (const who of ['root', 'user'] as As[]) {
 
 test('--check says whether i686 programs can run, and where their loader is; it is not a requirement', () => {
   const seen = withHostLoader(true, runnerCommand('root', ['--root', root32, '--check', '--json']));
-  assert.equal(JSON.parse(seen.stdout).i686, { ok: true, detail: 'IA32 emulation; loader in the tree (Glibc 2.36-i686)' });
-  const none = withHostLoader(true, runnerCommand('root', ['--root', shareTree(makeTree({ programs: {} })), '--check', '--json']));
-  assert.equal(JSON.parse(none.stdout).i686, { ok: false, detail: 'IA32 emulation, but no ld-linux.so.2 in the tree or on the host' });
+  assert.equal(JSON.parse(seen.stdout).i686, {
+    ok: true,
+    detail: 'IA32 emulation; loader in the tree (Glibc 2.36-i686)',
+  });
+  const none = withHostLoader(
+    true,
+    runnerCommand('root', ['--root', shareTree(makeTree({ programs: {} })), '--check', '--json']),
+  );
+  assert.equal(JSON.parse(none.stdout).i686, {
+    ok: false,
+    detail: 'IA32 emulation, but no ld-linux.so.2 in the tree or on the host',
+  });
   assert.is(none.status, 0, 'i686 is reported, not required');
 });
 
@@ -217,7 +263,10 @@ function oldGlibcWorld(): string {
   require32();
   const root = makeTree({
     programs: {
-      Glibc: { '2.36': { arch: 'x86_64', files: { 'lib/glibc-flavour': 'x86_64\n' } }, '2.31-i686': { arch: 'i686', files: { 'lib/glibc-flavour': 'i686\n' } } },
+      Glibc: {
+        '2.36': { arch: 'x86_64', files: { 'lib/glibc-flavour': 'x86_64\n' } },
+        '2.31-i686': { arch: 'i686', files: { 'lib/glibc-flavour': 'i686\n' } },
+      },
       Hello: { '2.10': { deps: 'Glibc >= 2.0\n' } },
     },
     current: { Glibc: '2.36', Hello: '2.10' },
@@ -234,26 +283,44 @@ function oldGlibcWorld(): string {
 test('a loader that is a symlink (Glibc before 2.34): --check finds it where a launch does', () => {
   const root = oldGlibcWorld();
   const check = withHostLoader(true, runnerCommand('root', ['--root', root, '--check', '--json']));
-  assert.equal(JSON.parse(check.stdout).i686, { ok: true, detail: 'IA32 emulation; loader in the tree (Glibc 2.31-i686)' });
-  const seen = withHostLoader(true, runnerCommand('root', ['--root', root, path.join(root, 'Programs/Hello/2.10/bin/hello'), 'x']));
+  assert.equal(JSON.parse(check.stdout).i686, {
+    ok: true,
+    detail: 'IA32 emulation; loader in the tree (Glibc 2.31-i686)',
+  });
+  const seen = withHostLoader(
+    true,
+    runnerCommand('root', ['--root', root, path.join(root, 'Programs/Hello/2.10/bin/hello'), 'x']),
+  );
   assert.is(seen.stderr, '');
   assert.is(seen.stdout, 'i686 32-bit [x]\n');
 });
 
-test('a program named, not run, gets the architecture a launch would: its commands\' ELF headers', () => {
+test("a program named, not run, gets the architecture a launch would: its commands' ELF headers", () => {
   const root = oldGlibcWorld();
   const json = JSON.parse(runnerAs('root', ['--root', root, '--resolve', '--json', 'Hello']).stdout);
   assert.is(json.architecture, 'i686');
-  assert.equal(json.dependencies.map((d: { version: string }) => d.version), ['2.31-i686']);
+  assert.equal(
+    json.dependencies.map((d: { version: string }) => d.version),
+    ['2.31-i686'],
+  );
   const why = runnerAs('root', ['--root', root, '--why', 'Hello', 'Glibc']);
   assert.match(why.stdout, /Glibc 2\.31-i686 was chosen/, why.stderr);
   assert.match(why.stdout, /2\.36: Current, is for x86_64, not i686/);
   const launch = withHostLoader(true, runnerCommand('root', ['--root', root, '-v', 'hello']));
   assert.match(launch.stderr, /Hello 2\.10 \(i686, from ELF header\) with Glibc 2\.31-i686/);
   // -a and Resources/Architecture still come first.
-  assert.is(JSON.parse(runnerAs('root', ['--root', root, '-a', 'x86_64', '--resolve', '--json', 'Hello']).stdout).architecture, 'x86_64');
-  assert.equal(wantedArch({ declared: 'x86_64', commands: () => [path.join(root, 'Programs/Hello/2.10/bin/hello')] }).source, 'Resources/Architecture');
-  assert.equal(wantedArch({ commands: () => [path.join(root, 'Programs/Hello/2.10/bin/hello')] }), { arch: 'i686', source: 'ELF headers of its commands' });
+  assert.is(
+    JSON.parse(runnerAs('root', ['--root', root, '-a', 'x86_64', '--resolve', '--json', 'Hello']).stdout).architecture,
+    'x86_64',
+  );
+  assert.equal(
+    wantedArch({ declared: 'x86_64', commands: () => [path.join(root, 'Programs/Hello/2.10/bin/hello')] }).source,
+    'Resources/Architecture',
+  );
+  assert.equal(wantedArch({ commands: () => [path.join(root, 'Programs/Hello/2.10/bin/hello')] }), {
+    arch: 'i686',
+    source: 'ELF headers of its commands',
+  });
 });
 
 test('no loader in the tree nor on the host: 123 naming the interpreter and the architecture', () => {
@@ -261,7 +328,10 @@ test('no loader in the tree nor on the host: 123 naming the interpreter and the 
   const file = compile(MAPS, path.join(root, 'Programs/Lone32/1.0/bin/lone32'), ['-m32']);
   const seen = withHostLoader(true, runnerCommand('root', ['--root', shareTree(root), file]));
   assert.is(seen.status, 123, seen.stderr);
-  assert.match(seen.stderr, /^Runner: .*lone32 asks for the i686 loader \/lib\/ld-linux\.so\.2, which neither the tree's i686 programs nor this host provide\n$/);
+  assert.match(
+    seen.stderr,
+    /^Runner: .*lone32 asks for the i686 loader \/lib\/ld-linux\.so\.2, which neither the tree's i686 programs nor this host provide\n$/,
+  );
 });
 
 test('an architecture the host cannot run is refused before any namespace is built', () => {

@@ -38,7 +38,10 @@ function tree(): string {
       programs: {
         App: { '1.0': { deps: 'Greet >= 1.0\nTool\n', files: { 'bin/app': app(root) } } },
         // No Current: the newest version that fits is chosen.
-        Greet: { '1.0': { files: { 'bin/greet': say('1.0'), 'share/only-in-1': 'x' } }, '2.0': { files: { 'bin/greet': say('2.0') } } },
+        Greet: {
+          '1.0': { files: { 'bin/greet': say('1.0'), 'share/only-in-1': 'x' } },
+          '2.0': { files: { 'bin/greet': say('2.0') } },
+        },
         Tool: { '1.0': { files: { 'bin/tool': say('t1') } }, '2.0': { files: { 'bin/tool': say('t2') } } },
       },
       current: { App: '1.0', Tool: '1.0' },
@@ -112,13 +115,22 @@ test('what the planner records is printed by the code that re-checks it, and is 
   fs.symlinkSync('file', path.join(dir, 'link'));
   const latin1 = bytePath(dir, '/caf', Buffer.from([0xe9]));
   fs.writeFileSync(latin1, '');
-  const asNode = (stat: fs.BigIntStats) => `${stat.dev}:${stat.ino}:${stat.mode}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
+  const asNode = (stat: fs.BigIntStats) =>
+    `${stat.dev}:${stat.ino}:${stat.mode}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}`;
   for (const at of [dir, file, path.join(dir, 'link')]) {
     assert.is(identity(at, true, false), asNode(fs.statSync(at, { bigint: true })), `stat of ${at}`);
     assert.is(identity(at, false, false), asNode(fs.lstatSync(at, { bigint: true })), `lstat of ${at}`);
   }
-  assert.is.not(identity(path.join(dir, 'link'), false, false), identity(file, false, false), 'a symlink not followed is itself');
-  assert.is(identity(latin1, false, false), asNode(fs.lstatSync(latin1, { bigint: true })), 'a name that is not UTF-8, by its bytes');
+  assert.is.not(
+    identity(path.join(dir, 'link'), false, false),
+    identity(file, false, false),
+    'a symlink not followed is itself',
+  );
+  assert.is(
+    identity(latin1, false, false),
+    asNode(fs.lstatSync(latin1, { bigint: true })),
+    'a name that is not UTF-8, by its bytes',
+  );
   const own = fs.lstatSync(file);
   assert.is(identity(file, false, true), `${own.uid}:${own.gid}:${own.mode}`, 'an owner record');
   assert.is(identity(path.join(dir, 'none'), true, false), 'E2', 'nothing there');
@@ -139,7 +151,10 @@ function coarseFileSystem(mkfs: string[]): string {
     spawnSync('umount', [mount]);
     fs.rmSync(dir, { recursive: true, force: true });
   });
-  for (const command of [[...mkfs, image], ['mount', '-o', 'loop', image, mount]]) {
+  for (const command of [
+    [...mkfs, image],
+    ['mount', '-o', 'loop', image, mount],
+  ]) {
     const made = spawnSync(command[0], command.slice(1), { encoding: 'utf8' });
     assert.is(made.status, 0, `${command.join(' ')}: ${made.stderr}`);
   }
@@ -199,10 +214,13 @@ test('an entry changed in any byte is not run: the checksum over it fails, it is
   const dir = path.join(cacheHome, 'Runner');
   const expected = 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[]\n';
   coldThenWarm(args);
-  const file = fs.readdirSync(dir).map((n) => path.join(dir, n)).find((f) => fs.readFileSync(f).includes(Buffer.from(root))) as string;
+  const file = fs
+    .readdirSync(dir)
+    .map((n) => path.join(dir, n))
+    .find((f) => fs.readFileSync(f).includes(Buffer.from(root))) as string;
   const original = fs.readFileSync(file);
   let state = 7;
-  const next = (n: number) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n);
+  const next = (n: number) => (state = (Math.imul(state, 1103515245) + 12345) >>> 0) % n;
   for (let i = 0; i < 40; i++) {
     const mutated = Buffer.from(original);
     const at = next(mutated.length);
@@ -214,11 +232,17 @@ test('an entry changed in any byte is not run: the checksum over it fails, it is
     assert.is(seen.stderr, '', `byte ${at}: silently`);
     assert.equal(fs.readFileSync(file), original, `byte ${at}: replaced by what Runner writes`);
   }
-  fs.writeFileSync(file, Buffer.concat([original.subarray(0, 40), Buffer.from('x'), original.subarray(41)]), { mode: 0o600 });
-  assert.match(launch(['-v', ...args]).stderr, /plan cache's entry .* is not what Runner wrote \(its checksum fails\)/, '-v says so');
+  fs.writeFileSync(file, Buffer.concat([original.subarray(0, 40), Buffer.from('x'), original.subarray(41)]), {
+    mode: 0o600,
+  });
+  assert.match(
+    launch(['-v', ...args]).stderr,
+    /plan cache's entry .* is not what Runner wrote \(its checksum fails\)/,
+    '-v says so',
+  );
 });
 
-test('a launch planned before runs without Node, with this launch\'s arguments and environment', () => {
+test("a launch planned before runs without Node, with this launch's arguments and environment", () => {
   const root = tree();
   const warm = coldThenWarm(['--root', root, 'app', 'a', 'b c']);
   assert.is(warm.stdout, 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[a][b c]\n');
@@ -226,8 +250,17 @@ test('a launch planned before runs without Node, with this launch\'s arguments a
   assert.not.ok(other.viaNode, 'other arguments and variables the plan does not depend on: still warm');
   assert.is(other.stdout, 'greet=2.0 tool=t1 env= foo=bar conflict=hidden args=[][\u00e9\u00e9][--root][x]\n');
   // Bytes that are not UTF-8 arrive as they were given (a shell passes them; Node's spawn cannot).
-  const bytes = spawnSync('sh', ['-c', `exec "$0" --root "$1" app "$(printf '\\377\\376')"`, front, root], { env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome } });
-  assert.equal(bytes.stdout, Buffer.concat([Buffer.from('greet=2.0 tool=t1 env= foo= conflict=hidden args=['), Buffer.from([0xff, 0xfe]), Buffer.from(']\n')]));
+  const bytes = spawnSync('sh', ['-c', `exec "$0" --root "$1" app "$(printf '\\377\\376')"`, front, root], {
+    env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome },
+  });
+  assert.equal(
+    bytes.stdout,
+    Buffer.concat([
+      Buffer.from('greet=2.0 tool=t1 env= foo= conflict=hidden args=['),
+      Buffer.from([0xff, 0xfe]),
+      Buffer.from(']\n'),
+    ]),
+  );
 });
 
 test('a command word that is not UTF-8 runs cold and warm; a change under that name is seen', () => {
@@ -241,7 +274,10 @@ test('a command word that is not UTF-8 runs cold and warm; a change under that n
   // A shell passes the bytes; Node's spawn cannot.
   const run = () => {
     const started = nodeStarts();
-    const result = spawnSync('sh', ['-c', `exec "$0" --root "$1" "$(printf '\\344pp')" x`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
+    const result = spawnSync('sh', ['-c', `exec "$0" --root "$1" "$(printf '\\344pp')" x`, front, root], {
+      encoding: 'utf8',
+      env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting },
+    });
     return { stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > started };
   };
   const cold = run();
@@ -263,7 +299,11 @@ test('a command word that is not UTF-8 runs cold and warm; a change under that n
   settle();
   const viaPath = () => {
     const started = nodeStarts();
-    const result = spawnSync('sh', ['-c', `PATH="$1/host-$(printf 'b\\357n')":"$PATH" exec "$0" --root "$1" hostcmd`, front, root], { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
+    const result = spawnSync(
+      'sh',
+      ['-c', `PATH="$1/host-$(printf 'b\\357n')":"$PATH" exec "$0" --root "$1" hostcmd`, front, root],
+      { encoding: 'utf8', env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } },
+    );
     return { stdout: result.stdout, stderr: result.stderr, viaNode: nodeStarts() > started };
   };
   const first = viaPath();
@@ -287,7 +327,10 @@ test('a version installed or removed, Current switched: the next launch sees it'
   seesChange(args, /tool=t2/);
 });
 
-for (const [how, batch] of [['through io_uring', '1'], ['one statx each', '0']]) {
+for (const [how, batch] of [
+  ['through io_uring', '1'],
+  ['one statx each', '0'],
+]) {
   test(`a Dependencies, Architecture or Environment file edited or added: the next launch sees it (identities ${how})`, () => {
     const root = tree();
     const args = ['--root', root, 'app'];
@@ -337,7 +380,7 @@ test('a name looked for and not found is re-checked as its directory: what appea
   seesChange(args, /env=linked/);
 });
 
-test('the environment is applied to each launch\'s caller, never replayed', () => {
+test("the environment is applied to each launch's caller, never replayed", () => {
   const root = tree();
   writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), 'export GREETING="hi $WHO"\n');
   settle();
@@ -349,11 +392,18 @@ test('the environment is applied to each launch\'s caller, never replayed', () =
 
 test("a conditional expansion (as Scripts' own Environment file has) is worked out for each launch's caller", () => {
   const root = tree();
-  writeFile(path.join(root, 'Programs/Greet/2.0/Resources/Environment'), "alias l='List'\nexport GREETING=\"${goboShared}${XDG_DATA_DIRS:+:${XDG_DATA_DIRS}}\"\n");
+  writeFile(
+    path.join(root, 'Programs/Greet/2.0/Resources/Environment'),
+    'alias l=\'List\'\nexport GREETING="${goboShared}${XDG_DATA_DIRS:+:${XDG_DATA_DIRS}}"\n',
+  );
   settle();
   const args = ['--root', root, 'app'];
   assert.match(coldThenWarm(args, { goboShared: '/s', XDG_DATA_DIRS: '/a:/b' }).stdout, /env=\/s:\/a:\/b /);
-  for (const [XDG_DATA_DIRS, seen] of [[undefined, '/s'], ['', '/s'], ['/c', '/s:/c']]) {
+  for (const [XDG_DATA_DIRS, seen] of [
+    [undefined, '/s'],
+    ['', '/s'],
+    ['/c', '/s:/c'],
+  ]) {
     const warm = launch(args, { goboShared: '/s', XDG_DATA_DIRS });
     assert.ok(warm.stdout.includes(`env=${seen} `), warm.stdout);
     assert.not.ok(warm.viaNode, 'PATH is not made from it: the plan holds, the executor works it out');
@@ -368,7 +418,11 @@ test('an Index entry that conflict removal must hide, added later, is hidden at 
   const entry = path.join(root, 'System/Index/share/only-in-1');
   fs.symlinkSync('../../../Programs/Greet/1.0/share/only-in-1', entry);
   seesChange(args, /conflict=hidden/);
-  assert.is(launch(['--root', root, '-R', 'app']).stdout.includes('conflict=visible'), true, '-R keeps it: the test can see the difference');
+  assert.is(
+    launch(['--root', root, '-R', 'app']).stdout.includes('conflict=visible'),
+    true,
+    '-R keeps it: the test can see the difference',
+  );
 });
 
 test('a -d file or a script header edited, a PATH that finds another command, other options', () => {
@@ -386,7 +440,12 @@ test('a -d file or a script header edited, a PATH that finds another command, ot
   settle();
   const viaHeader = () => {
     const before = nodeStarts();
-    const env = { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting, PATH: `${path.dirname(front)}:/usr/bin:/bin` };
+    const env = {
+      ...envAs('root'),
+      XDG_CACHE_HOME: cacheHome,
+      ...counting,
+      PATH: `${path.dirname(front)}:/usr/bin:/bin`,
+    };
     const r = spawnSync(script, [], { encoding: 'utf8', env });
     return { out: r.stdout + r.stderr, viaNode: nodeStarts() > before };
   };
@@ -410,16 +469,21 @@ test('a -d file or a script header edited, a PATH that finds another command, ot
   assert.match(coldThenWarm(['--root', root, '-E', 'app']).stdout, /env= /, '-E is another plan');
 });
 
-test('a NODE_* variable an Environment file reads is the caller\'s, cold and warm; a change is seen', () => {
+test("a NODE_* variable an Environment file reads is the caller's, cold and warm; a change is seen", () => {
   const root = tree();
   // PATH is made from it too: the command's lookup depends on it, so the plan does.
-  writeFile(path.join(root, 'Programs/Tool/1.0/Resources/Environment'), 'NODE_PATH="$NODE_PATH:/from-tool"\nPATH="$PATH:$NODE_PATH"\n');
+  writeFile(
+    path.join(root, 'Programs/Tool/1.0/Resources/Environment'),
+    'NODE_PATH="$NODE_PATH:/from-tool"\nPATH="$PATH:$NODE_PATH"\n',
+  );
   writeFile(path.join(root, 'Programs/App/1.0/bin/show'), '#!/bin/sh\necho "$NODE_PATH"\n', 0o755);
   settle();
   const warm = coldThenWarm(['--root', root, path.join(root, 'Programs/App/1.0/bin/show')], { NODE_PATH: '/caller' });
   assert.is(warm.stdout, '/caller:/from-tool\n');
   // Recorded under its own name, as for any variable the view's PATH is made from.
-  seesChange(['--root', root, path.join(root, 'Programs/App/1.0/bin/show')], /^\/other:\/from-tool$/m, { NODE_PATH: '/other' });
+  seesChange(['--root', root, path.join(root, 'Programs/App/1.0/bin/show')], /^\/other:\/from-tool$/m, {
+    NODE_PATH: '/other',
+  });
 });
 
 test('warnings are said again on the warm path', () => {
@@ -457,8 +521,8 @@ test('what a writer killed by kill -9 left in the cache is removed by the next w
   writeFile(live, 'x');
   fs.utimesSync(live, minutesAgo, minutesAgo);
   assert.ok(launch(['--root', root, 'app']).viaNode, 'a cold launch writes its plan');
-  assert.not.ok(fs.existsSync(abandoned), 'the dead writer\'s temp file is gone');
-  assert.ok(fs.existsSync(recent) && fs.existsSync(live), 'a recent one and a live writer\'s stay');
+  assert.not.ok(fs.existsSync(abandoned), "the dead writer's temp file is gone");
+  assert.ok(fs.existsSync(recent) && fs.existsSync(live), "a recent one and a live writer's stay");
   fs.rmSync(recent);
   fs.rmSync(live);
 });
@@ -468,7 +532,10 @@ test('--no-cache and RUNNER_NO_CACHE=1 plan afresh and keep nothing; the result 
   const dir = path.join(cacheHome, 'Runner');
   const entries = () => (fs.existsSync(dir) ? fs.readdirSync(dir).length : 0);
   const before = entries();
-  for (const run of [() => launch(['--root', root, '--no-cache', 'app']), () => launch(['--root', root, 'app'], { RUNNER_NO_CACHE: '1' })]) {
+  for (const run of [
+    () => launch(['--root', root, '--no-cache', 'app']),
+    () => launch(['--root', root, 'app'], { RUNNER_NO_CACHE: '1' }),
+  ]) {
     const first = run();
     const second = run();
     assert.ok(first.viaNode && second.viaNode);
@@ -476,32 +543,52 @@ test('--no-cache and RUNNER_NO_CACHE=1 plan afresh and keep nothing; the result 
   }
   assert.is(entries(), before, 'no entry written');
   coldThenWarm(['--root', root, 'app']);
-  assert.ok(launch(['--root', root, 'app'], { RUNNER_NO_CACHE: '1' }).viaNode, 'RUNNER_NO_CACHE=1 also skips an entry that exists');
+  assert.ok(
+    launch(['--root', root, 'app'], { RUNNER_NO_CACHE: '1' }).viaNode,
+    'RUNNER_NO_CACHE=1 also skips an entry that exists',
+  );
 });
 
-test('an entry that is corrupt, from another build, writable by others, a symlink or someone else\'s is a miss', () => {
+test("an entry that is corrupt, from another build, writable by others, a symlink or someone else's is a miss", () => {
   const root = tree();
   const args = ['--root', root, 'app'];
   const dir = path.join(cacheHome, 'Runner');
   const expected = 'greet=2.0 tool=t1 env= foo=foo conflict=hidden args=[]\n';
   const entryOf = () => {
     coldThenWarm(args);
-    const found = fs.readdirSync(dir).map((n) => path.join(dir, n)).find((f) => fs.readFileSync(f).includes(Buffer.from(root)));
+    const found = fs
+      .readdirSync(dir)
+      .map((n) => path.join(dir, n))
+      .find((f) => fs.readFileSync(f).includes(Buffer.from(root)));
     assert.ok(found);
     return found as string;
   };
   const spoil: [string, (file: string) => void][] = [
     ['truncated', (f) => fs.truncateSync(f, fs.statSync(f).size - 7)],
     ['garbage', (f) => fs.writeFileSync(f, 'RUNNER-CACHE-1\0exec\0')],
-    ['another build', (f) => fs.writeFileSync(f, fs.readFileSync(f).toString('latin1').replace(/build\0\d+:\d+/, 'build\x000:0'), 'latin1')],
+    [
+      'another build',
+      (f) =>
+        fs.writeFileSync(
+          f,
+          fs
+            .readFileSync(f)
+            .toString('latin1')
+            .replace(/build\0\d+:\d+/, 'build\x000:0'),
+          'latin1',
+        ),
+    ],
     ['writable by others', (f) => fs.chmodSync(f, 0o666)],
-    ['someone else\'s', (f) => fs.chownSync(f, 1, 1)],
-    ['a symlink', (f) => {
-      const elsewhere = path.join(tempDir(), 'entry');
-      fs.copyFileSync(f, elsewhere);
-      fs.rmSync(f);
-      fs.symlinkSync(elsewhere, f);
-    }],
+    ["someone else's", (f) => fs.chownSync(f, 1, 1)],
+    [
+      'a symlink',
+      (f) => {
+        const elsewhere = path.join(tempDir(), 'entry');
+        fs.copyFileSync(f, elsewhere);
+        fs.rmSync(f);
+        fs.symlinkSync(elsewhere, f);
+      },
+    ],
   ];
   for (const [what, change] of spoil) {
     const file = entryOf();
@@ -515,9 +602,13 @@ test('an entry that is corrupt, from another build, writable by others, a symlin
   }
 });
 
-test('a warm launch keeps the caller\'s descriptors, ignored signals, exit status and pid', () => {
+test("a warm launch keeps the caller's descriptors, ignored signals, exit status and pid", () => {
   const root = tree();
-  writeFile(path.join(root, 'Programs/Tool/1.0/bin/report'), '#!/bin/sh\ncat <&3\ngrep ^SigIgn /proc/self/status\necho $$ >&2\nexit 7\n', 0o755);
+  writeFile(
+    path.join(root, 'Programs/Tool/1.0/bin/report'),
+    '#!/bin/sh\ncat <&3\ngrep ^SigIgn /proc/self/status\necho $$ >&2\nexit 7\n',
+    0o755,
+  );
   linkIndex(root, { Tool: '1.0' });
   const data = path.join(tempDir(), 'data');
   writeFile(data, 'from fd 3\n');
@@ -525,7 +616,11 @@ test('a warm launch keeps the caller\'s descriptors, ignored signals, exit statu
   const run = () => {
     const before = nodeStarts();
     const fd = fs.openSync(data, 'r');
-    const result = spawnSync('nohup', [front, '--root', root, 'report'], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe', fd], env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
+    const result = spawnSync('nohup', [front, '--root', root, 'report'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe', fd],
+      env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting },
+    });
     fs.closeSync(fd);
     return { ...result, viaNode: nodeStarts() > before };
   };
@@ -537,7 +632,7 @@ test('a warm launch keeps the caller\'s descriptors, ignored signals, exit statu
   assert.is(warm.stderr.trim(), String(warm.pid), 'the program has the pid of the process that was started');
 });
 
-test('the caller\'s environment reaches the program byte for byte, cold and warm, also through an Environment file', () => {
+test("the caller's environment reaches the program byte for byte, cold and warm, also through an Environment file", () => {
   const root = tree();
   // A value that is not UTF-8 (Latin-1 text, a binary token): Node decodes the environment as
   // UTF-8 and would hand on U+FFFD instead. It can only be set from outside Node: sh makes it.
@@ -547,10 +642,28 @@ test('the caller\'s environment reaches the program byte for byte, cold and warm
   settle();
   const run = () => {
     const before = nodeStarts();
-    const result = spawnSync('sh', ['-c', 'export RAW="$(printf \'caf\\351 \\377\\376\')"; exec "$@"', 'sh', front, '--root', root, 'bytes'], { env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } });
+    const result = spawnSync(
+      'sh',
+      ['-c', 'export RAW="$(printf \'caf\\351 \\377\\376\')"; exec "$@"', 'sh', front, '--root', root, 'bytes'],
+      { env: { ...envAs('root'), XDG_CACHE_HOME: cacheHome, ...counting } },
+    );
     return { ...result, viaNode: nodeStarts() > before };
   };
-  const expected = Buffer.from([...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, 0x7c, 0x3c, ...Buffer.from('caf'), 0xe9, 0x20, 0xff, 0xfe, 0x3e]);
+  const expected = Buffer.from([
+    ...Buffer.from('caf'),
+    0xe9,
+    0x20,
+    0xff,
+    0xfe,
+    0x7c,
+    0x3c,
+    ...Buffer.from('caf'),
+    0xe9,
+    0x20,
+    0xff,
+    0xfe,
+    0x3e,
+  ]);
   const cold = run();
   assert.ok(cold.viaNode, 'the first launch plans with Node');
   assert.equal([...cold.stdout], [...expected], cold.stderr.toString());
@@ -589,7 +702,11 @@ test('rootless: the warm path works for an unprivileged user, in their own cache
   const command = frontCommand('user', ['--root', root, 'app', 'x']);
   const run = () => {
     const before = nodeStarts();
-    const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', cwd: '/', env: { ...envAs('user'), ...counting } });
+    const result = spawnSync(command[0], command.slice(1), {
+      encoding: 'utf8',
+      cwd: '/',
+      env: { ...envAs('user'), ...counting },
+    });
     return { ...result, viaNode: nodeStarts() > before };
   };
   const cold = run();

@@ -32,10 +32,18 @@ shareTree(helpers);
 // The signal report comes from grep itself: a shell would clear the mask at start-up (dash does).
 const SIGNALS = ['grep', '-E', '^Sig(Ign|Blk)', '/proc/self/status'];
 
-function launch(who: As, prefix: string[], command = ['show']): Promise<{ status: number | null; out: string; fd3: string; fd5: string; err: string }> {
+function launch(
+  who: As,
+  prefix: string[],
+  command = ['show'],
+): Promise<{ status: number | null; out: string; fd3: string; fd5: string; err: string }> {
   const full = [...prefix, ...frontCommand(who, ['--root', root, ...command])];
   return new Promise((resolve) => {
-    const child = spawn(full[0], full.slice(1), { stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ignore', 'pipe'], env: envAs(who), cwd: '/' });
+    const child = spawn(full[0], full.slice(1), {
+      stdio: ['ignore', 'pipe', 'pipe', 'pipe', 'ignore', 'pipe'],
+      env: envAs(who),
+      cwd: '/',
+    });
     const read = (i: number) => {
       let text = '';
       (child.stdio[i] as NodeJS.ReadableStream).on('data', (d) => (text += d));
@@ -46,7 +54,8 @@ function launch(who: As, prefix: string[], command = ['show']): Promise<{ status
   });
 }
 
-const mask = (report: string, field: string) => BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(report)?.[1] ?? 'x'}`);
+const mask = (report: string, field: string) =>
+  BigInt(`0x${new RegExp(`^${field}:\\s*([0-9a-f]+)$`, 'm').exec(report)?.[1] ?? 'x'}`);
 
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: descriptors 3 and up, as a jobserver passes them, reach the program`, async () => {
@@ -69,7 +78,11 @@ for (const who of ['root', 'user'] as As[]) {
   test(`${who}: a standard descriptor the caller closed is closed for the program, cold and warm (Node would fill it with /dev/null)`, async () => {
     const stdoutClosed = ['sh', '-c', 'exec "$@" >&-', 'sh'];
     // Builtins only before the report: a pipe would take the lowest free descriptor.
-    const report = ['sh', '-c', 'for fd in 0 1 2; do [ -e /proc/$$/fd/$fd ] && printf "%s " $fd >&2; done; echo >&2; echo "[$RUNNER_CALLER_STATE]" >&2; echo out; echo "echo: $?" >&2'];
+    const report = [
+      'sh',
+      '-c',
+      'for fd in 0 1 2; do [ -e /proc/$$/fd/$fd ] && printf "%s " $fd >&2; done; echo >&2; echo "[$RUNNER_CALLER_STATE]" >&2; echo out; echo "echo: $?" >&2',
+    ];
     const descriptors = (err: string) => err.split('\n')[0].trim().split(' ');
     const cold = await launch(who, stdoutClosed, ['--no-cache', ...report]);
     assert.equal(descriptors(cold.err), ['0', '2'], cold.err);
@@ -104,11 +117,11 @@ for (const who of ['root', 'user'] as As[]) {
     const warm = await launch(who, limited, report);
     assert.is(warm.out, '256\n', warm.err);
     const unlimited = await launch(who, [], ['--no-cache', ...report]);
-    assert.not.equal(unlimited.out, '256\n', 'the caller\'s own limit, not a fixed one');
+    assert.not.equal(unlimited.out, '256\n', "the caller's own limit, not a fixed one");
   });
 }
 
-test('the record of the caller is not left in the program\'s environment', () => {
+test("the record of the caller is not left in the program's environment", () => {
   writeFile(path.join(root, 'Programs/Show/1.0/bin/env-of'), '#!/bin/sh\nenv\n', 0o755);
   linkIndex(root, { Show: '1.0' });
   const command = frontCommand('root', ['--root', root, 'env-of']);

@@ -26,7 +26,10 @@ test('--resolve --json prints exactly the documented record', () => {
 test('--resolve prints a tree; NO_COLOR and pipes give plain text', () => {
   const result = runner(['--root', fixtures, '--resolve', 'App'], { env: { ...plainEnv, NO_COLOR: '1' } });
   assert.is(result.status, 0, result.stderr);
-  assert.is(result.stdout, `App 1.0  ${path.join(fixtures, 'Programs/App/1.0')}  x86_64\n├─ Greet 1.0  Greet >= 1.0, < 2.0\n└─ LibFoo 1.0  LibFoo < 2.0\n`);
+  assert.is(
+    result.stdout,
+    `App 1.0  ${path.join(fixtures, 'Programs/App/1.0')}  x86_64\n├─ Greet 1.0  Greet >= 1.0, < 2.0\n└─ LibFoo 1.0  LibFoo < 2.0\n`,
+  );
 });
 
 test('--why explains one choice', () => {
@@ -39,36 +42,68 @@ test('--why explains one choice', () => {
 
 test('a version-control snapshot ranks below numbered versions, even as Current; a bare line still takes it', () => {
   const root = makeTree({
-    programs: { App: { '1': { deps: 'QCA >= 2.0\n' } }, Any: { '1': { deps: 'QCA\n' } }, QCA: { '2.0.3': {}, git: {}, '1.0': {} } },
+    programs: {
+      App: { '1': { deps: 'QCA >= 2.0\n' } },
+      Any: { '1': { deps: 'QCA\n' } },
+      QCA: { '2.0.3': {}, git: {}, '1.0': {} },
+    },
     current: { QCA: 'git' },
   });
-  const versions = (target: string) => JSON.parse(runner(['--root', root, '--resolve', '--json', target]).stdout).dependencies.map((d: { version: string }) => d.version);
+  const versions = (target: string) =>
+    JSON.parse(runner(['--root', root, '--resolve', '--json', target]).stdout).dependencies.map(
+      (d: { version: string }) => d.version,
+    );
   assert.equal(versions('App'), ['2.0.3']);
   assert.equal(versions('Any'), ['git'], 'Current, where nothing rules it out');
   const why = runner(['--root', root, '--why', 'App', 'QCA'], { env: plainEnv });
   assert.is(why.status, 0, why.stderr);
-  assert.match(why.stdout, /git: Current, ruled out: App 1 needs QCA >= 2\.0 \(a version-control snapshot ranks below numbered versions\)/);
-  assert.match(runner(['--root', root, '-v', '--resolve', 'App']).stderr, /QCA 2\.0\.3, not Current git: Current ruled out: .*a version-control snapshot ranks below numbered versions/);
+  assert.match(
+    why.stdout,
+    /git: Current, ruled out: App 1 needs QCA >= 2\.0 \(a version-control snapshot ranks below numbered versions\)/,
+  );
+  assert.match(
+    runner(['--root', root, '-v', '--resolve', 'App']).stderr,
+    /QCA 2\.0\.3, not Current git: Current ruled out: .*a version-control snapshot ranks below numbered versions/,
+  );
 });
 
 test('--why tells a version ruled out by a learned fact with its derivation, as a failure is told', () => {
   const root = makeTree({
-    programs: { App: { '1.0': { deps: 'Foo\n' } }, Foo: { '1.0.0': {}, '1.1.0': { deps: 'X\nY < 2.0\n' } }, X: { '1.0': { deps: 'Y >= 2.0\n' } }, Y: { '1.0': {}, '2.0': {} } },
+    programs: {
+      App: { '1.0': { deps: 'Foo\n' } },
+      Foo: { '1.0.0': {}, '1.1.0': { deps: 'X\nY < 2.0\n' } },
+      X: { '1.0': { deps: 'Y >= 2.0\n' } },
+      Y: { '1.0': {}, '2.0': {} },
+    },
   });
   const why = runner(['--root', root, '--why', 'App', 'Foo'], { env: plainEnv });
   assert.is(why.status, 0, why.stderr);
-  assert.ok(why.stdout.includes([
-    '  1.1.0: ruled out, because:',
-    '    Because X 1.0 needs Y >= 2.0 and Foo 1.1.0 needs X, Foo 1.1.0 needs Y 2.0.',
-    '    And because Foo 1.1.0 needs Y < 2.0, Foo 1.1.0 cannot be used.',
-    '  1.0.0: chosen',
-  ].join('\n')), why.stdout);
+  assert.ok(
+    why.stdout.includes(
+      [
+        '  1.1.0: ruled out, because:',
+        '    Because X 1.0 needs Y >= 2.0 and Foo 1.1.0 needs X, Foo 1.1.0 needs Y 2.0.',
+        '    And because Foo 1.1.0 needs Y < 2.0, Foo 1.1.0 cannot be used.',
+        '  1.0.0: chosen',
+      ].join('\n'),
+    ),
+    why.stdout,
+  );
 });
 
 test('-S makes a bare version exact; -d adds a file; -a chooses the architecture', () => {
-  const root = makeTree({ programs: { App: { '1': { deps: 'A 1.0\nL\n' } }, A: { '1.0': {}, '2.0': {} }, L: { '1': { arch: 'x86_64' }, '2': { arch: 'i686' } }, B: { '1': {} } } });
-  const json = (...args: string[]) => JSON.parse(runner(['--root', root, ...args, '--resolve', '--json', 'App']).stdout);
-  const versions = (...args: string[]) => json(...args).dependencies.map((d: { name: string; version: string }) => `${d.name} ${d.version}`);
+  const root = makeTree({
+    programs: {
+      App: { '1': { deps: 'A 1.0\nL\n' } },
+      A: { '1.0': {}, '2.0': {} },
+      L: { '1': { arch: 'x86_64' }, '2': { arch: 'i686' } },
+      B: { '1': {} },
+    },
+  });
+  const json = (...args: string[]) =>
+    JSON.parse(runner(['--root', root, ...args, '--resolve', '--json', 'App']).stdout);
+  const versions = (...args: string[]) =>
+    json(...args).dependencies.map((d: { name: string; version: string }) => `${d.name} ${d.version}`);
   assert.equal(versions(), ['A 2.0', 'L 1']);
   assert.equal(versions('-S'), ['A 1.0', 'L 1']);
   assert.equal(versions('-a', 'i386'), ['A 2.0', 'L 2']);
@@ -78,7 +113,9 @@ test('-S makes a bare version exact; -d adds a file; -a chooses the architecture
 });
 
 test('errors are one line with a documented exit code', () => {
-  const root = makeTree({ programs: { App: { '1': { deps: 'Python >= 3,0, < 4.0\n' } }, Bad: { '1': { deps: 'Ghost\n' } } } });
+  const root = makeTree({
+    programs: { App: { '1': { deps: 'Python >= 3,0, < 4.0\n' } }, Bad: { '1': { deps: 'Ghost\n' } } },
+  });
   const cases: [string[], number, RegExp][] = [
     [['--resolve', 'App'], 0, /^Runner: warning: .*Dependencies:1:13: '0' has no operator .*; line skipped$/m],
     [['--strict-metadata', '--resolve', 'App'], 121, /Dependencies:1:13: '0' has no operator/],
@@ -106,10 +143,16 @@ test('actions that launch nothing take options after TARGET; extra words are a u
   const why = runner(['--root', fixtures, '--why', 'app', 'Greet', '--json', 'more', 'words']);
   assert.is(why.status, 125);
   assert.match(why.stderr, /unexpected words 'more' 'words'/);
-  assert.match(runner(['--root', fixtures, '--index', 'stray']).stderr, /unexpected word 'stray' \(usage: Runner --index\)/);
+  assert.match(
+    runner(['--root', fixtures, '--index', 'stray']).stderr,
+    /unexpected word 'stray' \(usage: Runner --index\)/,
+  );
   const version = runner(['--version']);
   assert.is(version.status, 0);
-  assert.is(version.stdout, `Runner ${JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version}\n`);
+  assert.is(
+    version.stdout,
+    `Runner ${JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')).version}\n`,
+  );
 });
 
 test('two actions, an option without its action, or an empty value are usage errors, never silently dropped', () => {
@@ -147,18 +190,40 @@ test('two actions, an option without its action, or an empty value are usage err
 
 test('output that cannot be written: a reader gone is a quiet 141, as SIGPIPE would be; a full disk is one line; a stderr that cannot be written changes no status', () => {
   const full = fs.openSync('/dev/full', 'w');
-  const seen = spawnSync(process.execPath, [cli, '--root', fixtures, '--resolve', 'App'], { encoding: 'utf8', stdio: ['ignore', full, 'pipe'] });
+  const seen = spawnSync(process.execPath, [cli, '--root', fixtures, '--resolve', 'App'], {
+    encoding: 'utf8',
+    stdio: ['ignore', full, 'pipe'],
+  });
   fs.closeSync(full);
   assert.is(seen.stderr, 'Runner: cannot write the output: ENOSPC\n');
   assert.is(seen.status, 125);
   // The reader (true) is gone long before Runner writes.
-  const gone = spawnSync('bash', ['-c', '(sleep 0.5; exec "$@") | true; echo "status ${PIPESTATUS[0]}"', 'bash', process.execPath, cli, '--root', fixtures, '--resolve', 'App'], { encoding: 'utf8' });
+  const gone = spawnSync(
+    'bash',
+    [
+      '-c',
+      '(sleep 0.5; exec "$@") | true; echo "status ${PIPESTATUS[0]}"',
+      'bash',
+      process.execPath,
+      cli,
+      '--root',
+      fixtures,
+      '--resolve',
+      'App',
+    ],
+    { encoding: 'utf8' },
+  );
   assert.is(gone.stderr, '');
   assert.is(gone.stdout, 'status 141\n');
   // Messages that cannot be written are dropped: the status is what it would be.
   const noStderr = fs.openSync('/dev/full', 'w');
-  for (const [args, status] of [[['--resolve', 'Nope'], 127], [['-v', '--resolve', 'App'], 0]] as const) {
-    const quiet = spawnSync(process.execPath, [cli, '--root', fixtures, ...args], { stdio: ['ignore', 'ignore', noStderr] });
+  for (const [args, status] of [
+    [['--resolve', 'Nope'], 127],
+    [['-v', '--resolve', 'App'], 0],
+  ] as const) {
+    const quiet = spawnSync(process.execPath, [cli, '--root', fixtures, ...args], {
+      stdio: ['ignore', 'ignore', noStderr],
+    });
     assert.is(quiet.status, status, args.join(' '));
   }
   fs.closeSync(noStderr);
@@ -170,22 +235,52 @@ test('an installation without its executor says so in one line', () => {
   fs.cpSync(path.join(projectRoot, 'dist/bundle'), path.join(broken, 'dist/bundle'), { recursive: true });
   fs.copyFileSync(path.join(projectRoot, 'package.json'), path.join(broken, 'package.json'));
   fs.mkdirSync(path.join(broken, 'build/Release'), { recursive: true });
-  fs.copyFileSync(path.join(projectRoot, 'build/Release/runner_addon.node'), path.join(broken, 'build/Release/runner_addon.node'));
-  const seen = spawnSync(process.execPath, [path.join(broken, 'dist/bundle/main.cjs'), '--root', fixtures, 'app'], { encoding: 'utf8', env: { ...process.env, RUNNER_NO_CACHE: '1' } });
-  assert.is(seen.stderr, `Runner: cannot start Runner's executor ${broken}/build/Release/runner-exec (No such file or directory); reinstall Runner, or run 'npm run build' in a checkout\n`);
+  fs.copyFileSync(
+    path.join(projectRoot, 'build/Release/runner_addon.node'),
+    path.join(broken, 'build/Release/runner_addon.node'),
+  );
+  const seen = spawnSync(process.execPath, [path.join(broken, 'dist/bundle/main.cjs'), '--root', fixtures, 'app'], {
+    encoding: 'utf8',
+    env: { ...process.env, RUNNER_NO_CACHE: '1' },
+  });
+  assert.is(
+    seen.stderr,
+    `Runner: cannot start Runner's executor ${broken}/build/Release/runner-exec (No such file or directory); reinstall Runner, or run 'npm run build' in a checkout\n`,
+  );
   assert.is(seen.status, 125);
 });
 
 test('a working directory removed under the caller: names still work, a relative path is one clear line', () => {
   const gone = path.join(tempDir(), 'gone');
   const inGone = (...args: string[]) =>
-    spawnSync('sh', ['-c', 'mkdir "$1" && cd "$1" && rmdir "$1" && shift && exec "$@"', 'sh', gone, process.execPath, cli, '--root', fixtures, ...args], { encoding: 'utf8' });
+    spawnSync(
+      'sh',
+      [
+        '-c',
+        'mkdir "$1" && cd "$1" && rmdir "$1" && shift && exec "$@"',
+        'sh',
+        gone,
+        process.execPath,
+        cli,
+        '--root',
+        fixtures,
+        ...args,
+      ],
+      { encoding: 'utf8' },
+    );
   const resolved = inGone('--resolve', 'App', '--json');
   assert.is(resolved.status, 0, resolved.stderr);
   assert.is(JSON.parse(resolved.stdout).program.version, '1.0');
-  for (const args of [['--resolve', './app'], ['-d', 'deps', 'app']]) {
+  for (const args of [
+    ['--resolve', './app'],
+    ['-d', 'deps', 'app'],
+  ]) {
     const relative = inGone(...args);
-    assert.is(relative.stderr, 'Runner: the working directory no longer exists (ENOENT); cd to one that does\n', args.join(' '));
+    assert.is(
+      relative.stderr,
+      'Runner: the working directory no longer exists (ENOENT); cd to one that does\n',
+      args.join(' '),
+    );
     assert.is(relative.status, 125);
   }
   const launched = inGone('app');

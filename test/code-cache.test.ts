@@ -14,7 +14,10 @@ import { ensureTestUser, envAs, runnerCommand, TEST_USER, type As } from './help
 
 function start(who: As, cacheHome: string, args = ['--version'], extra: NodeJS.ProcessEnv = {}) {
   const [command, ...rest] = runnerCommand(who, args);
-  const result = spawnSync(command, rest, { encoding: 'utf8', env: envAs(who, { XDG_CACHE_HOME: cacheHome, ...extra }) });
+  const result = spawnSync(command, rest, {
+    encoding: 'utf8',
+    env: envAs(who, { XDG_CACHE_HOME: cacheHome, ...extra }),
+  });
   assert.is(result.stderr, '', 'nothing said on stderr');
   assert.is(result.status, 0);
   assert.match(result.stdout, /^Runner \d+\.\d+\.\d+\n$/);
@@ -24,7 +27,12 @@ function start(who: As, cacheHome: string, args = ['--version'], extra: NodeJS.P
 /** The code cache files under `cacheHome`. */
 function codeFiles(cacheHome: string): string[] {
   const dir = path.join(cacheHome, 'Runner');
-  return fs.existsSync(dir) ? fs.readdirSync(dir).filter((n) => n.startsWith('code-')).map((n) => path.join(dir, n)) : [];
+  return fs.existsSync(dir)
+    ? fs
+        .readdirSync(dir)
+        .filter((n) => n.startsWith('code-'))
+        .map((n) => path.join(dir, n))
+    : [];
 }
 
 function theCodeFile(cacheHome: string): string {
@@ -45,7 +53,7 @@ function uidOf(user: string): number {
   return Number(spawnSync('id', ['-u', user], { encoding: 'utf8' }).stdout.trim());
 }
 
-test('the first start writes the cache (the caller\'s, mode 0600, naming its bundle); the next start uses it', () => {
+test("the first start writes the cache (the caller's, mode 0600, naming its bundle); the next start uses it", () => {
   ensureTestUser();
   const { home, file } = primed();
   const stat = fs.lstatSync(file);
@@ -53,7 +61,10 @@ test('the first start writes the cache (the caller\'s, mode 0600, naming its bun
   assert.is(stat.uid, process.getuid?.());
   assert.is(stat.mode & 0o777, 0o600);
   assert.ok(fs.statSync(path.dirname(file)).mode % 0o1000 === 0o700, 'the cache directory is private');
-  assert.match(fs.readFileSync(file).subarray(0, 200).toString('latin1'), /^RUNNER-CODE-1 \d+:\d+:\d+:\d+:\d+ node v\d+\.\d+\.\d+ \w+\n/);
+  assert.match(
+    fs.readFileSync(file).subarray(0, 200).toString('latin1'),
+    /^RUNNER-CODE-1 \d+:\d+:\d+:\d+:\d+ node v\d+\.\d+\.\d+ \w+\n/,
+  );
   assert.ok(stat.size > 10_000, 'it holds compiled code');
   start('root', home);
   const again = fs.lstatSync(file);
@@ -61,13 +72,18 @@ test('the first start writes the cache (the caller\'s, mode 0600, naming its bun
   assert.is(again.mtimeMs, stat.mtimeMs);
 });
 
-test('a run of an action the cache does not cover writes it again, once, with that action\'s code', () => {
+test("a run of an action the cache does not cover writes it again, once, with that action's code", () => {
   const { home, file } = primed();
   const covers = (f: string) => /\ncovers ([\w,]*)\n/.exec(fs.readFileSync(f).subarray(0, 400).toString('latin1'))?.[1];
   assert.is(covers(file), 'version');
   const first = fs.lstatSync(file);
   const resolve = () => {
-    const [command, ...rest] = runnerCommand('root', ['--root', path.join(projectRoot, 'fixtures'), '--resolve', 'App']);
+    const [command, ...rest] = runnerCommand('root', [
+      '--root',
+      path.join(projectRoot, 'fixtures'),
+      '--resolve',
+      'App',
+    ]);
     const result = spawnSync(command, rest, { encoding: 'utf8', env: envAs('root', { XDG_CACHE_HOME: home }) });
     assert.is(result.status, 0, result.stderr);
     assert.match(result.stdout, /Greet 1\.0/);
@@ -89,20 +105,45 @@ test('a run of an action the cache does not cover writes it again, once, with th
   assert.is(covers(file), 'version,resolve');
 });
 
-test('a cache that is corrupt, for another build, writable by others, someone else\'s or a symlink is not used, and is replaced', () => {
+test("a cache that is corrupt, for another build, writable by others, someone else's or a symlink is not used, and is replaced", () => {
   const spoil: [string, (file: string) => void][] = [
-    ['corrupt code', (f) => {
-      const bytes = fs.readFileSync(f);
-      const header = bytes.indexOf(10) + 1;
-      bytes.fill(0x5a, header + 16, header + 4096);
-      fs.writeFileSync(f, bytes);
-    }],
+    [
+      'corrupt code',
+      (f) => {
+        const bytes = fs.readFileSync(f);
+        const header = bytes.indexOf(10) + 1;
+        bytes.fill(0x5a, header + 16, header + 4096);
+        fs.writeFileSync(f, bytes);
+      },
+    ],
     ['truncated', (f) => fs.truncateSync(f, 100)],
-    ['another build', (f) => fs.writeFileSync(f, fs.readFileSync(f).toString('latin1').replace(/^RUNNER-CODE-1 \d+/, 'RUNNER-CODE-1 1'), 'latin1')],
-    ['another Node', (f) => fs.writeFileSync(f, fs.readFileSync(f).toString('latin1').replace(/ node v[\d.]+/, ' node v1.0.0'), 'latin1')],
+    [
+      'another build',
+      (f) =>
+        fs.writeFileSync(
+          f,
+          fs
+            .readFileSync(f)
+            .toString('latin1')
+            .replace(/^RUNNER-CODE-1 \d+/, 'RUNNER-CODE-1 1'),
+          'latin1',
+        ),
+    ],
+    [
+      'another Node',
+      (f) =>
+        fs.writeFileSync(
+          f,
+          fs
+            .readFileSync(f)
+            .toString('latin1')
+            .replace(/ node v[\d.]+/, ' node v1.0.0'),
+          'latin1',
+        ),
+    ],
     ['writable by group', (f) => fs.chmodSync(f, 0o620)],
     ['readable by others', (f) => fs.chmodSync(f, 0o604)],
-    ['someone else\'s', (f) => fs.chownSync(f, uidOf(TEST_USER), uidOf(TEST_USER))],
+    ["someone else's", (f) => fs.chownSync(f, uidOf(TEST_USER), uidOf(TEST_USER))],
   ];
   ensureTestUser();
   for (const [what, change] of spoil) {
@@ -120,7 +161,7 @@ test('a cache that is corrupt, for another build, writable by others, someone el
   }
 });
 
-test('a symlink at the cache\'s name is not followed: its target stays as it was', () => {
+test("a symlink at the cache's name is not followed: its target stays as it was", () => {
   const { home, file } = primed();
   const target = path.join(tempDir(), 'target');
   fs.copyFileSync(file, target);
@@ -129,7 +170,7 @@ test('a symlink at the cache\'s name is not followed: its target stays as it was
   fs.rmSync(file);
   fs.symlinkSync(target, file);
   start('root', home);
-  assert.ok(fs.lstatSync(file).isFile(), 'the link was replaced by a file of the caller\'s');
+  assert.ok(fs.lstatSync(file).isFile(), "the link was replaced by a file of the caller's");
   assert.equal(fs.readFileSync(target), content, 'the target is untouched');
 });
 
@@ -146,7 +187,7 @@ test('RUNNER_NO_CACHE=1 and --no-cache write none; a cache directory that cannot
   assert.ok(fs.statSync(blocked).isFile());
 });
 
-test('as an unprivileged user: the cache is theirs, and root\'s cache planted in their directory is not used', () => {
+test("as an unprivileged user: the cache is theirs, and root's cache planted in their directory is not used", () => {
   ensureTestUser();
   const { home, file } = primed('user');
   const stat = fs.lstatSync(file);
@@ -172,7 +213,9 @@ test('an installation without its CLI bundle says so in one line and exits 125',
   const pkg = tempDir('runner-broken-');
   fs.mkdirSync(path.join(pkg, 'dist/bundle'), { recursive: true });
   fs.copyFileSync(path.join(projectRoot, 'dist/bundle/main.cjs'), path.join(pkg, 'dist/bundle/main.cjs'));
-  const result = spawnSync(process.execPath, [path.join(pkg, 'dist/bundle/main.cjs'), '--version'], { encoding: 'utf8' });
+  const result = spawnSync(process.execPath, [path.join(pkg, 'dist/bundle/main.cjs'), '--version'], {
+    encoding: 'utf8',
+  });
   assert.is(result.status, 125);
   assert.is(result.stdout, '');
   assert.is(result.stderr, `Runner: cannot read ${path.join(pkg, 'dist/bundle/cli.cjs')} (ENOENT); reinstall Runner\n`);
@@ -180,7 +223,7 @@ test('an installation without its CLI bundle says so in one line and exits 125',
 
 test.run();
 
-test('Runner as installed (runner-front) starts Node with package.json\'s config.nodeFlags; its code cache and that of a start without them are two files, each accepted again', () => {
+test("Runner as installed (runner-front) starts Node with package.json's config.nodeFlags; its code cache and that of a start without them are two files, each accepted again", () => {
   // V8 refuses code cached under other flags: one file for both would be thrown away by each in turn.
   const home = tempDir('runner-code-');
   const front = path.join(projectRoot, 'bin/Runner');
@@ -197,11 +240,21 @@ test('Runner as installed (runner-front) starts Node with package.json\'s config
   const before = [fs.lstatSync(frontFile).ino, fs.lstatSync(nodeFile).ino];
   viaFront();
   start('root', home);
-  assert.equal([fs.lstatSync(frontFile).ino, fs.lstatSync(nodeFile).ino], before, 'both accepted: neither written again');
+  assert.equal(
+    [fs.lstatSync(frontFile).ino, fs.lstatSync(nodeFile).ino],
+    before,
+    'both accepted: neither written again',
+  );
   // The flags the front passed are the configured ones: a start with them by hand uses its file.
-  const { nodeFlags } = (JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { config: { nodeFlags: string } }).config;
-  const byHand = spawnSync(process.execPath, [...nodeFlags.split(' '), path.join(projectRoot, 'dist/bundle/main.cjs'), '--version'], { encoding: 'utf8', env: envAs('root', { XDG_CACHE_HOME: home }) });
+  const { nodeFlags } = (
+    JSON.parse(fs.readFileSync(path.join(projectRoot, 'package.json'), 'utf8')) as { config: { nodeFlags: string } }
+  ).config;
+  const byHand = spawnSync(
+    process.execPath,
+    [...nodeFlags.split(' '), path.join(projectRoot, 'dist/bundle/main.cjs'), '--version'],
+    { encoding: 'utf8', env: envAs('root', { XDG_CACHE_HOME: home }) },
+  );
   assert.is(byHand.status, 0, byHand.stderr);
   assert.is(codeFiles(home).length, 2, 'no third file');
-  assert.is(fs.lstatSync(frontFile).ino, before[0], 'the front\'s file accepted for the same flags');
+  assert.is(fs.lstatSync(frontFile).ino, before[0], "the front's file accepted for the same flags");
 });

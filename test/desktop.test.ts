@@ -30,14 +30,20 @@ const VIEWER = `#!/bin/sh
 
 function requireTools() {
   for (const tool of ['desktop-file-validate', 'gio']) {
-    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0) throw new Error(`needs ${tool} (apt-get install desktop-file-utils libglib2.0-bin)`);
+    if (spawnSync('sh', ['-c', `command -v ${tool}`]).status !== 0)
+      throw new Error(`needs ${tool} (apt-get install desktop-file-utils libglib2.0-bin)`);
   }
 }
 
 const root = makeTree({
   programs: {
-    Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 1.0\n' } }, '2.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 2.0\n' } } },
-    Viewer: { '1.0': { deps: 'Greet < 2.0\n', files: { 'bin/viewer': VIEWER, 'share/applications/viewer.desktop': DESKTOP } } },
+    Greet: {
+      '1.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 1.0\n' } },
+      '2.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 2.0\n' } },
+    },
+    Viewer: {
+      '1.0': { deps: 'Greet < 2.0\n', files: { 'bin/viewer': VIEWER, 'share/applications/viewer.desktop': DESKTOP } },
+    },
   },
   current: { Greet: '2.0', Viewer: '1.0' },
 });
@@ -47,9 +53,14 @@ const env = { ...process.env, XDG_DATA_HOME: data };
 const written = path.join(data, 'applications/viewer.desktop');
 
 test('Exec quoting: split and joined per the Desktop Entry Specification', () => {
-  assert.equal(parseExecValue('viewer --title "My \\\\"Viewer\\\\" \\\\$1" %F'), ['viewer', '--title', 'My "Viewer" $1', '%F']);
+  assert.equal(parseExecValue('viewer --title "My \\\\"Viewer\\\\" \\\\$1" %F'), [
+    'viewer',
+    '--title',
+    'My "Viewer" $1',
+    '%F',
+  ]);
   assert.equal(parseExecValue('a\\sb "c d" %%x'), ['a', 'b', 'c d', '%%x']);
-  const args = ['/opt/my app/run', 'it\'s', 'back\\slash', '$HOME', '`x`', '', '%U', '100%%'];
+  const args = ['/opt/my app/run', "it's", 'back\\slash', '$HOME', '`x`', '', '%U', '100%%'];
   assert.equal(parseExecValue(formatExecValue(args)), args);
 });
 
@@ -63,11 +74,25 @@ test('--desktop writes a copy whose Exec and actions run through Runner, and it 
   assert.is(validate.stdout + validate.stderr, '');
   const text = fs.readFileSync(written, 'utf8');
   const viewer = path.join(root, 'Programs/Viewer/1.0/bin/viewer');
-  const execs = text.split('\n').filter((l) => l.startsWith('Exec=')).map((l) => parseExecValue(l.slice(5)));
+  const execs = text
+    .split('\n')
+    .filter((l) => l.startsWith('Exec='))
+    .map((l) => parseExecValue(l.slice(5)));
   // `Runner` as installed: the native front, so a menu launch can run from the plan cache.
   const cli = [path.join(projectRoot, 'bin/Runner')];
   // The original line, as written, inside Viewer 1.0's view.
-  assert.equal(execs[0], [...cli, '--root', root, '--with', 'Viewer/1.0', '--', 'viewer', '--title', 'My "Viewer" $1', '%F']);
+  assert.equal(execs[0], [
+    ...cli,
+    '--root',
+    root,
+    '--with',
+    'Viewer/1.0',
+    '--',
+    'viewer',
+    '--title',
+    'My "Viewer" $1',
+    '%F',
+  ]);
   assert.equal(execs[1], [...cli, '--root', root, '--with', 'Viewer/1.0', '--', 'viewer', '--new-window', '%U']);
   assert.match(text, new RegExp(`^TryExec=${viewer}$`, 'm'));
   assert.match(text, /^Name=New Window$/m);
@@ -103,14 +128,28 @@ test('--desktop --remove takes our copies away and leaves others alone', () => {
 
 test('wrapped Exec lines (sh -c, env) and actions run the pinned version; DBusActivatable is turned off', async () => {
   requireTools();
-  const show = (v: string) => `#!/bin/sh\n{ echo "viewer ${v} mode=\${VIEWER_MODE-none}"; for a in "$@"; do printf '[%s]\\n' "$a"; done; } > "$VIEWER_OUT.tmp" && mv "$VIEWER_OUT.tmp" "$VIEWER_OUT"\n`;
+  const show = (v: string) =>
+    `#!/bin/sh\n{ echo "viewer ${v} mode=\${VIEWER_MODE-none}"; for a in "$@"; do printf '[%s]\\n' "$a"; done; } > "$VIEWER_OUT.tmp" && mv "$VIEWER_OUT.tmp" "$VIEWER_OUT"\n`;
   const entry = [
-    '[Desktop Entry]', 'Type=Application', 'Name=Wrapped', 'DBusActivatable=true',
-    'Exec=sh -c "exec viewer --from-sh \\\\"\\\\$@\\\\"" sh %F', 'Actions=env-mode;', '',
-    '[Desktop Action env-mode]', 'Name=Env', 'Exec=env VIEWER_MODE=x viewer --new %U', '',
+    '[Desktop Entry]',
+    'Type=Application',
+    'Name=Wrapped',
+    'DBusActivatable=true',
+    'Exec=sh -c "exec viewer --from-sh \\\\"\\\\$@\\\\"" sh %F',
+    'Actions=env-mode;',
+    '',
+    '[Desktop Action env-mode]',
+    'Name=Env',
+    'Exec=env VIEWER_MODE=x viewer --new %U',
+    '',
   ].join('\n');
   const tree = makeTree({
-    programs: { Wrapped: { '1.0': { files: { 'bin/viewer': show('1.0'), 'share/applications/wrapped.desktop': entry } }, '2.0': { files: { 'bin/viewer': show('2.0') } } } },
+    programs: {
+      Wrapped: {
+        '1.0': { files: { 'bin/viewer': show('1.0'), 'share/applications/wrapped.desktop': entry } },
+        '2.0': { files: { 'bin/viewer': show('2.0') } },
+      },
+    },
     current: { Wrapped: '2.0' },
   });
   linkIndex(tree, { Wrapped: '2.0' });
@@ -132,8 +171,21 @@ test('wrapped Exec lines (sh -c, env) and actions run the pinned version; DBusAc
   };
   await launch([], `viewer 1.0 mode=none\n[--from-sh]\n[${one}]\n`);
   // gio launch here has no --action: expand the action's Exec as a launcher does and run it.
-  const execs = fs.readFileSync(copy, 'utf8').split('\n').filter((l) => l.startsWith('Exec=')).map((l) => parseExecValue(l.slice(5)));
-  assert.equal(execs[1].slice(execs[1].indexOf('--with')), ['--with', 'Wrapped/1.0', '--', 'env', 'VIEWER_MODE=x', 'viewer', '--new', '%U']);
+  const execs = fs
+    .readFileSync(copy, 'utf8')
+    .split('\n')
+    .filter((l) => l.startsWith('Exec='))
+    .map((l) => parseExecValue(l.slice(5)));
+  assert.equal(execs[1].slice(execs[1].indexOf('--with')), [
+    '--with',
+    'Wrapped/1.0',
+    '--',
+    'env',
+    'VIEWER_MODE=x',
+    'viewer',
+    '--new',
+    '%U',
+  ]);
   const out = path.join(files, 'out-action');
   const argv = execs[1].map((w) => (w === '%U' ? one : w));
   const ran = spawnSync(argv[0], argv.slice(1), { encoding: 'utf8', env: { ...env, VIEWER_OUT: out } });
@@ -146,8 +198,11 @@ test('--desktop never replaces a file it did not write, never writes through a l
   const mine = fs.readFileSync(written, 'utf8');
   const refused = runner(['--root', root, '--desktop', 'Viewer'], { env });
   assert.is(refused.status, 125, refused.stderr);
-  assert.match(refused.stderr, /^Runner: .*applications\/viewer\.desktop exists and was not written by Runner; move it away \(or remove it\) and run again\n$/);
-  assert.is(fs.readFileSync(written, 'utf8'), mine, 'the user\'s file is untouched');
+  assert.match(
+    refused.stderr,
+    /^Runner: .*applications\/viewer\.desktop exists and was not written by Runner; move it away \(or remove it\) and run again\n$/,
+  );
+  assert.is(fs.readFileSync(written, 'utf8'), mine, "the user's file is untouched");
   fs.rmSync(written);
   const target = path.join(data, 'precious.txt');
   writeFile(target, 'precious');
@@ -157,33 +212,59 @@ test('--desktop never replaces a file it did not write, never writes through a l
   assert.is(fs.readFileSync(target, 'utf8'), 'precious', 'nothing written through the link');
   fs.rmSync(written);
   // A newline in a file name would otherwise start an Exec= line of its own in the copy.
-  const evil = makeTree({ programs: { E: { '1': { files: { 'share/applications/e\nExec=sh -c id.desktop': '[Desktop Entry]\nType=Application\nName=E\nExec=e\n' } } } }, current: { E: '1' } });
+  const evil = makeTree({
+    programs: {
+      E: {
+        '1': {
+          files: {
+            'share/applications/e\nExec=sh -c id.desktop': '[Desktop Entry]\nType=Application\nName=E\nExec=e\n',
+          },
+        },
+      },
+    },
+    current: { E: '1' },
+  });
   const injected = runner(['--root', evil, '--desktop', 'E'], { env });
   assert.is(injected.status, 121, injected.stderr);
   assert.match(injected.stderr, /contains a control character; refusing to write it into a desktop file\n$/);
   assert.not.match(injected.stderr, /\nExec=/);
-  assert.equal(fs.readdirSync(path.join(data, 'applications')).filter((f) => f.startsWith('e')), []);
+  assert.equal(
+    fs.readdirSync(path.join(data, 'applications')).filter((f) => f.startsWith('e')),
+    [],
+  );
 });
 
 test("as root, --desktop writes nothing under another user's directory (HOME kept by su or sudo -E)", () => {
   const home = tempDir('runner-their-home-');
   fs.chownSync(home, 1234, 1234);
   const theirs = { ...process.env, HOME: home, XDG_DATA_HOME: undefined };
-  for (const args of [['--desktop', 'Viewer'], ['--desktop', '--remove', 'Viewer']]) {
+  for (const args of [
+    ['--desktop', 'Viewer'],
+    ['--desktop', '--remove', 'Viewer'],
+  ]) {
     const refused = runner(['--root', root, ...args], { env: theirs });
-    assert.is(refused.stderr, `Runner: ${home} belongs to uid 1234: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)\n`);
+    assert.is(
+      refused.stderr,
+      `Runner: ${home} belongs to uid 1234: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)\n`,
+    );
     assert.is(refused.status, 122);
   }
   assert.equal(fs.readdirSync(home), [], 'their home is as it was');
 });
 
 test('a .desktop file given directly, and errors', () => {
-  const seen = runner(['--root', root, '--desktop', path.join(root, 'Programs/Viewer/1.0/share/applications/viewer.desktop')], { env });
+  const seen = runner(
+    ['--root', root, '--desktop', path.join(root, 'Programs/Viewer/1.0/share/applications/viewer.desktop')],
+    { env },
+  );
   assert.is(seen.status, 0, seen.stderr);
   const none = runner(['--root', root, '--desktop', 'Greet'], { env });
   assert.is(none.status, 127);
   assert.match(none.stderr, /^Runner: Greet 2\.0 has no share\/applications\/\*\.desktop\n$/);
-  const broken = makeTree({ programs: { B: { '1': { files: { 'share/applications/b.desktop': '[Desktop Entry]\nExec=b "open\n' } } } }, current: { B: '1' } });
+  const broken = makeTree({
+    programs: { B: { '1': { files: { 'share/applications/b.desktop': '[Desktop Entry]\nExec=b "open\n' } } } },
+    current: { B: '1' },
+  });
   const bad = runner(['--root', broken, '--desktop', 'B'], { env });
   assert.is(bad.status, 121);
   assert.match(bad.stderr, /b\.desktop:2: unterminated double quote in Exec\n$/);

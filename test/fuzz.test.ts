@@ -65,12 +65,28 @@ test('3,000 random files', () => {
 export function hugeLines(): string[] {
   const n = 1 << 20;
   const shapes = [
-    'A' + ' '.repeat(n) + 'x', 'A >= 1' + '\t'.repeat(n) + 'x', 'A ' + '>'.repeat(n), 'A >= 1' + ','.repeat(n),
-    'A' + '|'.repeat(n), 'A >= ' + '1.'.repeat(n / 2), 'A' + 'a'.repeat(n) + ' >= 1', '#'.repeat(n), 'A [' + '['.repeat(n),
-    'A' + ' >= 1 <'.repeat(n / 7), 'X=a' + ' '.repeat(n) + 'b', 'export' + ' A'.repeat(n / 2) + ' =', 'X="' + '$'.repeat(n), 'X=${' + 'A'.repeat(n),
+    'A' + ' '.repeat(n) + 'x',
+    'A >= 1' + '\t'.repeat(n) + 'x',
+    'A ' + '>'.repeat(n),
+    'A >= 1' + ','.repeat(n),
+    'A' + '|'.repeat(n),
+    'A >= ' + '1.'.repeat(n / 2),
+    'A' + 'a'.repeat(n) + ' >= 1',
+    '#'.repeat(n),
+    'A [' + '['.repeat(n),
+    'A' + ' >= 1 <'.repeat(n / 7),
+    'X=a' + ' '.repeat(n) + 'b',
+    'export' + ' A'.repeat(n / 2) + ' =',
+    'X="' + '$'.repeat(n),
+    'X=${' + 'A'.repeat(n),
     // Environment: many commands, assignments, expansions and problems on one line (the first two
     // as long as a metadata file may be: a scan of the rest of the line per command takes minutes).
-    'A=1;'.repeat(n), 'x;'.repeat(2 * n), 'export ' + 'B=$A '.repeat(n / 5), '${#'.repeat(n / 3), 'A=' + ':~'.repeat(n / 2), 'A=${B:-'.repeat(n / 7),
+    'A=1;'.repeat(n),
+    'x;'.repeat(2 * n),
+    'export ' + 'B=$A '.repeat(n / 5),
+    '${#'.repeat(n / 3),
+    'A=' + ':~'.repeat(n / 2),
+    'A=${B:-'.repeat(n / 7),
   ];
   const next = rng(4);
   for (let i = 0; i < 6; i++) {
@@ -100,7 +116,11 @@ test('lines of up to 1 MB (4 MB for two): every parser stays linear (a hang guar
       n++;
     }
     process.stdout.write(String(n));`;
-  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, RUNNER_FUZZ_CHILD: '1' } });
+  const result = spawnSync(process.execPath, ['--input-type=module', '-e', script], {
+    encoding: 'utf8',
+    timeout: 60_000,
+    env: { ...process.env, RUNNER_FUZZ_CHILD: '1' },
+  });
   assert.is(result.signal, null, 'the guard was tripped: something is super-linear');
   assert.is(result.status, 0, result.stderr);
   assert.is(result.stdout.trim(), String(hugeLines().length));

@@ -25,8 +25,22 @@ test('built from scratch, the fixtures Index is exactly the committed one', () =
 function tree() {
   return makeTree({
     programs: {
-      Alpha: { '1.0': { files: { 'bin/tool': 'a', 'sbin/daemon': 'd', 'lib64/liba.so': 'l', 'share/alpha/data/x.txt': 'x', 'Resources/Wrappers/wrapped': 'w', 'share/common': 'alpha' } } },
-      Beta: { '2.0': { files: { 'lib/libb.so': 'b', 'include/b.h': 'h', 'libexec/helper': 'e', 'share/common': 'beta' } }, '1.0': { files: { 'lib/old.so': 'o' } } },
+      Alpha: {
+        '1.0': {
+          files: {
+            'bin/tool': 'a',
+            'sbin/daemon': 'd',
+            'lib64/liba.so': 'l',
+            'share/alpha/data/x.txt': 'x',
+            'Resources/Wrappers/wrapped': 'w',
+            'share/common': 'alpha',
+          },
+        },
+      },
+      Beta: {
+        '2.0': { files: { 'lib/libb.so': 'b', 'include/b.h': 'h', 'libexec/helper': 'e', 'share/common': 'beta' } },
+        '1.0': { files: { 'lib/old.so': 'o' } },
+      },
       NoCurrent: { '1.0': { files: { 'bin/ghost': 'g' } } },
     },
     current: { Alpha: '1.0', Beta: '2.0' },
@@ -61,11 +75,23 @@ test('a second run changes nothing; removing a Current removes its links; a new 
   runner(['--root', root, '--index']);
   const before = listing(path.join(root, 'System/Index'));
   const again = runner(['--root', root, '--index', '--json']);
-  assert.equal(JSON.parse(again.stdout), { added: [], updated: [], removed: [], unchanged: 9, conflicts: ['share/common: kept Alpha 1.0, not Beta 2.0'] });
+  assert.equal(JSON.parse(again.stdout), {
+    added: [],
+    updated: [],
+    removed: [],
+    unchanged: 9,
+    conflicts: ['share/common: kept Alpha 1.0, not Beta 2.0'],
+  });
   assert.equal(listing(path.join(root, 'System/Index')), before);
   fs.rmSync(path.join(root, 'Programs/Alpha/Current'));
   const removed = JSON.parse(runner(['--root', root, '--index', '--json']).stdout);
-  assert.equal(removed.removed.sort(), ['bin/daemon', 'bin/tool', 'bin/wrapped', 'lib/liba.so', 'share/alpha/data/x.txt']);
+  assert.equal(removed.removed.sort(), [
+    'bin/daemon',
+    'bin/tool',
+    'bin/wrapped',
+    'lib/liba.so',
+    'share/alpha/data/x.txt',
+  ]);
   assert.equal(removed.updated, ['share/common'], 'Beta now provides share/common');
   assert.not.ok(fs.existsSync(path.join(root, 'System/Index/share/alpha')), 'emptied directories go too');
   fs.rmSync(path.join(root, 'Programs/Beta/Current'));
@@ -111,7 +137,11 @@ test('a directory link in a real Index is expanded, never written through; Progr
     'sub/b.txt -> ../../../../../Programs/Foo/1.0/share/foo/sub/b.txt',
   ]);
   assert.ok(JSON.parse(seen.stdout).updated.includes('share/foo'));
-  assert.equal(JSON.parse(runner(['--root', root, '--index', '--json']).stdout).updated, [], 'a second run changes nothing');
+  assert.equal(
+    JSON.parse(runner(['--root', root, '--index', '--json']).stdout).updated,
+    [],
+    'a second run changes nothing',
+  );
 });
 
 test('a file in one program and a directory in another is one warning naming both; a foreign link in the way is left alone', () => {
@@ -126,14 +156,21 @@ test('a file in one program and a directory in another is one warning naming bot
   fs.symlinkSync(elsewhere, path.join(root, 'System/Index/share/locale'));
   const seen = runner(['--root', root, '--index']);
   assert.is(seen.status, 0, seen.stderr);
-  assert.match(seen.stderr, /^Runner: warning: share\/x: Aa 1\.0 has a file there, Bb 1\.0 a directory; kept Aa 1\.0's$/m);
-  assert.match(seen.stderr, /^Runner: warning: share\/locale: a symlink out of Programs is in the way of Bb 1\.0's share\/locale\/de\/z\.mo; left alone$/m);
+  assert.match(
+    seen.stderr,
+    /^Runner: warning: share\/x: Aa 1\.0 has a file there, Bb 1\.0 a directory; kept Aa 1\.0's$/m,
+  );
+  assert.match(
+    seen.stderr,
+    /^Runner: warning: share\/locale: a symlink out of Programs is in the way of Bb 1\.0's share\/locale\/de\/z\.mo; left alone$/m,
+  );
   assert.is(fs.readlinkSync(path.join(root, 'System/Index/share/x')), '../../../Programs/Aa/1.0/share/x');
   assert.equal(fs.readdirSync(elsewhere), [], 'nothing written through the foreign link');
 });
 
 test('as root, --index writes no Index that another user could redirect, unless --trust-tree', () => {
-  const refusal = '; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)\n';
+  const refusal =
+    '; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)\n';
   // A tree another user owns: they could swap System/Index for a symlink between check and write.
   const theirs = tree();
   fs.chownSync(path.join(theirs, 'System'), 1234, 1234);
@@ -157,13 +194,23 @@ test('as root, --index writes no Index that another user could redirect, unless 
   assert.is(fine.status, 0, fine.stderr);
 });
 
-test('the Index is everyone\'s: its directories are 0755 under any umask', () => {
+test("the Index is everyone's: its directories are 0755 under any umask", () => {
   const root = tree();
   fs.rmSync(path.join(root, 'System'), { recursive: true });
-  const seen = spawnSync('sh', ['-c', 'umask 077 && exec "$@"', 'sh', process.execPath, cli, '--root', root, '--index'], { encoding: 'utf8' });
+  const seen = spawnSync(
+    'sh',
+    ['-c', 'umask 077 && exec "$@"', 'sh', process.execPath, cli, '--root', root, '--index'],
+    { encoding: 'utf8' },
+  );
   assert.is(seen.status, 0, seen.stderr);
   const index = path.join(root, 'System/Index');
-  const dirs = [path.join(root, 'System'), index, ...(fs.readdirSync(index, { recursive: true }) as string[]).map((p) => path.join(index, p)).filter((p) => fs.lstatSync(p).isDirectory())];
+  const dirs = [
+    path.join(root, 'System'),
+    index,
+    ...(fs.readdirSync(index, { recursive: true }) as string[])
+      .map((p) => path.join(index, p))
+      .filter((p) => fs.lstatSync(p).isDirectory()),
+  ];
   assert.ok(dirs.length > 7, 'nested directories too');
   for (const dir of dirs) assert.is((fs.statSync(dir).mode & 0o777).toString(8), '755', dir);
 });
@@ -172,7 +219,11 @@ test('--index on a read-only tree is one clear line and exit 122', () => {
   const root = tree();
   // A real read-only file system: a read-only bind mount in a private mount namespace.
   const script = `mount --bind -o ro "$1" "$1" && exec "$2" "$3" --root "$1" --index`;
-  const seen = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', root, process.execPath, cli], { encoding: 'utf8' });
+  const seen = spawnSync(
+    'unshare',
+    ['-m', '--propagation', 'private', 'sh', '-c', script, 'sh', root, process.execPath, cli],
+    { encoding: 'utf8' },
+  );
   assert.is(seen.status, 122, seen.stderr);
   assert.match(seen.stderr, /^Runner: cannot write the Index: \S*\/System\/Index\S*: EROFS$/m);
   assert.is(seen.stderr.trim().split('\n').length, 1);

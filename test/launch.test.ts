@@ -9,7 +9,16 @@ import { groupLayers, MAX_LOWER_LAYERS, type Group } from '../src/overlay/plan.j
 import { ARGV_DUMP, compile, DENY_SYSCALLS } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';
 import { bytePath, linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
-import { ensureTestUser, envAs, frontCommand, rootlessPackage, runnerAs, runnerCommand, shareTree, type As } from './helpers/users.js';
+import {
+  ensureTestUser,
+  envAs,
+  frontCommand,
+  rootlessPackage,
+  runnerAs,
+  runnerCommand,
+  shareTree,
+  type As,
+} from './helpers/users.js';
 
 const SHOW = `#!/bin/sh
 idx=\${LD_LIBRARY_PATH%%:*}/..
@@ -42,10 +51,16 @@ function world(): string {
   ensureTestUser();
   const root = makeTree({
     programs: {
-      Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 1.0\n' } }, '2.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 2.0\n' } } },
+      Greet: {
+        '1.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 1.0\n' } },
+        '2.0': { files: { 'bin/greet': '#!/bin/sh\necho Greet 2.0\n' } },
+      },
       LibFoo: { '1.0': { files: { 'lib/libfoo.so.1': 'one' } }, '2.0': { files: { 'lib/libfoo.so.2': 'two' } } },
       App: { '1.0': { deps: 'Greet >= 1.0, < 2.0\nLibFoo < 2.0\n', files: { 'bin/app': SHOW } } },
-      Extra: { '1.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 1.0\n' } }, '2.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 2.0\n' } } },
+      Extra: {
+        '1.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 1.0\n' } },
+        '2.0': { files: { 'bin/extra': '#!/bin/sh\necho Extra 2.0\n' } },
+      },
       Tool: { '1.0': { deps: 'Greet\n', files: { 'bin/tool': TOOL } } },
       Dump: { '1.0': { deps: 'LibFoo < 2\n' } },
       Broken: { '1.0': { files: { 'bin/true': '#!/no/such/interpreter\n' } } },
@@ -55,11 +70,23 @@ function world(): string {
   compile(ARGV_DUMP, path.join(root, 'Programs/Dump/1.0/bin/dump'));
   linkIndex(root, { Greet: '2.0', LibFoo: '2.0', App: '1.0', Extra: '2.0', Tool: '1.0', Dump: '1.0' });
   // The same program under a name that is not UTF-8 (Latin-1 'dümp'), in its bin and the Index.
-  fs.copyFileSync(path.join(root, 'Programs/Dump/1.0/bin/dump'), bytePath(root, '/Programs/Dump/1.0/bin/', LATIN1_DUMP));
-  fs.symlinkSync(bytePath('../../../Programs/Dump/1.0/bin/', LATIN1_DUMP), bytePath(root, '/System/Index/bin/', LATIN1_DUMP));
+  fs.copyFileSync(
+    path.join(root, 'Programs/Dump/1.0/bin/dump'),
+    bytePath(root, '/Programs/Dump/1.0/bin/', LATIN1_DUMP),
+  );
+  fs.symlinkSync(
+    bytePath('../../../Programs/Dump/1.0/bin/', LATIN1_DUMP),
+    bytePath(root, '/System/Index/bin/', LATIN1_DUMP),
+  );
   // And a command of Greet 2.0 (the Index's version, not App's) under the Latin-1 name 'grüß'.
-  fs.copyFileSync(path.join(root, 'Programs/Greet/2.0/bin/greet'), bytePath(root, '/Programs/Greet/2.0/bin/', LATIN1_GREET));
-  fs.symlinkSync(bytePath('../../../Programs/Greet/2.0/bin/', LATIN1_GREET), bytePath(root, '/System/Index/bin/', LATIN1_GREET));
+  fs.copyFileSync(
+    path.join(root, 'Programs/Greet/2.0/bin/greet'),
+    bytePath(root, '/Programs/Greet/2.0/bin/', LATIN1_GREET),
+  );
+  fs.symlinkSync(
+    bytePath('../../../Programs/Greet/2.0/bin/', LATIN1_GREET),
+    bytePath(root, '/System/Index/bin/', LATIN1_GREET),
+  );
   // Both Greets have share/dür/doc, which the Index links to 2.0's; 1.0 has share/café, 2.0 has
   // share/cafè, which the Index links too.
   for (const version of ['1.0', '2.0']) {
@@ -69,8 +96,14 @@ function world(): string {
   fs.writeFileSync(bytePath(root, '/Programs/Greet/1.0/share/', LATIN1_CAFE_ACUTE), '');
   fs.writeFileSync(bytePath(root, '/Programs/Greet/2.0/share/', LATIN1_CAFE_GRAVE), '');
   fs.mkdirSync(bytePath(root, '/System/Index/share/', LATIN1_DIR), { recursive: true });
-  fs.symlinkSync(bytePath('../../../../Programs/Greet/2.0/share/', LATIN1_DIR, '/doc'), bytePath(root, '/System/Index/share/', LATIN1_DIR, '/doc'));
-  fs.symlinkSync(bytePath('../../../Programs/Greet/2.0/share/', LATIN1_CAFE_GRAVE), bytePath(root, '/System/Index/share/', LATIN1_CAFE_GRAVE));
+  fs.symlinkSync(
+    bytePath('../../../../Programs/Greet/2.0/share/', LATIN1_DIR, '/doc'),
+    bytePath(root, '/System/Index/share/', LATIN1_DIR, '/doc'),
+  );
+  fs.symlinkSync(
+    bytePath('../../../Programs/Greet/2.0/share/', LATIN1_CAFE_GRAVE),
+    bytePath(root, '/System/Index/share/', LATIN1_CAFE_GRAVE),
+  );
   // A file only Greet 2.0 has, below the top of the Index's share: hiding it from a view of 1.0
   // removes an entry in a directory that only the (root-owned) Index provides.
   writeFile(path.join(root, 'Programs/Greet/2.0/share/greet/only2'), '');
@@ -94,12 +127,26 @@ for (const who of ['root', 'user'] as As[]) {
     const unremoved = run('-R', 'app');
     assert.match(unremoved.stdout, /^lib=libfoo\.so\.1 libfoo\.so\.2 $/m);
     // Below the top of an overlay too, also rootless, where the directory is not the user's.
-    const nested = (...options: string[]) => run(...options, '--with', 'Greet/1.0', 'sh', '-c', 'ls -A "$1"/share/greet; echo end', 'sh', `${root}/System/Index`);
+    const nested = (...options: string[]) =>
+      run(
+        ...options,
+        '--with',
+        'Greet/1.0',
+        'sh',
+        '-c',
+        'ls -A "$1"/share/greet; echo end',
+        'sh',
+        `${root}/System/Index`,
+      );
     assert.equal([nested().status, nested().stdout], [0, 'end\n'], nested().stderr);
     assert.is(nested('-R').stdout, 'only2\nend\n');
     assert.ok(fs.existsSync(path.join(root, 'System/Index/share/greet/only2')), 'the host keeps it');
     assert.not.match(hostMounts(), new RegExp(root));
-    assert.is(spawnSync(path.join(root, 'System/Index/bin/greet'), { encoding: 'utf8' }).stdout, 'Greet 2.0\n', 'host view unchanged');
+    assert.is(
+      spawnSync(path.join(root, 'System/Index/bin/greet'), { encoding: 'utf8' }).stdout,
+      'Greet 2.0\n',
+      'host view unchanged',
+    );
   });
 
   test(`${who}: -p leaves the rest of the Index out`, () => {
@@ -118,7 +165,10 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(run('tool', 'extra').stdout, 'Extra 2.0\n');
     const conflict = runnerAs(who, ['--root', root, '-d', file, 'extra']);
     assert.is(conflict.status, 120);
-    assert.match(conflict.stderr, /\n {2}Because Extra 2\.0 is the program being run and .* needs Extra < 2\.0, the run cannot be satisfied\.\n$/);
+    assert.match(
+      conflict.stderr,
+      /\n {2}Because Extra 2\.0 is the program being run and .* needs Extra < 2\.0, the run cannot be satisfied\.\n$/,
+    );
   });
 
   test(`${who}: --with runs any command inside a program's view, resolved with everything else`, () => {
@@ -128,7 +178,10 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(run('--with', 'greet', 'greet').stdout, 'Greet 2.0\n', 'no version: Current; any letter case');
     const clash = run('--with', 'Greet/2.0', 'app');
     assert.is(clash.status, 120);
-    assert.match(clash.stderr, /Because App 1\.0 needs Greet >= 1\.0, < 2\.0 and App 1\.0 is the program being run, the run needs Greet 1\.0\.\n {2}And because --with Greet\/2\.0 needs Greet = 2\.0, the run cannot be satisfied\.\n$/);
+    assert.match(
+      clash.stderr,
+      /Because App 1\.0 needs Greet >= 1\.0, < 2\.0 and App 1\.0 is the program being run, the run needs Greet 1\.0\.\n {2}And because --with Greet\/2\.0 needs Greet = 2\.0, the run cannot be satisfied\.\n$/,
+    );
   });
 
   test(`${who}: a PATH directory the caller may not search is passed over, as a shell does`, () => {
@@ -136,7 +189,9 @@ for (const who of ['root', 'user'] as As[]) {
     const closed = path.join(root, 'closed-dir');
     fs.mkdirSync(closed, { recursive: true });
     fs.chmodSync(closed, 0o700);
-    const seen = runnerAs(who, ['--root', root, '--with', 'Greet/1.0', 'sh', '-c', 'greet'], { env: envAs(who, { PATH: `${closed}:/usr/bin:/bin` }) });
+    const seen = runnerAs(who, ['--root', root, '--with', 'Greet/1.0', 'sh', '-c', 'greet'], {
+      env: envAs(who, { PATH: `${closed}:/usr/bin:/bin` }),
+    });
     assert.is(seen.stderr, '');
     assert.is(seen.stdout, 'Greet 1.0\n');
   });
@@ -158,7 +213,10 @@ for (const who of ['root', 'user'] as As[]) {
     const script = `greet; ${runner} --with Greet/2.0 sh -c "greet; ${third('')}; echo \\$?; ${third('-f')}"`;
     const seen = run('--with', 'Greet/1.0', 'sh', '-c', script);
     assert.is(seen.stdout, 'Greet 1.0\nGreet 2.0\n122\nGreet 2.0\n', seen.stderr);
-    assert.match(seen.stderr, /^Runner: fsconfig create \S+\/System\/Index\/\w+ \(\d+ layers\): Invalid argument \(\S+\/System\/Index\/\w+ is an overlay already, a view's: overlayfs stacks no more than two deep/m);
+    assert.match(
+      seen.stderr,
+      /^Runner: fsconfig create \S+\/System\/Index\/\w+ \(\d+ layers\): Invalid argument \(\S+\/System\/Index\/\w+ is an overlay already, a view's: overlayfs stacks no more than two deep/m,
+    );
     assert.match(seen.stderr, /; running without the private view \(-f\)$/m);
   });
 
@@ -166,7 +224,10 @@ for (const who of ['root', 'user'] as As[]) {
     // Broken 1.0's `true` needs an interpreter that does not exist; /usr/bin/true is on PATH too.
     const seen = run('--with', 'Broken/1.0', 'true');
     assert.is(seen.status, 126, seen.stderr);
-    assert.match(seen.stderr, /^Runner: .*System\/Index\/bin\/true: cannot execute: its interpreter \/no\/such\/interpreter was not found\n$/);
+    assert.match(
+      seen.stderr,
+      /^Runner: .*System\/Index\/bin\/true: cannot execute: its interpreter \/no\/such\/interpreter was not found\n$/,
+    );
     const missing = run('no-such-command-anywhere');
     assert.is(missing.status, 127);
   });
@@ -176,8 +237,14 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(run('tool', 'status', '0').status, 0);
     const killed = run('tool', 'term');
     assert.is(killed.signal, 'SIGTERM', 'dies of the same signal, as if run directly');
-    const command = runnerCommand(who, ['--root', root, 'tool', 'term']).map((w) => `'${w}'`).join(' ');
-    const shell = spawnSync('sh', ['-c', `${command}; echo "status $?"`], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+    const command = runnerCommand(who, ['--root', root, 'tool', 'term'])
+      .map((w) => `'${w}'`)
+      .join(' ');
+    const shell = spawnSync('sh', ['-c', `${command}; echo "status $?"`], {
+      encoding: 'utf8',
+      env: envAs(who),
+      cwd: '/',
+    });
     assert.is(shell.stdout.trim(), 'status 143', 'a shell reports 128+15');
   });
 
@@ -189,13 +256,21 @@ for (const who of ['root', 'user'] as As[]) {
     assert.equal(argvHex, ['dump', ...args].map(hex));
     assert.is(pidLine, `pid ${seen.pid}`, 'the program has the pid Runner was started with');
     // Bytes that are not UTF-8 go through unchanged too.
-    const command = runnerCommand(who, ['--root', root, 'dump']).map((w) => `'${w}'`).join(' ');
-    const raw = spawnSync('bash', ['-c', `${command} $'\\xff\\xfe' $'caf\\xe9'`], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+    const command = runnerCommand(who, ['--root', root, 'dump'])
+      .map((w) => `'${w}'`)
+      .join(' ');
+    const raw = spawnSync('bash', ['-c', `${command} $'\\xff\\xfe' $'caf\\xe9'`], {
+      encoding: 'utf8',
+      env: envAs(who),
+      cwd: '/',
+    });
     assert.equal(raw.stdout.trim().split('\n').slice(2), ['fffe', '636166e9'], raw.stderr);
   });
 
   test(`${who}: a command whose name is not UTF-8 is found by its bytes and runs under that name`, () => {
-    const command = runnerCommand(who, ['--root', root]).map((w) => `'${w}'`).join(' ');
+    const command = runnerCommand(who, ['--root', root])
+      .map((w) => `'${w}'`)
+      .join(' ');
     const shell = (line: string) => spawnSync('bash', ['-c', line], { encoding: 'utf8', env: envAs(who), cwd: '/' });
     // On PATH (the Index's bin, as the view shows it) ...
     const onPath = shell(`${command} $'d\\xfcmp' $'\\xff'`);
@@ -209,23 +284,47 @@ for (const who of ['root', 'user'] as As[]) {
     // Greet 2.0's 'grüß' is in the host's Index; App's view (Greet 1.0) hides it.
     const inView = run('app');
     assert.match(inView.stdout, /^bin=app (dump d\uFFFDmp|d\uFFFDmp dump) extra greet tool $/m, inView.stderr);
-    assert.ok(fs.readdirSync(path.join(root, 'System/Index/bin'), { encoding: 'buffer' }).some((n) => n.equals(LATIN1_GREET)), 'the host keeps it');
+    assert.ok(
+      fs.readdirSync(path.join(root, 'System/Index/bin'), { encoding: 'buffer' }).some((n) => n.equals(LATIN1_GREET)),
+      'the host keeps it',
+    );
     const plan = JSON.parse(run('--dry-run', '--json', 'app').stdout);
     assert.ok(plan.removals.includes(`${root}/System/Index/bin/gr\uFFFD\uFFFD`), plan.removals.join(' '));
     // Such names in a layer are compared by their bytes too: Greet 1.0's 'dür/doc' stays in its
     // view, and 2.0's 'cafè' goes although 1.0 has a 'café'.
-    const share = run('--with', 'Greet/1.0', 'sh', '-c', 'cat "$1"/share/d*/doc; ls -1 "$1"/share | od -An -tx1 | tr -d " \\n"', 'sh', `${root}/System/Index`);
+    const share = run(
+      '--with',
+      'Greet/1.0',
+      'sh',
+      '-c',
+      'cat "$1"/share/d*/doc; ls -1 "$1"/share | od -An -tx1 | tr -d " \\n"',
+      'sh',
+      `${root}/System/Index`,
+    );
     assert.is(share.status, 0, share.stderr);
     const [doc, names] = share.stdout.split('\n');
     assert.is(doc, 'doc 1.0');
     assert.ok(names.includes(LATIN1_CAFE_ACUTE.toString('hex')) && names.includes(LATIN1_DIR.toString('hex')), names);
     assert.not.ok(names.includes(LATIN1_CAFE_GRAVE.toString('hex')), names);
-    assert.ok(fs.readdirSync(path.join(root, 'System/Index/share'), { encoding: 'buffer' }).some((n) => n.equals(LATIN1_CAFE_GRAVE)), 'the host keeps it');
+    assert.ok(
+      fs
+        .readdirSync(path.join(root, 'System/Index/share'), { encoding: 'buffer' })
+        .some((n) => n.equals(LATIN1_CAFE_GRAVE)),
+      'the host keeps it',
+    );
     // --resolve and --dry-run take it as bytes too (and show it as text).
-    const resolved = shell(`${runnerCommand(who, ['--root', root, '--resolve', '--json']).map((w) => `'${w}'`).join(' ')} $'d\\xfcmp'`);
+    const resolved = shell(
+      `${runnerCommand(who, ['--root', root, '--resolve', '--json'])
+        .map((w) => `'${w}'`)
+        .join(' ')} $'d\\xfcmp'`,
+    );
     assert.is(resolved.status, 0, resolved.stderr);
     assert.is(JSON.parse(resolved.stdout).program.name, 'Dump');
-    const dry = shell(`${runnerCommand(who, ['--root', root, '--dry-run', '--json']).map((w) => `'${w}'`).join(' ')} $'d\\xfcmp'`);
+    const dry = shell(
+      `${runnerCommand(who, ['--root', root, '--dry-run', '--json'])
+        .map((w) => `'${w}'`)
+        .join(' ')} $'d\\xfcmp'`,
+    );
     assert.is(dry.status, 0, dry.stderr);
     assert.is(JSON.parse(dry.stdout).exec.file, `${root}/System/Index/bin/d\uFFFDmp`);
     // A PATH directory whose name is not UTF-8 ('bïn' in Latin-1) is searched by its bytes, by
@@ -233,7 +332,11 @@ for (const who of ['root', 'user'] as As[]) {
     const binDir = bytePath(`${root}/host-`, Buffer.from('62ef6e', 'hex'));
     if (!fs.existsSync(binDir)) {
       fs.mkdirSync(binDir);
-      fs.writeFileSync(bytePath(binDir, '/hostcmd'), `#!/bin/sh\nprintf '%s' "$0" | od -An -tx1 | tr -d ' \\n'; echo\n`, { mode: 0o755 });
+      fs.writeFileSync(
+        bytePath(binDir, '/hostcmd'),
+        `#!/bin/sh\nprintf '%s' "$0" | od -An -tx1 | tr -d ' \\n'; echo\n`,
+        { mode: 0o755 },
+      );
       shareTree(root);
     }
     const onBytePath = shell(`PATH='${root}/host-'$'b\\xefn':"$PATH" ${command} hostcmd`);
@@ -254,10 +357,19 @@ for (const who of ['root', 'user'] as As[]) {
 
   test(`${who}: after kill -9 no mount and no file remains`, async () => {
     const home = envAs(who).HOME as string;
-    const snapshot = () => ({ tmp: fs.readdirSync(os.tmpdir()).sort(), state: fs.existsSync(path.join(home, '.local/state/Runner')) ? fs.readdirSync(path.join(home, '.local/state/Runner')) : [] });
+    const snapshot = () => ({
+      tmp: fs.readdirSync(os.tmpdir()).sort(),
+      state: fs.existsSync(path.join(home, '.local/state/Runner'))
+        ? fs.readdirSync(path.join(home, '.local/state/Runner'))
+        : [],
+    });
     const before = snapshot();
     const command = runnerCommand(who, ['--root', root, 'tool', 'wait']);
-    const child = spawn(command[0], command.slice(1), { env: envAs(who), cwd: '/', stdio: ['ignore', 'pipe', 'inherit'] });
+    const child = spawn(command[0], command.slice(1), {
+      env: envAs(who),
+      cwd: '/',
+      stdio: ['ignore', 'pipe', 'inherit'],
+    });
     await new Promise<void>((resolve) => child.stdout.once('data', () => resolve()));
     const inside = fs.readFileSync(`/proc/${child.pid}/mountinfo`, 'utf8');
     assert.match(inside, new RegExp(`${root}/System/Index/bin .* - overlay`), 'the running program has the overlay');
@@ -276,8 +388,16 @@ for (const who of ['root', 'user'] as As[]) {
     const plan = JSON.parse(seen.stdout);
     assert.is(plan.format, 'runner-plan/1');
     assert.is(plan.rootless, who === 'user');
-    assert.equal(plan.mounts.map((m: { target: string }) => path.basename(m.target)), ['bin', 'share'], 'Greet 2.0 has a share directory too');
-    assert.equal(plan.mounts[0].layers, [path.join(root, 'Programs/Greet/2.0/bin'), path.join(root, 'Programs/Tool/1.0/bin'), path.join(root, 'System/Index/bin')]);
+    assert.equal(
+      plan.mounts.map((m: { target: string }) => path.basename(m.target)),
+      ['bin', 'share'],
+      'Greet 2.0 has a share directory too',
+    );
+    assert.equal(plan.mounts[0].layers, [
+      path.join(root, 'Programs/Greet/2.0/bin'),
+      path.join(root, 'Programs/Tool/1.0/bin'),
+      path.join(root, 'System/Index/bin'),
+    ]);
     assert.equal(plan.exec.argv, ['tool', 'write', marker]);
     assert.not.ok(fs.existsSync(path.join(root, 'System/Index/bin/newfile')));
   });
@@ -316,7 +436,10 @@ test('user: an Index the user cannot enter is a clear error, and -f runs without
   assert.is(seen.status, 122);
   assert.is(seen.stderr, `Runner: ${closed}/System/Index/bin: EACCES; cannot build the view\n`);
   const fallback = runnerAs('user', ['--root', closed, '-f', app]);
-  assert.is(fallback.stderr.split('\n')[0], `Runner: warning: ${closed}/System/Index/bin: EACCES; running without the private view (-f)`);
+  assert.is(
+    fallback.stderr.split('\n')[0],
+    `Runner: warning: ${closed}/System/Index/bin: EACCES; running without the private view (-f)`,
+  );
   assert.is(fallback.status, 0);
   assert.match(fallback.stdout, /^greet=$/m, 'no view: greet is not found');
 });
@@ -327,11 +450,21 @@ test('user: an Index the user cannot enter is a clear error, and -f runs without
  * loader finds both through LD_LIBRARY_PATH in the Index, as on GoboLinux.
  */
 function linkedWorld(): string {
-  const root = makeTree({ programs: { LibGreet: { '1.0': {}, '2.0': {} }, App: { '1.0': { deps: 'LibGreet < 2.0\n' } } }, current: { LibGreet: '2.0', App: '1.0' } });
+  const root = makeTree({
+    programs: { LibGreet: { '1.0': {}, '2.0': {} }, App: { '1.0': { deps: 'LibGreet < 2.0\n' } } },
+    current: { LibGreet: '2.0', App: '1.0' },
+  });
   for (const version of ['1.0', '2.0']) {
     const lib = path.join(root, 'Programs/LibGreet', version, 'lib');
-    compile(`const char *greet_version(void) { return "${version}"; }`, path.join(lib, 'libgreet.so.1'), ['-shared', '-fPIC', '-Wl,-soname,libgreet.so.1']);
-    compile(`const char *plugin_version(void) { return "${version}"; }`, path.join(lib, 'greet-plugin.so'), ['-shared', '-fPIC']);
+    compile(`const char *greet_version(void) { return "${version}"; }`, path.join(lib, 'libgreet.so.1'), [
+      '-shared',
+      '-fPIC',
+      '-Wl,-soname,libgreet.so.1',
+    ]);
+    compile(`const char *plugin_version(void) { return "${version}"; }`, path.join(lib, 'greet-plugin.so'), [
+      '-shared',
+      '-fPIC',
+    ]);
   }
   const app = `#include <dlfcn.h>
 #include <stdio.h>
@@ -347,7 +480,10 @@ int main(void) {
     if (strstr(line, "libgreet.so.1")) { printf("mapped=%s", strchr(line, '/')); break; }
   return 0;
 }`;
-  compile(app, path.join(root, 'Programs/App/1.0/bin/app'), [path.join(root, 'Programs/LibGreet/1.0/lib/libgreet.so.1'), '-ldl']);
+  compile(app, path.join(root, 'Programs/App/1.0/bin/app'), [
+    path.join(root, 'Programs/LibGreet/1.0/lib/libgreet.so.1'),
+    '-ldl',
+  ]);
   linkIndex(root, { LibGreet: '2.0', App: '1.0' });
   return shareTree(root);
 }
@@ -357,7 +493,10 @@ for (const who of ['root', 'user'] as As[]) {
     const linked = linkedWorld();
     const app = path.join(linked, 'Programs/App/1.0/bin/app');
     // Without Runner, through the Index, the loader finds the Current 2.0 of both.
-    const direct = spawnSync(app, [], { encoding: 'utf8', env: { LD_LIBRARY_PATH: path.join(linked, 'System/Index/lib') } });
+    const direct = spawnSync(app, [], {
+      encoding: 'utf8',
+      env: { LD_LIBRARY_PATH: path.join(linked, 'System/Index/lib') },
+    });
     assert.match(direct.stdout, /^linked=2\.0 plugin=2\.0\n/, direct.stderr);
     const seen = runnerAs(who, ['--root', linked, 'app']);
     assert.is(seen.stderr, '');
@@ -371,17 +510,24 @@ for (const who of ['root', 'user'] as As[]) {
  * whose user.max_user_namespaces is 0: a host where user namespaces are turned off, for every
  * process in it. The maps are written from outside, as only real root can map more than itself.
  */
-async function withUserNamespacesOff(command: string[], env: NodeJS.ProcessEnv): Promise<{ status: number | null; stdout: string; stderr: string }> {
+async function withUserNamespacesOff(
+  command: string[],
+  env: NodeJS.ProcessEnv,
+): Promise<{ status: number | null; stdout: string; stderr: string }> {
   // The shell that waits for the maps started without them, as no one: the one it execs is root.
   const setUp = 'echo 0 > /proc/sys/user/max_user_namespaces && exec "$@" </dev/null';
-  const child = spawn('unshare', ['-U', '--', 'sh', '-c', 'read go && exec sh -c "$0" sh "$@"', setUp, ...command], { env, cwd: '/' });
+  const child = spawn('unshare', ['-U', '--', 'sh', '-c', 'read go && exec sh -c "$0" sh "$@"', setUp, ...command], {
+    env,
+    cwd: '/',
+  });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => (stdout += d));
   child.stderr.on('data', (d) => (stderr += d));
   const done = new Promise<number | null>((resolve) => child.on('close', (code) => resolve(code)));
   const ours = fs.readlinkSync('/proc/self/ns/user');
-  for (let i = 0; i < 500 && fs.readlinkSync(`/proc/${child.pid}/ns/user`) === ours; i++) await new Promise((r) => setTimeout(r, 10));
+  for (let i = 0; i < 500 && fs.readlinkSync(`/proc/${child.pid}/ns/user`) === ours; i++)
+    await new Promise((r) => setTimeout(r, 10));
   fs.writeFileSync(`/proc/${child.pid}/uid_map`, '0 0 65536\n');
   fs.writeFileSync(`/proc/${child.pid}/gid_map`, '0 0 65536\n');
   child.stdin.end('go\n');
@@ -390,7 +536,8 @@ async function withUserNamespacesOff(command: string[], env: NodeJS.ProcessEnv):
 
 test('user: where user namespaces are turned off, the error says so, cold, warm, under --check and -f', async () => {
   const app = path.join(root, 'Programs/App/1.0/bin/app');
-  const why = 'unshare(CLONE_NEWUSER|CLONE_NEWNS): No space left on device: user namespaces are turned off here (user.max_user_namespaces is 0); run Runner as root, or let an administrator allow them';
+  const why =
+    'unshare(CLONE_NEWUSER|CLONE_NEWNS): No space left on device: user namespaces are turned off here (user.max_user_namespaces is 0); run Runner as root, or let an administrator allow them';
   assert.is(runnerAs('user', ['--root', root, app]).status, 0); // the front's plan is cached now
   for (const command of [runnerCommand('user', ['--root', root, app]), frontCommand('user', ['--root', root, app])]) {
     const seen = await withUserNamespacesOff(command, envAs('user'));
@@ -408,14 +555,21 @@ test('user: where user namespaces are turned off, the error says so, cold, warm,
 
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: under umask 077 the view's Index directories keep their own modes, and the program the caller's umask`, () => {
-    const tree = makeTree({ programs: { Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\n', 'share/greet/x': 'x' } } } }, current: { Greet: '1.0' } });
+    const tree = makeTree({
+      programs: { Greet: { '1.0': { files: { 'bin/greet': '#!/bin/sh\n', 'share/greet/x': 'x' } } } },
+      current: { Greet: '1.0' },
+    });
     linkIndex(tree, { Greet: '1.0' });
     shareTree(tree);
     const index = path.join(tree, 'System/Index');
     fs.chmodSync(path.join(index, 'share'), 0o775);
     const show = `umask; stat -c '%a %n' ${index}/bin ${index}/share${who === 'root' ? ` && setpriv --reuid=65534 --regid=65534 --clear-groups ls ${index}/bin` : ''}`;
     const command = runnerCommand(who, ['--root', tree, '--with', 'Greet', 'sh', '-c', show]);
-    const seen = spawnSync('sh', ['-c', 'umask 077 && exec "$@"', 'sh', ...command], { encoding: 'utf8', env: envAs(who), cwd: '/' });
+    const seen = spawnSync('sh', ['-c', 'umask 077 && exec "$@"', 'sh', ...command], {
+      encoding: 'utf8',
+      env: envAs(who),
+      cwd: '/',
+    });
     assert.is(seen.stderr, '');
     // As the host shows them (0700 before: no other user, such as a daemon that dropped root, could enter).
     assert.is(seen.stdout, `0077\n755 ${index}/bin\n775 ${index}/share\n${who === 'root' ? 'greet\n' : ''}`);
@@ -438,10 +592,22 @@ for (const who of ['root', 'user'] as As[]) {
   });
 }
 
-test('a uid with no entry in the user database and no HOME (a container\'s --user 4242) runs, cold and warm, without a cache', () => {
+test("a uid with no entry in the user database and no HOME (a container's --user 4242) runs, cold and warm, without a cache", () => {
   const app = path.join(root, 'Programs/App/1.0/bin/app');
   const asNobody = (...args: string[]) =>
-    spawnSync('setpriv', ['--reuid=4242', '--regid=4242', '--clear-groups', path.join(rootlessPackage(), 'bin/Runner'), '--root', root, ...args], { encoding: 'utf8', cwd: '/', env: { PATH: '/usr/bin:/bin' } });
+    spawnSync(
+      'setpriv',
+      [
+        '--reuid=4242',
+        '--regid=4242',
+        '--clear-groups',
+        path.join(rootlessPackage(), 'bin/Runner'),
+        '--root',
+        root,
+        ...args,
+      ],
+      { encoding: 'utf8', cwd: '/', env: { PATH: '/usr/bin:/bin' } },
+    );
   for (let i = 0; i < 2; i++) {
     const seen = asNobody(app);
     assert.is(seen.stderr, '');
@@ -450,7 +616,10 @@ test('a uid with no entry in the user database and no HOME (a container\'s --use
   }
   assert.is(asNobody('--resolve', 'App', '--json').status, 0);
   const kept = asNobody('-C', app);
-  assert.is(kept.stderr, 'Runner: no home directory: HOME is not set and uid 4242 has no entry in the user database; set HOME or XDG_STATE_HOME\n');
+  assert.is(
+    kept.stderr,
+    'Runner: no home directory: HOME is not set and uid 4242 has no entry in the user database; set HOME or XDG_STATE_HOME\n',
+  );
   assert.is(kept.status, 122);
 });
 
@@ -458,15 +627,18 @@ for (const who of ['root', 'user'] as As[]) {
   test(`${who}: a view that a seccomp filter or security module forbids names why`, () => {
     const deny = compile(DENY_SYSCALLS, path.join(shareTree(tempDir()), 'deny'));
     const app = path.join(root, 'Programs/App/1.0/bin/app');
-    const rootCannot = 'Operation not permitted: root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it (a container\'s defaults do)';
+    const rootCannot =
+      "Operation not permitted: root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it (a container's defaults do)";
     const expected =
       who === 'root'
         ? { unshare: `unshare(CLONE_NEWNS): ${rootCannot}`, mount: `mount(MS_REC|MS_PRIVATE) /: ${rootCannot}` }
         : {
             // Docker's default seccomp profile: no user namespaces for unprivileged users.
-            unshare: 'unshare(CLONE_NEWUSER|CLONE_NEWNS): Operation not permitted: this system does not let unprivileged users make user namespaces (the sysctl kernel.unprivileged_userns_clone, or a sandbox\'s seccomp filter); run Runner as root, or let an administrator allow them',
+            unshare:
+              "unshare(CLONE_NEWUSER|CLONE_NEWNS): Operation not permitted: this system does not let unprivileged users make user namespaces (the sysctl kernel.unprivileged_userns_clone, or a sandbox's seccomp filter); run Runner as root, or let an administrator allow them",
             // What AppArmor's restriction on Ubuntu 23.10+ does: the namespace is made, but may not mount.
-            mount: 'mount(MS_REC|MS_PRIVATE) /: Operation not permitted: this user namespace may not mount: a seccomp filter or security module forbids it; run Runner as root',
+            mount:
+              'mount(MS_REC|MS_PRIVATE) /: Operation not permitted: this user namespace may not mount: a seccomp filter or security module forbids it; run Runner as root',
           };
     for (const calls of ['unshare', 'mount'] as const) {
       const command = runnerCommand(who, ['--root', root, app]);
@@ -478,9 +650,14 @@ for (const who of ['root', 'user'] as As[]) {
 }
 
 test('root: a read-only Index still gets its view (overlay never writes to it)', () => {
-  const command = runnerCommand('root', ['--root', root, 'app']).map((w) => `'${w}'`).join(' ');
+  const command = runnerCommand('root', ['--root', root, 'app'])
+    .map((w) => `'${w}'`)
+    .join(' ');
   const script = `mount --bind ${root}/System/Index ${root}/System/Index && mount -o remount,bind,ro ${root}/System/Index && touch ${root}/System/Index/x 2>/dev/null && echo writable; ${command}`;
-  const seen = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], { encoding: 'utf8', env: envAs('root') });
+  const seen = spawnSync('unshare', ['-m', '--propagation', 'private', 'sh', '-c', script], {
+    encoding: 'utf8',
+    env: envAs('root'),
+  });
   assert.is(seen.status, 0, seen.stderr);
   assert.not.match(seen.stdout, /writable/);
   assert.match(seen.stdout, /^greet=Greet 1\.0$/m);
@@ -492,9 +669,16 @@ test('root: a read-only Index still gets its view (overlay never writes to it)',
 function manyLayers(count: number, apps?: number[]): string {
   const programs: Record<string, Record<string, { files?: Record<string, string>; deps?: string }>> = {};
   const names = Array.from({ length: count }, (_, i) => `P${String(i).padStart(4, '0')}`);
-  for (const name of names) programs[name] = { '1': { files: { [`bin/${name.toLowerCase()}`]: `#!/bin/sh\necho ${name}\n` } } };
+  for (const name of names)
+    programs[name] = { '1': { files: { [`bin/${name.toLowerCase()}`]: `#!/bin/sh\necho ${name}\n` } } };
   const app = (n: number, command: string) => ({
-    '1': { deps: names.slice(0, n).join('\n') + '\n', files: { [`bin/${command}`]: '#!/bin/sh\nls "${LD_LIBRARY_PATH%%:*}/../bin" | wc -l\np0000\np' + String(n - 1).padStart(4, '0') + '\n' } },
+    '1': {
+      deps: names.slice(0, n).join('\n') + '\n',
+      files: {
+        [`bin/${command}`]:
+          '#!/bin/sh\nls "${LD_LIBRARY_PATH%%:*}/../bin" | wc -l\np0000\np' + String(n - 1).padStart(4, '0') + '\n',
+      },
+    },
   });
   if (apps === undefined) programs.Big = app(count, 'big');
   for (const n of apps ?? []) programs[`Big${n}`] = app(n, `big${n}`);
@@ -503,7 +687,8 @@ function manyLayers(count: number, apps?: number[]): string {
 
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: the mount(2) path of older kernels works, and says clearly when layers overflow a page`, () => {
-    const classic = (r: string, ...args: string[]) => runnerAs(who, ['--root', r, ...args], { env: envAs(who, { RUNNER_MOUNT_API: 'classic' }) });
+    const classic = (r: string, ...args: string[]) =>
+      runnerAs(who, ['--root', r, ...args], { env: envAs(who, { RUNNER_MOUNT_API: 'classic' }) });
     const seen = classic(root, 'app');
     assert.is(seen.stderr, '');
     assert.match(seen.stdout, /^greet=Greet 1\.0$/m);
@@ -511,13 +696,17 @@ for (const who of ['root', 'user'] as As[]) {
     const big = manyLayers(300);
     const overflow = classic(big, path.join(big, 'Programs/Big/1/bin/big'));
     assert.is(overflow.status, 122);
-    assert.is(overflow.stderr, `Runner: mount overlay ${big}/System/Index/bin: Argument list too long (302 layers do not fit in mount(2)'s 4096-byte options)\n`);
+    assert.is(
+      overflow.stderr,
+      `Runner: mount overlay ${big}/System/Index/bin: Argument list too long (302 layers do not fit in mount(2)'s 4096-byte options)\n`,
+    );
   });
 }
 
 for (const who of ['root', 'user'] as As[]) {
   test(`${who}: mount(2) and lowerdir+ give the same view; a path mount(2) cannot take goes to lowerdir+`, () => {
-    const using = (api: string) => runnerAs(who, ['--root', root, 'app'], { env: envAs(who, { RUNNER_MOUNT_API: api }) });
+    const using = (api: string) =>
+      runnerAs(who, ['--root', root, 'app'], { env: envAs(who, { RUNNER_MOUNT_API: api }) });
     const classic = using('classic');
     const lowerdirPlus = using('new');
     assert.is(lowerdirPlus.stderr, '');
@@ -546,7 +735,8 @@ int main(int argc, char **argv) {
 
 function argvSum(words: readonly string[]): string {
   let h = 1469598103934665603n;
-  for (const byte of Buffer.from(words.map((w) => `${w}\0`).join(''))) h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 1099511628211n);
+  for (const byte of Buffer.from(words.map((w) => `${w}\0`).join('')))
+    h = BigInt.asUintN(64, (h ^ BigInt(byte)) * 1099511628211n);
   return `${words.length + 1} ${h.toString(16)}\n`;
 }
 
@@ -555,15 +745,37 @@ test('root: the longest command line the program can be started with is run byte
   const dir = fs.mkdtempSync('/tmp/r');
   try {
     const file = compile(ARGV_SUM, path.join(dir, 's'));
-    const env = (cache: '0' | '1') => ({ PATH: `${dir}:/usr/bin:/bin`, HOME: '/root', XDG_CACHE_HOME: path.join(dir, 'cache'), RUNNER_NO_CACHE: cache });
-    const runner = (words: string[], cache: '0' | '1' = '1') => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 's', ...words], { encoding: 'utf8', env: env(cache) });
+    const env = (cache: '0' | '1') => ({
+      PATH: `${dir}:/usr/bin:/bin`,
+      HOME: '/root',
+      XDG_CACHE_HOME: path.join(dir, 'cache'),
+      RUNNER_NO_CACHE: cache,
+    });
+    const runner = (words: string[], cache: '0' | '1' = '1') =>
+      spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 's', ...words], {
+        encoding: 'utf8',
+        env: env(cache),
+      });
     // The environment the view gives the program (its Index on PATH and LD_LIBRARY_PATH, …)
     // counts against the kernel's limit with its words: the limit is the program's own exec's.
-    const viewEnv = Object.fromEntries(spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 'env', '-0'], { encoding: 'utf8', env: env('1') }).stdout.split('\0').filter(Boolean).map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]));
-    const tooLong = (words: string[]) => (spawnSync(file, words, { argv0: 's', env: viewEnv }).error as NodeJS.ErrnoException | undefined)?.code === 'E2BIG';
+    const viewEnv = Object.fromEntries(
+      spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 'env', '-0'], {
+        encoding: 'utf8',
+        env: env('1'),
+      })
+        .stdout.split('\0')
+        .filter(Boolean)
+        .map((e) => [e.slice(0, e.indexOf('=')), e.slice(e.indexOf('=') + 1)]),
+    );
+    const tooLong = (words: string[]) =>
+      (spawnSync(file, words, { argv0: 's', env: viewEnv }).error as NodeJS.ErrnoException | undefined)?.code ===
+      'E2BIG';
     // The most 100-byte words the kernel takes, then the longest last word beside them.
     const word = (i: number) => `${String(i).padStart(6, '0')}${'x'.repeat(94)}`;
-    const words = (n: number, last = 0) => [...Array.from({ length: n }, (_, i) => word(i)), ...(last > 0 ? ['y'.repeat(last)] : [])];
+    const words = (n: number, last = 0) => [
+      ...Array.from({ length: n }, (_, i) => word(i)),
+      ...(last > 0 ? ['y'.repeat(last)] : []),
+    ];
     let [fits, fails] = [0, 100_000];
     while (fails - fits > 1) {
       const mid = (fits + fails) >> 1;
@@ -578,7 +790,11 @@ test('root: the longest command line the program can be started with is run byte
     }
     const atLimit = words(fits, lastFits);
     assert.ok(tooLong([...atLimit, 'z']), 'one more word does not fit');
-    for (const [what, cache] of [['cold', '1'], ['planned', '0'], ['warm', '0']] as const) {
+    for (const [what, cache] of [
+      ['cold', '1'],
+      ['planned', '0'],
+      ['warm', '0'],
+    ] as const) {
       const seen = runner(atLimit, cache);
       assert.is(seen.stderr, '', what);
       assert.is(seen.status, 0, what);
@@ -601,14 +817,22 @@ test('every layer count from 1 to 2,100 is grouped into overlays the kernel take
       assert.equal(refs, lowers);
       continue;
     }
-    for (const g of groups) assert.ok(g.layers.length >= 2 && g.layers.length <= MAX_LOWER_LAYERS, `${count}: a group of ${g.layers.length}`);
-    assert.equal(groups.flatMap((g) => g.layers), lowers, `${count}: every layer once, top first`);
+    for (const g of groups)
+      assert.ok(g.layers.length >= 2 && g.layers.length <= MAX_LOWER_LAYERS, `${count}: a group of ${g.layers.length}`);
+    assert.equal(
+      groups.flatMap((g) => g.layers),
+      lowers,
+      `${count}: every layer once, top first`,
+    );
   }
 });
 
 test('root: views of 499 to 2,001 layers are built (the boundaries of 500-layer groups)', () => {
   const counts = [499, 500, 501, 999, 1000, 1001, 1500, 2001];
-  const big = manyLayers(counts.at(-1)! - 2, counts.map((layers) => layers - 2));
+  const big = manyLayers(
+    counts.at(-1)! - 2,
+    counts.map((layers) => layers - 2),
+  );
   for (const layers of counts) {
     const deps = layers - 2;
     const seen = runnerAs('root', ['--root', big, path.join(big, `Programs/Big${deps}/1/bin/big${deps}`)]);

@@ -21,7 +21,16 @@ function lib() {
     programs: {
       Lib: {
         '1.0': { files: { 'lib/libx.so.1': '', 'lib/common.so': '', 'share/lib/doc': '' } },
-        '2.0': { files: { 'lib/libx.so.2': '', 'lib/libv2only.so': '', 'lib64/lib64only.so': '', 'lib/common.so': '', 'share/lib/doc': '', 'bin/libtool2': '' } },
+        '2.0': {
+          files: {
+            'lib/libx.so.2': '',
+            'lib/libv2only.so': '',
+            'lib64/lib64only.so': '',
+            'lib/common.so': '',
+            'share/lib/doc': '',
+            'bin/libtool2': '',
+          },
+        },
       },
     },
     current: { Lib: '2.0' },
@@ -49,16 +58,26 @@ test('which version an Index link leads into: relative, absolute, through Curren
 });
 
 test('wrappers are layered and their other versions hidden, as SymlinkProgram links them into bin', () => {
-  const root = makeTree({ programs: { W: { '1': { files: { 'Resources/Wrappers/w': 'one' } }, '2': { files: { 'Resources/Wrappers/w': 'two', 'Resources/Wrappers/w2only': '' } } } }, current: { W: '2' } });
+  const root = makeTree({
+    programs: {
+      W: {
+        '1': { files: { 'Resources/Wrappers/w': 'one' } },
+        '2': { files: { 'Resources/Wrappers/w': 'two', 'Resources/Wrappers/w2only': '' } },
+      },
+    },
+    current: { W: '2' },
+  });
   const index = path.join(root, 'System/Index/bin');
   fs.symlinkSync('../../../Programs/W/2/Resources/Wrappers/w', path.join(index, 'w'));
   fs.symlinkSync('../../../Programs/W/2/Resources/Wrappers/w2only', path.join(index, 'w2only'));
   const layer = scanLayer('W 1', path.join(root, 'Programs/W/1'), 'W', '1');
   assert.equal(layer.feeds.bin, [path.join(root, 'Programs/W/1/Resources/Wrappers')]);
-  assert.equal(findConflicts(new World(goboPaths(root)), [{ name: 'W', version: '1' }], [layer]), [path.join(index, 'w2only')]);
+  assert.equal(findConflicts(new World(goboPaths(root)), [{ name: 'W', version: '1' }], [layer]), [
+    path.join(index, 'w2only'),
+  ]);
 });
 
-test('conflict removal: other versions\' entries go, unless a higher layer provides the name', () => {
+test("conflict removal: other versions' entries go, unless a higher layer provides the name", () => {
   const { root, index, world } = lib();
   const layers = [scanLayer('Lib 1.0', path.join(root, 'Programs/Lib/1.0'), 'Lib', '1.0')];
   assert.equal(findConflicts(world, [{ name: 'Lib', version: '1.0' }], layers), [
@@ -66,7 +85,11 @@ test('conflict removal: other versions\' entries go, unless a higher layer provi
     path.join(index, 'lib/libv2only.so'),
     path.join(index, 'lib/libx.so.2'),
   ]);
-  assert.equal(findConflicts(world, [{ name: 'Lib', version: '2.0' }], []), [], 'nothing to hide for the Current version');
+  assert.equal(
+    findConflicts(world, [{ name: 'Lib', version: '2.0' }], []),
+    [],
+    'nothing to hide for the Current version',
+  );
 });
 
 test('conflict removal compares names that are not UTF-8 by their bytes', () => {
@@ -87,7 +110,9 @@ test('conflict removal compares names that are not UTF-8 by their bytes', () => 
   fs.symlinkSync(bytePath('../../../../Programs/Lib/2.0/share/', dir, '/doc'), bytePath(index, '/share/', dir, '/doc'));
   fs.symlinkSync(bytePath('../../../Programs/Lib/2.0/share/', cafeGrave), bytePath(index, '/share/', cafeGrave));
   const layers = [scanLayer('Lib 1.0', path.join(root, 'Programs/Lib/1.0'), 'Lib', '1.0')];
-  const removed = findConflicts(world, [{ name: 'Lib', version: '1.0' }], layers).map((p) => Buffer.from(p).toString('latin1'));
+  const removed = findConflicts(world, [{ name: 'Lib', version: '1.0' }], layers).map((p) =>
+    Buffer.from(p).toString('latin1'),
+  );
   // 'cafè' goes although 1.0 has 'café'; 'dür/doc' stays, because 1.0 provides it.
   assert.ok(removed.includes(bytePath(index, '/share/', cafeGrave).toString('latin1')), removed.join(' '));
   assert.not.ok(removed.includes(bytePath(index, '/share/', dir, '/doc').toString('latin1')), removed.join(' '));
@@ -110,27 +135,53 @@ test('rootless removals get their directories in the write layer only where the 
   writeFile(path.join(index, 'cut/deep/gone'), '');
   const target = '/view/share';
   const mounts = [{ target, lowers: [top, middle, index] }];
-  const dirs = (...removals: string[]) => upperDirectories(mounts, removals.map((r) => `${target}/${r}`)).map((d) => String(d).slice(target.length + 1));
+  const dirs = (...removals: string[]) =>
+    upperDirectories(
+      mounts,
+      removals.map((r) => `${target}/${r}`),
+    ).map((d) => String(d).slice(target.length + 1));
   assert.equal(dirs('a/b/c/gone'), ['a', 'a/b', 'a/b/c']);
   assert.equal(dirs('top-level'), [], 'an entry at the top of the overlay needs none');
-  assert.equal(dirs('link/deep/gone'), ['link', 'link/deep'], 'a directory of the top layer and one only the Index has');
+  assert.equal(
+    dirs('link/deep/gone'),
+    ['link', 'link/deep'],
+    'a directory of the top layer and one only the Index has',
+  );
   assert.equal(dirs('link2/gone'), [], 'a symlink on top: a directory in the upper would hide it');
   assert.equal(dirs('file/gone'), [], 'a file above the Index directory hides it');
-  assert.equal(dirs('cut/deep/gone'), ['cut'], 'the Index\'s cut/deep is not in the view: the file above it stops the merge');
+  assert.equal(
+    dirs('cut/deep/gone'),
+    ['cut'],
+    "the Index's cut/deep is not in the view: the file above it stops the merge",
+  );
   assert.equal(dirs('a/b/c/gone', 'a/b/x2'), ['a', 'a/b', 'a/b/c'], 'each directory once');
   // Names that are not UTF-8 are walked by their bytes.
   const latin1 = Buffer.from('d\xfcr', 'latin1');
   fs.mkdirSync(bytePath(index, '/', latin1));
   const made = upperDirectories(mounts, [bytePath(target, '/', latin1, '/gone')]);
-  assert.equal(made.map((d) => Buffer.from(d).toString('latin1')), [bytePath(target, '/', latin1).toString('latin1')]);
+  assert.equal(
+    made.map((d) => Buffer.from(d).toString('latin1')),
+    [bytePath(target, '/', latin1).toString('latin1')],
+  );
 });
 
 test('a removal at the top of its overlay, or in a directory made in the write layer, is a whiteout before that overlay; any other is removed after the mounts', () => {
-  const mounts = [{ target: '/v/lib', layers: ['/a/lib'] }, { target: '/v/share', layers: ['/a/share'] }];
-  const removals = ['/v/lib/libx.so.2', '/v/share/man/man1/x.1', '/v/share/doc', '/v/share/info/x.info', Buffer.from('/v/lib/caf\xe9', 'latin1')];
+  const mounts = [
+    { target: '/v/lib', layers: ['/a/lib'] },
+    { target: '/v/share', layers: ['/a/share'] },
+  ];
+  const removals = [
+    '/v/lib/libx.so.2',
+    '/v/share/man/man1/x.1',
+    '/v/share/doc',
+    '/v/share/info/x.info',
+    Buffer.from('/v/lib/caf\xe9', 'latin1'),
+  ];
   // As rootless: the directories that hold removals below the top are made in the write layer
   // (here man and man1, not info: say the view shows no directory there).
-  const ops = mountOperations(mounts, removals, ['/v/share/man', '/v/share/man/man1']).map((op) => op.map((t) => Buffer.from(t).toString('latin1')).join(' '));
+  const ops = mountOperations(mounts, removals, ['/v/share/man', '/v/share/man/man1']).map((op) =>
+    op.map((t) => Buffer.from(t).toString('latin1')).join(' '),
+  );
   assert.equal(ops, [
     'whiteout /v/lib libx.so.2',
     'whiteout /v/lib caf\xe9',
@@ -144,7 +195,12 @@ test('a removal at the top of its overlay, or in a directory made in the write l
   ]);
   // As root, no directory is made: the kernel copies one up where an entry in it is removed.
   const asRoot = mountOperations(mounts, ['/v/share/man/man1/x.1', '/v/share/doc']).map((op) => op.join(' '));
-  assert.equal(asRoot, ['overlay /v/lib 1 /a/lib', 'whiteout /v/share doc', 'overlay /v/share 1 /a/share', 'remove /v/share man/man1/x.1']);
+  assert.equal(asRoot, [
+    'overlay /v/lib 1 /a/lib',
+    'whiteout /v/share doc',
+    'overlay /v/share 1 /a/share',
+    'remove /v/share man/man1/x.1',
+  ]);
 });
 
 for (const who of ['root', 'user'] as As[]) {
@@ -153,19 +209,34 @@ for (const who of ['root', 'user'] as As[]) {
     shareTree(root);
     const seen = runnerAs(who, ['--root', root, '--check']);
     assert.is(seen.status, 0, seen.stdout + seen.stderr);
-    const names = seen.stdout.trim().split('\n').map((l) => l.split(/\s+/).slice(0, 2).join(' '));
+    const names = seen.stdout
+      .trim()
+      .split('\n')
+      .map((l) => l.split(/\s+/).slice(0, 2).join(' '));
     // CI installs gcc-multilib, so the host has an i386 loader.
-    assert.equal(names, [`ok ${who === 'root' ? 'mount-namespace' : 'user-namespace'}`, 'ok lowerdir+', 'ok overlay', 'ok index', 'ok i686']);
+    assert.equal(names, [
+      `ok ${who === 'root' ? 'mount-namespace' : 'user-namespace'}`,
+      'ok lowerdir+',
+      'ok overlay',
+      'ok index',
+      'ok i686',
+    ]);
     const missing = runnerAs(who, ['--root', path.join(root, 'nowhere'), '--check', '--json']);
     assert.is(missing.status, 1);
-    assert.equal(JSON.parse(missing.stdout).index, { ok: false, detail: `${path.join(root, 'nowhere/System/Index')} does not exist` });
+    assert.equal(JSON.parse(missing.stdout).index, {
+      ok: false,
+      detail: `${path.join(root, 'nowhere/System/Index')} does not exist`,
+    });
   });
 
   test(`${who}: an entry of another version at the top of an overlay is hidden by a whiteout made in its upper`, () => {
     const listLib = '#!/bin/sh\nls -A "${LD_LIBRARY_PATH%%:*}"\n';
     const root = makeTree({
       programs: {
-        Lib: { '1.0': { files: { 'lib/libx.so.1': '', 'lib/common.so': '' } }, '2.0': { files: { 'lib/libx.so.2': '', 'lib/common.so': '' } } },
+        Lib: {
+          '1.0': { files: { 'lib/libx.so.1': '', 'lib/common.so': '' } },
+          '2.0': { files: { 'lib/libx.so.2': '', 'lib/common.so': '' } },
+        },
         App: { '1.0': { deps: 'Lib < 2.0\n', files: { 'bin/app': listLib } } },
       },
       current: { Lib: '2.0', App: '1.0' },
@@ -177,13 +248,27 @@ for (const who of ['root', 'user'] as As[]) {
     assert.equal(seen.stdout.trim().split('\n').sort(), ['common.so', 'libx.so.1']);
     // The write layer kept (-C) holds overlayfs's whiteout, a character device 0/0, for the name.
     const dir = /write layer kept in (\S+) \(-C\)/.exec(seen.stderr)?.[1] as string;
-    const whiteouts = fs.readdirSync(dir).filter((d) => d.endsWith('.upper')).flatMap((d) => fs.readdirSync(path.join(dir, d)).map((name) => [name, fs.lstatSync(path.join(dir, d, name))] as const));
-    assert.equal(whiteouts.map(([name, stat]) => [name, stat.isCharacterDevice(), stat.rdev]), [['libx.so.2', true, 0]]);
+    const whiteouts = fs
+      .readdirSync(dir)
+      .filter((d) => d.endsWith('.upper'))
+      .flatMap((d) =>
+        fs.readdirSync(path.join(dir, d)).map((name) => [name, fs.lstatSync(path.join(dir, d, name))] as const),
+      );
+    assert.equal(
+      whiteouts.map(([name, stat]) => [name, stat.isCharacterDevice(), stat.rdev]),
+      [['libx.so.2', true, 0]],
+    );
     fs.rmSync(dir, { recursive: true });
   });
 
   test(`${who}: -C keeps the write layer, with what the program wrote`, () => {
-    const root = shareTree(makeTree({ programs: { W: { '1': { files: { 'bin/w': '#!/bin/sh\necho kept > "${LD_LIBRARY_PATH%%:*}/../bin/written"\n' } } } } }));
+    const root = shareTree(
+      makeTree({
+        programs: {
+          W: { '1': { files: { 'bin/w': '#!/bin/sh\necho kept > "${LD_LIBRARY_PATH%%:*}/../bin/written"\n' } } },
+        },
+      }),
+    );
     const seen = runnerAs(who, ['--root', root, '-C', path.join(root, 'Programs/W/1/bin/w')]);
     assert.is(seen.status, 0, seen.stderr);
     const dir = /write layer kept in (\S+) \(-C\)/.exec(seen.stderr)?.[1] as string;
@@ -194,7 +279,9 @@ for (const who of ['root', 'user'] as As[]) {
   });
 
   test(`${who}: a command outside Programs runs with the Index as it is plus -d`, () => {
-    const root = shareTree(makeTree({ programs: { Extra: { '1': { files: { 'bin/extra': '#!/bin/sh\necho extra 1\n' } } } } }));
+    const root = shareTree(
+      makeTree({ programs: { Extra: { '1': { files: { 'bin/extra': '#!/bin/sh\necho extra 1\n' } } } } }),
+    );
     const deps = path.join(root, 'deps');
     writeFile(deps, 'Extra\n');
     shareTree(root);
@@ -206,13 +293,20 @@ for (const who of ['root', 'user'] as As[]) {
     // A setuid program: without a view it runs as it would without Runner (a rootless view, a user
     // namespace, cannot give it root's rights, and keeps it from gaining any: no_new_privs).
     const euid = path.join(root, 'euid');
-    compile('#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf("%d\\n", (int)geteuid()); return 0; }\n', euid);
+    compile(
+      '#include <stdio.h>\n#include <unistd.h>\nint main(void) { printf("%d\\n", (int)geteuid()); return 0; }\n',
+      euid,
+    );
     fs.chmodSync(euid, 0o4755);
     const asWho = who === 'root' ? [] : ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups'];
     const direct = spawnSync([...asWho, euid][0], [...asWho, euid].slice(1), { encoding: 'utf8' }).stdout;
     assert.is(runnerAs(who, ['--root', root, euid]).stdout, direct, 'no view: as without Runner');
     const user = spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout;
-    assert.is(runnerAs(who, ['--root', root, '-d', deps, euid]).stdout, who === 'root' ? '0\n' : user, 'in a rootless view: the user\'s');
+    assert.is(
+      runnerAs(who, ['--root', root, '-d', deps, euid]).stdout,
+      who === 'root' ? '0\n' : user,
+      "in a rootless view: the user's",
+    );
   });
 }
 
@@ -224,13 +318,24 @@ for (const who of ['root', 'user'] as As[]) {
 function nestedTree(seed: number): { root: string; files: Map<string, string[]> } {
   const next = rng(seed);
   const pick = <T>(list: readonly T[]): T => list[next(list.length)];
-  const root = makeTree({ programs: { App: { '1.0': { deps: `Lib ${pick(['< 2.0', '>= 2.0', ''])}\nTool ${pick(['< 2.0', ''])}\n`, files: { 'bin/app': VIEW_LISTING } } } }, current: { App: '1.0' } });
+  const root = makeTree({
+    programs: {
+      App: {
+        '1.0': {
+          deps: `Lib ${pick(['< 2.0', '>= 2.0', ''])}\nTool ${pick(['< 2.0', ''])}\n`,
+          files: { 'bin/app': VIEW_LISTING },
+        },
+      },
+    },
+    current: { App: '1.0' },
+  });
   const files = new Map<string, string[]>();
   for (const program of ['Lib', 'Tool']) {
     for (const version of ['1.0', '2.0']) {
       const share = path.join(root, 'Programs', program, version, 'share');
       const names = new Set<string>();
-      for (let k = 1 + next(6); k > 0; k--) names.add(path.join(pick(['', 'x', 'y', 'x/z', 'x/z/w']), pick(['f1', 'f2', `only${version}`])));
+      for (let k = 1 + next(6); k > 0; k--)
+        names.add(path.join(pick(['', 'x', 'y', 'x/z', 'x/z/w']), pick(['f1', 'f2', `only${version}`])));
       for (const name of names) writeFile(path.join(share, name), `${program} ${version}\n`);
       files.set(`${program}/${version}`, [...names]);
     }
@@ -248,7 +353,10 @@ function nestedTree(seed: number): { root: string; files: Map<string, string[]> 
       const link = path.join(index, 'share', whole ? top : file);
       if (fs.existsSync(link)) continue;
       fs.mkdirSync(path.dirname(link), { recursive: true });
-      fs.symlinkSync(path.relative(path.dirname(link), path.join(root, 'Programs', program, '2.0/share', whole ? top : file)), link);
+      fs.symlinkSync(
+        path.relative(path.dirname(link), path.join(root, 'Programs', program, '2.0/share', whole ? top : file)),
+        link,
+      );
     }
   }
   return { root: shareTree(root), files };
@@ -267,7 +375,9 @@ test('generated nested Index trees: root and rootless see the same view, with no
     const { root, files } = nestedTree(seed);
     const resolved = runnerAs('root', ['--root', root, '--resolve', '--json', 'App']);
     assert.is(resolved.status, 0, resolved.stderr);
-    const chosen = new Map((JSON.parse(resolved.stdout).dependencies as { name: string; version: string }[]).map((d) => [d.name, d.version]));
+    const chosen = new Map(
+      (JSON.parse(resolved.stdout).dependencies as { name: string; version: string }[]).map((d) => [d.name, d.version]),
+    );
     const views = (['root', 'user'] as As[]).map((who) => {
       const seen = runnerAs(who, ['--root', root, '--no-cache', 'app']);
       assert.is(seen.stderr, '', `seed ${seed}, ${who}`);
@@ -275,13 +385,19 @@ test('generated nested Index trees: root and rootless see the same view, with no
       return seen.stdout;
     });
     assert.is(views[1], views[0], `seed ${seed}: the rootless view differs`);
-    const contents = new Map(views[0].split('\n').filter((l) => l.startsWith('./')).map((l) => l.split(': ') as [string, string]));
+    const contents = new Map(
+      views[0]
+        .split('\n')
+        .filter((l) => l.startsWith('./'))
+        .map((l) => l.split(': ') as [string, string]),
+    );
     for (const [file, content] of contents) {
       const [program, version] = content.split(' ');
       assert.is(chosen.get(program), version, `seed ${seed}: ${file} is ${content}`);
     }
     for (const [program, version] of chosen) {
-      for (const file of files.get(`${program}/${version}`) ?? []) assert.ok(contents.has(`./${file}`), `seed ${seed}: ${program} ${version}'s ${file} is missing from the view`);
+      for (const file of files.get(`${program}/${version}`) ?? [])
+        assert.ok(contents.has(`./${file}`), `seed ${seed}: ${program} ${version}'s ${file} is missing from the view`);
     }
   }
 });

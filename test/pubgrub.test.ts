@@ -15,7 +15,20 @@ import { writeCollectionTree } from './helpers/collection-shaped.js';
 import { parseDependencies, type Requirement } from '../src/resolver/dependencies.js';
 import { tuning } from '../src/resolver/pubgrub/pubgrub.js';
 import { Buckets } from '../src/resolver/pubgrub/buckets.js';
-import { allows, allVersions, intersect, negate, negative, noVersions, or, positive, single, union, type Term, type VersionSet } from '../src/resolver/pubgrub/term.js';
+import {
+  allows,
+  allVersions,
+  intersect,
+  negate,
+  negative,
+  noVersions,
+  or,
+  positive,
+  single,
+  union,
+  type Term,
+  type VersionSet,
+} from '../src/resolver/pubgrub/term.js';
 import { satisfiesAll } from '../src/resolver/constraint.js';
 import { failure } from './helpers/failure.js';
 import { makeTree, tempDir, type TreeSpec } from './helpers/tree.js';
@@ -25,13 +38,19 @@ function resolveIn(root: string, target = 'App', extra: Partial<ResolveOptions> 
   const world = newWorld(options);
   return resolveTarget(world, anyTarget(world, target), options);
 }
-const resolve = (spec: TreeSpec, target = 'App', extra: Partial<ResolveOptions> = {}) => resolveIn(makeTree(spec), target, extra);
+const resolve = (spec: TreeSpec, target = 'App', extra: Partial<ResolveOptions> = {}) =>
+  resolveIn(makeTree(spec), target, extra);
 const chosenMap = (run: ReturnType<typeof resolveIn>) =>
-  new Map([...(run.program ? [[run.program.name, run.program.version] as [string, string]] : []), ...run.dependencies.map((d) => [d.name, d.version] as [string, string])]);
+  new Map([
+    ...(run.program ? [[run.program.name, run.program.version] as [string, string]] : []),
+    ...run.dependencies.map((d) => [d.name, d.version] as [string, string]),
+  ]);
 
 for (const width of [18, 40, 120]) {
   test(`the late-line pattern at ${width} programs: one more line on Lib0 is settled at once`, () => {
-    const programs: TreeSpec['programs'] = { App: { '1.0': { deps: [...Array.from({ length: width }, (_, i) => `Lib${i}`), 'Lib0 < 2.0'].join('\n') } } };
+    const programs: TreeSpec['programs'] = {
+      App: { '1.0': { deps: [...Array.from({ length: width }, (_, i) => `Lib${i}`), 'Lib0 < 2.0'].join('\n') } },
+    };
     const current: Record<string, string> = {};
     for (let i = 0; i < width; i++) {
       // Each 2.0 pulls in the next library, so a wrong early choice is buried under many others.
@@ -48,7 +67,13 @@ for (const width of [18, 40, 120]) {
   });
 }
 
-for (const [seed, programs] of [[1, 200], [2, 300], [3, 400], [4, 300], [5, 600]] as const) {
+for (const [seed, programs] of [
+  [1, 200],
+  [2, 300],
+  [3, 400],
+  [4, 300],
+  [5, 600],
+] as const) {
   test(`planted tree #${seed}: ${programs} programs × 5–10 versions with traps resolve, checked line by line`, () => {
     const root = tempDir('runner-planted-');
     writePlantedTree(root, seed, { programs });
@@ -98,7 +123,15 @@ test('a closure of more than 2,100 requirement lines resolves (no recursion that
   writePlantedTree(root, 7, { programs: 800, dependencies: 4, appDependencies: 40, minVersions: 3, maxVersions: 5 });
   const run = resolveIn(root);
   const chosen = chosenMap(run);
-  const lines = [...chosen].reduce((n, [name, version]) => n + fs.readFileSync(path.join(root, 'Programs', name, version, 'Resources/Dependencies'), 'utf8').split('\n').filter(Boolean).length, 0);
+  const lines = [...chosen].reduce(
+    (n, [name, version]) =>
+      n +
+      fs
+        .readFileSync(path.join(root, 'Programs', name, version, 'Resources/Dependencies'), 'utf8')
+        .split('\n')
+        .filter(Boolean).length,
+    0,
+  );
   assert.ok(lines > 2100, `${lines} lines`);
   assert.equal(checkAnswer(root, chosen), []);
 });
@@ -129,7 +162,10 @@ test('unsatisfiable 30 levels deep under 25 unrelated programs: the derivation, 
   assert.not.match(error.message, /\bU\d+/, 'unrelated programs stay out of the explanation');
   assert.match(error.message, /\bA1 \d/);
   assert.match(error.message, /\bB1 \d/);
-  assert.match(lines.at(-1)!, /^ {2}And because App 1\.0 needs [AB]1 and App 1\.0 is the program being run, the run cannot be satisfied\.$/);
+  assert.match(
+    lines.at(-1)!,
+    /^ {2}And because App 1\.0 needs [AB]1 and App 1\.0 is the program being run, the run cannot be satisfied\.$/,
+  );
   assert.ok(lines.length <= 40, `bounded: ${lines.length} lines`);
   assert.match(error.message, /\n {2}… \d+ more lines of the derivation …\n/);
   // Shallow enough to be told whole: the conflict on X is in it, said from both sides.
@@ -147,10 +183,20 @@ test('a direct dependency that is simply not installed is named, however tangled
 });
 
 test('names are matched ignoring letter case; two programs that differ only in case are named', () => {
-  const run = resolve({ programs: { App: { '1': { deps: 'Glib >= 2\nZLIB\n' } }, GLib: { '2.80': {} }, Zlib: { '1.3': {} } } });
-  assert.equal([...chosenMap(run)].slice(1), [['GLib', '2.80'], ['Zlib', '1.3']]);
-  const error = failure(() => resolve({ programs: { App: { '1': { deps: 'glib\n' } }, GLib: { '2': {} }, Glib: { '1': {} } } }));
-  assert.match(error.message, /App 1 needs glib, but glib could be GLib or Glib \(names that differ only in letter case\)/);
+  const run = resolve({
+    programs: { App: { '1': { deps: 'Glib >= 2\nZLIB\n' } }, GLib: { '2.80': {} }, Zlib: { '1.3': {} } },
+  });
+  assert.equal([...chosenMap(run)].slice(1), [
+    ['GLib', '2.80'],
+    ['Zlib', '1.3'],
+  ]);
+  const error = failure(() =>
+    resolve({ programs: { App: { '1': { deps: 'glib\n' } }, GLib: { '2': {} }, Glib: { '1': {} } } }),
+  );
+  assert.match(
+    error.message,
+    /App 1 needs glib, but glib could be GLib or Glib \(names that differ only in letter case\)/,
+  );
 });
 
 test('[flag] lines are optional: layered when they fit, skipped (and said with -v) when they do not', () => {
@@ -160,15 +206,30 @@ test('[flag] lines are optional: layered when they fit, skipped (and said with -
     KDE: { '1': { deps: 'Qt < 4\n' } },
   };
   const run = resolve({ programs, current: { Qt: '4.8' } });
-  assert.equal([...chosenMap(run)].slice(1), [['KDE', '1'], ['Qt', '3.3']]);
-  assert.ok(run.notes().some((n) => /optional 'Qt >= 4\.5' .* skipped: it does not fit with the rest/.test(n)), run.notes().join('\n'));
-  assert.ok(run.notes().some((n) => /optional 'DBus' .* skipped: nothing installed fits it/.test(n)), run.notes().join('\n'));
+  assert.equal([...chosenMap(run)].slice(1), [
+    ['KDE', '1'],
+    ['Qt', '3.3'],
+  ]);
+  assert.ok(
+    run.notes().some((n) => /optional 'Qt >= 4\.5' .* skipped: it does not fit with the rest/.test(n)),
+    run.notes().join('\n'),
+  );
+  assert.ok(
+    run.notes().some((n) => /optional 'DBus' .* skipped: nothing installed fits it/.test(n)),
+    run.notes().join('\n'),
+  );
   const fits = resolve({ programs: { ...programs, App: { '1': { deps: 'Qt >= 4.5 [qt]\n' } } } });
   assert.equal([...chosenMap(fits)].slice(1), [['Qt', '4.8']]);
 });
 
-test("pre-releases: Tcl >= 8.6.10 takes 8.6.16, never 8.6b3, even when 8.6b3 is Current", () => {
-  const run = resolve({ programs: { App: { '1': { deps: 'Tcl >= 8.6.10\n' } }, Tcl: { '8.5a4': {}, '8.5.9': {}, '8.6b3': {}, '8.6.10': {}, '8.6.16': {} } }, current: { Tcl: '8.6b3' } });
+test('pre-releases: Tcl >= 8.6.10 takes 8.6.16, never 8.6b3, even when 8.6b3 is Current', () => {
+  const run = resolve({
+    programs: {
+      App: { '1': { deps: 'Tcl >= 8.6.10\n' } },
+      Tcl: { '8.5a4': {}, '8.5.9': {}, '8.6b3': {}, '8.6.10': {}, '8.6.16': {} },
+    },
+    current: { Tcl: '8.6b3' },
+  });
   assert.equal([...chosenMap(run)].slice(1), [['Tcl', '8.6.16']]);
 });
 
@@ -181,9 +242,17 @@ test('--why gives the derived reason for a version ruled out through another pro
     },
     current: { Tool: '3.1' },
   });
-  assert.equal([...chosenMap(run)].slice(1), [['Greet', '1.0'], ['Tool', '2.0']]);
+  assert.equal([...chosenMap(run)].slice(1), [
+    ['Greet', '1.0'],
+    ['Tool', '2.0'],
+  ]);
   assert.is(run.whyNot('Tool', '3.1'), 'ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0');
-  assert.ok(run.notes().includes('Tool 2.0, not Current 3.1: Current ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0'), run.notes().join('\n'));
+  assert.ok(
+    run
+      .notes()
+      .includes('Tool 2.0, not Current 3.1: Current ruled out: App 1 needs Greet < 2.0; Tool 3.1 needs Greet >= 2.0'),
+    run.notes().join('\n'),
+  );
 });
 
 test('--why names the earlier choice that ruled a version out, not a line that only narrowed that program before it', () => {
@@ -201,7 +270,14 @@ test('--why names the earlier choice that ruled a version out, not a line that o
   assert.equal(chosenMap(run).get('Greet'), '2.0');
   assert.equal(chosenMap(run).get('Tool'), '1.0');
   assert.is(run.whyNot('Tool', '3.1'), 'ruled out: Greet 2.0 was chosen earlier; Tool 3.1 needs Greet < 2.0');
-  assert.ok(run.notes().includes('Tool 1.0, not Current 3.1: Current ruled out: Greet 2.0 was chosen earlier; Tool 3.1 needs Greet < 2.0'), run.notes().join('\n'));
+  assert.ok(
+    run
+      .notes()
+      .includes(
+        'Tool 1.0, not Current 3.1: Current ruled out: Greet 2.0 was chosen earlier; Tool 3.1 needs Greet < 2.0',
+      ),
+    run.notes().join('\n'),
+  );
 });
 
 test('a program with more versions than a number set holds (40): resolved, learned from and explained alike', () => {
@@ -210,7 +286,11 @@ test('a program with more versions than a number set holds (40): resolved, learn
   const wide: Record<string, { deps?: string }> = {};
   for (let i = 0; i < 40; i++) wide[`1.${i}`] = { deps: i >= 8 ? 'Lib >= 2.0' : '' };
   const spec = (extra: string): TreeSpec => ({
-    programs: { Wide: wide, Lib: { '1.0': {}, '2.0': { deps: 'Wide < 1.6' } }, App: { '1.0': { deps: `Wide\nLib >= 2.0\n${extra}` } } },
+    programs: {
+      Wide: wide,
+      Lib: { '1.0': {}, '2.0': { deps: 'Wide < 1.6' } },
+      App: { '1.0': { deps: `Wide\nLib >= 2.0\n${extra}` } },
+    },
     current: { Wide: '1.39', Lib: '2.0' },
   });
   // Wide 1.8 and later need Lib >= 2.0, which needs Wide < 1.6: learned, Wide 1.5 is taken.
@@ -219,7 +299,10 @@ test('a program with more versions than a number set holds (40): resolved, learn
   assert.is(chosen.get('Lib'), '2.0');
   const error = failure(() => resolve(spec('Wide >= 1.6')));
   assert.is(error.exitCode, 120);
-  assert.is(error.message, 'no choice of the installed versions fits:\n  Because Lib 2.0 needs Wide < 1.6 and App 1.0 needs Lib >= 2.0, App 1.0 needs Wide 1.0 to 1.5.\n  And because App 1.0 needs Wide >= 1.6 and App 1.0 is the program being run, the run cannot be satisfied.');
+  assert.is(
+    error.message,
+    'no choice of the installed versions fits:\n  Because Lib 2.0 needs Wide < 1.6 and App 1.0 needs Lib >= 2.0, App 1.0 needs Wide 1.0 to 1.5.\n  And because App 1.0 needs Wide >= 1.6 and App 1.0 is the program being run, the run cannot be satisfied.',
+  );
 });
 
 /**
@@ -228,8 +311,12 @@ test('a program with more versions than a number set holds (40): resolved, learn
  */
 function randomTree(seed: number, wide = false): TreeSpec {
   const next = rng(seed);
-  const names = wide ? ['W', 'A', 'B', 'C'].slice(0, 3 + next(2)) : ['A', 'B', 'C', 'D', 'E', 'F'].slice(0, 3 + next(4));
-  const versionsOf = new Map(names.map((n) => [n, Array.from({ length: n === 'W' ? 36 : 1 + next(4) }, (_, i) => `${i + 1}.0`)]));
+  const names = wide
+    ? ['W', 'A', 'B', 'C'].slice(0, 3 + next(2))
+    : ['A', 'B', 'C', 'D', 'E', 'F'].slice(0, 3 + next(4));
+  const versionsOf = new Map(
+    names.map((n) => [n, Array.from({ length: n === 'W' ? 36 : 1 + next(4) }, (_, i) => `${i + 1}.0`)]),
+  );
   const constraint = (name: string) => {
     const versions = versionsOf.get(name) ?? ['1.0'];
     const pick = () => versions[next(versions.length)];
@@ -242,7 +329,10 @@ function randomTree(seed: number, wide = false): TreeSpec {
     return `${name}${constraint(name)}`;
   };
   const lines = (self: string, count: number) =>
-    Array.from({ length: count }, () => `${alternative(self)}${next(5) === 0 ? ` | ${alternative(self)}` : ''}${next(12) === 0 ? ' [extra]' : ''}`).join('\n');
+    Array.from(
+      { length: count },
+      () => `${alternative(self)}${next(5) === 0 ? ` | ${alternative(self)}` : ''}${next(12) === 0 ? ' [extra]' : ''}`,
+    ).join('\n');
   const programs: TreeSpec['programs'] = { App: { '1.0': { deps: lines('App', 1 + next(3)) } } };
   const current: Record<string, string> = {};
   for (const [name, versions] of versionsOf) {
@@ -255,11 +345,16 @@ function randomTree(seed: number, wide = false): TreeSpec {
 /** Whether any choice of versions (or leaving programs out) meets every required line, by trying them all. */
 function solvableByExhaustion(spec: TreeSpec): boolean {
   const names = Object.keys(spec.programs);
-  const linesOf = (name: string, version: string): Requirement[] => parseDependencies(spec.programs[name][version].deps ?? '', 'x').requirements;
+  const linesOf = (name: string, version: string): Requirement[] =>
+    parseDependencies(spec.programs[name][version].deps ?? '', 'x').requirements;
   const choice = new Map<string, string>();
   const meets = () =>
     [...choice].every(([name, version]) =>
-      linesOf(name, version).every((r) => r.optional || r.alternatives.some((a) => choice.has(a.name) && satisfiesAll(choice.get(a.name) as string, a.constraints))),
+      linesOf(name, version).every(
+        (r) =>
+          r.optional ||
+          r.alternatives.some((a) => choice.has(a.name) && satisfiesAll(choice.get(a.name) as string, a.constraints)),
+      ),
     );
   const tryFrom = (i: number): boolean => {
     if (i === names.length) return meets();
@@ -307,7 +402,11 @@ function differential(count: number, wide = false): number {
     } catch (error) {
       assert.is((error as { exitCode?: number }).exitCode, 120, `seed ${seed}: ${(error as Error).message}`);
     }
-    assert.is(run !== undefined, expected, `seed ${seed}: exhaustive search says ${expected ? 'solvable' : 'unsolvable'}`);
+    assert.is(
+      run !== undefined,
+      expected,
+      `seed ${seed}: exhaustive search says ${expected ? 'solvable' : 'unsolvable'}`,
+    );
     if (run) {
       assert.equal(checkAnswer(root, chosenMap(run)), [], `seed ${seed}`);
       solved++;
@@ -374,7 +473,9 @@ test('the arrays the solver reads have one elements kind, whether their maker ru
     if (!(%GetOptimizationStatus(make) & 16)) throw new Error('make was not optimized');
     console.log(JSON.stringify({ interpreted, optimized, values: [made[0], made[1].map((o) => o.x), made[2].map((o) => o.x), made[3].length] }));
   `;
-  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], { encoding: 'utf8' });
+  const run = spawnSync(process.execPath, ['--allow-natives-syntax', '--input-type=module', '-e', script], {
+    encoding: 'utf8',
+  });
   assert.is(run.status, 0, run.stderr);
   const seen = JSON.parse(run.stdout);
   // Holey, and the same in both tiers.
@@ -401,9 +502,21 @@ test('terms over sets of 1 to 40 versions (shared for small sets, made anew for 
       const [ma, mb] = [model(a, width), model(b, width)];
       // As a constraint on a selected package, "not P ∈ S" allows what S leaves out; intersect
       // and union of terms act on what they allow.
-      assert.equal(model(intersect(a, b), width), ma.map((x, v) => x && mb[v]), `width ${width}: intersect`);
-      assert.equal(model(union(a, b), width), ma.map((x, v) => x || mb[v]), `width ${width}: union`);
-      assert.equal(model(negate(a), width), ma.map((x) => !x), `width ${width}: negate`);
+      assert.equal(
+        model(intersect(a, b), width),
+        ma.map((x, v) => x && mb[v]),
+        `width ${width}: intersect`,
+      );
+      assert.equal(
+        model(union(a, b), width),
+        ma.map((x, v) => x || mb[v]),
+        `width ${width}: union`,
+      );
+      assert.equal(
+        model(negate(a), width),
+        ma.map((x) => !x),
+        `width ${width}: negate`,
+      );
       assert.equal(model(a, width), ma, `width ${width}: unchanged by the operations`);
       assert.is(negate(negate(a)).positive, a.positive);
     }

@@ -11,7 +11,7 @@ import { projectRoot } from './helpers/run.js';
 import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, runnerAs, runnerCommand, shareTree, TEST_USER, type As } from './helpers/users.js';
 
-const SHOW = '#!/bin/sh\necho "lib=$(ls ${LD_LIBRARY_PATH%%:*} | tr \'\\n\' \' \')"\n';
+const SHOW = "#!/bin/sh\necho \"lib=$(ls ${LD_LIBRARY_PATH%%:*} | tr '\\n' ' ')\"\n";
 
 /**
  * Y 1.0 supplies `lib/sub` as a directory symlink that, seen from System/Index/lib, leads out of
@@ -25,7 +25,10 @@ function hostileRemovalWorld(who: As): { root: string; victim: string } {
   makeTree(
     {
       programs: {
-        Y: { '1.0': { files: { 'lib/liby.so.1': 'one' } }, '2.0': { files: { 'lib/sub/victim': 'index entry', 'lib/liby.so.2': 'two' } } },
+        Y: {
+          '1.0': { files: { 'lib/liby.so.1': 'one' } },
+          '2.0': { files: { 'lib/sub/victim': 'index entry', 'lib/liby.so.2': 'two' } },
+        },
         App: { '1.0': { deps: 'Y < 2.0\n', files: { 'bin/app': SHOW } } },
       },
       current: { Y: '2.0', App: '1.0' },
@@ -57,18 +60,32 @@ for (const who of ['root', 'user'] as As[]) {
 test('root: -f also covers a namespace that cannot be created', () => {
   const { root } = hostileRemovalWorld('root');
   // Root without CAP_SYS_ADMIN: unshare(CLONE_NEWNS) fails with EPERM.
-  const command = ['setpriv', '--bounding-set=-all', '--inh-caps=-all', ...runnerCommand('root', ['--root', root, '-f', 'app'])];
+  const command = [
+    'setpriv',
+    '--bounding-set=-all',
+    '--inh-caps=-all',
+    ...runnerCommand('root', ['--root', root, '-f', 'app']),
+  ];
   const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', env: envAs('root') });
-  assert.match(result.stderr, /^Runner: warning: unshare\(CLONE_NEWNS\): Operation not permitted: root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it \(a container's defaults do\); running without the private view \(-f\)$/m);
+  assert.match(
+    result.stderr,
+    /^Runner: warning: unshare\(CLONE_NEWNS\): Operation not permitted: root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it \(a container's defaults do\); running without the private view \(-f\)$/m,
+  );
   assert.is(result.status, 0, result.stderr);
-  const without = spawnSync(command[0], command.filter((w) => w !== '-f').slice(1), { encoding: 'utf8', env: envAs('root') });
+  const without = spawnSync(command[0], command.filter((w) => w !== '-f').slice(1), {
+    encoding: 'utf8',
+    env: envAs('root'),
+  });
   assert.is(without.status, 122, without.stderr);
 });
 
 /** A small tree whose App 1.0 has the given Resources/Dependencies set up by `plant`. */
 function plantedWorld(plant: (resources: string, root: string) => void): string {
   const root = makeTree({
-    programs: { Greet: { '1.0': {}, '2.0': {} }, App: { '1.0': { files: { 'bin/app': '#!/bin/sh\necho app ran\n' } } } },
+    programs: {
+      Greet: { '1.0': {}, '2.0': {} },
+      App: { '1.0': { files: { 'bin/app': '#!/bin/sh\necho app ran\n' } } },
+    },
     current: { Greet: '2.0', App: '1.0' },
   });
   linkIndex(root, { Greet: '2.0', App: '1.0' });
@@ -76,7 +93,8 @@ function plantedWorld(plant: (resources: string, root: string) => void): string 
   return root;
 }
 
-const resolve = (root: string, ...extra: string[]) => runnerAs('root', ['--root', root, ...extra, '--resolve', 'App'], { timeout: 20_000 });
+const resolve = (root: string, ...extra: string[]) =>
+  runnerAs('root', ['--root', root, ...extra, '--resolve', 'App'], { timeout: 20_000 });
 
 test('a Resources that is a file, not a directory, holds no metadata: the run resolves, with no internal error', () => {
   const root = plantedWorld((resources) => {
@@ -91,12 +109,32 @@ test('a Resources that is a file, not a directory, holds no metadata: the run re
 
 test('a FIFO, a device, an oversized file or a broken link as Dependencies is bad metadata (121), never a hang', () => {
   const cases: [string, (resources: string) => void, RegExp][] = [
-    ['FIFO', (r) => spawnSync('mkfifo', [path.join(r, 'Dependencies')]), /Dependencies: is a FIFO, not a regular file$/m],
-    ['/dev/zero', (r) => fs.symlinkSync('/dev/zero', path.join(r, 'Dependencies')), /Dependencies: is a device, not a regular file$/m],
-    ['5 MiB', (r) => fs.writeFileSync(path.join(r, 'Dependencies'), `Greet\n${'#'.repeat(5 * 1024 * 1024)}\n`), /Dependencies: is \d+ bytes, more than the 4194304 a metadata file may have$/m],
-    ['dangling', (r) => fs.symlinkSync('nowhere', path.join(r, 'Dependencies')), /Dependencies: is a symlink that leads nowhere$/m],
+    [
+      'FIFO',
+      (r) => spawnSync('mkfifo', [path.join(r, 'Dependencies')]),
+      /Dependencies: is a FIFO, not a regular file$/m,
+    ],
+    [
+      '/dev/zero',
+      (r) => fs.symlinkSync('/dev/zero', path.join(r, 'Dependencies')),
+      /Dependencies: is a device, not a regular file$/m,
+    ],
+    [
+      '5 MiB',
+      (r) => fs.writeFileSync(path.join(r, 'Dependencies'), `Greet\n${'#'.repeat(5 * 1024 * 1024)}\n`),
+      /Dependencies: is \d+ bytes, more than the 4194304 a metadata file may have$/m,
+    ],
+    [
+      'dangling',
+      (r) => fs.symlinkSync('nowhere', path.join(r, 'Dependencies')),
+      /Dependencies: is a symlink that leads nowhere$/m,
+    ],
     ['loop', (r) => fs.symlinkSync('Dependencies', path.join(r, 'Dependencies')), /Dependencies: is a symlink loop$/m],
-    ['FIFO Architecture', (r) => spawnSync('mkfifo', [path.join(r, 'Architecture')]), /Architecture: is a FIFO, not a regular file$/m],
+    [
+      'FIFO Architecture',
+      (r) => spawnSync('mkfifo', [path.join(r, 'Architecture')]),
+      /Architecture: is a FIFO, not a regular file$/m,
+    ],
   ];
   for (const [label, plant, message] of cases) {
     const result = resolve(plantedWorld(plant));
@@ -127,7 +165,10 @@ test('a Current that leads into another program is ignored with a warning', () =
   makeTree({ programs: { Greet: { '1.0': {} } } }, root);
   const result = runnerAs('root', ['--root', root, '--json', '--resolve', 'App']);
   assert.is(result.status, 0, result.stderr);
-  assert.match(result.stderr, /Programs\/Greet\/Current -> \.\.\/Hello\/1\.0 is not a version of Greet; Current ignored/);
+  assert.match(
+    result.stderr,
+    /Programs\/Greet\/Current -> \.\.\/Hello\/1\.0 is not a version of Greet; Current ignored/,
+  );
   assert.is(JSON.parse(result.stdout).dependencies[0].version, '2.0', 'no Current: the newest');
 });
 
@@ -158,7 +199,11 @@ test('what --resolve, --index and --dry-run print for people escapes names from 
     assert.is(result.status, 0, `${action}: ${result.stderr}`);
     assert.not.match(result.stdout, raw, `${action}: ${JSON.stringify(result.stdout)}`);
     // --index lists the Index's own names (bin/...), the others the program's directory too.
-    assert.match(result.stdout, action === 'index' ? /bin\/tool\\u200b/ : /Ev\\x1b\[2Jil\\u202e/, `${action}: ${JSON.stringify(result.stdout)}`);
+    assert.match(
+      result.stdout,
+      action === 'index' ? /bin\/tool\\u200b/ : /Ev\\x1b\[2Jil\\u202e/,
+      `${action}: ${JSON.stringify(result.stdout)}`,
+    );
   }
   const json = runnerAs('root', ['--root', root, '--resolve', '--json', tool]);
   assert.is(JSON.parse(json.stdout).program.name, evil, "JSON keeps the name itself (its escapes are JSON's)");
@@ -192,13 +237,19 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is(planted.status, 122, planted.stderr);
     assert.match(planted.stderr, /Runner is a symlink; refusing to write through it$/m);
     assert.equal(fs.readdirSync(elsewhere), [], 'nothing was written through the link');
-    const unwritable = runnerAs(who, ['--root', root, '-C', 'app'], { env: envAs(who, { XDG_STATE_HOME: '/proc/runner-state' }) });
+    const unwritable = runnerAs(who, ['--root', root, '-C', 'app'], {
+      env: envAs(who, { XDG_STATE_HOME: '/proc/runner-state' }),
+    });
     assert.is(unwritable.status, 122, unwritable.stderr);
     assert.match(unwritable.stderr, /^Runner: cannot create \/proc\/runner-state\/Runner: E[A-Z]+$/m);
     // A relative XDG_STATE_HOME is ignored (XDG Base Directory spec): the default under $HOME.
-    const relative = runnerAs(who, ['--root', root, '-C', 'app'], { env: envAs(who, { XDG_STATE_HOME: 'relative/state' }) });
+    const relative = runnerAs(who, ['--root', root, '-C', 'app'], {
+      env: envAs(who, { XDG_STATE_HOME: 'relative/state' }),
+    });
     assert.is(relative.status, 0, relative.stderr);
-    const kept = /write layer kept in (\/(root|home\/runner-test)\/\.local\/state\/Runner\/view-\S+) \(-C\)/.exec(relative.stderr)?.[1];
+    const kept = /write layer kept in (\/(root|home\/runner-test)\/\.local\/state\/Runner\/view-\S+) \(-C\)/.exec(
+      relative.stderr,
+    )?.[1];
     assert.ok(kept, relative.stderr);
     fs.rmSync(kept, { recursive: true }); // kept as asked: the test removes what it made
   });
@@ -225,7 +276,10 @@ const HUGE = 150_000;
 test('huge metadata files: the run goes on, each file says its first 10 problems and counts the rest', () => {
   const root = plantedWorld((r) => {
     writeFile(path.join(r, 'Dependencies'), 'Bad!!line\n'.repeat(HUGE));
-    writeFile(path.join(r, 'Environment'), `${'export A=1\nbogus line\n'.repeat(HUGE)}export ${'B=$A '.repeat(HUGE)}\n`);
+    writeFile(
+      path.join(r, 'Environment'),
+      `${'export A=1\nbogus line\n'.repeat(HUGE)}export ${'B=$A '.repeat(HUGE)}\n`,
+    );
   });
   fs.writeFileSync(path.join(root, 'Programs/App/1.0/bin/app'), '#!/bin/sh\necho "A=$A B=$B"\n');
   const result = runnerAs('root', ['--root', root, '--no-cache', 'app']);
@@ -234,9 +288,15 @@ test('huge metadata files: the run goes on, each file says its first 10 problems
   const lines = result.stderr.trimEnd().split('\n');
   assert.is(lines.length, 22, result.stderr.slice(0, 4000));
   assert.match(lines[0], /Dependencies:1:4: unexpected '!'; line skipped$/);
-  assert.match(lines[10], new RegExp(`Dependencies: ${HUGE - 10} more problems like these not shown \\(${HUGE} in all\\)$`));
+  assert.match(
+    lines[10],
+    new RegExp(`Dependencies: ${HUGE - 10} more problems like these not shown \\(${HUGE} in all\\)$`),
+  );
   assert.match(lines[11], /Environment:2: 'bogus line' is not an assignment/);
-  assert.match(lines[21], new RegExp(`Environment: ${HUGE - 10} more problems like these not shown \\(${HUGE} in all\\)$`));
+  assert.match(
+    lines[21],
+    new RegExp(`Environment: ${HUGE - 10} more problems like these not shown \\(${HUGE} in all\\)$`),
+  );
 });
 
 test(`root: an Index of ${HUGE} entries that all lead into another version is hidden whole`, () => {
@@ -247,7 +307,12 @@ test(`root: an Index of ${HUGE} entries that all lead into another version is hi
       {
         programs: {
           Big: { '1.0': { files: { 'share/big/only-in-1': '' } }, '2.0': {} },
-          App: { '1.0': { deps: 'Big < 2.0\n', files: { 'bin/app': '#!/bin/sh\nls "$(dirname "$0")/../share/big" | wc -l\n' } } },
+          App: {
+            '1.0': {
+              deps: 'Big < 2.0\n',
+              files: { 'bin/app': '#!/bin/sh\nls "$(dirname "$0")/../share/big" | wc -l\n' },
+            },
+          },
         },
         current: { Big: '2.0', App: '1.0' },
       },
@@ -269,15 +334,26 @@ test(`root: an Index of ${HUGE} entries that all lead into another version is hi
     const env = { ...envAs('root'), XDG_CACHE_HOME: tempDir('runner-huge-cache-'), ...counting };
     const launch = () => {
       const before = nodeStarts();
-      const result = spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, path.join(root, 'System/Index/bin/app')], { encoding: 'utf8', env });
+      const result = spawnSync(
+        path.join(projectRoot, 'bin/Runner'),
+        ['--root', root, path.join(root, 'System/Index/bin/app')],
+        { encoding: 'utf8', env },
+      );
       return { ...result, viaNode: nodeStarts() > before };
     };
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 80); // files changed just now are not cached ("racy")
-    for (const [run, planned] of [['cold', true], ['warm', false]] as const) {
+    for (const [run, planned] of [
+      ['cold', true],
+      ['warm', false],
+    ] as const) {
       const result = launch();
       assert.is(result.stderr, '', run);
       assert.is(result.stdout.trim(), '1', `${run}: only Big 1.0's own file is left`);
-      assert.is(result.viaNode, planned, run === 'warm' ? 'the large plan is kept and run without Node' : 'planned by Node');
+      assert.is(
+        result.viaNode,
+        planned,
+        run === 'warm' ? 'the large plan is kept and run without Node' : 'planned by Node',
+      );
     }
   } finally {
     fs.rmSync(base, { recursive: true, force: true });
@@ -291,9 +367,12 @@ test('root refuses metadata in a program directory that another user can write, 
   fs.chmodSync(appDir, 0o777);
   const refused = resolve(open);
   assert.is(refused.status, 121, refused.stderr);
-  assert.match(refused.stderr, new RegExp(`Dependencies: is in ${appDir}, which is writable by everyone; running as root`));
+  assert.match(
+    refused.stderr,
+    new RegExp(`Dependencies: is in ${appDir}, which is writable by everyone; running as root`),
+  );
   fs.chmodSync(appDir, 0o755);
-  assert.is(resolve(open).status, 0, 'the same tree with the directory root\'s alone');
+  assert.is(resolve(open).status, 0, "the same tree with the directory root's alone");
 
   // Programs/App a symlink to a directory others can write: the directory it leads to counts.
   const linked = plantedWorld((r) => writeFile(path.join(r, 'Dependencies'), 'Greet\n'));
@@ -303,7 +382,12 @@ test('root refuses metadata in a program directory that another user can write, 
   fs.chmodSync(real, 0o777);
   const viaLink = resolve(linked);
   assert.is(viaLink.status, 121, viaLink.stderr);
-  assert.match(viaLink.stderr, new RegExp(`Dependencies: is in ${path.join(linked, 'Programs/App')}, which is writable by everyone; running as root`));
+  assert.match(
+    viaLink.stderr,
+    new RegExp(
+      `Dependencies: is in ${path.join(linked, 'Programs/App')}, which is writable by everyone; running as root`,
+    ),
+  );
   fs.chmodSync(real, 0o755);
   assert.is(resolve(linked).status, 0, resolve(linked).stderr);
 });
@@ -314,7 +398,10 @@ test('root refuses metadata that another user can write, unless --trust-tree', (
   fs.chmodSync(path.join(worldWritable, 'Programs/App/1.0/Resources/Dependencies'), 0o666);
   const refused = resolve(worldWritable);
   assert.is(refused.status, 121, refused.stderr);
-  assert.match(refused.stderr, /Dependencies: is writable by everyone; running as root, Runner does not trust it \(--trust-tree overrides\)$/m);
+  assert.match(
+    refused.stderr,
+    /Dependencies: is writable by everyone; running as root, Runner does not trust it \(--trust-tree overrides\)$/m,
+  );
   assert.is(resolve(worldWritable, '--trust-tree').status, 0);
 
   const userOwned = plantedWorld((r) => writeFile(path.join(r, 'Environment'), 'export LD_PRELOAD=/tmp/evil.so\n'));
@@ -327,7 +414,7 @@ test('root refuses metadata that another user can write, unless --trust-tree', (
   assert.is(asUser.status, 0, asUser.stderr);
 });
 
-test('root follows a symlinked Programs or Index directory to where it leads: root\'s alone is fine, another user\'s is refused', () => {
+test("root follows a symlinked Programs or Index directory to where it leads: root's alone is fine, another user's is refused", () => {
   ensureTestUser();
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);
   const root = plantedWorld(() => undefined);
@@ -343,7 +430,10 @@ test('root follows a symlinked Programs or Index directory to where it leads: ro
   assert.is(fine.stdout, 'app ran\n');
   fs.chownSync(elsewhere, uid, uid);
   const refused = launch();
-  assert.is(refused.stderr, `Runner: ${elsewhere} is owned by uid ${uid}, not root; running as root, Runner does not trust it (--trust-tree overrides)\n`);
+  assert.is(
+    refused.stderr,
+    `Runner: ${elsewhere} is owned by uid ${uid}, not root; running as root, Runner does not trust it (--trust-tree overrides)\n`,
+  );
   assert.is(refused.status, 121);
 });
 
@@ -364,8 +454,14 @@ test('root refuses to launch from a Programs, an Index or a layer that another u
   const uid = Number(spawnSync('id', ['-u', TEST_USER], { encoding: 'utf8' }).stdout);
   const root = plantedWorld(() => undefined);
   const { env: counting, count: nodeStarts } = nodeStartCounter(tempDir('runner-marks-'));
-  const front = (...args: string[]) => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, ...args, 'app'], { encoding: 'utf8', cwd: '/', env: { ...envAs('root'), ...counting } });
-  const refusal = (dir: string, why: string) => `Runner: ${dir} ${why}; running as root, Runner does not trust it (--trust-tree overrides)\n`;
+  const front = (...args: string[]) =>
+    spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, ...args, 'app'], {
+      encoding: 'utf8',
+      cwd: '/',
+      env: { ...envAs('root'), ...counting },
+    });
+  const refusal = (dir: string, why: string) =>
+    `Runner: ${dir} ${why}; running as root, Runner does not trust it (--trust-tree overrides)\n`;
   // Planned and cached while the tree is root's alone.
   for (let i = 0; i < 2; i++) assert.is(front().stdout, 'app ran\n');
   // The directories above the tree are checked for owner and mode only: new entries in them (as a
@@ -378,14 +474,34 @@ test('root refuses to launch from a Programs, an Index or a layer that another u
   fs.rmSync(path.join(os.tmpdir(), `runner-unrelated-${process.pid}`));
   const changes: [string, () => void, () => void, string][] = [
     // That user could put a libc where the view's LD_LIBRARY_PATH looks first.
-    [path.join(root, 'System/Index/lib'), () => fs.chownSync(path.join(root, 'System/Index/lib'), uid, uid), () => fs.chownSync(path.join(root, 'System/Index/lib'), 0, 0), `is owned by uid ${uid}, not root`],
+    [
+      path.join(root, 'System/Index/lib'),
+      () => fs.chownSync(path.join(root, 'System/Index/lib'), uid, uid),
+      () => fs.chownSync(path.join(root, 'System/Index/lib'), 0, 0),
+      `is owned by uid ${uid}, not root`,
+    ],
     // Or swap a program directory for their own between planning and mounting.
-    [path.join(root, 'Programs'), () => fs.chmodSync(path.join(root, 'Programs'), 0o777), () => fs.chmodSync(path.join(root, 'Programs'), 0o755), 'is writable by everyone'],
+    [
+      path.join(root, 'Programs'),
+      () => fs.chmodSync(path.join(root, 'Programs'), 0o777),
+      () => fs.chmodSync(path.join(root, 'Programs'), 0o755),
+      'is writable by everyone',
+    ],
     // Or rename the whole tree away: a directory above it.
     [root, () => fs.chownSync(root, uid, uid), () => fs.chownSync(root, 0, 0), `is owned by uid ${uid}, not root`],
     // A layer's directory the view shows, and a version directory with no metadata file to check.
-    [path.join(root, 'Programs/App/1.0/bin'), () => fs.chownSync(path.join(root, 'Programs/App/1.0/bin'), uid, uid), () => fs.chownSync(path.join(root, 'Programs/App/1.0/bin'), 0, 0), `is owned by uid ${uid}, not root`],
-    [path.join(root, 'Programs/App/1.0'), () => fs.chmodSync(path.join(root, 'Programs/App/1.0'), 0o777), () => fs.chmodSync(path.join(root, 'Programs/App/1.0'), 0o755), 'is writable by everyone'],
+    [
+      path.join(root, 'Programs/App/1.0/bin'),
+      () => fs.chownSync(path.join(root, 'Programs/App/1.0/bin'), uid, uid),
+      () => fs.chownSync(path.join(root, 'Programs/App/1.0/bin'), 0, 0),
+      `is owned by uid ${uid}, not root`,
+    ],
+    [
+      path.join(root, 'Programs/App/1.0'),
+      () => fs.chmodSync(path.join(root, 'Programs/App/1.0'), 0o777),
+      () => fs.chmodSync(path.join(root, 'Programs/App/1.0'), 0o755),
+      'is writable by everyone',
+    ],
   ];
   for (const [dir, change, undo, why] of changes) {
     change();
@@ -408,7 +524,12 @@ test('root: a directory of the view swapped for a symlink to the same directory 
   // finds the same directory), not its owner: the swap must show in its parent's identity.
   const root = plantedWorld(() => undefined);
   const { env: counting, count: nodeStarts } = nodeStartCounter(tempDir('runner-marks-'));
-  const front = () => spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 'app'], { encoding: 'utf8', cwd: '/', env: { ...envAs('root'), ...counting } });
+  const front = () =>
+    spawnSync(path.join(projectRoot, 'bin/Runner'), ['--root', root, 'app'], {
+      encoding: 'utf8',
+      cwd: '/',
+      env: { ...envAs('root'), ...counting },
+    });
   for (let i = 0; i < 2; i++) assert.is(front().stdout, 'app ran\n');
   const warm = nodeStarts();
   assert.is(front().stdout, 'app ran\n');

@@ -57,7 +57,32 @@ function* randomVersions(seed: number, count: number): Generator<string> {
     state = (state * 1103515245 + 12345) & 0x7fffffff;
     return state % n;
   };
-  const pieces = ['0', '1', '2', '10', '007', '20231105', 'a', 'k', 'rc', 'beta', 'r', 'esr', '~', '.', '-', '_', '+', '-r1', '-r10', 'git', 'SVN', '-git', '_cvs', 'hg'];
+  const pieces = [
+    '0',
+    '1',
+    '2',
+    '10',
+    '007',
+    '20231105',
+    'a',
+    'k',
+    'rc',
+    'beta',
+    'r',
+    'esr',
+    '~',
+    '.',
+    '-',
+    '_',
+    '+',
+    '-r1',
+    '-r10',
+    'git',
+    'SVN',
+    '-git',
+    '_cvs',
+    'hg',
+  ];
   for (let i = 0; i < count; i++) {
     let v = String(next(5));
     for (let j = next(6); j > 0; j--) v += pieces[next(pieces.length)];
@@ -78,13 +103,15 @@ test('total order: reflexive, antisymmetric, transitive, total', () => {
   // Transitivity on the sorted list: every pair must agree with the sorted positions.
   const sorted = [...versions].sort(compareVersions);
   for (let i = 0; i < sorted.length; i++) {
-    for (let j = i + 1; j < sorted.length; j++) assert.ok(sign(sorted[i], sorted[j]) < 0, `${sorted[i]} < ${sorted[j]}`);
+    for (let j = i + 1; j < sorted.length; j++)
+      assert.ok(sign(sorted[i], sorted[j]) < 0, `${sorted[i]} < ${sorted[j]}`);
   }
 });
 
 test('a snapshot is below every numbered version, whatever its number', () => {
   for (const v of ['git', 'GIT', 'svn', 'cvs', 'bzr', 'hg', '99.0-git', '2.0-svn', '3_cvs', '1.0-git-r3']) {
-    for (const numbered of ['0', '0.0.1', '1.0rc1', '~1', '2.0', '20231105', '1.0.2k']) assert.ok(compareVersionValues(v, numbered) < 0, `${v} < ${numbered}`);
+    for (const numbered of ['0', '0.0.1', '1.0rc1', '~1', '2.0', '20231105', '1.0.2k'])
+      assert.ok(compareVersionValues(v, numbered) < 0, `${v} < ${numbered}`);
   }
   // A word that only ends in the letters is no snapshot.
   for (const v of ['1.0digit', 'legit', '2.0-tsvn']) assert.ok(compareVersionValues(v, '0.1') > 0, `${v} is numbered`);

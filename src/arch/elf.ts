@@ -10,7 +10,14 @@ export type ElfInfo =
   | { kind: 'truncated'; what: string }
   | { kind: 'unreadable'; error: string };
 
-const MACHINES: Record<number, string> = { 3: 'i686', 62: 'x86_64', 40: 'arm', 183: 'aarch64', 243: 'riscv64', 21: 'ppc64' };
+const MACHINES: Record<number, string> = {
+  3: 'i686',
+  62: 'x86_64',
+  40: 'arm',
+  183: 'aarch64',
+  243: 'riscv64',
+  21: 'ppc64',
+};
 const PT_INTERP = 3;
 /** Program headers beyond this many are not looked at (real binaries have a dozen). */
 const MAX_PHNUM = 256;
@@ -22,8 +29,12 @@ export function archOfMachine(machine: number): string {
 /** Reads `size` bytes at `offset` of the whole file, for data beyond the bytes already read. */
 export type Fetch = (offset: number, size: number) => Uint8Array;
 
-export function parseElf(bytes: Uint8Array, fetch: Fetch = (offset, size) => bytes.subarray(offset, offset + size)): ElfInfo {
-  if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46) return { kind: 'not-elf' };
+export function parseElf(
+  bytes: Uint8Array,
+  fetch: Fetch = (offset, size) => bytes.subarray(offset, offset + size),
+): ElfInfo {
+  if (bytes.length < 4 || bytes[0] !== 0x7f || bytes[1] !== 0x45 || bytes[2] !== 0x4c || bytes[3] !== 0x46)
+    return { kind: 'not-elf' };
   if (bytes.length < 52) return { kind: 'truncated', what: 'ELF header' };
   const bits = bytes[4] === 1 ? 32 : bytes[4] === 2 ? 64 : undefined;
   const little = bytes[5] === 1 ? true : bytes[5] === 2 ? false : undefined;
@@ -40,7 +51,8 @@ export function parseElf(bytes: Uint8Array, fetch: Fetch = (offset, size) => byt
   let interpreter: string | undefined;
   for (let i = 0; i < phnum; i++) {
     const at = phoff + i * phentsize;
-    if (phentsize < (bits === 64 ? 56 : 32) || at + phentsize > bytes.length) return { kind: 'truncated', what: 'program headers' };
+    if (phentsize < (bits === 64 ? 56 : 32) || at + phentsize > bytes.length)
+      return { kind: 'truncated', what: 'program headers' };
     if (u32(at) !== PT_INTERP) continue;
     const offset = word(at + (bits === 64 ? 8 : 4));
     const size = word(at + (bits === 64 ? 32 : 16));

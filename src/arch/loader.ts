@@ -55,7 +55,10 @@ export function loaderIn(libDirs: readonly string[], name: string): string | und
 
 /** The first layer that has a loader of this name in its lib directories. */
 function loaderInLayers(layers: readonly Layer[], name: string): string | undefined {
-  return loaderIn(layers.flatMap((layer) => layer.feeds.lib ?? []), name);
+  return loaderIn(
+    layers.flatMap((layer) => layer.feeds.lib ?? []),
+    name,
+  );
 }
 
 /**
@@ -63,7 +66,12 @@ function loaderInLayers(layers: readonly Layer[], name: string): string | undefi
  * placing (not an ELF with an interpreter, or one inside the tree). Exit 123 when neither the
  * tree nor the host has the loader the program asks for.
  */
-export function placeLoader(file: FilePath, arch: string, layers: readonly Layer[], treeRoots: readonly string[]): LoaderPlacement | undefined {
+export function placeLoader(
+  file: FilePath,
+  arch: string,
+  layers: readonly Layer[],
+  treeRoots: readonly string[],
+): LoaderPlacement | undefined {
   const elf = readElf(file);
   if (elf.kind !== 'elf' || !elf.interpreter || !path.isAbsolute(elf.interpreter)) return undefined;
   const interpreter = elf.interpreter;
@@ -73,11 +81,17 @@ export function placeLoader(file: FilePath, arch: string, layers: readonly Layer
   const onHost = fs.statSync(target, { throwIfNoEntry: false })?.isFile() ?? false;
   if (!source) {
     if (onHost) return undefined;
-    throw new RunnerError(`${displayPath(file)} asks for the ${arch} loader ${interpreter}, which neither the tree's ${arch} programs nor this host provide`, ExitCode.architecture);
+    throw new RunnerError(
+      `${displayPath(file)} asks for the ${arch} loader ${interpreter}, which neither the tree's ${arch} programs nor this host provide`,
+      ExitCode.architecture,
+    );
   }
   if (onHost) return { source, target, createIn: undefined };
   const dir = path.dirname(target);
   if (!fs.statSync(dir, { throwIfNoEntry: false })?.isDirectory())
-    throw new RunnerError(`${displayPath(file)} asks for the ${arch} loader ${interpreter}; ${dir} does not exist on this host, so the tree's loader cannot be put there`, ExitCode.architecture);
+    throw new RunnerError(
+      `${displayPath(file)} asks for the ${arch} loader ${interpreter}; ${dir} does not exist on this host, so the tree's loader cannot be put there`,
+      ExitCode.architecture,
+    );
   return { source, target, createIn: dir };
 }

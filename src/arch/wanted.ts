@@ -38,13 +38,19 @@ export function hostArch(): string {
   return normalizeArch(os.machine());
 }
 
-export function wantedArch(options: { flag?: string; file?: FilePath; declared?: string; commands?: () => readonly string[] }): WantedArch {
+export function wantedArch(options: {
+  flag?: string;
+  file?: FilePath;
+  declared?: string;
+  commands?: () => readonly string[];
+}): WantedArch {
   if (options.flag) return { arch: normalizeArch(options.flag), source: '-a' };
   if (options.file) {
     const elf = readElf(options.file);
     if (elf.kind === 'elf') return { arch: elf.arch, source: 'ELF header' };
   }
-  if (options.declared && options.declared !== 'noarch') return { arch: options.declared, source: 'Resources/Architecture' };
+  if (options.declared && options.declared !== 'noarch')
+    return { arch: options.declared, source: 'Resources/Architecture' };
   if (!options.file) {
     // readElf opens without following a FIFO's block and reads only a regular file's head.
     for (const command of options.commands?.() ?? []) {

@@ -42,7 +42,10 @@ export function loadAddon(): Addon {
   } catch (error) {
     // An installation whose native part was never built (npm install --ignore-scripts) or does not
     // load here: one line that says what is missing and how to build it, never a require stack.
-    const why = (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND' ? 'is missing' : `does not load here (${String((error as Error).message).split('\n')[0]})`;
+    const why =
+      (error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND'
+        ? 'is missing'
+        : `does not load here (${String((error as Error).message).split('\n')[0]})`;
     // A checkout can build it; an installed package carries its prebuilt part and no sources.
     const how = isCheckout
       ? `build it with 'npm run build' in ${packageRoot()} (needs make, python3 and a C++ compiler)`

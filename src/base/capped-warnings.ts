@@ -7,5 +7,8 @@ export const WARNINGS_PER_FILE = 10;
 export function cappedWarnings(file: string, warnings: readonly string[]): string[] {
   if (warnings.length <= WARNINGS_PER_FILE) return [...warnings];
   const rest = warnings.length - WARNINGS_PER_FILE;
-  return [...warnings.slice(0, WARNINGS_PER_FILE), `${file}: ${rest} more ${rest === 1 ? 'problem' : 'problems'} like these not shown (${warnings.length} in all)`];
+  return [
+    ...warnings.slice(0, WARNINGS_PER_FILE),
+    `${file}: ${rest} more ${rest === 1 ? 'problem' : 'problems'} like these not shown (${warnings.length} in all)`,
+  ];
 }

@@ -68,7 +68,10 @@ export function workingDirectory(): string {
   try {
     return process.cwd();
   } catch (error) {
-    throw new RunnerError(`the working directory no longer exists (${(error as NodeJS.ErrnoException).code ?? String(error)}); cd to one that does`, ExitCode.usage);
+    throw new RunnerError(
+      `the working directory no longer exists (${(error as NodeJS.ErrnoException).code ?? String(error)}); cd to one that does`,
+      ExitCode.usage,
+    );
   }
 }
 

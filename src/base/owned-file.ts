@@ -9,12 +9,18 @@ const { O_RDONLY, O_NOFOLLOW, O_NONBLOCK, O_NOCTTY } = fs.constants;
  * The file's bytes, or undefined when it is absent or not to be trusted: not a regular file, not
  * `owner`'s, larger than `maxBytes`, or (`privateOnly`) readable or writable by anyone else.
  */
-export function readOwnedFile(file: string, owner: number | undefined, maxBytes: number, privateOnly = false): Buffer | undefined {
+export function readOwnedFile(
+  file: string,
+  owner: number | undefined,
+  maxBytes: number,
+  privateOnly = false,
+): Buffer | undefined {
   let fd: number | undefined;
   try {
     fd = fs.openSync(file, O_RDONLY | O_NOFOLLOW | O_NONBLOCK | O_NOCTTY);
     const stat = fs.fstatSync(fd);
-    if (!stat.isFile() || stat.uid !== owner || stat.size > maxBytes || (privateOnly && (stat.mode & 0o077) !== 0)) return undefined;
+    if (!stat.isFile() || stat.uid !== owner || stat.size > maxBytes || (privateOnly && (stat.mode & 0o077) !== 0))
+      return undefined;
     return fs.readFileSync(fd);
   } catch {
     return undefined;

@@ -21,7 +21,7 @@ export function takeHandedOverWords(): void {
   const data = fs.readFileSync(fd);
   fs.closeSync(fd);
   const words: Buffer[] = [];
-  for (let at = 0; at < data.length; ) {
+  for (let at = 0; at < data.length;) {
     const end = data.indexOf(0, at);
     words.push(data.subarray(at, end < 0 ? data.length : end));
     at = end < 0 ? data.length : end + 1;
@@ -42,7 +42,9 @@ export function rawArguments(textWillDo = false): Uint8Array[] {
   if (textWillDo && decodedExactly(process.argv)) return process.argv.slice(2).map((a) => Buffer.from(a));
   // The kernel's command line is Node, Node's own flags (runner-front passes package.json's
   // config.nodeFlags), the entry script, then the words.
-  return loadAddon().rawArgv().slice(2 + process.execArgv.length);
+  return loadAddon()
+    .rawArgv()
+    .slice(2 + process.execArgv.length);
 }
 
 /** Word `at` of the words after the options (`rest`), as text when that is exact, else as bytes. */

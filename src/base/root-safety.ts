@@ -74,7 +74,12 @@ export function noteDirectoryChecked(dir: string, stat: fs.Stats, checked: Map<s
  * the directories that hold it, up to `top` (its program's directory), must be root's alone.
  * `checked`: directory → why not ('' when it is), shared by the files of one run.
  */
-export function fileNotRootsAlone(file: string, stat: fs.Stats, top: string | undefined, checked: Map<string, string>): string | undefined {
+export function fileNotRootsAlone(
+  file: string,
+  stat: fs.Stats,
+  top: string | undefined,
+  checked: Map<string, string>,
+): string | undefined {
   const own = writableByOthers(stat);
   if (own) return own;
   for (const dir of directoriesUpTo(file, top)) {
@@ -159,7 +164,12 @@ export type AncestorsChecked = Map<string, boolean>;
  * read (resolver/metadata-file.ts); these are the rest, with the Index directories the view
  * mounts over (`indexDirs`).
  */
-export function treeOthersCanChange(programs: string, index: string, indexDirs: readonly string[], checked: AncestorsChecked = new Map()): string | undefined {
+export function treeOthersCanChange(
+  programs: string,
+  index: string,
+  indexDirs: readonly string[],
+  checked: AncestorsChecked = new Map(),
+): string | undefined {
   const onTheWay = pathNotRootsAlone(programs, checked) ?? pathNotRootsAlone(index, checked);
   if (onTheWay) return onTheWay;
   return indexDirs.map((d) => directoryNotRootsAlone(path.join(index, d))).find(Boolean);
@@ -178,7 +188,10 @@ function directoryNotRootsAlone(dir: string): string | undefined {
  * path to it, and each of its directories that the view shows (bin, lib, ...) must be root's
  * alone, or another user could put a library or a command into root's view.
  */
-export function layersOthersCanChange(layers: readonly { dir: string; sources: readonly string[] }[], checked: AncestorsChecked = new Map()): string | undefined {
+export function layersOthersCanChange(
+  layers: readonly { dir: string; sources: readonly string[] }[],
+  checked: AncestorsChecked = new Map(),
+): string | undefined {
   // The versions share the directories above them (Programs, the tree's root, /): walked once.
   for (const { dir, sources } of layers) {
     const onTheWay = pathNotRootsAlone(dir, checked);

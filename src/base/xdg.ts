@@ -7,7 +7,11 @@ import { ExitCode, RunnerError, type ExitCodeValue } from './errors.js';
 import { makeDirectories } from './directories.js';
 import { anotherUsersDirectory, isHostRoot } from './root-safety.js';
 
-export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME', fallback: string, env: NodeJS.ProcessEnv = process.env): string {
+export function xdgDir(
+  variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE_HOME',
+  fallback: string,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const value = env[variable];
   if (value && path.isAbsolute(value)) return value;
   if (env.HOME && path.isAbsolute(env.HOME)) return path.join(env.HOME, fallback);
@@ -19,7 +23,11 @@ export function xdgDir(variable: 'XDG_STATE_HOME' | 'XDG_DATA_HOME' | 'XDG_CACHE
   } catch {
     home = '';
   }
-  if (!path.isAbsolute(home)) throw new RunnerError(`no home directory: HOME is not set and uid ${process.getuid?.()} has no entry in the user database; set HOME or ${variable}`, ExitCode.view);
+  if (!path.isAbsolute(home))
+    throw new RunnerError(
+      `no home directory: HOME is not set and uid ${process.getuid?.()} has no entry in the user database; set HOME or ${variable}`,
+      ExitCode.view,
+    );
   return path.join(home, fallback);
 }
 
@@ -55,7 +63,8 @@ export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): 
   const stat = fs.lstatSync(dir);
   if (stat.isSymbolicLink()) throw new RunnerError(`${dir} is a symlink; refusing to write through it`, code);
   if (!stat.isDirectory()) throw new RunnerError(`${dir} is not a directory`, code);
-  if (stat.uid !== process.getuid?.()) throw new RunnerError(`${dir} belongs to uid ${stat.uid}, not to you; refusing to write there`, code);
+  if (stat.uid !== process.getuid?.())
+    throw new RunnerError(`${dir} belongs to uid ${stat.uid}, not to you; refusing to write there`, code);
   return dir;
 }
 
@@ -65,5 +74,9 @@ export function ownDirectory(dir: string, code: ExitCodeValue = ExitCode.view): 
 export function refuseOtherUsersDirectory(dir: string, code: ExitCodeValue): void {
   if (!isHostRoot()) return;
   const other = anotherUsersDirectory(dir);
-  if (other) throw new RunnerError(`${other.dir} belongs to uid ${other.uid}: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)`, code);
+  if (other)
+    throw new RunnerError(
+      `${other.dir} belongs to uid ${other.uid}: as root, Runner writes nothing under another user's directory (HOME or XDG_* kept from that user, as by su or sudo -E)`,
+      code,
+    );
 }

@@ -56,7 +56,9 @@ export function readCodeCache(file: string, identity: string): CodeCache | undef
   const end = bytes.indexOf(10, expected.length);
   if (end < 0) return undefined;
   const line = bytes.toString('latin1', expected.length, end);
-  return line.startsWith(COVERS) ? { data: bytes.subarray(end + 1), covers: line.slice(COVERS.length).split(',').filter(Boolean) } : undefined;
+  return line.startsWith(COVERS)
+    ? { data: bytes.subarray(end + 1), covers: line.slice(COVERS.length).split(',').filter(Boolean) }
+    : undefined;
 }
 
 /** The file's content: the header line, the actions it covers, then V8's bytes. */

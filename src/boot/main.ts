@@ -24,7 +24,9 @@ function readBundle(): { source: string; identity: string } {
       fs.closeSync(fd);
     }
   } catch (error) {
-    process.stderr.write(`Runner: cannot read ${bundle} (${(error as NodeJS.ErrnoException).code ?? String(error)}); reinstall Runner\n`);
+    process.stderr.write(
+      `Runner: cannot read ${bundle} (${(error as NodeJS.ErrnoException).code ?? String(error)}); reinstall Runner\n`,
+    );
     process.exit(125);
   }
 }
@@ -36,7 +38,10 @@ const cacheDir = useCache ? cacheDirectory() : undefined;
 const cacheFile = cacheDir === undefined ? undefined : codeCachePath(cacheDir, bundle, process.execArgv);
 const cached = cacheFile === undefined ? undefined : readCodeCache(cacheFile, identity);
 // The same function Node wraps a CommonJS module in.
-const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, { filename: bundle, cachedData: cached?.data });
+const script = new vm.Script(`(function (exports, require, module, __filename, __dirname) {${source}\n})`, {
+  filename: bundle,
+  cachedData: cached?.data,
+});
 
 // What the cache this start used holds (none when V8 rejected it), and this run's action.
 const covers = cached === undefined || script.cachedDataRejected === true ? undefined : cached.covers;
@@ -53,7 +58,8 @@ setBootHooks({
   saveCodeCache(completed) {
     const name = action;
     action = undefined;
-    if (name === undefined || cacheFile === undefined || covers?.includes(name) || (!completed && covers !== undefined)) return;
+    if (name === undefined || cacheFile === undefined || covers?.includes(name) || (!completed && covers !== undefined))
+      return;
     try {
       // The directory first: where it cannot be had, V8 is not asked to serialize for nothing.
       const dir = ownDirectory(path.dirname(cacheFile));
@@ -66,4 +72,11 @@ setBootHooks({
 });
 
 const cli = { exports: {} };
-(script.runInThisContext() as (...args: unknown[]) => void).call(cli.exports, cli.exports, createRequire(bundle), cli, bundle, path.dirname(bundle));
+(script.runInThisContext() as (...args: unknown[]) => void).call(
+  cli.exports,
+  cli.exports,
+  createRequire(bundle),
+  cli,
+  bundle,
+  path.dirname(bundle),
+);

@@ -84,7 +84,8 @@ const modeIn = (answer: string): string | undefined => answer.split(':')[2];
  *   identity is re-checked too: putting something else at the name changes that directory.
  */
 function necessary(records: readonly Question[]): Question[] {
-  const identities = (kind: Question['kind']) => new Map(records.filter((r) => r.kind === kind).map((r) => [pathKey(r.path), String(r.answer)]));
+  const identities = (kind: Question['kind']) =>
+    new Map(records.filter((r) => r.kind === kind).map((r) => [pathKey(r.path), String(r.answer)]));
   const lstat = identities('lstat');
   const stat = identities('stat');
   const known = (p: string | undefined) => p !== undefined && !p.startsWith('E');
@@ -96,16 +97,24 @@ function necessary(records: readonly Question[]): Question[] {
     const dir = pathKey(dirnameOf(r.path));
     return dir !== key && (known(stat.get(dir)) || known(lstat.get(dir)));
   };
-  return records.filter((r) => (r.kind === 'stat' ? lstat.get(pathKey(r.path)) !== String(r.answer) : r.kind !== 'owner' || !ownerImplied(r)));
+  return records.filter((r) =>
+    r.kind === 'stat' ? lstat.get(pathKey(r.path)) !== String(r.answer) : r.kind !== 'owner' || !ownerImplied(r),
+  );
 }
 
 export function entryOperations(input: CacheInput, uid: number): Token[][] {
   const { observation, plan } = input;
-  const ops: Token[][] = [['build', buildIdentity()], ['uid', String(uid)], ['words', String(input.words.length), ...input.words]];
+  const ops: Token[][] = [
+    ['build', buildIdentity()],
+    ['uid', String(uid)],
+    ['words', String(input.words.length), ...input.words],
+  ];
   // runner-front compares a variable's bytes: a value that is not UTF-8 must be kept as it is, not
   // as process.env decoded it, or the entry could never match. A NODE_* variable is recorded under
   // its own name, with the caller's value (raw-args.ts: KEPT_PREFIX), as the front will see it.
-  const names = new Set([...observation.env.keys()].map((name) => (name.startsWith(KEPT_PREFIX) ? name.slice(KEPT_PREFIX.length) : name)));
+  const names = new Set(
+    [...observation.env.keys()].map((name) => (name.startsWith(KEPT_PREFIX) ? name.slice(KEPT_PREFIX.length) : name)),
+  );
   for (const name of names) {
     const value = exactEnv(name);
     ops.push(value === undefined ? ['noenv', name] : ['env', name, value]);
@@ -128,7 +137,8 @@ export function writeCacheEntry(input: CacheInput): string | undefined {
   const uid = process.getuid?.() ?? -1;
   try {
     const entry = withChecksum(serializeOps(CACHE_MAGIC, entryOperations(input, uid)));
-    if (entry.length > MAX_ENTRY_BYTES) return `the plan takes ${entry.length} bytes, more than the ${MAX_ENTRY_BYTES} the plan cache keeps`;
+    if (entry.length > MAX_ENTRY_BYTES)
+      return `the plan takes ${entry.length} bytes, more than the ${MAX_ENTRY_BYTES} the plan cache keeps`;
     const dir = cacheDirectory();
     if (dir === undefined) return 'there is no home directory for a cache';
     writeAtomically(ownDirectory(dir), entryName(uid, input.words), entry);
@@ -150,5 +160,7 @@ export function corruptEntry(words: readonly Uint8Array[]): string | undefined {
   // Read as the front reads one (the caller's own regular file, not through a link, without blocking).
   const entry = readOwnedFile(file, uid, MAX_ENTRY_BYTES);
   if (entry === undefined) return undefined;
-  return checksumHolds(entry) ? undefined : `the plan cache's entry ${file} is not what Runner wrote (its checksum fails): ignored, and replaced by the next cached launch`;
+  return checksumHolds(entry)
+    ? undefined
+    : `the plan cache's entry ${file} is not what Runner wrote (its checksum fails): ignored, and replaced by the next cached launch`;
 }

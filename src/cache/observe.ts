@@ -59,12 +59,22 @@ const ENOENT_ANSWER = `E${os.constants.errno.ENOENT}`;
 /** An answer that is an identity (dev:ino:mode:size:mtime_ns:ctime_ns), not E<errno>. */
 const found = (answer: string): boolean => !answer.startsWith('E');
 /** Whether an identity is a directory's: its mode (the third field) says so. */
-const isDirectoryIdentity = (answer: string): boolean => found(answer) && (Number(answer.split(':')[2]) & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
+const isDirectoryIdentity = (answer: string): boolean =>
+  found(answer) && (Number(answer.split(':')[2]) & fs.constants.S_IFMT) === fs.constants.S_IFDIR;
 
 /** A directory whose identity proves names in it absent, and that identity (of a stat: its record's answer). */
 type Proof = { dir: FilePath; answer: string };
 
-type Wrapped = 'statSync' | 'lstatSync' | 'existsSync' | 'readdirSync' | 'readFileSync' | 'openSync' | 'accessSync' | 'readlinkSync' | 'realpathSync';
+type Wrapped =
+  | 'statSync'
+  | 'lstatSync'
+  | 'existsSync'
+  | 'readdirSync'
+  | 'readFileSync'
+  | 'openSync'
+  | 'accessSync'
+  | 'readlinkSync'
+  | 'realpathSync';
 
 /** Which record each wrapped call makes of its path argument. */
 const KIND_OF: Readonly<{ [K in Wrapped]: (flags?: unknown) => Question['kind'] }> = {
@@ -87,7 +97,13 @@ const KIND_OF: Readonly<{ [K in Wrapped]: (flags?: unknown) => Question['kind'] 
  */
 export function observe<T>(plan: () => T): { result: T; observation: Observation } {
   const seen = new Map<string, Question>();
-  const observation: Observation = { records: [], env: new Map(), cwd: undefined, unrecordable: undefined, newestChangeNs: 0n };
+  const observation: Observation = {
+    records: [],
+    env: new Map(),
+    cwd: undefined,
+    unrecordable: undefined,
+    newestChangeNs: 0n,
+  };
   const originals = new Map<Wrapped, (...args: unknown[]) => unknown>();
   const realCwd = process.cwd;
   const realEnv = process.env;
@@ -98,7 +114,8 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
   };
   /** The real fs calls, which record nothing. */
   const original = (name: Wrapped, ...args: unknown[]) => originals.get(name)!.call(fs, ...args);
-  const nativeRealpath = (...args: unknown[]) => (originals.get('realpathSync') as unknown as { native: (...args: unknown[]) => unknown }).native.call(fs, ...args);
+  const nativeRealpath = (...args: unknown[]) =>
+    (originals.get('realpathSync') as unknown as { native: (...args: unknown[]) => unknown }).native.call(fs, ...args);
   // The identity the front will compare, printed by its own code (addon/batch-stat.h): one statx
   // and a string. In a fresh Node, as every planning launch is, a BigIntStats and printing its
   // bigints took twice as long (9.5 vs 4.7 us a path here). Loaded before anything is wrapped:

@@ -18,7 +18,8 @@ function runnerWords(options: Options): string[] {
 
 export async function desktopAction(options: Options): Promise<number> {
   const target = options.rest[0];
-  if (!target || options.rest.length > 1) throw new RunnerError('usage: Runner --desktop [--remove] TARGET', ExitCode.usage);
+  if (!target || options.rest.length > 1)
+    throw new RunnerError('usage: Runner --desktop [--remove] TARGET', ExitCode.usage);
   const sources = desktopSources(new World(goboPaths(options.root)), target);
   const dir = applicationsDir();
   refuseOtherUsersDirectory(dir, ExitCode.view);
@@ -28,7 +29,8 @@ export async function desktopAction(options: Options): Promise<number> {
     if (removed.length === 0) outText(`nothing of ${target} to remove in ${dir}`);
   } else {
     const note = options.verbose > 0 ? info : undefined;
-    for (const w of installDesktop(sources, runnerWords(options), dir, note)) outText(`wrote ${w.written} (from ${w.source})`);
+    for (const w of installDesktop(sources, runnerWords(options), dir, note))
+      outText(`wrote ${w.written} (from ${w.source})`);
   }
   return ExitCode.ok;
 }

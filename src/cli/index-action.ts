@@ -10,7 +10,11 @@ import { isHostRoot } from '../base/root-safety.js';
 export async function indexAction(options: Options): Promise<number> {
   const world = new World(goboPaths(options.root));
   const unsafe = isHostRoot() && !options.trustTree ? unsafeForRoot(world.paths.index) : undefined;
-  if (unsafe) throw new RunnerError(`${unsafe}; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)`, ExitCode.view);
+  if (unsafe)
+    throw new RunnerError(
+      `${unsafe}; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)`,
+      ExitCode.view,
+    );
   const report = buildIndex(world);
   for (const conflict of report.conflicts) warn(conflict);
   if (options.json) {
@@ -21,7 +25,9 @@ export async function indexAction(options: Options): Promise<number> {
       for (const p of report.updated) outText(`updated  ${p}`);
       for (const p of report.removed) outText(`removed  ${p}`);
     }
-    outText(`${world.paths.index}: ${report.added.length} added, ${report.updated.length} updated, ${report.removed.length} removed, ${report.unchanged} unchanged, ${report.conflicts.length} conflicts`);
+    outText(
+      `${world.paths.index}: ${report.added.length} added, ${report.updated.length} updated, ${report.removed.length} removed, ${report.unchanged} unchanged, ${report.conflicts.length} conflicts`,
+    );
   }
   return ExitCode.ok;
 }

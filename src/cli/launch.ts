@@ -16,7 +16,8 @@ function tellRun(run: ResolvedRun): void {
   const program = run.program ? `${run.program.name} ${run.program.version}` : run.target.via;
   info(`${program} (${run.architecture}, from ${run.archSource}) with ${deps}`);
   run.notes().forEach((note) => info(note));
-  if (run.archLayers.length > 0) info(`${run.architecture} layers added: ${run.archLayers.map((d) => `${d.name} ${d.version}`).join(', ')}`);
+  if (run.archLayers.length > 0)
+    info(`${run.architecture} layers added: ${run.archLayers.map((d) => `${d.name} ${d.version}`).join(', ')}`);
 }
 
 export async function launchAction(cli: Options): Promise<number> {

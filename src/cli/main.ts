@@ -10,7 +10,11 @@ import { error, info, out, setQuiet, warn } from '../base/output.js';
 
 async function resolveAction(options: Options): Promise<number> {
   const [target, dep] = options.rest;
-  if (!target || (options.why && !dep)) throw new RunnerError(options.why ? 'usage: Runner --why TARGET DEP' : 'usage: Runner --resolve TARGET', ExitCode.usage);
+  if (!target || (options.why && !dep))
+    throw new RunnerError(
+      options.why ? 'usage: Runner --why TARGET DEP' : 'usage: Runner --resolve TARGET',
+      ExitCode.usage,
+    );
   const { anyTarget } = await import('../run/target.js');
   const { exactWord } = await import('../base/raw-args.js');
   const { newWorld, resolveTarget } = await import('../run/resolve.js');
@@ -34,7 +38,8 @@ function version(): string {
   return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
 }
 
-type Action = 'help' | 'version' | 'resolve' | 'check' | 'index' | 'desktop' | 'list' | 'rename' | 'kill' | 'enter' | 'launch';
+type Action =
+  'help' | 'version' | 'resolve' | 'check' | 'index' | 'desktop' | 'list' | 'rename' | 'kill' | 'enter' | 'launch';
 
 /** What the options ask for (the first that applies, in this order). */
 function actionOf(options: Options): Action {
@@ -71,7 +76,11 @@ async function dispatch(options: Options, action: Action): Promise<number> {
     case 'rename':
       return (await import('./views-actions.js')).renameAction(options);
     case 'kill':
-      if (options.rest.length > 0) throw new RunnerError(`unexpected words after --kill ${options.kill} (usage: Runner --kill NAME [--signal SIG])`, ExitCode.usage);
+      if (options.rest.length > 0)
+        throw new RunnerError(
+          `unexpected words after --kill ${options.kill} (usage: Runner --kill NAME [--signal SIG])`,
+          ExitCode.usage,
+        );
       return (await import('./views-actions.js')).killAction(options);
     case 'enter':
       return (await import('./views-actions.js')).enterAction(options);

@@ -163,7 +163,8 @@ function misplacedOption(a: Record<string, unknown>, action: string): string | u
     }
   }
   // A launch prints JSON only for --dry-run; it runs the command otherwise.
-  if (action === 'launch' && a.json === true && a['dry-run'] !== true) return '--json goes with --dry-run, --resolve, --check, --index or --list';
+  if (action === 'launch' && a.json === true && a['dry-run'] !== true)
+    return '--json goes with --dry-run, --resolve, --check, --index or --list';
   return undefined;
 }
 
@@ -173,7 +174,11 @@ function parserOptions(haltAtWord = true): parseArgs.Options {
     string: [...of('string'), ...of('strings')],
     boolean: of('boolean'),
     count: of('count'),
-    alias: Object.fromEntries(Object.entries(OPTIONS).filter(([, s]) => s.alias).map(([k, s]) => [k, [s.alias as string]])),
+    alias: Object.fromEntries(
+      Object.entries(OPTIONS)
+        .filter(([, s]) => s.alias)
+        .map(([k, s]) => [k, [s.alias as string]]),
+    ),
     configuration: { ...CONFIGURATION, 'halt-at-non-option': haltAtWord },
   };
 }
@@ -212,7 +217,11 @@ const VIEW_NAMED = new Set(['--name', '--enter', '--kill']);
  * action's word), and what follows it is left as it is.
  */
 export function joinNameValues(argv: readonly string[]): string[] {
-  const takesValue = new Set(Object.entries(OPTIONS).filter(([, s]) => s.type === 'string' || s.type === 'strings').flatMap(([k, s]) => [`--${k}`, ...(s.alias ? [`-${s.alias}`] : [])]));
+  const takesValue = new Set(
+    Object.entries(OPTIONS)
+      .filter(([, s]) => s.type === 'string' || s.type === 'strings')
+      .flatMap(([k, s]) => [`--${k}`, ...(s.alias ? [`-${s.alias}`] : [])]),
+  );
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
@@ -238,7 +247,14 @@ export async function parseOptions(given: string[]): Promise<Options> {
     if (parsed.error || Object.keys(parsed.argv).some((k) => k !== '_' && !known.has(k))) await usageError(argv);
     const words = parsed.argv._.map(String);
     const [min, max, usage] = WORDS[action];
-    if (words.length > max) throw new RunnerError(`unexpected ${words.length - max === 1 ? 'word' : 'words'} ${words.slice(max).map((w) => `'${w}'`).join(' ')} (usage: ${usage})`, ExitCode.usage);
+    if (words.length > max)
+      throw new RunnerError(
+        `unexpected ${words.length - max === 1 ? 'word' : 'words'} ${words
+          .slice(max)
+          .map((w) => `'${w}'`)
+          .join(' ')} (usage: ${usage})`,
+        ExitCode.usage,
+      );
     if (words.length < min && !parsed.argv.help) throw new RunnerError(`usage: ${usage}`, ExitCode.usage);
   }
   const a = parsed.argv as Record<string, unknown> & { _: (string | number)[] };
@@ -247,10 +263,14 @@ export async function parseOptions(given: string[]): Promise<Options> {
     if (Array.isArray(a[key])) throw new RunnerError(`--${key} was given more than once`, ExitCode.usage);
     if (a[key] === '') throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   }
-  for (const key of ['dependencies', 'with']) if ([a[key] ?? []].flat().includes('')) throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
+  for (const key of ['dependencies', 'with'])
+    if ([a[key] ?? []].flat().includes('')) throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   // Two actions at once (`--index --resolve App`) would do one and drop the other unsaid.
-  const actions = ACTIONS.filter((key) => a[key] !== undefined && a[key] !== false && !(key === 'resolve' && a.why === true));
-  if (actions.length > 1) throw new RunnerError(`--${actions[0]} and --${actions[1]} are two actions; give one`, ExitCode.usage);
+  const actions = ACTIONS.filter(
+    (key) => a[key] !== undefined && a[key] !== false && !(key === 'resolve' && a.why === true),
+  );
+  if (actions.length > 1)
+    throw new RunnerError(`--${actions[0]} and --${actions[1]} are two actions; give one`, ExitCode.usage);
   const misplaced = misplacedOption(a, actions[0] ?? 'launch');
   if (misplaced) throw new RunnerError(misplaced, ExitCode.usage);
   // A mistyped --root would otherwise show up as "command not found" or an empty answer

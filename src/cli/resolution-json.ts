@@ -4,7 +4,12 @@ import type { ResolvedRun } from '../run/resolve.js';
 export function resolutionJson(run: ResolvedRun): string {
   return JSON.stringify({
     program: run.program ? { name: run.program.name, version: run.program.version, path: run.program.path } : null,
-    dependencies: run.dependencies.map((d) => ({ name: d.name, version: d.version, path: d.path, requiredBy: [...new Set(d.demands.map((x) => x.by))] })),
+    dependencies: run.dependencies.map((d) => ({
+      name: d.name,
+      version: d.version,
+      path: d.path,
+      requiredBy: [...new Set(d.demands.map((x) => x.by))],
+    })),
     architecture: run.architecture,
   });
 }

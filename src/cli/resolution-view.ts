@@ -25,19 +25,27 @@ export function resolutionTree(run: ResolvedRun): string {
       const last = i === list.length - 1;
       const also = [...new Set(choice.demands.slice(1).map((d) => d.by))];
       const note = also.length ? chalk.dim(`  (also ${e(also.join(', '))})`) : '';
-      lines.push(`${prefix}${last ? '└─ ' : '├─ '}${label(choice.name, choice.version)}  ${chalk.dim(e(choice.demands[0].requirement.text))}${note}`);
+      lines.push(
+        `${prefix}${last ? '└─ ' : '├─ '}${label(choice.name, choice.version)}  ${chalk.dim(e(choice.demands[0].requirement.text))}${note}`,
+      );
       walk(`${choice.name} ${choice.version}`, prefix + (last ? '   ' : '│  '));
     });
   };
   const roots = [...children.keys()].filter((k) => !run.dependencies.some((c) => `${c.name} ${c.version}` === k));
-  if (run.program) lines.push(`${label(run.program.name, run.program.version)}  ${chalk.dim(e(run.program.path))}  ${chalk.cyan(e(run.architecture))}`);
+  if (run.program)
+    lines.push(
+      `${label(run.program.name, run.program.version)}  ${chalk.dim(e(run.program.path))}  ${chalk.cyan(e(run.architecture))}`,
+    );
   else lines.push(`${e(run.target.via)}  ${chalk.cyan(e(run.architecture))}`);
   for (const root of roots) {
     if (!run.program || root !== `${run.program.name} ${run.program.version}`) lines.push(chalk.dim(e(root)));
     walk(root, '');
   }
   if (run.dependencies.length === 0) lines.push(chalk.dim('(no dependencies)'));
-  if (run.archLayers.length > 0) lines.push(chalk.dim(`+ ${e(run.architecture)} layers: `) + run.archLayers.map((d) => label(d.name, d.version)).join(', '));
+  if (run.archLayers.length > 0)
+    lines.push(
+      chalk.dim(`+ ${e(run.architecture)} layers: `) + run.archLayers.map((d) => label(d.name, d.version)).join(', '),
+    );
   return lines.join('\n');
 }
 
@@ -47,13 +55,21 @@ export function resolutionTree(run: ResolvedRun): string {
  */
 export function explainChoice(run: ResolvedRun, name: string): string {
   const lower = name.toLowerCase();
-  const choice = run.dependencies.find((c) => c.name === name) ?? run.dependencies.find((c) => c.name.toLowerCase() === lower) ?? (run.program?.name === name ? undefined : null);
+  const choice =
+    run.dependencies.find((c) => c.name === name) ??
+    run.dependencies.find((c) => c.name.toLowerCase() === lower) ??
+    (run.program?.name === name ? undefined : null);
   if (choice === undefined) return e(`${name} ${run.program?.version} is the program itself.`);
-  if (choice === null) return e(`${name} is not among ${run.program ? `${run.program.name} ${run.program.version}` : run.target.via}'s dependencies.`);
+  if (choice === null)
+    return e(
+      `${name} is not among ${run.program ? `${run.program.name} ${run.program.version}` : run.target.via}'s dependencies.`,
+    );
   const lines = [`${label(choice.name, choice.version)} was chosen.`];
   for (const d of choice.demands) {
     const via = d.name !== d.alternative.name ? ` (as ${d.name}, from CompatibilityList)` : '';
-    lines.push(`  ${e(`required by ${d.by}: ${d.requirement.text}${via}`)}  ${chalk.dim(e(`${d.requirement.file}:${d.requirement.line}`))}`);
+    lines.push(
+      `  ${e(`required by ${d.by}: ${d.requirement.text}${via}`)}  ${chalk.dim(e(`${d.requirement.file}:${d.requirement.line}`))}`,
+    );
   }
   const program = run.world.program(choice.name);
   for (const version of program?.versions ?? []) {

@@ -12,7 +12,16 @@ import { joinCgroup, joinOperation, liveViews, viewOfSelf, type LiveView } from 
 import { groupsOf, userName } from '../views/accounts.js';
 import { claimName, otherRegistries, registryDir, releaseName, writeRecord } from '../views/registry.js';
 import { exactEnv, exactWord, rawArguments } from '../base/raw-args.js';
-import { displayPath, fromBytes, hasSlash, isAbsolute, joinPath, searchPath, workingDirectory, type FilePath } from '../base/file-path.js';
+import {
+  displayPath,
+  fromBytes,
+  hasSlash,
+  isAbsolute,
+  joinPath,
+  searchPath,
+  workingDirectory,
+  type FilePath,
+} from '../base/file-path.js';
 
 /**
  * The views the caller can address, by the names it knows them by. Inside a view, that is the views
@@ -25,7 +34,9 @@ function visibleViews(): LiveView[] {
   const here = viewOfSelf(own);
   if (here) {
     const prefix = `${here.fullName}/`;
-    return own.filter((v) => v.fullName.startsWith(prefix)).map((v) => ({ ...v, fullName: v.fullName.slice(prefix.length) }));
+    return own
+      .filter((v) => v.fullName.startsWith(prefix))
+      .map((v) => ({ ...v, fullName: v.fullName.slice(prefix.length) }));
   }
   const others = otherRegistries().flatMap(({ dir, owner }) => liveViews(dir, owner, `~${userName(owner)}/`));
   return [...own, ...others];
@@ -42,7 +53,9 @@ const GRACE_MS = 5_000;
  * whose name was forged is listed escaped, and can be addressed by either).
  */
 function findView(views: readonly LiveView[], fullName: string): LiveView {
-  const view = views.find((v) => v.fullName === fullName) ?? (/^[0-9a-f]{16}$/.test(fullName) ? views.find((v) => v.record.id === fullName) : undefined);
+  const view =
+    views.find((v) => v.fullName === fullName) ??
+    (/^[0-9a-f]{16}$/.test(fullName) ? views.find((v) => v.record.id === fullName) : undefined);
   if (view) return view;
   splitFullName(bareName(fullName));
   throw new RunnerError(`no live view named '${fullName}' (see Runner --list)`, ExitCode.notFound);
@@ -51,26 +64,39 @@ function findView(views: readonly LiveView[], fullName: string): LiveView {
 export function listAction(options: Options): number {
   const views = visibleViews();
   if (options.json) {
-    out(JSON.stringify(views.map((v) => ({
-      name: v.fullName,
-      processes: v.members,
-      program: v.record.program,
-      versions: v.record.versions,
-      architecture: v.record.arch,
-      started: v.record.started,
-      rootless: v.record.rootless,
-    }))));
+    out(
+      JSON.stringify(
+        views.map((v) => ({
+          name: v.fullName,
+          processes: v.members,
+          program: v.record.program,
+          versions: v.record.versions,
+          architecture: v.record.arch,
+          started: v.record.started,
+          rootless: v.record.rootless,
+        })),
+      ),
+    );
     return ExitCode.ok;
   }
   for (const v of views) {
     const depth = bareName(v.fullName).split('/').length - 1;
-    const versions = Object.entries(v.record.versions).sort(([a], [b]) => a.localeCompare(b)).map(([n, ver]) => `${n} ${ver}`).join(', ') || 'no programs';
+    const versions =
+      Object.entries(v.record.versions)
+        .sort(([a], [b]) => a.localeCompare(b))
+        .map(([n, ver]) => `${n} ${ver}`)
+        .join(', ') || 'no programs';
     const count = `${v.members.length} process${v.members.length === 1 ? '' : 'es'}`;
     const owner = v.fullName.startsWith('~') && depth === 0 ? v.fullName.slice(0, v.fullName.indexOf('/') + 1) : '';
     // Everything here comes from a record its owner could write: escaped, so that a newline
     // cannot print a line of its own (outText escapes the rest).
     const forged = v.record.forged ? ` (a name no --name gives; id ${v.record.id})` : '';
-    outText(`${'  '.repeat(depth)}${owner}${v.record.name}${forged}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`.replace(/\n/g, '\\n'));
+    outText(
+      `${'  '.repeat(depth)}${owner}${v.record.name}${forged}  ${v.record.rootless ? 'rootless' : 'root'}, ${count}, ${v.record.program} (${v.record.arch}) with ${versions}, since ${v.record.started}`.replace(
+        /\n/g,
+        '\\n',
+      ),
+    );
   }
   return ExitCode.ok;
 }
@@ -112,7 +138,10 @@ export function enterAction(options: Options): never {
   }
   ops.push(joinOperation(view));
   const asRecorded = { personality: undefined, rootless: view.record.rootless, envOps: view.record.envOps };
-  for (const item of commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [['chdir', workingDirectory()]])) ops.push(item);
+  for (const item of commandOperations(asRecorded, { file, missing: 'it was not found in the view' }, raw, [
+    ['chdir', workingDirectory()],
+  ]))
+    ops.push(item);
   return startOperations(ops);
 }
 
@@ -150,7 +179,11 @@ export async function killAction(options: Options): Promise<number> {
       }
     }
     if (Date.now() > deadline) {
-      if (options.signal !== undefined || signal === 'SIGKILL') throw new RunnerError(`view '${fullName}': ${pids.length} process(es) still running after ${options.signal ?? 'SIGKILL'}`, ExitCode.checkFailed);
+      if (options.signal !== undefined || signal === 'SIGKILL')
+        throw new RunnerError(
+          `view '${fullName}': ${pids.length} process(es) still running after ${options.signal ?? 'SIGKILL'}`,
+          ExitCode.checkFailed,
+        );
       info(`view '${fullName}': ${pids.length} process(es) still running after SIGTERM; sending SIGKILL`);
       signal = 'SIGKILL';
       deadline = Date.now() + GRACE_MS;
@@ -163,17 +196,19 @@ export function renameAction(options: Options): number {
   const [from, to] = options.rest;
   const views = visibleViews();
   const view = findView(views, from);
-  if (view.owner !== process.getuid?.()) throw new RunnerError(`view '${from}' is another user's; only they can rename it`, ExitCode.usage);
+  if (view.owner !== process.getuid?.())
+    throw new RunnerError(`view '${from}' is another user's; only they can rename it`, ExitCode.usage);
   const parentName = from.includes('/') ? from.slice(0, from.lastIndexOf('/')) : '';
   const leaf = to.includes('/') && parentName && to.startsWith(`${parentName}/`) ? to.slice(parentName.length + 1) : to;
   checkName(leaf);
   const target = parentName ? `${parentName}/${leaf}` : leaf;
-  if (views.some((v) => v.fullName === target)) throw new RunnerError(`a view named '${target}' is running already`, ExitCode.usage);
+  if (views.some((v) => v.fullName === target))
+    throw new RunnerError(`a view named '${target}' is running already`, ExitCode.usage);
   // The new name is claimed as a new view's would be (registry.ts: claimName), then the old let go.
   const { parent, name, id } = view.record;
-  if (claimName(view.dir, parent, leaf, id, (other) => views.some((v) => v.record.id === other)) !== undefined) throw new RunnerError(`a view named '${target}' is being made`, ExitCode.usage);
+  if (claimName(view.dir, parent, leaf, id, (other) => views.some((v) => v.record.id === other)) !== undefined)
+    throw new RunnerError(`a view named '${target}' is being made`, ExitCode.usage);
   writeRecord(view.dir, { ...view.record, name: leaf });
   if (!view.record.forged) releaseName(view.dir, parent, name, id);
   return ExitCode.ok;
 }
-

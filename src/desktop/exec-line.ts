@@ -10,7 +10,10 @@ export const FIELD_CODE = /^%[fFuUdDnNickvm]$/;
 export class ExecError extends Error {}
 
 export function unescapeString(value: string): string {
-  return value.replace(/\\([sntr\\])/g, (_, c: string) => ({ s: ' ', n: '\n', t: '\t', r: '\r', '\\': '\\' })[c] as string);
+  return value.replace(
+    /\\([sntr\\])/g,
+    (_, c: string) => ({ s: ' ', n: '\n', t: '\t', r: '\r', '\\': '\\' })[c] as string,
+  );
 }
 
 export function escapeString(value: string): string {

@@ -34,7 +34,11 @@ export function applicationsDir(env: NodeJS.ProcessEnv = process.env): string {
 
 /** A desktop file is line-based: a control character in a name or value could start a new key. */
 function refuseControls(what: string, value: string): void {
-  if (/[\x00-\x1f\x7f]/.test(value)) throw new RunnerError(`${what} contains a control character; refusing to write it into a desktop file`, ExitCode.badMetadata);
+  if (/[\x00-\x1f\x7f]/.test(value))
+    throw new RunnerError(
+      `${what} contains a control character; refusing to write it into a desktop file`,
+      ExitCode.badMetadata,
+    );
 }
 
 /** Whether a file at `written` is one of our copies (only those may be replaced or removed). */
@@ -48,13 +52,16 @@ function ours(written: string): boolean | undefined {
 export function desktopSources(world: World, target: string): DesktopSource[] {
   if (target.endsWith('.desktop') && fs.existsSync(target)) {
     const owner = world.owner(fs.realpathSync(target));
-    return [{ file: absolutePath(target), versionDir: owner && world.versionDir(owner.name, owner.version), program: owner }];
+    return [
+      { file: absolutePath(target), versionDir: owner && world.versionDir(owner.name, owner.version), program: owner },
+    ];
   }
   const program = anyTarget(world, target).program;
   if (!program) throw new RunnerError(`${target}: not a program under ${world.paths.programs}`, ExitCode.notFound);
   const versionDir = world.versionDir(program.name, program.version);
   const files = fg.sync('share/applications/**/*.desktop', { cwd: versionDir, absolute: true }).sort();
-  if (files.length === 0) throw new RunnerError(`${program.name} ${program.version} has no share/applications/*.desktop`, ExitCode.notFound);
+  if (files.length === 0)
+    throw new RunnerError(`${program.name} ${program.version} has no share/applications/*.desktop`, ExitCode.notFound);
   return files.map((file) => ({ file, versionDir, program }));
 }
 
@@ -89,7 +96,9 @@ export function rewriteDesktop(text: string, options: RewriteOptions): string {
     }
     if (group === 'Desktop Entry' && /^DBusActivatable\s*=\s*true\s*$/.test(line)) {
       out.push('DBusActivatable=false');
-      options.note?.(`${options.source}: DBusActivatable turned off in the copy, so that the desktop starts it through Runner`);
+      options.note?.(
+        `${options.source}: DBusActivatable turned off in the copy, so that the desktop starts it through Runner`,
+      );
       return;
     }
     const key = /^(Exec|TryExec)\s*=\s*(.*)$/.exec(line);
@@ -127,14 +136,26 @@ export interface DesktopChange {
  * standing there, is never replaced: that is the user's. Each copy is written to a fresh temporary
  * file and renamed into place, so nothing is written through a link.
  */
-export function installDesktop(sources: DesktopSource[], runner: string[], dir = applicationsDir(), note?: (message: string) => void): DesktopChange[] {
+export function installDesktop(
+  sources: DesktopSource[],
+  runner: string[],
+  dir = applicationsDir(),
+  note?: (message: string) => void,
+): DesktopChange[] {
   for (const word of runner) refuseControls(`the Runner command '${word}'`, word);
   const planned = sources.map(({ file, versionDir, program }) => {
     refuseControls(`the file name ${JSON.stringify(file)}`, file);
     const written = path.join(dir, path.basename(file));
     if (ours(written) === false)
-      throw new RunnerError(`${written} exists and was not written by Runner; move it away (or remove it) and run again`, ExitCode.usage);
-    return { file, written, text: rewriteDesktop(fs.readFileSync(file, 'utf8'), { runner, versionDir, program, source: file, note }) };
+      throw new RunnerError(
+        `${written} exists and was not written by Runner; move it away (or remove it) and run again`,
+        ExitCode.usage,
+      );
+    return {
+      file,
+      written,
+      text: rewriteDesktop(fs.readFileSync(file, 'utf8'), { runner, versionDir, program, source: file, note }),
+    };
   });
   makeDirectories(dir);
   return planned.map(({ file, written, text }) => {

@@ -57,7 +57,13 @@ export function wantedLinks(world: World): { wanted: Map<string, Wanted>; confli
       for (const feed of feeds) {
         const from = path.join(world.versionDir(name, current), feed);
         if (!fs.existsSync(from)) continue;
-        for (const file of fg.sync('**', { cwd: from, dot: true, onlyFiles: false, followSymbolicLinks: false, markDirectories: true })) {
+        for (const file of fg.sync('**', {
+          cwd: from,
+          dot: true,
+          onlyFiles: false,
+          followSymbolicLinks: false,
+          markDirectories: true,
+        })) {
           if (file.endsWith('/')) continue;
           const key = path.join(indexDir, file);
           const already = wanted.get(key);
@@ -71,7 +77,8 @@ export function wantedLinks(world: World): { wanted: Map<string, Wanted>; confli
             continue;
           }
           wanted.set(key, { source: path.join(from, file), owner });
-          for (let dir = path.dirname(key); dir !== '.' && !directories.has(dir); dir = path.dirname(dir)) directories.set(dir, owner);
+          for (let dir = path.dirname(key); dir !== '.' && !directories.has(dir); dir = path.dirname(dir))
+            directories.set(dir, owner);
         }
       }
     }
@@ -140,7 +147,14 @@ function writing<T>(what: string, action: () => T): T {
 export function unsafeForRoot(index: string): string | undefined {
   const onTheWay = pathNotRootsAlone(index);
   if (onTheWay || !fs.lstatSync(index, { throwIfNoEntry: false })?.isDirectory()) return onTheWay;
-  for (const entry of fg.sync('**', { cwd: index, onlyDirectories: true, dot: true, followSymbolicLinks: false, stats: true, absolute: true })) {
+  for (const entry of fg.sync('**', {
+    cwd: index,
+    onlyDirectories: true,
+    dot: true,
+    followSymbolicLinks: false,
+    stats: true,
+    absolute: true,
+  })) {
     const why = writableByOthers(entry.stats as fs.Stats);
     if (why) return `${entry.path} ${why}`;
   }

@@ -8,7 +8,18 @@ import type { World } from '../resolver/programs.js';
 import { INDEX_SOURCES, type Layer } from '../resolver/layers.js';
 import { isDirectory } from '../base/directories.js';
 import { listings } from '../base/listing.js';
-import { basenameOf, below, dirnameOf, displayPath, fromBytes, isUnder, joinPath, pathKey, prefixesOf, type FilePath } from '../base/file-path.js';
+import {
+  basenameOf,
+  below,
+  dirnameOf,
+  displayPath,
+  fromBytes,
+  isUnder,
+  joinPath,
+  pathKey,
+  prefixesOf,
+  type FilePath,
+} from '../base/file-path.js';
 
 export interface Chosen {
   name: string;
@@ -42,7 +53,10 @@ export function linkOwner(world: World, link: FilePath): Chosen | undefined {
  * bytes (their pathKey), as the kernel will: a directory or file whose name is not UTF-8 is found
  * in the layers by its bytes, and two such names are never taken for each other.
  */
-function providedAbove(layers: readonly Layer[], entries: (dir: FilePath) => ReadonlySet<string>): (indexDir: string, relative: FilePath) => boolean {
+function providedAbove(
+  layers: readonly Layer[],
+  entries: (dir: FilePath) => ReadonlySet<string>,
+): (indexDir: string, relative: FilePath) => boolean {
   const provided = new Map<string, Set<string>>();
   return (indexDir, relative) => {
     const dir = dirnameOf(relative);
@@ -50,7 +64,8 @@ function providedAbove(layers: readonly Layer[], entries: (dir: FilePath) => Rea
     let names = provided.get(key);
     if (names === undefined) {
       names = new Set();
-      for (const layer of layers) for (const source of layer.feeds[indexDir]) for (const name of entries(joinPath(source, dir))) names.add(name);
+      for (const layer of layers)
+        for (const source of layer.feeds[indexDir]) for (const name of entries(joinPath(source, dir))) names.add(name);
       provided.set(key, names);
     }
     return names.has(pathKey(basenameOf(relative)));
@@ -68,7 +83,8 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
   const shadowed = providedAbove(layers, listed);
   // A name that is not UTF-8 is walked as bytes: as text it would name nothing, and an entry
   // leading into another version would stay in the view.
-  const namesIn = (dir: FilePath): FilePath[] => (fs.readdirSync(dir, { encoding: 'buffer' }) as Buffer[]).map(fromBytes);
+  const namesIn = (dir: FilePath): FilePath[] =>
+    (fs.readdirSync(dir, { encoding: 'buffer' }) as Buffer[]).map(fromBytes);
   const visit = (indexDir: string, source: string, relative: FilePath) => {
     const indexPath = joinPath(path.join(world.paths.index, indexDir), relative);
     // Most of the other versions' files have no entry in the Index: answered without an exception.
@@ -81,7 +97,12 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
     if (stat === undefined) return;
     if (stat.isSymbolicLink()) {
       const owner = linkOwner(world, indexPath);
-      if (owner && chosenVersion.has(owner.name) && chosenVersion.get(owner.name) !== owner.version && !shadowed(indexDir, relative)) {
+      if (
+        owner &&
+        chosenVersion.has(owner.name) &&
+        chosenVersion.get(owner.name) !== owner.version &&
+        !shadowed(indexDir, relative)
+      ) {
         removals.set(pathKey(indexPath), indexPath);
       }
       return;
@@ -130,7 +151,10 @@ export function findConflicts(world: World, chosen: readonly Chosen[], layers: r
  * Where the view shows no directory, nothing is made, and the executor skips that removal with a
  * warning, as before: a directory in the upper would hide what the view shows there.
  */
-export function upperDirectories(mounts: readonly { target: string; lowers: readonly string[] }[], removals: readonly FilePath[]): FilePath[] {
+export function upperDirectories(
+  mounts: readonly { target: string; lowers: readonly string[] }[],
+  removals: readonly FilePath[],
+): FilePath[] {
   const made = new Map<string, FilePath>();
   /** target and directory → the lowers whose directories the view merges there (null: not a directory in the view). */
   const merged = new Map<string, readonly string[] | null>();

@@ -25,7 +25,8 @@ export interface EnvProblem {
  * expansion: `-` gives the variable's value when it is set, else `word`; `+` gives `word` when the
  * variable is set, else nothing; with `:` (`:-`, `:+`) an empty value counts as unset.
  */
-export type EnvPart = { text: string } | { variable: string } | { variable: string; operator: '-' | ':-' | '+' | ':+'; word: EnvPart[] };
+export type EnvPart =
+  { text: string } | { variable: string } | { variable: string; operator: '-' | ':-' | '+' | ':+'; word: EnvPart[] };
 
 export type EnvOp =
   | { kind: 'unset'; name: string }
@@ -41,7 +42,9 @@ export interface EnvResult {
 
 /** Every variable the parts read, conditional words included. */
 export function variablesOf(parts: readonly EnvPart[]): string[] {
-  return parts.flatMap((part) => ('variable' in part ? [part.variable, ...('word' in part ? variablesOf(part.word) : [])] : []));
+  return parts.flatMap((part) =>
+    'variable' in part ? [part.variable, ...('word' in part ? variablesOf(part.word) : [])] : [],
+  );
 }
 
 /**
@@ -223,7 +226,9 @@ function readDollar(r: Reader, inDouble: boolean, depth: number, assignment: boo
     const operator = (['-', ':-', '+', ':+'] as const).find((op) => name !== undefined && r.text.startsWith(op, r.at));
     if (name === undefined || operator === undefined) {
       const close = r.text.slice(r.at, r.at + QUOTED).indexOf('}');
-      throw new ShellProblem(`unsupported expansion '${snippet(r.text, start, close < 0 ? r.at + 1 : r.at + close + 1)}' (Runner applies \${VAR}, \${VAR-word}, \${VAR:-word}, \${VAR+word} and \${VAR:+word})`);
+      throw new ShellProblem(
+        `unsupported expansion '${snippet(r.text, start, close < 0 ? r.at + 1 : r.at + close + 1)}' (Runner applies \${VAR}, \${VAR-word}, \${VAR:-word}, \${VAR+word} and \${VAR:+word})`,
+      );
     }
     r.at += operator.length;
     if (depth >= MAX_NESTING) throw new ShellProblem(`expansions nested more than ${MAX_NESTING} deep`);
@@ -235,7 +240,8 @@ function readDollar(r: Reader, inDouble: boolean, depth: number, assignment: boo
   const name = r.variableName();
   if (name !== undefined) return { variable: name };
   if (next === '(') throw new ShellProblem("command substitution '$(...)' is not supported");
-  if (next !== undefined && '0123456789@*#?$!-'.includes(next)) throw new ShellProblem(`'$${next}' (a parameter of a running shell) is not supported`);
+  if (next !== undefined && '0123456789@*#?$!-'.includes(next))
+    throw new ShellProblem(`'$${next}' (a parameter of a running shell) is not supported`);
   return { text: '$' };
 }
 
@@ -244,7 +250,12 @@ function readDollar(r: Reader, inDouble: boolean, depth: number, assignment: boo
  * double quotes (to the closing '"'), or the word of a conditional expansion (to its '}', within
  * double quotes or not). `assignment`: a bare assignment value, where '~' expands.
  */
-function readUntil(r: Reader, context: 'bare' | 'double' | 'brace' | 'brace-in-double', assignment = false, depth = 0): EnvPart[] {
+function readUntil(
+  r: Reader,
+  context: 'bare' | 'double' | 'brace' | 'brace-in-double',
+  assignment = false,
+  depth = 0,
+): EnvPart[] {
   const parts: EnvPart[] = [];
   const quoted = context === 'double' || context === 'brace-in-double';
   let tildeMayFollow = assignment;
@@ -294,10 +305,14 @@ function readUntil(r: Reader, context: 'bare' | 'double' | 'brace' | 'brace-in-d
       const raw = r.match(context === 'brace' ? TILDE_PREFIX_IN_BRACE : TILDE_PREFIX, r.at + 1) ?? '';
       const escaped = r.text[r.at + 1 + raw.length] === '\\'; // a quoted character: no expansion
       const prefix = raw.replace(/\\\n/g, '');
-      if (!escaped && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(prefix)) throw new ShellProblem(`'~${prefix}' (another user's home) is not supported`);
+      if (!escaped && /^[A-Za-z_][A-Za-z0-9_.-]*$/.test(prefix))
+        throw new ShellProblem(`'~${prefix}' (another user's home) is not supported`);
       r.at++;
       // ${HOME-~}: with HOME unset, dash leaves the tilde as it is.
-      add(parts, prefix === '' && !escaped ? { variable: 'HOME', operator: '-', word: [{ text: '~' }] } : { text: '~' });
+      add(
+        parts,
+        prefix === '' && !escaped ? { variable: 'HOME', operator: '-', word: [{ text: '~' }] } : { text: '~' },
+      );
     } else if (context === 'bare' && '&|<>()'.includes(c)) {
       throw new ShellProblem(`unexpected '${c}' (only assignments are supported)`);
     } else {
@@ -312,7 +327,8 @@ function readName(r: Reader, command: string): string {
   const start = r.at;
   const word = readUntil(r, 'bare');
   const name = word.length === 1 && 'text' in word[0] ? word[0].text : undefined;
-  if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) throw new ShellProblem(`'${command} ${snippet(r.text, start, r.at)}': not a variable name`);
+  if (name === undefined || !/^[A-Za-z_][A-Za-z0-9_]*$/.test(name))
+    throw new ShellProblem(`'${command} ${snippet(r.text, start, r.at)}': not a variable name`);
   return name;
 }
 
@@ -344,11 +360,15 @@ function exportOrder(sets: Extract<EnvOp, { kind: 'set' }>[], text: string): Env
   if (!readsEarlier(sets)) return sets;
   const reversed = [...sets].reverse();
   if (!readsEarlier(reversed) && new Set(sets.map((op) => op.name)).size === sets.length) return reversed;
-  throw new ShellProblem(`'${text}': its values read variables that the same 'export' sets, in no order operations can follow`);
+  throw new ShellProblem(
+    `'${text}': its values read variables that the same 'export' sets, in no order operations can follow`,
+  );
 }
 
 function notAnAssignment(r: Reader, start: number): ShellProblem {
-  return new ShellProblem(`'${snippet(r.text, start, r.endOfCommand(start))}' is not an assignment (expected 'export VAR=value')`);
+  return new ShellProblem(
+    `'${snippet(r.text, start, r.endOfCommand(start))}' is not an assignment (expected 'export VAR=value')`,
+  );
 }
 
 /** One simple command at the cursor (blanks skipped), as operations, or why it cannot be applied. */
@@ -425,7 +445,8 @@ export function compileEnvironment(content: string, file: string): EnvResult {
       result = error;
     }
     // What the command was read from (a quoted value may run over several lines) holds no NUL.
-    if (!(result instanceof ShellProblem) && nulBetween(start, r.at)) result = new ShellProblem('contains a NUL byte, which no environment value can hold');
+    if (!(result instanceof ShellProblem) && nulBetween(start, r.at))
+      result = new ShellProblem('contains a NUL byte, which no environment value can hold');
     if (result instanceof ShellProblem) {
       problems.push({ file, line, message: result.message });
       r.at = Math.max(r.endOfCommand(start), start + 1);

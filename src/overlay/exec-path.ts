@@ -33,7 +33,14 @@ function executable(file: FilePath): boolean {
  * the real Index unless `pure`, less what conflict removal takes away: `removals` holds their
  * pathKey), other directories as they are. A word with a slash is taken as it is.
  */
-export function findInView(word: FilePath, viewPath: FilePath, index: string, layers: readonly Layer[], pure: boolean, removals: ReadonlySet<string>): ViewCommand | undefined {
+export function findInView(
+  word: FilePath,
+  viewPath: FilePath,
+  index: string,
+  layers: readonly Layer[],
+  pure: boolean,
+  removals: ReadonlySet<string>,
+): ViewCommand | undefined {
   if (hasSlash(word)) return { file: word, source: word };
   const indexBin = path.join(index, 'bin');
   const listed = (feed: string) => listing(feed).has(pathKey(word));
@@ -44,10 +51,14 @@ export function findInView(word: FilePath, viewPath: FilePath, index: string, la
       continue;
     }
     for (const layer of layers) {
-      const source = layer.feeds.bin.filter(listed).map((feed) => joinPath(feed, word)).find(executable);
+      const source = layer.feeds.bin
+        .filter(listed)
+        .map((feed) => joinPath(feed, word))
+        .find(executable);
       if (source) return { file: candidate, source };
     }
-    if (!pure && !removals.has(pathKey(candidate)) && executable(candidate)) return { file: candidate, source: candidate };
+    if (!pure && !removals.has(pathKey(candidate)) && executable(candidate))
+      return { file: candidate, source: candidate };
   }
   return undefined;
 }
@@ -55,7 +66,8 @@ export function findInView(word: FilePath, viewPath: FilePath, index: string, la
 /** What is missing when the kernel says ENOENT for a file that exists: its interpreter. */
 export function missingInterpreter(source: FilePath): string {
   const elf = readElf(source);
-  if (elf.kind === 'elf') return elf.interpreter ? `its interpreter ${elf.interpreter} was not found` : 'it was not found';
+  if (elf.kind === 'elf')
+    return elf.interpreter ? `its interpreter ${elf.interpreter} was not found` : 'it was not found';
   const shebang = shebangCommand(readFirstLine(source));
   return shebang ? `its interpreter ${shebang} was not found` : 'it was not found';
 }

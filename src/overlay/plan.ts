@@ -121,7 +121,13 @@ export function planMounts(input: PlanInput): MountPlan {
     // Without -p an Index directory nobody adds to and nothing is removed from stays as it is;
     // with -p it is emptied.
     const removesHere = input.removals.some((r) => isUnder(r, target));
-    if (input.layers.every((layer) => layer.feeds[dir].length === 0) && !input.pure && !removesHere && !input.overlayEvery) continue;
+    if (
+      input.layers.every((layer) => layer.feeds[dir].length === 0) &&
+      !input.pure &&
+      !removesHere &&
+      !input.overlayEvery
+    )
+      continue;
     const lowers = indexLowers(input.layers, dir, target, input.pure);
     mounts.push({ target, layers: groupLayers(target, lowers, groups, input.maxLayers ?? MAX_LOWER_LAYERS) });
   }

@@ -40,7 +40,11 @@ export interface NamedView {
  * makes the same whiteout by way of overlayfs's work directory, at some ten times the cost
  * (bench/launch: 40 of them were a third of a warm 40-dependency launch).
  */
-export function mountOperations(mounts: readonly { target: string; layers: readonly string[] }[], removals: readonly FilePath[], upperDirectories: readonly FilePath[] = []): Token[][] {
+export function mountOperations(
+  mounts: readonly { target: string; layers: readonly string[] }[],
+  removals: readonly FilePath[],
+  upperDirectories: readonly FilePath[] = [],
+): Token[][] {
   const made = new Set(upperDirectories.map(pathKey));
   // Each removal once: a whiteout before its overlay, or a `remove` after all of them, which the
   // executor resolves beneath that mount, never following a symlink on the way.
@@ -58,7 +62,8 @@ export function mountOperations(mounts: readonly { target: string; layers: reado
   }
   const ops: Token[][] = [];
   for (const mount of mounts) {
-    for (const dir of upperDirectories) if (isUnder(dir, mount.target)) ops.push(['upperdir', mount.target, below(dir, mount.target)]);
+    for (const dir of upperDirectories)
+      if (isUnder(dir, mount.target)) ops.push(['upperdir', mount.target, below(dir, mount.target)]);
     for (const op of whiteouts.get(mount.target) ?? []) ops.push(op);
     ops.push(['overlay', mount.target, ...list(mount.layers)]);
   }
@@ -136,23 +141,37 @@ export const PLAN_MAGIC = 'RUNNER-PLAN-1';
  */
 export function planJson(plan: MountPlan, env: ReadonlyMap<string, string>): string {
   const decoder = new TextDecoder();
-  return JSON.stringify({ ...plan, removals: plan.removals.map(displayPath), upperDirectories: plan.upperDirectories.map(displayPath), env: [...env], exec: { file: displayPath(plan.exec.file), argv: plan.exec.argv.map((a) => decoder.decode(a)) } });
+  return JSON.stringify({
+    ...plan,
+    removals: plan.removals.map(displayPath),
+    upperDirectories: plan.upperDirectories.map(displayPath),
+    env: [...env],
+    exec: { file: displayPath(plan.exec.file), argv: plan.exec.argv.map((a) => decoder.decode(a)) },
+  });
 }
 
 /** A readable listing of the plan for --dry-run and -vv; `env` as for planJson. */
 export function planText(plan: MountPlan, env: ReadonlyMap<string, string>): string {
   const decoder = new TextDecoder();
-  const lines = [`${plan.rootless ? 'user+mount' : 'mount'} namespace, write layer ${plan.writeLayer}${needsView(plan) ? '' : ' (no view needed)'}`];
-  plan.groups.forEach((g, i) => lines.push(`group:${i} = read-only overlay of ${g.layers.length} layers for ${g.target} (${g.layers[0]} … ${g.layers.at(-1)})`));
+  const lines = [
+    `${plan.rootless ? 'user+mount' : 'mount'} namespace, write layer ${plan.writeLayer}${needsView(plan) ? '' : ' (no view needed)'}`,
+  ];
+  plan.groups.forEach((g, i) =>
+    lines.push(
+      `group:${i} = read-only overlay of ${g.layers.length} layers for ${g.target} (${g.layers[0]} … ${g.layers.at(-1)})`,
+    ),
+  );
   for (const m of plan.mounts) {
     lines.push(`overlay ${m.target}`);
     for (const l of m.layers) lines.push(`  ${l}`);
   }
-  for (const d of plan.upperDirectories) lines.push(`make ${displayPath(d)} in the write layer (to remove entries in it)`);
+  for (const d of plan.upperDirectories)
+    lines.push(`make ${displayPath(d)} in the write layer (to remove entries in it)`);
   for (const r of plan.removals) lines.push(`remove ${displayPath(r)}`);
   for (const b of plan.binds) lines.push(`bind ${b.source} onto ${b.target}${b.create ? ' (created)' : ''}`);
   if (plan.personality !== undefined) lines.push(`personality 0x${plan.personality.toString(16)}`);
-  for (const [k, v] of [...env].filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k))) lines.push(`env ${k}=${v}`);
+  for (const [k, v] of [...env].filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k)))
+    lines.push(`env ${k}=${v}`);
   lines.push(`exec ${displayPath(plan.exec.file)} ${JSON.stringify(plan.exec.argv.map((a) => decoder.decode(a)))}`);
   return lines.join('\n');
 }

@@ -19,7 +19,12 @@ export function viewEnvironment(
     { kind: 'unset', name: 'RUNNER_CALLER_STATE' },
     // A caller without PATH gets exec's default behind the Index, not the Index alone: what the
     // program would have searched without Runner stays on its PATH.
-    { kind: 'set', name: 'PATH', origin: 'Runner', parts: [{ variable: 'PATH', operator: '-', word: [{ text: DEFAULT_SEARCH_PATH }] }] },
+    {
+      kind: 'set',
+      name: 'PATH',
+      origin: 'Runner',
+      parts: [{ variable: 'PATH', operator: '-', word: [{ text: DEFAULT_SEARCH_PATH }] }],
+    },
     { kind: 'prepend', name: 'PATH', dirs: [path.join(index, 'bin')] },
     { kind: 'prepend', name: 'LD_LIBRARY_PATH', dirs: [path.join(index, 'lib'), path.join(index, 'lib64')] },
     { kind: 'set', name: 'GOBOLINUX_RUNNER', origin: 'Runner', parts: [{ text: '1' }] },

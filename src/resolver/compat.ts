@@ -14,7 +14,15 @@ export function parseCompatibilityList(content: string): CompatibilityList {
     const colon = line.indexOf(':');
     if (colon <= 0) continue;
     const name = line.slice(0, colon).trim();
-    if (!map.has(name)) map.set(name, line.slice(colon + 1).trim().split(/\s+/).filter(Boolean));
+    if (!map.has(name))
+      map.set(
+        name,
+        line
+          .slice(colon + 1)
+          .trim()
+          .split(/\s+/)
+          .filter(Boolean),
+      );
   }
   return map;
 }

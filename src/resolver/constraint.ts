@@ -16,13 +16,19 @@ export function satisfiesOne(version: string, { op, version: wanted }: Constrain
 /** Whether a version that compares as `order` (-1, 0, 1) with the constraint's version meets `op`. */
 export function orderSatisfies(op: Operator, order: number): boolean {
   switch (op) {
-    case '>=': return order >= 0;
-    case '>': return order > 0;
-    case '<=': return order <= 0;
-    case '<': return order < 0;
+    case '>=':
+      return order >= 0;
+    case '>':
+      return order > 0;
+    case '<=':
+      return order <= 0;
+    case '<':
+      return order < 0;
     case '=':
-    case '==': return order === 0;
-    case '!=': return order !== 0;
+    case '==':
+      return order === 0;
+    case '!=':
+      return order !== 0;
   }
 }
 

@@ -60,7 +60,8 @@ export function formatProblem(p: Problem): string {
 /** A name must stay a single directory name under Programs. */
 export function nameProblem(name: string): string | undefined {
   if (name === '' || name === '.' || name === '..') return `'${name}' is not a program name`;
-  if (name.includes('/') || name.includes('\0') || name.includes('..')) return `'${name}' is not a program name (contains '/', '..' or NUL)`;
+  if (name.includes('/') || name.includes('\0') || name.includes('..'))
+    return `'${name}' is not a program name (contains '/', '..' or NUL)`;
   return undefined;
 }
 
@@ -86,7 +87,11 @@ function isWordChar(code: number): boolean {
     (code >= 0x61 && code <= 0x7a) || // a-z
     (code >= 0x41 && code <= 0x5a) || // A-Z
     (code >= 0x30 && code <= 0x3a) || // 0-9 and ':'
-    code === 0x5f || code === 0x2b || code === 0x2e || code === 0x7e || code === 0x2d // _ + . ~ -
+    code === 0x5f ||
+    code === 0x2b ||
+    code === 0x2e ||
+    code === 0x7e ||
+    code === 0x2d // _ + . ~ -
   );
 }
 /** Typos of real files, read as meant. */
@@ -169,7 +174,12 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
     } else if (start?.kind === 'other') {
       throw new LineError(start.column, `unexpected '${start.text}'`);
     } else if (alternatives.length === 0) {
-      throw new LineError(start?.column ?? 1, start?.kind === 'word' || start?.kind === 'op' ? 'the line starts with a version, not a program name' : 'a program name is missing');
+      throw new LineError(
+        start?.column ?? 1,
+        start?.kind === 'word' || start?.kind === 'op'
+          ? 'the line starts with a version, not a program name'
+          : 'a program name is missing',
+      );
     } else if (start === undefined || start.kind === '|') {
       throw new LineError(start?.column ?? 1, "empty alternative (stray '|'?)");
     }
@@ -181,11 +191,18 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
       if (constraints.length > 0) {
         if (token.kind === ',') {
           i++;
-          if (i >= tokens.length || tokens[i].kind === '|' || tokens[i].kind === ',') throw new LineError(token.column, 'empty version constraint (stray comma?)');
+          if (i >= tokens.length || tokens[i].kind === '|' || tokens[i].kind === ',')
+            throw new LineError(token.column, 'empty version constraint (stray comma?)');
         } else if (token.kind === 'op') {
-          fixes.push({ column: token.column, message: `missing ',' before '${token.typo ?? token.text}'; read as two constraints` });
+          fixes.push({
+            column: token.column,
+            message: `missing ',' before '${token.typo ?? token.text}'; read as two constraints`,
+          });
         } else {
-          throw new LineError(token.column, `unexpected '${(token as { text?: string }).text ?? token.kind}' after a version (only constraints may follow)`);
+          throw new LineError(
+            token.column,
+            `unexpected '${(token as { text?: string }).text ?? token.kind}' after a version (only constraints may follow)`,
+          );
         }
       } else if (token.kind === ',') {
         throw new LineError(token.column, 'empty version constraint (stray comma?)');
@@ -195,12 +212,17 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
         if (part.typo) fixes.push({ column: part.column, message: `'${part.typo}' read as '${part.text}'` });
         i++;
         const version = tokens[i];
-        if (version?.kind !== 'word') throw new LineError(version?.column ?? part.column, `operator '${part.typo ?? part.text}' has no version`);
+        if (version?.kind !== 'word')
+          throw new LineError(version?.column ?? part.column, `operator '${part.typo ?? part.text}' has no version`);
         if (!VERSION.test(version.text)) throw new LineError(version.column, `'${version.text}' is not a version`);
         constraints.push({ op: part.text, version: version.text });
         i++;
       } else if (part.kind === 'word') {
-        if (constraints.length > 0) throw new LineError(part.column, `'${part.text}' has no operator (a bare version may only come first; is a ',' meant to be a '.'?)`);
+        if (constraints.length > 0)
+          throw new LineError(
+            part.column,
+            `'${part.text}' has no operator (a bare version may only come first; is a ',' meant to be a '.'?)`,
+          );
         if (!VERSION.test(part.text)) throw new LineError(part.column, `'${part.text}' is not a version`);
         constraints.push({ op: strict ? '=' : '>=', version: part.text });
         i++;
@@ -208,7 +230,10 @@ function parseTokens(tokens: Token[], strict: boolean): LineParse {
         throw new LineError(part.column, `unexpected '${part.kind === 'other' ? part.text : part.kind}'`);
       }
     }
-    alternatives.push({ name: name as string, constraints: constraints.length === 0 ? NO_CONSTRAINTS : constraints.slice() });
+    alternatives.push({
+      name: name as string,
+      constraints: constraints.length === 0 ? NO_CONSTRAINTS : constraints.slice(),
+    });
     if (i >= tokens.length) break;
     i++; // the '|'
     if (i >= tokens.length) throw new LineError(tokens[i - 1].column, "empty alternative (stray '|'?)");
@@ -269,12 +294,21 @@ export function parseDependencies(content: string, file: string, options: ParseO
     }
     try {
       const tooMany = nthIndexOf(text, '|', MAX_ALTERNATIVES);
-      if (tooMany >= 0) throw new LineError(tooMany + 1, `more than ${MAX_ALTERNATIVES.toLocaleString('en-US')} alternatives`);
+      if (tooMany >= 0)
+        throw new LineError(tooMany + 1, `more than ${MAX_ALTERNATIVES.toLocaleString('en-US')} alternatives`);
       const parsed = parseTokens(tokenize(text, 1), options.strict ?? false);
       for (const fix of parsed.fixes) fixes.push({ file, line: index + 1, ...fix });
       const alternatives = parsed.alternatives;
       const alien = alternatives.some((a) => a.name.includes(':'));
-      requirements.push({ name: alternatives[0].name, alternatives, optional, alien, file, line: index + 1, text: tidy(text) });
+      requirements.push({
+        name: alternatives[0].name,
+        alternatives,
+        optional,
+        alien,
+        file,
+        line: index + 1,
+        text: tidy(text),
+      });
     } catch (error) {
       if (!(error instanceof LineError)) throw error;
       problems.push({ file, line: index + 1, column: error.column, message: error.message });

@@ -45,10 +45,16 @@ const line = (requirement: Requirement) => `${cutMiddle(requirement.text, 120)}`
 const where = (requirement: Requirement) => `${cutMiddle(requirement.file, 160)}:${requirement.line}`;
 
 function lacking(option: Option): string {
-  if (option.ambiguous) return `${name(option.asked)} could be ${listWithCount(option.ambiguous.map(name), 4, 'or', 'names')} (names that differ only in letter case)`;
+  if (option.ambiguous)
+    return `${name(option.asked)} could be ${listWithCount(option.ambiguous.map(name), 4, 'or', 'names')} (names that differ only in letter case)`;
   if (option.installed.length === 0) return `${name(option.asked)} is not installed`;
   const constraints = cutMiddle(formatConstraints(option.alternative.constraints), 120);
-  const installed = listWithCount([...option.installed].reverse().map((v) => cutMiddle(v, 40)), 8, 'and', 'versions');
+  const installed = listWithCount(
+    [...option.installed].reverse().map((v) => cutMiddle(v, 40)),
+    8,
+    'and',
+    'versions',
+  );
   return `no installed version of ${name(option.name)} fits ${constraints} (installed: ${installed})`;
 }
 
@@ -83,7 +89,8 @@ export function sentence(fact: Fact, describe: Describe): string {
 }
 
 /** A line none of whose choices anything installed meets (its sentence says why). */
-const lacksAll = (why: Why): boolean => why.kind === 'line' && (why.unmet !== undefined || (why.option !== undefined && isEmptySet(why.option.set)));
+const lacksAll = (why: Why): boolean =>
+  why.kind === 'line' && (why.unmet !== undefined || (why.option !== undefined && isEmptySet(why.option.set)));
 
 /** The whole derivation of a failure, a line each: what the run stops with (exit 120). */
 export function explainFailure(terminal: Fact, describe: Describe): string {
@@ -92,7 +99,13 @@ export function explainFailure(terminal: Fact, describe: Describe): string {
   if (terminal.cause.kind === 'derived') {
     const { left, right } = terminal.cause;
     const [line, run] = ['program', 'root'].includes(whyOf(left).kind) ? [right, left] : [left, right];
-    if (line.cause.kind === 'external' && run.cause.kind === 'external' && ['program', 'root'].includes(whyOf(run).kind) && lacksAll(whyOf(line))) return sentence(line, describe);
+    if (
+      line.cause.kind === 'external' &&
+      run.cause.kind === 'external' &&
+      ['program', 'root'].includes(whyOf(run).kind) &&
+      lacksAll(whyOf(line))
+    )
+      return sentence(line, describe);
   }
   const steps = derivationLines(terminal, describe, (fact) => sentence(fact as Fact, describe));
   return ['no choice of the installed versions fits:', ...indented(steps)].join('\n');
@@ -104,7 +117,12 @@ export function explainFailure(terminal: Fact, describe: Describe): string {
  * (one version; nothing after it narrows the package further): the version it chose, with the
  * causes of what came before it. Otherwise the causes of those assignments.
  */
-function holdsBecause(solution: PartialSolution<Why>, pkg: string, term: Term, end: number): { decided: number | undefined; causes: Fact[] } {
+function holdsBecause(
+  solution: PartialSolution<Why>,
+  pkg: string,
+  term: Term,
+  end: number,
+): { decided: number | undefined; causes: Fact[] } {
   const causes: Fact[] = [];
   let accumulated: Term | undefined;
   for (let at = 0; at < end; at++) {
@@ -126,10 +144,19 @@ function holdsBecause(solution: PartialSolution<Why>, pkg: string, term: Term, e
  * is a decision (another program's version chosen earlier, in preference order), the decision is
  * the reason; a line that only narrowed that program before it is not.
  */
-export function explainExclusion(solution: PartialSolution<Why>, pkg: string, index: number, describe: Describe): string | undefined {
+export function explainExclusion(
+  solution: PartialSolution<Why>,
+  pkg: string,
+  index: number,
+  describe: Describe,
+): string | undefined {
   const pkgAt = (at: number) => solution.names[solution.idAt(at)];
   let at = 0;
-  while (at < solution.length && !(pkgAt(at) === pkg && solution.causeAt(at) !== undefined && !allows(solution.termAt(at), index))) at++;
+  while (
+    at < solution.length &&
+    !(pkgAt(at) === pkg && solution.causeAt(at) !== undefined && !allows(solution.termAt(at), index))
+  )
+    at++;
   if (at === solution.length) return undefined;
   const rule = solution.causeAt(at) as Fact;
   const words: string[] = [];
@@ -139,7 +166,8 @@ export function explainExclusion(solution: PartialSolution<Why>, pkg: string, in
     const { decided, causes } = holdsBecause(solution, other, term, at);
     // The run and a line's choice among alternatives are decided too: for them, the lines that
     // brought them in say more than the decision.
-    if (decided !== undefined && !describe(other).root && !describe(other).virtual) words.push(`${other} ${describe(other).versions[decided]} was chosen earlier`);
+    if (decided !== undefined && !describe(other).root && !describe(other).virtual)
+      words.push(`${other} ${describe(other).versions[decided]} was chosen earlier`);
     else for (const cause of causes) facts.push(...leaves(cause));
   }
   // That the program being run is pinned goes without saying, unless `pkg` is that program.
@@ -150,9 +178,14 @@ export function explainExclusion(solution: PartialSolution<Why>, pkg: string, in
   const reasons = [...new Set([...words, ...facts.map(said).filter(Boolean)])];
   if (rule.cause.kind === 'external') {
     const all = [...new Set([...reasons, said(rule)].filter(Boolean))];
-    return all.length > 0 ? `ruled out: ${all.join('; ')}` : `ruled out (${name(pkg)} ${cutMiddle(describe(pkg).versions[index], 40)})`;
+    return all.length > 0
+      ? `ruled out: ${all.join('; ')}`
+      : `ruled out (${name(pkg)} ${cutMiddle(describe(pkg).versions[index], 40)})`;
   }
   // A learned rule: its derivation, as a failure is told.
   const steps = derivationLines(rule, describe, (fact) => said(fact as Fact));
-  return [reasons.length > 0 ? `ruled out: ${reasons.join('; ')}; and` : 'ruled out, because:', ...indented(steps)].join('\n');
+  return [
+    reasons.length > 0 ? `ruled out: ${reasons.join('; ')}; and` : 'ruled out, because:',
+    ...indented(steps),
+  ].join('\n');
 }

@@ -21,7 +21,10 @@ export function scanLayer(label: string, dir: string, name?: string, version?: s
   // Only what the version directory holds is asked about (bin, lib: a few of the eight).
   const present = listing(dir);
   for (const [indexDir, subdirs] of Object.entries(INDEX_SOURCES)) {
-    feeds[indexDir] = subdirs.filter((s) => present.has(s.split('/')[0])).map((s) => path.join(dir, s)).filter(isDirectory);
+    feeds[indexDir] = subdirs
+      .filter((s) => present.has(s.split('/')[0]))
+      .map((s) => path.join(dir, s))
+      .filter(isDirectory);
   }
   return { label, name, version, path: dir, feeds };
 }

@@ -18,10 +18,7 @@ import { fileNotRootsAlone } from '../base/root-safety.js';
 /** Larger metadata files are refused: real ones are well under 64 KiB. */
 export const MAX_METADATA_BYTES = 4 * 1024 * 1024;
 
-export type MetadataRead =
-  | { kind: 'absent' }
-  | { kind: 'ok'; bytes: Buffer }
-  | { kind: 'bad'; message: string };
+export type MetadataRead = { kind: 'absent' } | { kind: 'ok'; bytes: Buffer } | { kind: 'bad'; message: string };
 
 export interface ReadPolicy {
   /** Refuse files and their directories that a non-root user can write (set when running as root). */
@@ -58,7 +55,12 @@ function entryAt(file: string): fs.Stats | undefined | null {
  * Reads a metadata file. `top`: the directory up to which, under the root policy, the directories
  * holding the file are checked too (a program's directory under Programs).
  */
-export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMustBeRoot: false }, top?: string, usuallyAbsent = false): MetadataRead {
+export function readMetadataFile(
+  file: string,
+  policy: ReadPolicy = { ownersMustBeRoot: false },
+  top?: string,
+  usuallyAbsent = false,
+): MetadataRead {
   // A file that is usually absent (few versions have an Architecture or Environment file) is
   // looked for with an lstat first: no exception, much cheaper than a failed open that throws, and
   // cheaper than listing its directory (10% of a large solve). For the plan cache, "nothing there"
@@ -80,11 +82,16 @@ export function readMetadataFile(file: string, policy: ReadPolicy = { ownersMust
   try {
     const stat = fs.fstatSync(fd);
     if (!stat.isFile()) return { kind: 'bad', message: `is ${fileKind(stat)}, not a regular file` };
-    if (stat.size > MAX_METADATA_BYTES) return { kind: 'bad', message: `is ${stat.size} bytes, more than the ${MAX_METADATA_BYTES} a metadata file may have` };
+    if (stat.size > MAX_METADATA_BYTES)
+      return {
+        kind: 'bad',
+        message: `is ${stat.size} bytes, more than the ${MAX_METADATA_BYTES} a metadata file may have`,
+      };
     if (policy.ownersMustBeRoot) {
       policy.checkedDirectories ??= new Map();
       const why = fileNotRootsAlone(file, stat, top, policy.checkedDirectories);
-      if (why) return { kind: 'bad', message: `${why}; running as root, Runner does not trust it (--trust-tree overrides)` };
+      if (why)
+        return { kind: 'bad', message: `${why}; running as root, Runner does not trust it (--trust-tree overrides)` };
     }
     // Read at most one byte more than allowed: the file may grow while we read. A regular file
     // gives all it has up to the count asked, so a read that returns less has reached its end.

@@ -3,7 +3,15 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { archFits, normalizeArch } from './arch.js';
-import { binaryProblem, formatProblem, nameProblem, parseDependencies, type ParseOptions, type ParseResult, type Requirement } from './dependencies.js';
+import {
+  binaryProblem,
+  formatProblem,
+  nameProblem,
+  parseDependencies,
+  type ParseOptions,
+  type ParseResult,
+  type Requirement,
+} from './dependencies.js';
 import { ExitCode, RunnerError } from '../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
 import { isDirectory } from '../base/directories.js';
@@ -15,7 +23,9 @@ import { sortNewestFirst } from './version.js';
 const NOT_VERSIONS = new Set(['Current', 'Settings', 'Variable']);
 
 export function isVersionEntry(entry: string): boolean {
-  return !NOT_VERSIONS.has(entry) && !entry.startsWith('.') && !entry.endsWith('-failed') && !entry.endsWith('-Disabled');
+  return (
+    !NOT_VERSIONS.has(entry) && !entry.startsWith('.') && !entry.endsWith('-failed') && !entry.endsWith('-Disabled')
+  );
 }
 
 export interface ProgramVersions {
@@ -147,7 +157,8 @@ export class World {
     const own = fs.lstatSync(dir);
     const dirInside = !own.isSymbolicLink() || this.insidePrograms(realpathOr(dir, ''));
     // Not a symlink, this lstat is what root's check of the directory would stat again.
-    if (this.readPolicy.ownersMustBeRoot && !own.isSymbolicLink()) noteDirectoryChecked(dir, own, (this.readPolicy.checkedDirectories ??= new Map()));
+    if (this.readPolicy.ownersMustBeRoot && !own.isSymbolicLink())
+      noteDirectoryChecked(dir, own, (this.readPolicy.checkedDirectories ??= new Map()));
     const versions: string[] = [];
     const escaped: string[] = [];
     for (const entry of entries) {
@@ -177,7 +188,11 @@ export class World {
     // A target that is a plain name (GoboLinux's own `Current -> 2.0`) is lexically that entry.
     const version = path.basename(target);
     const lexical = target === version || path.resolve(dir, target) === path.join(dir, version);
-    if (versions.includes(version) && (lexical || realpathOr(link, '') === realpathOr(path.join(dir, version), undefined))) return version;
+    if (
+      versions.includes(version) &&
+      (lexical || realpathOr(link, '') === realpathOr(path.join(dir, version), undefined))
+    )
+      return version;
     this.warnOnce(`${link} -> ${target} is not a version of ${path.basename(dir)}; Current ignored`);
     return undefined;
   }
@@ -198,7 +213,10 @@ export class World {
   architecture(name: string, version: string): string | undefined {
     const key = `${name}/${version}`;
     if (!this.archCache.has(key)) {
-      const word = this.metadata(name, version, 'Resources/Architecture', true)?.toString('utf8').trim().split(/\s+/)[0];
+      const word = this.metadata(name, version, 'Resources/Architecture', true)
+        ?.toString('utf8')
+        .trim()
+        .split(/\s+/)[0];
       const arch = word ? normalizeArch(word) : undefined;
       this.archCache.set(key, arch);
     }
@@ -245,10 +263,21 @@ export class World {
   }
 }
 
-function readDependencies(file: string, options: ParseOptions, optional: boolean, policy: ReadPolicy, top: string | undefined): ParseResult {
-  const wholeFile = (message: string): ParseResult => ({ requirements: [], problems: [{ file, line: 0, column: 0, message }], fixes: [] });
+function readDependencies(
+  file: string,
+  options: ParseOptions,
+  optional: boolean,
+  policy: ReadPolicy,
+  top: string | undefined,
+): ParseResult {
+  const wholeFile = (message: string): ParseResult => ({
+    requirements: [],
+    problems: [{ file, line: 0, column: 0, message }],
+    fixes: [],
+  });
   const read = readMetadataFile(file, policy, top);
-  if (read.kind === 'absent') return optional ? { requirements: [], problems: [], fixes: [] } : wholeFile('does not exist');
+  if (read.kind === 'absent')
+    return optional ? { requirements: [], problems: [], fixes: [] } : wholeFile('does not exist');
   if (read.kind === 'bad') return wholeFile(read.message);
   const bytes = read.bytes;
   const binary = binaryProblem(bytes);
@@ -262,7 +291,8 @@ function readDependencies(file: string, options: ParseOptions, optional: boolean
  * `--strict-metadata`, otherwise they are skipped with a warning.
  */
 export function requirementsOrFail(result: ParseResult, strictMetadata = false): Requirement[] {
-  const fatal = result.problems.find((p) => p.line === 0) ?? (strictMetadata ? (result.problems[0] ?? result.fixes[0]) : undefined);
+  const fatal =
+    result.problems.find((p) => p.line === 0) ?? (strictMetadata ? (result.problems[0] ?? result.fixes[0]) : undefined);
   if (fatal) throw new RunnerError(formatProblem(fatal), ExitCode.badMetadata);
   return result.requirements;
 }

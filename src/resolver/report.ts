@@ -38,7 +38,8 @@ export function termText(pkg: string, term: Term, describe: Describe): string {
     return term.positive ? `${cutMiddle(info.line.by, 80)}'s ${quoted}${choices}` : `${quoted}${choices}`;
   }
   const name = cutMiddle(pkg, 80);
-  if (count(term.set) === total && !(term.positive && total === 1)) return term.positive ? `every version of ${name}` : name;
+  if (count(term.set) === total && !(term.positive && total === 1))
+    return term.positive ? `every version of ${name}` : name;
   return `${name} ${versionsText(info.versions, term.set)}`;
 }
 
@@ -60,7 +61,8 @@ export function versionsText(versions: readonly string[], set: VersionSet): stri
   }
   const chosen = oldestFirst(at);
   // A run of neighbours in version order reads as a range.
-  if (at.length > LISTED_VERSIONS && at[at.length - 1] - at[0] === at.length - 1) return `${chosen[0]} to ${chosen[chosen.length - 1]}`;
+  if (at.length > LISTED_VERSIONS && at[at.length - 1] - at[0] === at.length - 1)
+    return `${chosen[0]} to ${chosen[chosen.length - 1]}`;
   return listWithCount(chosen, LISTED_VERSIONS, 'or', 'versions');
 }
 
@@ -76,7 +78,10 @@ export function factText(fact: Incompatibility<unknown>, describe: Describe): st
     else negatives.push(termText(pkg, term, describe));
   });
   if (fact.packages.length === 0 || (rootOnly && negatives.length === 0)) return 'the run cannot be satisfied';
-  if (negatives.length === 0) return positives.length === 1 ? `${positives[0]} cannot be used` : `${positives.join(' and ')} cannot be used together`;
+  if (negatives.length === 0)
+    return positives.length === 1
+      ? `${positives[0]} cannot be used`
+      : `${positives.join(' and ')} cannot be used together`;
   const needed = negatives.join(' or ');
   if (positives.length === 0) return `${needed} is needed`;
   return `${positives.join(' and ')} ${positives.length === 1 ? 'needs' : 'need'} ${needed}`;
@@ -84,7 +89,8 @@ export function factText(fact: Incompatibility<unknown>, describe: Describe): st
 
 type Fact = Incompatibility<unknown>;
 
-const causesOf = (fact: Fact): [Fact, Fact] | undefined => (fact.cause.kind === 'derived' ? [fact.cause.left, fact.cause.right] : undefined);
+const causesOf = (fact: Fact): [Fact, Fact] | undefined =>
+  fact.cause.kind === 'derived' ? [fact.cause.left, fact.cause.right] : undefined;
 
 /** The derived facts used more than once in the derivation of `terminal`. */
 function sharedFacts(terminal: Fact): Set<Fact> {
@@ -118,7 +124,11 @@ export function derivationLines(terminal: Fact, describe: Describe, external: (f
   const because = (reasons: string[], conclusion: string, and = false) => {
     const said = reasons.filter(Boolean);
     const start = and ? 'And because' : 'Because';
-    lines.push(said.length === 0 ? `${conclusion[0].toUpperCase()}${conclusion.slice(1)}.` : `${start} ${said.join(' and ')}, ${conclusion}.`);
+    lines.push(
+      said.length === 0
+        ? `${conclusion[0].toUpperCase()}${conclusion.slice(1)}.`
+        : `${start} ${said.join(' and ')}, ${conclusion}.`,
+    );
   };
   const numberLast = (fact: Fact) => {
     if (numbers.has(fact) || lines.length === 0) return;
@@ -142,7 +152,8 @@ export function derivationLines(terminal: Fact, describe: Describe, external: (f
       return;
     }
     if (!derivedLeft && !derivedRight) return because([external(left), external(right)], conclusion);
-    if (derivedLeft !== derivedRight) return oneOfEach(derivedLeft ? left : right, derivedLeft ? right : left, conclusion, depth);
+    if (derivedLeft !== derivedRight)
+      return oneOfEach(derivedLeft ? left : right, derivedLeft ? right : left, conclusion, depth);
     const [n1, n2] = [numbers.get(left), numbers.get(right)];
     if (n1 !== undefined && n2 !== undefined) return because([ref(left), ref(right)], conclusion);
     if (n1 !== undefined || n2 !== undefined) {
@@ -182,7 +193,11 @@ export function derivationLines(terminal: Fact, describe: Describe, external: (f
   if (lines.length <= FIRST_LINES + LAST_LINES + 1) return lines;
   // The first steps say where it starts, the last ones how it ends: the conclusion is the last.
   const cut = lines.length - FIRST_LINES - LAST_LINES;
-  return [...lines.slice(0, FIRST_LINES), `… ${cut.toLocaleString('en-US')} more lines of the derivation …`, ...lines.slice(-LAST_LINES)];
+  return [
+    ...lines.slice(0, FIRST_LINES),
+    `… ${cut.toLocaleString('en-US')} more lines of the derivation …`,
+    ...lines.slice(-LAST_LINES),
+  ];
 }
 
 /** Derivation lines under a heading: each indented by two spaces, blank lines kept blank. */

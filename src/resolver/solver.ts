@@ -18,7 +18,18 @@ import type { World } from './programs.js';
 import { cappedWarnings } from '../base/capped-warnings.js';
 import { mapped, mappedNumbers } from './pubgrub/arrays.js';
 import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
-import { allVersions, indices, isEmptySet, negative, noVersions, positive, single, without, type Term, type VersionSet } from './pubgrub/term.js';
+import {
+  allVersions,
+  indices,
+  isEmptySet,
+  negative,
+  noVersions,
+  positive,
+  single,
+  without,
+  type Term,
+  type VersionSet,
+} from './pubgrub/term.js';
 import { compareKeys, isSnapshot, versionKey, type Item } from './version.js';
 
 const SNAPSHOT_RANK = 'a version-control snapshot ranks below numbered versions';
@@ -121,7 +132,8 @@ class GoboProblem implements Problem<Why> {
 
   preference(pkg: string): number[] {
     const versions = this.versions(pkg);
-    const program = pkg === ROOT || this.virtuals.has(pkg) || this.options.preferNewest ? undefined : this.world.program(pkg);
+    const program =
+      pkg === ROOT || this.virtuals.has(pkg) || this.options.preferNewest ? undefined : this.world.program(pkg);
     const current = program?.current === undefined ? -1 : program.versions.indexOf(program.current);
     // Current first, then the others newest first (in the order of `versions`).
     return mappedNumbers(versions, (_, i) => (current < 0 || i > current ? i : i === 0 ? current : i - 1));
@@ -138,14 +150,16 @@ class GoboProblem implements Problem<Why> {
   unusable(name: string, version: string): string | undefined {
     try {
       const arch = this.world.architecture(name, version);
-      if (!this.world.fitsArch(name, version, this.options.architecture)) return `is for ${arch}, not ${this.options.architecture}`;
+      if (!this.world.fitsArch(name, version, this.options.architecture))
+        return `is for ${arch}, not ${this.options.architecture}`;
       const parsed = this.world.dependencies(name, version);
       const fileProblem = parsed.problems.find((p) => p.line === 0);
       if (fileProblem) return `cannot be used: ${formatProblem(fileProblem)}`;
       if (this.options.strictMetadata && (parsed.problems.length > 0 || parsed.fixes.length > 0))
         return `cannot be used (--strict-metadata): ${metadataProblems(parsed)[0]}`;
     } catch (error) {
-      if (error instanceof RunnerError && error.exitCode === ExitCode.badMetadata) return `cannot be used: ${error.message}`;
+      if (error instanceof RunnerError && error.exitCode === ExitCode.badMetadata)
+        return `cannot be used: ${error.message}`;
       throw error;
     }
     return undefined;
@@ -171,7 +185,8 @@ class GoboProblem implements Problem<Why> {
     let set = allVersions(versions.length);
     for (const c of constraints) {
       const wanted = versionKey(c.version);
-      for (let i = 0; i < versions.length; i++) if (!orderSatisfies(c.op, compareKeys(keys[i], wanted))) set = without(set, i);
+      for (let i = 0; i < versions.length; i++)
+        if (!orderSatisfies(c.op, compareKeys(keys[i], wanted))) set = without(set, i);
     }
     return set;
   }
@@ -180,9 +195,12 @@ class GoboProblem implements Problem<Why> {
   private optionsOf(requirement: Requirement): Option[] {
     const { alternatives } = requirement;
     // Most lines: one alternative that CompatibilityList does not name, so one choice.
-    if (alternatives.length === 1 && !this.options.compat.has(alternatives[0].name)) return [this.option(alternatives[0], alternatives[0].name)];
+    if (alternatives.length === 1 && !this.options.compat.has(alternatives[0].name))
+      return [this.option(alternatives[0], alternatives[0].name)];
     const options: Option[] = [];
-    for (const alternative of alternatives) for (const asked of namesToTry(this.options.compat, alternative.name)) options.push(this.option(alternative, asked));
+    for (const alternative of alternatives)
+      for (const asked of namesToTry(this.options.compat, alternative.name))
+        options.push(this.option(alternative, asked));
     // CompatibilityList names that are not installed are tried only when nothing else is.
     const installed = options.filter((o) => o.installed.length > 0 || o.asked === o.alternative.name);
     return (installed.length > 0 ? installed : options).slice(); // kept all run: exact size
@@ -199,7 +217,12 @@ class GoboProblem implements Problem<Why> {
   }
 
   /** The incompatibilities of one requester's lines (requester: a package at one version). */
-  private lineIncompatibilities(requester: string, index: number, by: string, requirements: readonly Requirement[]): Brought[] {
+  private lineIncompatibilities(
+    requester: string,
+    index: number,
+    by: string,
+    requirements: readonly Requirement[],
+  ): Brought[] {
     const uses: LineUse[] = [];
     const out: Brought[] = [];
     // The requester at this version: the first term of each of its lines' incompatibilities.
@@ -213,7 +236,10 @@ class GoboProblem implements Problem<Why> {
       if (this.options.ignoreMissing && options.every((o) => isEmptySet(o.set))) continue;
       if (options.length === 1 && !requirement.optional) {
         const option = options[0];
-        out.push({ terms: [self, [option.name, negative(option.set)]], why: { kind: 'line', by, requirement, option } });
+        out.push({
+          terms: [self, [option.name, negative(option.set)]],
+          why: { kind: 'line', by, requirement, option },
+        });
         // Nothing installed fits: this version cannot be used, and its other lines cannot matter
         // (a file of 300,000 missing names is one fact, not 300,000).
         if (isEmptySet(option.set)) break;
@@ -234,7 +260,10 @@ class GoboProblem implements Problem<Why> {
       use.choices = choices;
       this.virtuals.set(use.virtual, use);
       const all = allVersions(this.versions(use.virtual).length);
-      out.push({ terms: [self, [use.virtual, negative(all)]], why: { kind: 'line', by, requirement, option: undefined } });
+      out.push({
+        terms: [self, [use.virtual, negative(all)]],
+        why: { kind: 'line', by, requirement, option: undefined },
+      });
     }
     this.lines.set(`${requester}\0${index}`, uses);
     return out;
@@ -248,24 +277,49 @@ class GoboProblem implements Problem<Why> {
         const versions = this.versions(program.name);
         const at = versions.indexOf(program.version);
         const pinned = at < 0 ? noVersions(versions.length) : single(versions.length, at);
-        out.push({ terms: [[ROOT, positive(single(1, 0))], [program.name, negative(pinned)]], why: { kind: 'program', ...program } });
+        out.push({
+          terms: [
+            [ROOT, positive(single(1, 0))],
+            [program.name, negative(pinned)],
+          ],
+          why: { kind: 'program', ...program },
+        });
       }
-      for (const root of this.options.roots) for (const brought of this.lineIncompatibilities(ROOT, 0, root.by, root.requirements)) out.push(brought);
+      for (const root of this.options.roots)
+        for (const brought of this.lineIncompatibilities(ROOT, 0, root.by, root.requirements)) out.push(brought);
       return out;
     }
     const virtual = this.virtuals.get(pkg);
     if (virtual) {
       const option = virtual.options[index];
       if (!option) return []; // "skip": an optional line left out
-      return [{ terms: [[pkg, positive(single(this.versions(pkg).length, index))], [option.name, negative(option.set)]], why: { kind: 'option', by: virtual.by, requirement: virtual.requirement, option } }];
+      return [
+        {
+          terms: [
+            [pkg, positive(single(this.versions(pkg).length, index))],
+            [option.name, negative(option.set)],
+          ],
+          why: { kind: 'option', by: virtual.by, requirement: virtual.requirement, option },
+        },
+      ];
     }
     const version = this.versions(pkg)[index];
-    return this.lineIncompatibilities(pkg, index, `${pkg} ${version}`, this.world.dependencies(pkg, version).requirements);
+    return this.lineIncompatibilities(
+      pkg,
+      index,
+      `${pkg} ${version}`,
+      this.world.dependencies(pkg, version).requirements,
+    );
   }
 
   describe = (pkg: string): PackageInfo => {
     const use = this.virtuals.get(pkg);
-    return { versions: this.versions(pkg), virtual: use !== undefined, root: pkg === ROOT, line: use && { by: use.by, text: use.requirement.text } };
+    return {
+      versions: this.versions(pkg),
+      virtual: use !== undefined,
+      root: pkg === ROOT,
+      line: use && { by: use.by, text: use.requirement.text },
+    };
   };
 }
 
@@ -300,20 +354,30 @@ export function solve(options: SolveOptions): Resolution {
     if (requester !== ROOT) {
       const version = problem.versions(requester)[index];
       metadataProblems(world.dependencies(requester, version)).forEach(warnOnce);
-      for (const escaped of world.program(requester)?.escaped ?? []) warnOnce(`${world.versionDir(requester, escaped)} leads outside ${world.paths.programs}; ignored`);
+      for (const escaped of world.program(requester)?.escaped ?? [])
+        warnOnce(`${world.versionDir(requester, escaped)} leads outside ${world.paths.programs}; ignored`);
     }
     for (const use of problem.lines.get(`${requester}\0${index}`) ?? []) {
       const { requirement } = use;
       const where = () => `${requirement.file}:${requirement.line}`;
       if (requirement.alien) {
-        warnOnce(`${where()}: '${requirement.name}' is an Alien dependency (${requirement.name.split(':')[0]}); Runner does not handle those, skipped`);
+        warnOnce(
+          `${where()}: '${requirement.name}' is an Alien dependency (${requirement.name.split(':')[0]}); Runner does not handle those, skipped`,
+        );
         continue;
       }
-      const picked = use.virtual === undefined ? (use.options.length === 1 ? 0 : -1) : (decisions.get(use.virtual) ?? -1);
+      const picked =
+        use.virtual === undefined ? (use.options.length === 1 ? 0 : -1) : (decisions.get(use.virtual) ?? -1);
       const option = use.options[picked];
       if (!option || versionOf(option.name) === undefined) {
-        if (options.ignoreMissing && use.options.every((o) => isEmptySet(o.set))) warnOnce(`${use.by} needs ${requirement.text} (${where()}), which nothing installed satisfies; skipped (--ignore-missing)`);
-        else if (requirement.optional) notes.push(`${use.by}: optional '${requirement.text}' (${where()}) skipped: ${use.options.every((o) => isEmptySet(o.set)) ? 'nothing installed fits it' : 'it does not fit with the rest'}`);
+        if (options.ignoreMissing && use.options.every((o) => isEmptySet(o.set)))
+          warnOnce(
+            `${use.by} needs ${requirement.text} (${where()}), which nothing installed satisfies; skipped (--ignore-missing)`,
+          );
+        else if (requirement.optional)
+          notes.push(
+            `${use.by}: optional '${requirement.text}' (${where()}) skipped: ${use.options.every((o) => isEmptySet(o.set)) ? 'nothing installed fits it' : 'it does not fit with the rest'}`,
+          );
         continue;
       }
       const demand: Demand = { by: use.by, requirement, alternative: option.alternative, name: option.name };
@@ -339,19 +403,39 @@ export function solve(options: SolveOptions): Resolution {
     const excluded = explainExclusion(solution.solution, name, at, problem.describe);
     // A bound rules a snapshot out by its rank; the order of preference passes it over by its
     // rank unless Current decided.
-    const byRank = isSnapshot(version) && (excluded !== undefined || options.preferNewest || chosen.get(name)?.version !== world.program(name)?.current);
-    const why = excluded ?? (options.preferNewest ? 'fits, but a newer version fits too (--newest)' : 'fits, but comes later in preference order (Current, then newest)');
+    const byRank =
+      isSnapshot(version) &&
+      (excluded !== undefined || options.preferNewest || chosen.get(name)?.version !== world.program(name)?.current);
+    const why =
+      excluded ??
+      (options.preferNewest
+        ? 'fits, but a newer version fits too (--newest)'
+        : 'fits, but comes later in preference order (Current, then newest)');
     return byRank ? `${why} (${SNAPSHOT_RANK})` : why;
   };
   const explainedNotes = (): string[] => {
     const notCurrent: string[] = [];
     for (const choice of order) {
       const current = world.program(choice.name)?.current;
-      if (current !== undefined && current !== choice.version && !options.preferNewest) notCurrent.push(`${choice.name} ${choice.version}, not Current ${current}: Current ${whyNot(choice.name, current)}`);
+      if (current !== undefined && current !== choice.version && !options.preferNewest)
+        notCurrent.push(
+          `${choice.name} ${choice.version}, not Current ${current}: Current ${whyNot(choice.name, current)}`,
+        );
     }
     return [...notCurrent, ...notes];
   };
 
-  const program = options.program && { ...options.program, path: world.versionDir(options.program.name, options.program.version) };
-  return { program, dependencies: order, architecture: options.architecture, warnings: [...warnings], notes: explainedNotes, whyNot, effort: solution.effort };
+  const program = options.program && {
+    ...options.program,
+    path: world.versionDir(options.program.name, options.program.version),
+  };
+  return {
+    program,
+    dependencies: order,
+    architecture: options.architecture,
+    warnings: [...warnings],
+    notes: explainedNotes,
+    whyNot,
+    effort: solution.effort,
+  };
 }

@@ -23,7 +23,16 @@ export type Item = readonly [cls: -1 | 0 | 1 | 2 | 3, num: string, text: string]
 
 const ZERO: Item = [2, '0', ''];
 /** Pre-release words → their rank (compared as text). A letter run glued to a number ranks '2~'. */
-const PRE_RANKS: Record<string, string> = { dev: '0', a: '1', alpha: '1', b: '2', beta: '2', pre: '3', preview: '3', rc: '4' };
+const PRE_RANKS: Record<string, string> = {
+  dev: '0',
+  a: '1',
+  alpha: '1',
+  b: '2',
+  beta: '2',
+  pre: '3',
+  preview: '3',
+  rc: '4',
+};
 const PRE_WORDS = new Set(['alpha', 'beta', 'pre', 'rc', 'dev', 'preview']);
 const PATCH_LEVELS = new Set(['p', 'pl']);
 const GOBO_REVISION = /-r(\d+)$/;
@@ -72,7 +81,8 @@ function tokenKey(text: string): Item[] {
     const gluedToNumber = /\d/.test(text[match.index + token.length] ?? '');
     if (token === '~') key.push([0, '0', '']);
     else if (/^\d/.test(token)) key.push(num(token));
-    else if (PRE_WORDS.has(word) || (gluedToNumber && !PATCH_LEVELS.has(word))) key.push([1, '0', PRE_RANKS[word] ?? `2~${word}`]);
+    else if (PRE_WORDS.has(word) || (gluedToNumber && !PATCH_LEVELS.has(word)))
+      key.push([1, '0', PRE_RANKS[word] ?? `2~${word}`]);
     else key.push([3, '0', word]);
   }
   return key;

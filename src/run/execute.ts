@@ -15,7 +15,10 @@ export function executeOperations(ops: readonly (readonly Token[])[]): never {
     return native.execve(helperPath, ['runner-exec', '--plan-fd', String(fd)]);
   } catch (error) {
     // execve returned: the executor is missing or broken (an installation that was not built).
-    throw new RunnerError(`cannot start Runner's executor ${helperPath} (${error instanceof Error ? error.message.replace(/^execve \S+: /, '') : String(error)}); reinstall Runner, or run 'npm run build' in a checkout`, ExitCode.usage);
+    throw new RunnerError(
+      `cannot start Runner's executor ${helperPath} (${error instanceof Error ? error.message.replace(/^execve \S+: /, '') : String(error)}); reinstall Runner, or run 'npm run build' in a checkout`,
+      ExitCode.usage,
+    );
   }
 }
 
@@ -24,8 +27,13 @@ export function executeOperations(ops: readonly (readonly Token[])[]): never {
  * planner looks the command up with, and what --dry-run shows. A `base` value may be bytes (one
  * that is not UTF-8, as rawEnv gives it); `env` has the values as text, `bytes` as they will be.
  */
-export function applyEnvOps(ops: readonly EnvOp[], base: Readonly<Record<string, string | Buffer | undefined>>): { env: Map<string, string>; bytes: Map<string, Buffer>; warnings: string[] } {
-  const entries = Object.entries(base).flatMap(([k, v]) => (v === undefined ? [] : [Buffer.concat([Buffer.from(`${k}=`), Buffer.from(v)])]));
+export function applyEnvOps(
+  ops: readonly EnvOp[],
+  base: Readonly<Record<string, string | Buffer | undefined>>,
+): { env: Map<string, string>; bytes: Map<string, Buffer>; warnings: string[] } {
+  const entries = Object.entries(base).flatMap(([k, v]) =>
+    v === undefined ? [] : [Buffer.concat([Buffer.from(`${k}=`), Buffer.from(v)])],
+  );
   const result = loadAddon().applyEnvOps(serializeOps(PLAN_MAGIC, ops.map(envOperation)), entries);
   const env = new Map<string, string>();
   const bytes = new Map<string, Buffer>();

@@ -32,13 +32,25 @@ export function launchWords(options: LaunchOptions): { words: Uint8Array[]; argv
 
 /** Whether this launch's plan may be kept for the next (the warm path skips what these print or make). */
 export function cacheable(options: LaunchOptions): boolean {
-  return !options.noCache && !cacheTurnedOff() && !options.dryRun && !options.noCleanup && options.verbose === 0 && options.name === undefined;
+  return (
+    !options.noCache &&
+    !cacheTurnedOff() &&
+    !options.dryRun &&
+    !options.noCleanup &&
+    options.verbose === 0 &&
+    options.name === undefined
+  );
 }
 
 export function planLaunch(options: LaunchOptions, argv: Uint8Array[]): { run: ResolvedRun; plan: MountPlan } {
   const resolveOptions = options.resolve;
   const world = newWorld(resolveOptions);
-  const target = commandTarget(world, commandWord(options.rest[0], argv[0]), withCommandDirs(world, options.with), exactEnv('PATH') ?? DEFAULT_SEARCH_PATH);
+  const target = commandTarget(
+    world,
+    commandWord(options.rest[0], argv[0]),
+    withCommandDirs(world, options.with),
+    exactEnv('PATH') ?? DEFAULT_SEARCH_PATH,
+  );
   refuseReentry(target.file);
   const run = resolveTarget(world, target, resolveOptions);
   run.warnings.forEach(warn);

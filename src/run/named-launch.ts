@@ -12,7 +12,16 @@ import type { MountPlan } from '../overlay/plan.js';
 import { commandOperations, mountOperations, planOperations, type Token } from '../overlay/serialize.js';
 import { checkName } from '../views/names.js';
 import { joinCgroup, joinOperation, liveViews, ownCgroup, viewOfSelf, type LiveView } from '../views/members.js';
-import { claimName, newId, paths, registryDir, stageGrowth, writeRecord, type MountState, type ViewRecord } from '../views/registry.js';
+import {
+  claimName,
+  newId,
+  paths,
+  registryDir,
+  stageGrowth,
+  writeRecord,
+  type MountState,
+  type ViewRecord,
+} from '../views/registry.js';
 import { isUnder, workingDirectory, type FilePath } from '../base/file-path.js';
 
 type Version = { name: string; version: string; path: string };
@@ -22,7 +31,15 @@ function versionMap(versions: readonly Version[]): Record<string, string> {
 }
 
 /** A view of its own: the plan plus its write layer attached (for growing), the real Index kept, its ids recorded. */
-function create(dir: string, id: string, name: string, parent: LiveView | undefined, plan: MountPlan, run: ResolvedRun, chosen: readonly Version[]): never {
+function create(
+  dir: string,
+  id: string,
+  name: string,
+  parent: LiveView | undefined,
+  plan: MountPlan,
+  run: ResolvedRun,
+  chosen: readonly Version[],
+): never {
   const p = paths(dir, id);
   // A named view's plan overlays every Index directory (overlayEvery); the executor numbers the
   // overlays in plan order (N.upper is the Nth's write layer) and keeps each real directory.
@@ -57,14 +74,30 @@ function create(dir: string, id: string, name: string, parent: LiveView | undefi
     fs.writeFileSync(path.join(record.cgroup, 'cgroup.procs'), String(process.pid));
   }
   const named = {
-    afterWriteLayer: [['attach', p.mnt], ...plan.mounts.map((m) => ['keepindex', m.target, path.basename(kept(m.target))])],
+    afterWriteLayer: [
+      ['attach', p.mnt],
+      ...plan.mounts.map((m) => ['keepindex', m.target, path.basename(kept(m.target))]),
+    ],
     beforeEnvironment: [['nsid', p.ns]],
   };
   return startOperations(planOperations(plan, plan.exec.argv, named));
 }
 
 /** The operations that run COMMAND in a live view, growing it by `grow` first. */
-function joinOperations(view: LiveView, dir: string, plan: MountPlan, grow: { prefix: string; mounts: MountState[]; removals: FilePath[]; upperDirectories: FilePath[]; commit: [string, string] } | undefined): Token[][] {
+function joinOperations(
+  view: LiveView,
+  dir: string,
+  plan: MountPlan,
+  grow:
+    | {
+        prefix: string;
+        mounts: MountState[];
+        removals: FilePath[];
+        upperDirectories: FilePath[];
+        commit: [string, string];
+      }
+    | undefined,
+): Token[][] {
   const ops: Token[][] = [joinOperation(view)];
   if (grow) {
     ops.push(['writelayer', paths(dir, view.record.id).mnt, grow.prefix]);
@@ -99,7 +132,12 @@ function growth(view: LiveView, dir: string, added: readonly Version[], run: Res
   // Rootless, removals below the top need their directories in the new write layer. What the view
   // shows under its earlier write layers cannot be seen from here: the Index stands in for it.
   const lowers = (m: MountState) => [...m.layers, m.target];
-  const upper = view.record.rootless ? upperDirectories(mounts.map((m) => ({ target: m.target, lowers: lowers(m) })), removals) : [];
+  const upper = view.record.rootless
+    ? upperDirectories(
+        mounts.map((m) => ({ target: m.target, lowers: lowers(m) })),
+        removals,
+      )
+    : [];
   return { prefix, mounts, removals, upperDirectories: upper, next, generation };
 }
 
@@ -110,7 +148,11 @@ const WAIT_FOR_CREATION_MS = 15_000;
  * The live view of that name, or undefined once this launch holds the name's claim (it creates the
  * view). A view that another launch is making is waited for, and joined.
  */
-function viewOrClaim(dir: string, name: string, id: string): { view: LiveView | undefined; here: LiveView | undefined; fullName: string } {
+function viewOrClaim(
+  dir: string,
+  name: string,
+  id: string,
+): { view: LiveView | undefined; here: LiveView | undefined; fullName: string } {
   const until = Date.now() + WAIT_FOR_CREATION_MS;
   for (;;) {
     const views = liveViews(dir);
@@ -118,9 +160,15 @@ function viewOrClaim(dir: string, name: string, id: string): { view: LiveView | 
     const fullName = here ? `${here.fullName}/${name}` : name;
     const view = views.find((v) => v.fullName === fullName);
     if (view) return { view, here, fullName };
-    const holder = claimName(dir, here?.record.id ?? null, name, id, (other) => views.some((v) => v.record.id === other));
+    const holder = claimName(dir, here?.record.id ?? null, name, id, (other) =>
+      views.some((v) => v.record.id === other),
+    );
     if (holder === undefined) return { view: undefined, here, fullName };
-    if (Date.now() > until) throw new RunnerError(`view '${fullName}' is being made by another launch, which has not finished after ${WAIT_FOR_CREATION_MS / 1000} s`, ExitCode.view);
+    if (Date.now() > until)
+      throw new RunnerError(
+        `view '${fullName}' is being made by another launch, which has not finished after ${WAIT_FOR_CREATION_MS / 1000} s`,
+        ExitCode.view,
+      );
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
   }
 }
@@ -136,19 +184,36 @@ export function namedLaunch(name: string, plan: MountPlan, run: ResolvedRun, cho
   const asker = run.target.program ? `${run.target.program.name} ${run.target.program.version}` : run.target.via;
   for (const v of chosen) {
     if (held[v.name] !== undefined && held[v.name] !== v.version)
-      throw new RunnerError(`view '${fullName}' holds ${v.name} ${held[v.name]}; ${asker} needs ${v.name} ${v.version}`, ExitCode.unsatisfiable);
+      throw new RunnerError(
+        `view '${fullName}' holds ${v.name} ${held[v.name]}; ${asker} needs ${v.name} ${v.version}`,
+        ExitCode.unsatisfiable,
+      );
   }
   const added = chosen.filter((v) => held[v.name] === undefined);
   joinCgroup(view);
   if (added.length === 0) return startOperations(joinOperations(view, dir, plan, undefined));
   if (view.record.mounts.some((m) => m.layers.some((l) => l.startsWith('group:'))))
-    throw new RunnerError(`view '${fullName}' has more than 500 layers in one directory and cannot grow`, ExitCode.view);
+    throw new RunnerError(
+      `view '${fullName}' has more than 500 layers in one directory and cannot grow`,
+      ExitCode.view,
+    );
   const grown = growth(view, dir, added, run, chosen);
   // The record says what the view holds once the executor has made it so: it commits the staged
   // record after the new overlays are mounted. (A launch that fails to mount leaves the record as it
   // was; of two launches growing a view at once, the second finds the first's staged record and
   // fails with 122.)
-  const staged = stageGrowth(dir, { ...view.record, versions: { ...held, ...versionMap(added) }, mounts: grown.next, generation: grown.generation });
-  if (staged === undefined) throw new RunnerError(`view '${fullName}' is growing in another launch right now; try again when it is done`, ExitCode.view);
-  return startOperations(joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] }));
+  const staged = stageGrowth(dir, {
+    ...view.record,
+    versions: { ...held, ...versionMap(added) },
+    mounts: grown.next,
+    generation: grown.generation,
+  });
+  if (staged === undefined)
+    throw new RunnerError(
+      `view '${fullName}' is growing in another launch right now; try again when it is done`,
+      ExitCode.view,
+    );
+  return startOperations(
+    joinOperations(view, dir, plan, { ...grown, commit: [staged, paths(dir, view.record.id).record] }),
+  );
 }

@@ -56,7 +56,10 @@ function writeLayerFor(options: PlanOptions): string {
   try {
     dir = fs.mkdtempSync(path.join(base, 'view-'));
   } catch (error) {
-    throw new RunnerError(`cannot create the write layer in ${base}: ${(error as NodeJS.ErrnoException).code}`, ExitCode.view);
+    throw new RunnerError(
+      `cannot create the write layer in ${base}: ${(error as NodeJS.ErrnoException).code}`,
+      ExitCode.view,
+    );
   }
   info(`write layer kept in ${dir} (-C)`);
   return dir;
@@ -80,18 +83,36 @@ function presentIndexDirs(index: string, fallback: boolean): string[] {
   return present;
 }
 
-export function buildPlan(options: PlanOptions, resolveOptions: ResolveOptions, run: ResolvedRun, exec: Exec): MountPlan {
+export function buildPlan(
+  options: PlanOptions,
+  resolveOptions: ResolveOptions,
+  run: ResolvedRun,
+  exec: Exec,
+): MountPlan {
   const paths = resolveOptions.paths;
-  if (!fs.existsSync(paths.index)) throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
+  if (!fs.existsSync(paths.index))
+    throw new RunnerError(`the Index ${paths.index} does not exist (wrong --root?)`, ExitCode.view);
   const how = howToRun(run.architecture);
-  if (how === undefined) throw new RunnerError(`${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`, ExitCode.architecture);
+  if (how === undefined)
+    throw new RunnerError(
+      `${run.target.via} wants ${run.architecture} (${run.archSource}), which this ${hostArch()} host cannot run`,
+      ExitCode.architecture,
+    );
   const layers = layersOf(run);
   // Root's view stands on the tree and on every layer: none may be another user's to change.
   const checked: AncestorsChecked = new Map();
   const untrusted = run.world.readPolicy.ownersMustBeRoot
-    ? (treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS, checked) ?? layersOthersCanChange(layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() })), checked))
+    ? (treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS, checked) ??
+      layersOthersCanChange(
+        layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() })),
+        checked,
+      ))
     : undefined;
-  if (untrusted) throw new RunnerError(`${untrusted}; running as root, Runner does not trust it (--trust-tree overrides)`, ExitCode.badMetadata);
+  if (untrusted)
+    throw new RunnerError(
+      `${untrusted}; running as root, Runner does not trust it (--trust-tree overrides)`,
+      ExitCode.badMetadata,
+    );
   const chosen = versionsOf(run);
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
@@ -99,7 +120,13 @@ export function buildPlan(options: PlanOptions, resolveOptions: ResolveOptions, 
   // The mark names only the script this launch execs itself; an outer view's mark is replaced.
   envOps.push({ kind: 'unset', name: SCRIPT_MARK });
   const file = run.target.file;
-  if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!')) envOps.push({ kind: 'set', name: SCRIPT_MARK, origin: 'Runner', parts: [{ text: realpathOr(file, displayPath(file)) }] });
+  if (!run.script && file !== undefined && readFirstLine(file)?.startsWith('#!'))
+    envOps.push({
+      kind: 'set',
+      name: SCRIPT_MARK,
+      origin: 'Runner',
+      parts: [{ text: realpathOr(file, displayPath(file)) }],
+    });
   for (const file of new Set(problems.map((p) => p.file))) {
     const lines = problems.filter((p) => p.file === file).map((p) => `${p.file}:${p.line}: ${p.message}; line ignored`);
     cappedWarnings(file, lines).forEach(warn);
@@ -108,7 +135,10 @@ export function buildPlan(options: PlanOptions, resolveOptions: ResolveOptions, 
   const found = findInView(exec.file, viewPathOf(envOps), paths.index, layers, options.pure, removed);
   if (!found) throw new RunnerError(`${displayPath(exec.file)}: command not found in the view`, ExitCode.notFound);
   const resolvedExec = { ...exec, file: found.file, missing: missingInterpreter(found.source) };
-  const loader = how === 'linux32' && run.target.file ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index]) : undefined;
+  const loader =
+    how === 'linux32' && run.target.file
+      ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index])
+      : undefined;
   const indexDirs = presentIndexDirs(paths.index, options.fallback);
   const rootless = process.getuid?.() !== 0;
   const mounted = indexDirs.map((dir) => {
@@ -163,12 +193,21 @@ export function execOf(run: ResolvedRun, options: { rest: string[] }, argv: Uint
   if (!run.script || !run.target.file) return { file: commandWord(options.rest[0], argv[0]), argv, fixed: 0, from: 0 };
   const interpreter = run.script.interpreter.map((w) => Buffer.from(w));
   // A script found on PATH is passed by the path it was found at, so the interpreter can open it.
-  if (options.rest[0].includes('/')) return { file: run.script.interpreter[0], argv: [...interpreter, ...argv], fixed: interpreter.length, from: 0 };
-  return { file: run.script.interpreter[0], argv: [...interpreter, Buffer.from(run.target.file), ...argv.slice(1)], fixed: interpreter.length + 1, from: 1 };
+  if (options.rest[0].includes('/'))
+    return { file: run.script.interpreter[0], argv: [...interpreter, ...argv], fixed: interpreter.length, from: 0 };
+  return {
+    file: run.script.interpreter[0],
+    argv: [...interpreter, Buffer.from(run.target.file), ...argv.slice(1)],
+    fixed: interpreter.length + 1,
+    from: 1,
+  };
 }
 
 export function refuseReentry(file: FilePath | undefined): void {
   const marked = process.env[SCRIPT_MARK];
   if (!marked || !file || realpathOr(file, displayPath(file)) !== marked) return;
-  throw new RunnerError(`${displayPath(file)}: starting it again through Runner inside the view Runner set up for it would loop (its first line leads back to Runner); stopped`, ExitCode.usage);
+  throw new RunnerError(
+    `${displayPath(file)}: starting it again through Runner inside the view Runner set up for it would loop (its first line leads back to Runner); stopped`,
+    ExitCode.usage,
+  );
 }

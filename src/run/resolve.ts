@@ -57,11 +57,21 @@ export function requirementsOf(world: World, file: string, strictMetadata = fals
  */
 export function withRequirement(spec: string, index: number): Requirement {
   const [name, version, ...rest] = spec.split('/');
-  const problem = nameProblem(name ?? '') ?? (rest.length > 0 || version === '' ? `'${spec}' is not NAME or NAME/VERSION` : undefined);
+  const problem =
+    nameProblem(name ?? '') ??
+    (rest.length > 0 || version === '' ? `'${spec}' is not NAME or NAME/VERSION` : undefined);
   if (problem) throw new RunnerError(`--with ${spec}: ${problem}`, ExitCode.usage);
   const constraints = version === undefined ? [] : [{ op: '=' as const, version }];
   const text = version === undefined ? name : `${name} = ${version}`;
-  return { name, alternatives: [{ name, constraints }], optional: false, alien: false, file: '--with', line: index + 1, text };
+  return {
+    name,
+    alternatives: [{ name, constraints }],
+    optional: false,
+    alien: false,
+    file: '--with',
+    line: index + 1,
+    text,
+  };
 }
 
 /** The bin directories of `--with` programs (the version named, else Current, else the newest). */
@@ -87,9 +97,14 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
   });
   // `--with` programs first: they are the view's top layers; then `-d` files.
   const withs = options.withPrograms ?? [];
-  const roots: RootRequirements[] = withs.length > 0 ? [{ by: `--with ${withs.join(' ')}`, requirements: withs.map(withRequirement) }] : [];
+  const roots: RootRequirements[] =
+    withs.length > 0 ? [{ by: `--with ${withs.join(' ')}`, requirements: withs.map(withRequirement) }] : [];
   for (const file of options.dependencyFiles ?? []) {
-    roots.push({ by: file, requirements: requirementsOf(world, file, options.strictMetadata), parsed: world.dependencyFile(absolutePath(file)) });
+    roots.push({
+      by: file,
+      requirements: requirementsOf(world, file, options.strictMetadata),
+      parsed: world.dependencyFile(absolutePath(file)),
+    });
   }
   // A Runner script's own `#!Runner dependency` lines come next; the program's own lines are
   // read by the solver when it pins the program, after these.

@@ -7,7 +7,15 @@ import path from 'node:path';
 import { ExitCode, RunnerError } from '../base/errors.js';
 import { realpathOr, type World } from '../resolver/programs.js';
 import { isRunnerScript, readFirstLine, shebangCommand } from '../script/shebang.js';
-import { absolutePath, DEFAULT_SEARCH_PATH, displayPath, hasSlash, joinPath, searchPath, type FilePath } from '../base/file-path.js';
+import {
+  absolutePath,
+  DEFAULT_SEARCH_PATH,
+  displayPath,
+  hasSlash,
+  joinPath,
+  searchPath,
+  type FilePath,
+} from '../base/file-path.js';
 
 export interface Target {
   /** The file that would be executed, when the target is a command or a file (bytes when they
@@ -32,9 +40,24 @@ function isFile(p: FilePath): boolean {
  * programs, which the view puts on top), then <Index>/bin, then the caller's PATH (exec's
  * default when it has none).
  */
-export function findCommand(world: World, word: string, envPath?: string, first?: readonly string[]): string | undefined;
-export function findCommand(world: World, word: FilePath, envPath?: FilePath, first?: readonly string[]): FilePath | undefined;
-export function findCommand(world: World, word: FilePath, envPath: FilePath = process.env.PATH ?? DEFAULT_SEARCH_PATH, first: readonly string[] = []): FilePath | undefined {
+export function findCommand(
+  world: World,
+  word: string,
+  envPath?: string,
+  first?: readonly string[],
+): string | undefined;
+export function findCommand(
+  world: World,
+  word: FilePath,
+  envPath?: FilePath,
+  first?: readonly string[],
+): FilePath | undefined;
+export function findCommand(
+  world: World,
+  word: FilePath,
+  envPath: FilePath = process.env.PATH ?? DEFAULT_SEARCH_PATH,
+  first: readonly string[] = [],
+): FilePath | undefined {
   if (hasSlash(word)) return isFile(word) ? absolutePath(word) : undefined;
   const dirs = [...first, path.join(world.paths.index, 'bin'), ...searchPath(envPath)];
   for (const dir of dirs) {
@@ -54,7 +77,11 @@ function programTarget(world: World, name: string, version: string | undefined):
   if (!program) return undefined;
   const chosen = version ?? program.current ?? program.versions[0];
   if (chosen === undefined || !program.versions.includes(chosen)) return undefined;
-  return { file: undefined, program: { name, version: chosen }, via: version ? `${name}/${version}` : `${name} (Current)` };
+  return {
+    file: undefined,
+    program: { name, version: chosen },
+    via: version ? `${name}/${version}` : `${name} (Current)`,
+  };
 }
 
 /**
@@ -78,7 +105,12 @@ export function fileTarget(world: World, file: FilePath): Target {
  * The command word of `Runner COMMAND ...`: only commands and paths, never program names.
  * `envPath`: the caller's PATH (bytes where a directory's name is not UTF-8).
  */
-export function commandTarget(world: World, word: FilePath, first: readonly string[] = [], envPath: FilePath = process.env.PATH ?? DEFAULT_SEARCH_PATH): Target {
+export function commandTarget(
+  world: World,
+  word: FilePath,
+  first: readonly string[] = [],
+  envPath: FilePath = process.env.PATH ?? DEFAULT_SEARCH_PATH,
+): Target {
   const file = findCommand(world, word, envPath, first);
   if (!file) throw new RunnerError(`${displayPath(word)}: command not found`, ExitCode.notFound);
   return fileTarget(world, file);

@@ -16,7 +16,6 @@ export interface ScriptHeader {
 
 const HEAD_BYTES = 64 * 1024;
 
-
 /** The header of a Runner script, or undefined when the file is not one. Throws on bad directives. */
 export function readScriptHeader(file: FilePath, parseOptions: ParseOptions = {}): ScriptHeader | undefined {
   // Most commands are not Runner scripts: look at the first line before reading a header.
@@ -32,7 +31,11 @@ export function readScriptHeader(file: FilePath, parseOptions: ParseOptions = {}
     if (!line.startsWith('#!Runner')) continue;
     const where = `${name}:${i + 1}`;
     const match = /^#!Runner\s+(\S+)\s*(.*)$/.exec(line);
-    if (!match) throw new RunnerError(`${where}: '${line}' names no directive (expected 'interpreter' or 'dependency')`, ExitCode.badMetadata);
+    if (!match)
+      throw new RunnerError(
+        `${where}: '${line}' names no directive (expected 'interpreter' or 'dependency')`,
+        ExitCode.badMetadata,
+      );
     const [, directive, argument] = match;
     if (directive === 'interpreter') {
       const words = argument.trim().split(/\s+/).filter(Boolean);
@@ -43,12 +46,19 @@ export function readScriptHeader(file: FilePath, parseOptions: ParseOptions = {}
       const parsed = parseDependencies('\n'.repeat(i) + argument, name, parseOptions);
       if (parsed.problems.length > 0) {
         const problem = parsed.problems[0];
-        throw new RunnerError(formatProblem({ ...problem, column: problem.column + line.length - argument.length }), ExitCode.badMetadata);
+        throw new RunnerError(
+          formatProblem({ ...problem, column: problem.column + line.length - argument.length }),
+          ExitCode.badMetadata,
+        );
       }
-      if (parsed.requirements.length === 0) throw new RunnerError(`${where}: 'dependency' needs a Dependencies line`, ExitCode.badMetadata);
+      if (parsed.requirements.length === 0)
+        throw new RunnerError(`${where}: 'dependency' needs a Dependencies line`, ExitCode.badMetadata);
       for (const item of parsed.requirements) requirements.push(item);
     } else {
-      throw new RunnerError(`${where}: unknown directive '${directive}' (expected 'interpreter' or 'dependency')`, ExitCode.badMetadata);
+      throw new RunnerError(
+        `${where}: unknown directive '${directive}' (expected 'interpreter' or 'dependency')`,
+        ExitCode.badMetadata,
+      );
     }
   }
   return { interpreter, requirements };

@@ -5,7 +5,10 @@ import fs from 'node:fs';
 
 function records(file: string): string[][] {
   try {
-    return fs.readFileSync(file, 'utf8').split('\n').map((l) => l.split(':'));
+    return fs
+      .readFileSync(file, 'utf8')
+      .split('\n')
+      .map((l) => l.split(':'));
   } catch {
     return [];
   }
@@ -22,7 +25,10 @@ export function userName(uid: number): string {
 export function groupsOf(uid: number): { gid: string; groups: string[] } {
   const entry = passwdEntry(uid);
   const gid = entry?.[3] && /^\d+$/.test(entry[3]) ? entry[3] : String(uid);
-  const member = (f: string[]) => entry !== undefined && /^\d+$/.test(f[2] ?? '') && (f[3] ?? '').split(',').includes(entry[0]);
-  const supplementary = records('/etc/group').filter(member).map((f) => f[2]);
+  const member = (f: string[]) =>
+    entry !== undefined && /^\d+$/.test(f[2] ?? '') && (f[3] ?? '').split(',').includes(entry[0]);
+  const supplementary = records('/etc/group')
+    .filter(member)
+    .map((f) => f[2]);
   return { gid, groups: [...new Set([gid, ...supplementary])] };
 }

@@ -45,7 +45,8 @@ function cgroupMembers(dir: string): number[] {
       return;
     }
     for (const pid of text.split('\n').filter(Boolean)) pids.push(Number(pid));
-    for (const entry of fs.readdirSync(at, { withFileTypes: true })) if (entry.isDirectory()) visit(path.join(at, entry.name));
+    for (const entry of fs.readdirSync(at, { withFileTypes: true }))
+      if (entry.isDirectory()) visit(path.join(at, entry.name));
   };
   visit(dir);
   return pids;
@@ -83,7 +84,11 @@ function processes(owner: number): ProcessInfo[] {
   return found;
 }
 
-function membersOf(record: ViewRecord, ids: LiveIds, all: () => ProcessInfo[]): { members: number[]; holder: number | undefined } {
+function membersOf(
+  record: ViewRecord,
+  ids: LiveIds,
+  all: () => ProcessInfo[],
+): { members: number[]; holder: number | undefined } {
   const holds = (p: ProcessInfo) => p.mnt === ids.mnt && (!record.rootless || p.users()[0] === ids.user);
   if (record.cgroup) {
     const members = fs.existsSync(record.cgroup) ? cgroupMembers(record.cgroup) : [];
@@ -98,7 +103,9 @@ function membersOf(record: ViewRecord, ids: LiveIds, all: () => ProcessInfo[]): 
     // cannot fake. (Processes of the view that all left its mount namespace lose the name.)
     return holder === undefined ? { members: [], holder } : { members: members.map((p) => p.pid), holder };
   }
-  const members = all().filter(holds).map((p) => p.pid);
+  const members = all()
+    .filter(holds)
+    .map((p) => p.pid);
   return { members, holder: members[0] };
 }
 
@@ -124,7 +131,9 @@ export function liveViews(dir: string, owner = process.getuid?.() ?? 0, prefix =
     const parent = v.record.parent ? byId.get(v.record.parent) : undefined;
     return parent && depth < 64 ? `${fullName(parent, depth + 1)}/${v.record.name}` : v.record.name;
   };
-  return live.map((v) => ({ ...v, dir, owner, fullName: prefix + fullName(v) })).sort((a, b) => a.fullName.localeCompare(b.fullName));
+  return live
+    .map((v) => ({ ...v, dir, owner, fullName: prefix + fullName(v) }))
+    .sort((a, b) => a.fullName.localeCompare(b.fullName));
 }
 
 /** The innermost live view this process is in, if any. */
@@ -137,7 +146,11 @@ export function viewOfSelf(views: readonly LiveView[]): LiveView | undefined {
 export function ownCgroup(): string | undefined {
   if (process.getuid?.() !== 0) return undefined;
   try {
-    const mount = fs.readFileSync('/proc/self/mountinfo', 'utf8').split('\n').map((l) => l.split(' ')).find((f) => f[f.indexOf('-') + 1] === 'cgroup2');
+    const mount = fs
+      .readFileSync('/proc/self/mountinfo', 'utf8')
+      .split('\n')
+      .map((l) => l.split(' '))
+      .find((f) => f[f.indexOf('-') + 1] === 'cgroup2');
     const relative = /^0::(\/.*)$/m.exec(fs.readFileSync('/proc/self/cgroup', 'utf8'))?.[1];
     if (!mount || relative === undefined) return undefined;
     const dir = path.join(mount[4], relative);
@@ -150,7 +163,11 @@ export function ownCgroup(): string | undefined {
 
 /** The executor's operation that joins a live view's namespaces (through a process in them). */
 export function joinOperation(view: LiveView): string[] {
-  if (view.holder === undefined) throw new RunnerError(`view '${view.fullName}': none of its processes is left in its mount namespace; it can be listed and killed, not joined`, ExitCode.view);
+  if (view.holder === undefined)
+    throw new RunnerError(
+      `view '${view.fullName}': none of its processes is left in its mount namespace; it can be listed and killed, not joined`,
+      ExitCode.view,
+    );
   return ['join', String(view.holder), view.ids.mnt, view.record.rootless ? view.ids.user : ''];
 }
 

@@ -39,7 +39,9 @@ export function splitFullName(full: string): string[] {
  * print a fake line or a terminal sequence, and root can still --kill it by this text (or its id).
  */
 export function escapedName(name: string): string {
-  const escaped = name.replace(/[\x00-\x1f\x7f-\x9f\\/\uFFFD]/g, (c) => (c === '\uFFFD' ? '\\ufffd' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`));
+  const escaped = name.replace(/[\x00-\x1f\x7f-\x9f\\/\uFFFD]/g, (c) =>
+    c === '\uFFFD' ? '\\ufffd' : `\\x${c.charCodeAt(0).toString(16).padStart(2, '0')}`,
+  );
   const cut = Buffer.byteLength(escaped) > MAX_NAME_BYTES ? `${escaped.slice(0, 120)}…` : escaped;
   return cut === '' ? '\\(empty)' : cut;
 }

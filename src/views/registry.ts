@@ -115,7 +115,8 @@ function processStart(pid: number): string | undefined {
   }
 }
 
-const holderAlive = (holder: Holder | undefined): boolean => holder !== undefined && processStart(holder.pid) === holder.start;
+const holderAlive = (holder: Holder | undefined): boolean =>
+  holder !== undefined && processStart(holder.pid) === holder.start;
 
 function readHolder(file: string, owner: number): Holder | undefined {
   try {
@@ -154,7 +155,14 @@ const self = (id: string): Holder => ({ id, pid: process.pid, start: processStar
  * and the name, so that renaming a parent leaves its children's claims as they are.
  */
 export function claimFile(dir: string, parent: string | null, name: string): string {
-  return path.join(dir, `name-${crypto.createHash('sha256').update(`${parent ?? ''}/${name}`).digest('hex').slice(0, 32)}.claim`);
+  return path.join(
+    dir,
+    `name-${crypto
+      .createHash('sha256')
+      .update(`${parent ?? ''}/${name}`)
+      .digest('hex')
+      .slice(0, 32)}.claim`,
+  );
 }
 
 /**
@@ -162,7 +170,13 @@ export function claimFile(dir: string, parent: string | null, name: string): str
  * made by another launch; '' when the claim changed hands while this launch tried). A claim whose holder is gone and whose view is not `live` was
  * left by a launch that died, and is taken over.
  */
-export function claimName(dir: string, parent: string | null, name: string, id: string, live: (id: string) => boolean): string | undefined {
+export function claimName(
+  dir: string,
+  parent: string | null,
+  name: string,
+  id: string,
+  live: (id: string) => boolean,
+): string | undefined {
   const file = claimFile(dir, parent, name);
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, JSON.stringify(self(id)))) return undefined;
@@ -175,7 +189,13 @@ export function claimName(dir: string, parent: string | null, name: string, id: 
 }
 
 /** Gives up the claim on `name` if `id` holds it. */
-export function releaseName(dir: string, parent: string | null, name: string, id: string, owner = process.getuid?.() ?? 0): void {
+export function releaseName(
+  dir: string,
+  parent: string | null,
+  name: string,
+  id: string,
+  owner = process.getuid?.() ?? 0,
+): void {
   const file = claimFile(dir, parent, name);
   if (readHolder(file, owner)?.id === id) fs.rmSync(file, { force: true });
 }
@@ -217,7 +237,8 @@ export function otherRegistries(): { dir: string; owner: number }[] {
     }
     if (fd !== undefined) fs.closeSync(fd);
   };
-  for (const uid of fs.existsSync('/run/user') ? fs.readdirSync('/run/user') : []) if (/^\d+$/.test(uid)) consider(path.join('/run/user', uid, 'Runner'), Number(uid));
+  for (const uid of fs.existsSync('/run/user') ? fs.readdirSync('/run/user') : [])
+    if (/^\d+$/.test(uid)) consider(path.join('/run/user', uid, 'Runner'), Number(uid));
   // Users without XDG_RUNTIME_DIR keep theirs in their homes, as the user database names them.
   for (const { uid, home } of accounts()) consider(path.join(home, STATE_REGISTRY), uid);
   return found;
@@ -234,7 +255,9 @@ function accounts(): { uid: number; home: string }[] {
   return text.split('\n').flatMap((line) => {
     const fields = line.split(':');
     const uid = Number(fields[2]);
-    return fields.length >= 7 && Number.isInteger(uid) && uid > 0 && path.isAbsolute(fields[5]) ? [{ uid, home: fields[5] }] : [];
+    return fields.length >= 7 && Number.isInteger(uid) && uid > 0 && path.isAbsolute(fields[5])
+      ? [{ uid, home: fields[5] }]
+      : [];
   });
 }
 
@@ -242,13 +265,15 @@ function accounts(): { uid: number; home: string }[] {
 const MAX_RECORD_BYTES = 1 << 20;
 
 /** A file of the records directory, as text, if it is a regular file of `owner` of sane size. */
-const readRecordFile = (file: string, owner: number): string | undefined => readOwnedFile(file, owner, MAX_RECORD_BYTES)?.toString('utf8');
+const readRecordFile = (file: string, owner: number): string | undefined =>
+  readOwnedFile(file, owner, MAX_RECORD_BYTES)?.toString('utf8');
 
 const isId = (value: unknown): value is string => typeof value === 'string' && /^[0-9a-f]{16}$/.test(value);
 
 /** The cgroup a root view keeps its processes in: named after the view, in a cgroup v2 hierarchy. */
 function isViewCgroup(cgroup: string, id: string): boolean {
-  if (!path.isAbsolute(cgroup) || path.normalize(cgroup) !== cgroup || path.basename(cgroup) !== `runner-view-${id}`) return false;
+  if (!path.isAbsolute(cgroup) || path.normalize(cgroup) !== cgroup || path.basename(cgroup) !== `runner-view-${id}`)
+    return false;
   try {
     return fs.statfsSync(path.dirname(cgroup)).type === CGROUP2_SUPER_MAGIC;
   } catch {
@@ -268,18 +293,29 @@ function parseRecord(text: string, id: string, owner: number): ViewRecord | unde
   } catch {
     return undefined;
   }
-  if (typeof record !== 'object' || record === null || record.id !== id || typeof record.name !== 'string') return undefined;
+  if (typeof record !== 'object' || record === null || record.id !== id || typeof record.name !== 'string')
+    return undefined;
   if (record.parent !== null && !isId(record.parent)) return undefined;
   // A name no --name could give is shown escaped (and marked), never as written.
   if (nameProblem(record.name) !== undefined) record = { ...record, name: escapedName(record.name), forged: true };
-  if (!Array.isArray(record.mounts) || !Array.isArray(record.envOps) || typeof record.versions !== 'object' || record.versions === null) return undefined;
+  if (
+    !Array.isArray(record.mounts) ||
+    !Array.isArray(record.envOps) ||
+    typeof record.versions !== 'object' ||
+    record.versions === null
+  )
+    return undefined;
   if (owner !== 0) return { ...record, uid: owner, rootless: true, cgroup: undefined };
-  if (record.cgroup !== undefined && (typeof record.cgroup !== 'string' || !isViewCgroup(record.cgroup, id))) return { ...record, cgroup: undefined };
+  if (record.cgroup !== undefined && (typeof record.cgroup !== 'string' || !isViewCgroup(record.cgroup, id)))
+    return { ...record, cgroup: undefined };
   return record;
 }
 
 /** Every record in the directory (unreadable, malformed, or not `owner`'s files are skipped). */
-export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { record: ViewRecord; ids: LiveIds | undefined }[] {
+export function readRecords(
+  dir: string,
+  owner = process.getuid?.() ?? 0,
+): { record: ViewRecord; ids: LiveIds | undefined }[] {
   const found: { record: ViewRecord; ids: LiveIds | undefined }[] = [];
   const entries = fs.readdirSync(dir);
   const recorded = new Set(entries.filter((e) => /^[0-9a-f]{16}\.json$/.test(e)).map((e) => e.slice(0, 16)));
@@ -291,7 +327,8 @@ export function readRecords(dir: string, owner = process.getuid?.() ?? 0): { rec
     // A name claimed by a launch that died before its view had a record is free again.
     if (/^name-[0-9a-f]{32}\.claim$/.test(entry)) {
       const holder = readHolder(path.join(dir, entry), owner);
-      if (!holder || (!recorded.has(holder.id) && !holderAlive(holder))) fs.rmSync(path.join(dir, entry), { force: true });
+      if (!holder || (!recorded.has(holder.id) && !holderAlive(holder)))
+        fs.rmSync(path.join(dir, entry), { force: true });
     }
     if (!/^[0-9a-f]{16}\.json$/.test(entry)) continue;
     const id = entry.slice(0, 16);

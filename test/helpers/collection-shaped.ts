@@ -50,7 +50,8 @@ export function writeCollectionTree(root: string, seed: number, { programs, apps
     if (kind < 35) return name;
     if (kind < 65) return `${name} >= ${lower}`;
     if (kind < 75) return `${name} ${lower}`;
-    if (kind < 95) return next(2) === 0 ? `${name} [${name.toLowerCase()}]` : `${name} >= ${lower} [${name.toLowerCase()}]`;
+    if (kind < 95)
+      return next(2) === 0 ? `${name} [${name.toLowerCase()}]` : `${name} >= ${lower} [${name.toLowerCase()}]`;
     const above = list[planted[q] + 1];
     return above === undefined ? `${name} >= ${lower}` : `${name} >= ${lower}, < ${above}`;
   };
@@ -70,6 +71,9 @@ export function writeCollectionTree(root: string, seed: number, { programs, apps
     }
     spec.current[collectionName(p)] = versions[p].at(-1) as string;
   }
-  for (const [app, lines] of Object.entries(apps)) spec.programs[app] = { '1.0': deps(Array.from({ length: Math.min(lines, programs) }, (_, i) => collectionName(programs - 1 - i))) };
+  for (const [app, lines] of Object.entries(apps))
+    spec.programs[app] = {
+      '1.0': deps(Array.from({ length: Math.min(lines, programs) }, (_, i) => collectionName(programs - 1 - i))),
+    };
   makeTree(spec, root);
 }

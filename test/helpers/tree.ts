@@ -56,13 +56,20 @@ export function makeTree(spec: TreeSpec, root = tempDir()): string {
     fs.symlinkSync(version, path.join(root, 'Programs', name, 'Current'));
   }
   if (spec.compat !== undefined) writeFile(path.join(root, 'System/Settings/Scripts/CompatibilityList'), spec.compat);
-  for (const dir of ['bin', 'include', 'lib', 'libexec', 'share']) fs.mkdirSync(path.join(root, 'System/Index', dir), { recursive: true });
+  for (const dir of ['bin', 'include', 'lib', 'libexec', 'share'])
+    fs.mkdirSync(path.join(root, 'System/Index', dir), { recursive: true });
   return root;
 }
 
 /** Links every Current version into System/Index with relative links, like SymlinkProgram -r. */
 export function linkIndex(root: string, programs: Record<string, string>): void {
-  const sources: Record<string, string[]> = { bin: ['bin', 'sbin'], lib: ['lib', 'lib64'], include: ['include'], libexec: ['libexec'], share: ['share'] };
+  const sources: Record<string, string[]> = {
+    bin: ['bin', 'sbin'],
+    lib: ['lib', 'lib64'],
+    include: ['include'],
+    libexec: ['libexec'],
+    share: ['share'],
+  };
   for (const [name, version] of Object.entries(programs)) {
     for (const [indexDir, subdirs] of Object.entries(sources)) {
       for (const sub of subdirs) {

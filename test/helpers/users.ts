@@ -66,13 +66,32 @@ export function envAs(who: As, extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv
 /** `Runner` as installed (bin/Runner, the native front: the plan cache, else Node), for root or the test user. */
 export function frontCommand(who: As, args: string[]): string[] {
   if (who === 'root') return [path.join(projectRoot, 'bin/Runner'), ...args];
-  return ['setpriv', `--reuid=${TEST_USER}`, `--regid=${TEST_USER}`, '--init-groups', path.join(rootlessPackage(), 'bin/Runner'), ...args];
+  return [
+    'setpriv',
+    `--reuid=${TEST_USER}`,
+    `--regid=${TEST_USER}`,
+    '--init-groups',
+    path.join(rootlessPackage(), 'bin/Runner'),
+    ...args,
+  ];
 }
 
 /** Runs the CLI as root or as the unprivileged test user. */
 export function runnerAs(who: As, args: string[], options: SpawnSyncOptions = {}): Result {
   const command = runnerCommand(who, args);
-  const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', timeout: 120_000, cwd: '/', env: envAs(who), ...options });
+  const result = spawnSync(command[0], command.slice(1), {
+    encoding: 'utf8',
+    timeout: 120_000,
+    cwd: '/',
+    env: envAs(who),
+    ...options,
+  });
   if (result.error) throw result.error;
-  return { status: result.status, signal: result.signal, stdout: String(result.stdout), stderr: String(result.stderr), pid: result.pid ?? 0 };
+  return {
+    status: result.status,
+    signal: result.signal,
+    stdout: String(result.stdout),
+    stderr: String(result.stderr),
+    pid: result.pid ?? 0,
+  };
 }

@@ -45,7 +45,12 @@ export function incompatibility<E>(terms: Iterable<readonly [string, Term]>, cau
   // Thousands are kept for the whole solve, so their arrays are made at their exact size (arrays.ts):
   // an array filled by push keeps room for 16 more, which every young-generation collection copies
   // with it. Most need nothing merged or dropped (a dependency line, a learned pair).
-  if (nothingToMerge(list)) return new Incompatibility(mapped(list, (entry) => entry[0]), mapped(list, (entry) => entry[1]), cause);
+  if (nothingToMerge(list))
+    return new Incompatibility(
+      mapped(list, (entry) => entry[0]),
+      mapped(list, (entry) => entry[1]),
+      cause,
+    );
   const packages: string[] = [];
   const termList: Term[] = [];
   for (const [pkg, term] of list) {
@@ -77,9 +82,14 @@ function nothingToMerge(list: readonly (readonly [string, Term])[]): boolean {
  * incompatibility and the cause of the assignment that satisfied its term for `pkg`, the
  * incompatibility that holds without that step.
  */
-export function priorCause<E>(incompat: Incompatibility<E>, satisfierCause: Incompatibility<E>, pkg: string): Incompatibility<E> {
+export function priorCause<E>(
+  incompat: Incompatibility<E>,
+  satisfierCause: Incompatibility<E>,
+  pkg: string,
+): Incompatibility<E> {
   const terms: [string, Term][] = [];
-  for (const from of [incompat, satisfierCause]) from.packages.forEach((p, i) => p !== pkg && terms.push([p, from.termList[i]]));
+  for (const from of [incompat, satisfierCause])
+    from.packages.forEach((p, i) => p !== pkg && terms.push([p, from.termList[i]]));
   // Both hold a term for `pkg`: the satisfier's cause derived it, and `incompat` was satisfied by it.
   const joined = union(incompat.termOf(pkg) as Term, satisfierCause.termOf(pkg) as Term);
   terms.push([pkg, joined]);

@@ -221,7 +221,8 @@ export class PartialSolution<E> {
     };
     const holdsFrom = mappedNumbers(ids, (id, i) => {
       const at = this.latest[id];
-      if (at < 0 || compare(trailAfter[at], termList[i]) !== 1) throw new Error('satisfier search on an incompatibility that is not satisfied');
+      if (at < 0 || compare(trailAfter[at], termList[i]) !== 1)
+        throw new Error('satisfier search on an incompatibility that is not satisfied');
       return earliest(at, termList[i], undefined);
     });
     const own = holdsFrom.indexOf(Math.max(...holdsFrom));
@@ -232,7 +233,8 @@ export class PartialSolution<E> {
       if (i !== own) before = Math.max(before, at);
     });
     const foundTerm = this.trailTerms[found];
-    if (compare(foundTerm, termList[own]) !== 1) before = Math.max(before, earliest(trailPrevious[found], termList[own], foundTerm));
+    if (compare(foundTerm, termList[own]) !== 1)
+      before = Math.max(before, earliest(trailPrevious[found], termList[own], foundTerm));
     return { satisfier: found, previousLevel: before < 0 ? 1 : Math.max(this.trailLevels[before], 1) };
   }
 }

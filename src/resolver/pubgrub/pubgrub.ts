@@ -95,7 +95,10 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const verifyFixpoint = () => {
     for (const incompat of everyAdded) {
       const relation = ps.relation(incompat);
-      if (relation === SATISFIED || relation >= 0) throw new Error(`propagation stopped short: {${incompat.packages.join(', ')}} is ${relation === SATISFIED ? 'satisfied' : 'almost satisfied'}`);
+      if (relation === SATISFIED || relation >= 0)
+        throw new Error(
+          `propagation stopped short: {${incompat.packages.join(', ')}} is ${relation === SATISFIED ? 'satisfied' : 'almost satisfied'}`,
+        );
     }
   };
   /** Checks one incompatibility whole, and files it under the trail length the check rests on. */
@@ -118,7 +121,7 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
   const unusable = sparse<(E | null)[]>();
   const unusableFacts = sparse<Incompatibility<E>[]>();
   const expanded = sparse<Incompatibility<E>[][]>();
-  const preferences = sparse<(readonly number[])>();
+  const preferences = sparse<readonly number[]>();
   const unavailable = (id: number, version: number): E | undefined => {
     const known = (unusable[id] ??= sparse());
     if (known[version] === undefined) known[version] = problem.unavailable(ps.names[id], version) ?? null;
@@ -228,19 +231,25 @@ export function solvePubGrub<E>(problem: Problem<E>): Solution<E> {
       // Made once, and met again on every later pass: a backjump may have undone what it derived.
       const facts = (unusableFacts[id] ??= sparse());
       const fact = facts[version];
-      if (fact === undefined) add((facts[version] = incompatibility([[pkg, positive(single(width, version))]], { kind: 'external', why })));
+      if (fact === undefined)
+        add((facts[version] = incompatibility([[pkg, positive(single(width, version))]], { kind: 'external', why })));
       else recheck.push(fact);
       ruledOut++;
     }
     if (chosen === undefined) {
       // Each version ruled out carries its own reason; only an empty choice needs one more.
-      if (ruledOut === 0) add(incompatibility<E>([[pkg, positive(allowed)]], { kind: 'external', why: problem.noVersions(pkg, allowed) }));
+      if (ruledOut === 0)
+        add(
+          incompatibility<E>([[pkg, positive(allowed)]], { kind: 'external', why: problem.noVersions(pkg, allowed) }),
+        );
       continue;
     }
     const byVersion = (expanded[id] ??= sparse());
     let brought = byVersion[chosen];
     if (brought === undefined) {
-      brought = byVersion[chosen] = mapped(problem.dependencies(pkg, chosen), (d) => incompatibility<E>(d.terms, { kind: 'external', why: d.why }));
+      brought = byVersion[chosen] = mapped(problem.dependencies(pkg, chosen), (d) =>
+        incompatibility<E>(d.terms, { kind: 'external', why: d.why }),
+      );
       brought.forEach(add);
     }
     // A version whose own dependencies already fail is not decided: checked whole, they rule it out.

@@ -21,9 +21,11 @@ const NUMBER_BITS = 31;
 /** The empty set of a package with `width` versions. */
 export const noVersions = (width: number): VersionSet => (width > NUMBER_BITS ? 0n : 0);
 /** The set of version `index` alone. */
-export const single = (width: number, index: number): VersionSet => (width > NUMBER_BITS ? 1n << BigInt(index) : 1 << index);
+export const single = (width: number, index: number): VersionSet =>
+  width > NUMBER_BITS ? 1n << BigInt(index) : 1 << index;
 /** Every version of a package with `width` versions. */
-export const allVersions = (width: number): VersionSet => (width > NUMBER_BITS ? (1n << BigInt(width)) - 1n : width === 0 ? 0 : -1 >>> (32 - width));
+export const allVersions = (width: number): VersionSet =>
+  width > NUMBER_BITS ? (1n << BigInt(width)) - 1n : width === 0 ? 0 : -1 >>> (32 - width);
 
 export const and = (a: VersionSet, b: VersionSet): VersionSet => (a as number) & (b as number);
 export const or = (a: VersionSet, b: VersionSet): VersionSet => (a as number) | (b as number);
@@ -64,7 +66,8 @@ export function union(a: Term, b: Term): Term {
 }
 
 /** The versions a package with `width` versions may be selected at under `t`. */
-export const allowedVersions = (t: Term, width: number): VersionSet => (t.positive ? t.set : andNot(allVersions(width), t.set));
+export const allowedVersions = (t: Term, width: number): VersionSet =>
+  t.positive ? t.set : andNot(allVersions(width), t.set);
 
 export const isAny = (t: Term): boolean => !t.positive && isEmptySet(t.set);
 
@@ -120,7 +123,8 @@ export function lowestIndex(set: VersionSet): number {
 }
 
 /** The set without version `index`. */
-export const without = (set: VersionSet, index: number): VersionSet => (typeof set === 'number' ? set & ~(1 << index) : set & ~(1n << BigInt(index)));
+export const without = (set: VersionSet, index: number): VersionSet =>
+  typeof set === 'number' ? set & ~(1 << index) : set & ~(1n << BigInt(index));
 
 /** Calls `each` with every version index the set holds, lowest first. */
 export function forEachIndex(set: VersionSet, each: (index: number) => void): void {

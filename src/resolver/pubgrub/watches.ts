@@ -13,7 +13,19 @@
 // a decision takes away many versions at once and all "not P ∈ S" terms are looked at.
 import { sparse } from './arrays.js';
 import type { Incompatibility } from './incompatibility.js';
-import { allowedVersions, and, anyTerm, compare, count, forEachIndex, isEmptySet, lowestIndex, onlyIndex, without, type Term } from './term.js';
+import {
+  allowedVersions,
+  and,
+  anyTerm,
+  compare,
+  count,
+  forEachIndex,
+  isEmptySet,
+  lowestIndex,
+  onlyIndex,
+  without,
+  type Term,
+} from './term.js';
 
 interface PackageWatches<E> {
   atVersion: Incompatibility<E>[][];
@@ -101,11 +113,14 @@ export class Watches<E> {
     const atVersion = at >= 0 && !(seen.positive && onlyIndex(seen.set) === at) ? watch.atVersion[at] : undefined;
     if (atVersion !== undefined) for (let i = atVersion.length - 1; i >= 0; i--) if (!visit(atVersion[i])) return;
     const { negatives, negativeTerms, others, otherTerms } = watch;
-    for (let i = others.length - 1; i >= 0; i--) if (compare(term, otherTerms[i]) === 1 && compare(seen, otherTerms[i]) !== 1 && !visit(others[i])) return;
+    for (let i = others.length - 1; i >= 0; i--)
+      if (compare(term, otherTerms[i]) === 1 && compare(seen, otherTerms[i]) !== 1 && !visit(others[i])) return;
     if (isEmptySet(noLongerAllowed)) return;
     if (count(noLongerAllowed) > 2) {
       // Most versions went (a decision): one pass over all is cheaper than the index.
-      for (let i = negatives.length - 1; i >= 0; i--) if (compare(term, negativeTerms[i]) === 1 && compare(seen, negativeTerms[i]) !== 1 && !visit(negatives[i])) return;
+      for (let i = negatives.length - 1; i >= 0; i--)
+        if (compare(term, negativeTerms[i]) === 1 && compare(seen, negativeTerms[i]) !== 1 && !visit(negatives[i]))
+          return;
       return;
     }
     // One or two versions went (most derivations): through the index, lowest first, without
@@ -118,7 +133,13 @@ export class Watches<E> {
   }
 
   /** Visits the "not P ∈ S" incompatibilities with `version` in S whose term holds now; false when `visit` stopped. */
-  private lookAtVersion(watch: PackageWatches<E>, version: number, look: number, term: Term, visit: (incompat: Incompatibility<E>) => boolean): boolean {
+  private lookAtVersion(
+    watch: PackageWatches<E>,
+    version: number,
+    look: number,
+    term: Term,
+    visit: (incompat: Incompatibility<E>) => boolean,
+  ): boolean {
     const positions = watch.negativesByVersion[version];
     if (positions === undefined) return true;
     const { negatives, negativeTerms, met } = watch;
