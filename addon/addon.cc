@@ -19,17 +19,17 @@
 //   userNamespaces(path)  the user namespace at `path` (/proc/PID/ns/user) and its ancestors as
 //                      far as the caller may see them ("user:[inode]" each, innermost first): a
 //                      named view's processes are those whose chain holds the view's namespace.
-#include <napi.h>
-#include <cerrno>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
-#include <string>
 #include <linux/nsfs.h>
+#include <napi.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "batch-stat.h"
@@ -94,7 +94,11 @@ Napi::Value RawArgv(const Napi::CallbackInfo& info) {
   for (;;) {
     ssize_t n = read(fd, buf, sizeof buf);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) { int e = errno; close(fd); return ThrowErrno(env, "read", "/proc/self/cmdline", e); }
+    if (n < 0) {
+      int e = errno;
+      close(fd);
+      return ThrowErrno(env, "read", "/proc/self/cmdline", e);
+    }
     if (n == 0) break;
     all.append(buf, n);
   }
@@ -114,7 +118,8 @@ Napi::Value RawArgv(const Napi::CallbackInfo& info) {
 Napi::Value Memfd(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string name, data;
-  if (info.Length() < 2 || !ToBytes(info[0], &name) || !info[1].IsBuffer()) return ThrowUsage(env, "memfd(name: string, data: Buffer)");
+  if (info.Length() < 2 || !ToBytes(info[0], &name) || !info[1].IsBuffer())
+    return ThrowUsage(env, "memfd(name: string, data: Buffer)");
   auto b = info[1].As<Napi::Buffer<char>>();
   int fd = memfd_create(name.c_str(), 0);  // no MFD_CLOEXEC: the helper inherits it
   if (fd < 0) return ThrowErrno(env, "memfd_create", name, errno);
@@ -122,7 +127,11 @@ Napi::Value Memfd(const Napi::CallbackInfo& info) {
   while (done < b.Length()) {
     ssize_t n = write(fd, b.Data() + done, b.Length() - done);
     if (n < 0 && errno == EINTR) continue;
-    if (n < 0) { int e = errno; close(fd); return ThrowErrno(env, "write", name, e); }
+    if (n < 0) {
+      int e = errno;
+      close(fd);
+      return ThrowErrno(env, "write", name, e);
+    }
     done += n;
   }
   lseek(fd, 0, SEEK_SET);
@@ -133,7 +142,8 @@ Napi::Value Execve(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::string path;
   std::vector<std::string> argv;
-  if (info.Length() < 2 || !ToBytes(info[0], &path) || !ToByteList(info[1], &argv)) return ThrowUsage(env, "execve(path, argv[]) takes strings or Buffers without NUL");
+  if (info.Length() < 2 || !ToBytes(info[0], &path) || !ToByteList(info[1], &argv))
+    return ThrowUsage(env, "execve(path, argv[]) takes strings or Buffers without NUL");
   auto argvp = CPointers(argv);
   // Node marks the inherited descriptors close-on-exec at start-up (uv_disable_stdio_inheritance);
   // the program we hand over to must get them as we got them: stdin, stdout, stderr, and the ones
@@ -160,7 +170,8 @@ Napi::Value RawEnv(const Napi::CallbackInfo& info) {
 Napi::Value ApplyEnvOps(const Napi::CallbackInfo& info) {
   Napi::Env env = info.Env();
   std::vector<std::string> vars;
-  if (info.Length() < 2 || !info[0].IsBuffer() || !ToByteList(info[1], &vars)) return ThrowUsage(env, "applyEnvOps(plan: Buffer, env: (string | Buffer)[])");
+  if (info.Length() < 2 || !info[0].IsBuffer() || !ToByteList(info[1], &vars))
+    return ThrowUsage(env, "applyEnvOps(plan: Buffer, env: (string | Buffer)[])");
   auto b = info[0].As<Napi::Buffer<char>>();
   std::vector<Op> ops;
   std::string error;

@@ -1,7 +1,5 @@
 #include "batch-stat.h"
 
-#include <cerrno>
-#include <cstdlib>
 #include <fcntl.h>
 #include <linux/io_uring.h>
 #include <sys/mman.h>
@@ -9,10 +7,13 @@
 #include <sys/syscall.h>
 #include <sys/sysmacros.h>
 #include <unistd.h>
+#include <cerrno>
+#include <cstdlib>
 
 namespace {
 constexpr unsigned kRingEntries = 256;
-constexpr unsigned kMask = STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME | STATX_UID | STATX_GID;
+constexpr unsigned kMask =
+    STATX_TYPE | STATX_MODE | STATX_INO | STATX_SIZE | STATX_MTIME | STATX_CTIME | STATX_UID | STATX_GID;
 
 // dev is makedev(major, minor), as Node's BigIntStats has it.
 std::string Identity(int error, const struct statx& st, bool owner) {
@@ -38,7 +39,7 @@ struct Ring {
   io_uring_cqe* cqes;
 
   bool Open() {
-    io_uring_params p {};
+    io_uring_params p{};
     fd = static_cast<int>(syscall(__NR_io_uring_setup, kRingEntries, &p));
     if (fd < 0) return false;
     size_t sq_size = p.sq_off.array + p.sq_entries * sizeof(unsigned);
@@ -90,7 +91,7 @@ void StatAll(std::vector<StatQuery>* queries, bool threads_allowed) {
       const StatQuery& q = (*queries)[done + i];
       unsigned slot = (tail + i) & *ring.sq_mask;
       io_uring_sqe& sqe = ring.sqes[slot];
-      sqe = io_uring_sqe {};
+      sqe = io_uring_sqe{};
       sqe.opcode = IORING_OP_STATX;
       sqe.fd = AT_FDCWD;
       sqe.addr = reinterpret_cast<unsigned long>(q.path.c_str());

@@ -2,15 +2,15 @@
 
 #include "batch-stat.h"
 
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 #include <cerrno>
 #include <climits>
 #include <cstdint>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 namespace {
 // More words than this before the command is not worth a lookup per prefix.
@@ -60,9 +60,12 @@ int OpenCacheDir() {
   std::string base;
   const char* xdg = getenv("XDG_CACHE_HOME");
   const char* home = getenv("HOME");
-  if (xdg && xdg[0] == '/') base = xdg;
-  else if (home && home[0] == '/') base = std::string(home) + "/.cache";
-  else return -1;
+  if (xdg && xdg[0] == '/')
+    base = xdg;
+  else if (home && home[0] == '/')
+    base = std::string(home) + "/.cache";
+  else
+    return -1;
   int fd = open((base + "/Runner").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   struct stat st {};
   if (fd >= 0 && (fstat(fd, &st) != 0 || st.st_uid != getuid() || (st.st_mode & 022) != 0)) {
@@ -133,7 +136,8 @@ bool Validate(std::vector<Op>* ops, const std::string& package_root, char** argv
   for (Op& op : *ops) {
     if (op.name == "stat" || op.name == "lstat" || op.name == "owner" || op.name == "build") {
       bool build = op.name == "build";
-      queries.push_back({build ? package_root + "/dist/bundle/cli.cjs" : op.args[0], op.name == "stat" || build, "", op.name == "owner"});
+      queries.push_back({build ? package_root + "/dist/bundle/cli.cjs" : op.args[0], op.name == "stat" || build, "",
+                         op.name == "owner"});
       expected.push_back(build ? op.args[0] : op.args[1]);
       has_build |= build;
     } else if (IsRecord(op.name)) {
@@ -151,7 +155,8 @@ bool Validate(std::vector<Op>* ops, const std::string& package_root, char** argv
   for (size_t i = 0; i < queries.size(); i++)
     if (queries[i].identity != expected[i]) return false;
   // Records that every entry has: without them it is not one we wrote.
-  if (!has_build || !has_uid || !has_words || argv_from == SIZE_MAX || plan.empty() || plan.back().name != "exec") return false;
+  if (!has_build || !has_uid || !has_words || argv_from == SIZE_MAX || plan.empty() || plan.back().name != "exec")
+    return false;
   int first = prefix + static_cast<int>(argv_from);  // argv[prefix] is the command word
   for (int i = first; i < argc; i++) plan.back().list.emplace_back(argv[i]);
   *ops = std::move(plan);
@@ -170,7 +175,8 @@ bool LoadCachedPlan(const std::string& package_root, int argc, char** argv, std:
     std::string data, error;
     if (!ReadEntry(dir, EntryName(getuid(), argv + 1, prefix), &data)) continue;
     std::vector<Op> ops;
-    hit = ChecksumHolds(&data) && ParseOps(data, kCacheMagic, &ops, &error) && Validate(&ops, package_root, argv, prefix, argc);
+    hit = ChecksumHolds(&data) && ParseOps(data, kCacheMagic, &ops, &error) &&
+          Validate(&ops, package_root, argv, prefix, argc);
     if (hit) *plan = std::move(ops);
     break;
   }

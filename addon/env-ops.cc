@@ -21,8 +21,10 @@ std::string ValueOf(std::vector<std::string>* env, const std::string& name) {
 
 void Set(std::vector<std::string>* env, const std::string& name, const std::string& value) {
   auto it = Find(env, name);
-  if (it == env->end()) env->push_back(name + "=" + value);
-  else *it = name + "=" + value;
+  if (it == env->end())
+    env->push_back(name + "=" + value);
+  else
+    *it = name + "=" + value;
 }
 }  // namespace
 

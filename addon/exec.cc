@@ -8,17 +8,18 @@
 //
 // Exit codes of its own (the README's table): 122 the view could not be built, 125 bad plan or
 // usage, 126 the command cannot be executed, 127 the command was not found.
+#include <fcntl.h>
+#include <unistd.h>
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
-#include <fcntl.h>
 #include <string>
-#include <unistd.h>
 #include <vector>
 
 #include "executor.h"
-#include "mounts.h"
 #include "plan.h"
+#include "probes.h"
+#include "view-builder.h"
 
 namespace {
 int OpenPlan(int argc, char** argv) {

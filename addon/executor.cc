@@ -1,10 +1,5 @@
 #include "executor.h"
 
-#include <cerrno>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <grp.h>
 #include <limits.h>
@@ -13,12 +8,17 @@
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
 #include <set>
 
 #include "caller-state.h"
 #include "env-ops.h"
-#include "mounts.h"
+#include "view-builder.h"
 
 extern char** environ;
 
@@ -54,17 +54,17 @@ void RestoreCallerState() {
   sigprocmask(SIG_SETMASK, &blocked, nullptr);
   std::vector<int> nofile = CallerStateList("nofile");
   struct rlimit limit {};
-  if (nofile.size() == 1 && nofile[0] >= 0 && getrlimit(RLIMIT_NOFILE, &limit) == 0 && static_cast<rlim_t>(nofile[0]) <= limit.rlim_max) {
+  if (nofile.size() == 1 && nofile[0] >= 0 && getrlimit(RLIMIT_NOFILE, &limit) == 0 &&
+      static_cast<rlim_t>(nofile[0]) <= limit.rlim_max) {
     limit.rlim_cur = static_cast<rlim_t>(nofile[0]);
     setrlimit(RLIMIT_NOFILE, &limit);
   }
 }
 
 bool IsSetupOp(const std::string& name) {
-  return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" ||
-         name == "group" || name == "overlay" || name == "remove" || name == "bindfile" ||
-         name == "attach" || name == "keepindex" || name == "join" || name == "upperdir" ||
-         name == "whiteout";
+  return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" || name == "group" ||
+         name == "overlay" || name == "remove" || name == "bindfile" || name == "attach" || name == "keepindex" ||
+         name == "join" || name == "upperdir" || name == "whiteout";
 }
 
 // `nsid FILE`: a named view's record learns which namespaces it is, once they exist. FILE is in
@@ -113,15 +113,18 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
 std::vector<std::string> CallerEnvironment() {
   const size_t kept_length = strlen(kKeptPrefix);
   auto restored = [&](const char* entry) {
-    return strncmp(entry, kKeptPrefix, kept_length) == 0 && strncmp(entry + kept_length, kNodePrefix, strlen(kNodePrefix)) == 0;
+    return strncmp(entry, kKeptPrefix, kept_length) == 0 &&
+           strncmp(entry + kept_length, kNodePrefix, strlen(kNodePrefix)) == 0;
   };
   std::set<std::string> names;
   for (char** e = environ; *e; e++)
     if (restored(*e)) names.insert(std::string(*e + kept_length, strcspn(*e + kept_length, "=")));
   std::vector<std::string> env;
   for (char** e = environ; *e; e++) {
-    if (restored(*e)) env.emplace_back(*e + kept_length);
-    else if (!names.count(std::string(*e, strcspn(*e, "=")))) env.emplace_back(*e);
+    if (restored(*e))
+      env.emplace_back(*e + kept_length);
+    else if (!names.count(std::string(*e, strcspn(*e, "="))))
+      env.emplace_back(*e);
   }
   return env;
 }
@@ -202,7 +205,8 @@ void RunPlan(const std::vector<Op>& ops, bool restore_caller) {
       }
     } else if (op.name == "chdir") {
       // Joining a mount namespace moves to its root; the caller's directory, as the view shows it.
-      if (chdir(op.args[0].c_str()) != 0) Warn("cannot enter " + op.args[0] + " in the view: " + strerror(errno) + "; starting in /");
+      if (chdir(op.args[0].c_str()) != 0)
+        Warn("cannot enter " + op.args[0] + " in the view: " + strerror(errno) + "; starting in /");
     } else if (op.name == "warn") {
       Warn(op.args[0]);
     } else if (op.name == "exec") {

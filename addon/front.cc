@@ -7,18 +7,18 @@
 //   state to RUNNER_CALLER_STATE (caller-state.h) and execs Node with the bundled CLI; the addon
 //   and runner-exec restore it for the launched program.
 // No policy here: it looks up, records and execs.
-#include <cerrno>
-#include <csignal>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <dirent.h>
 #include <fcntl.h>
 #include <limits.h>
 #include <sys/mman.h>
 #include <sys/resource.h>
-#include <string>
 #include <unistd.h>
+#include <cerrno>
+#include <csignal>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
 #include <vector>
 
 #include "cache.h"
@@ -156,8 +156,10 @@ int main(int argc, char** argv) {
   if (LoadCachedPlan(root, argc, argv, &cached)) {
     // The caller's descriptors and signals are all still as given, but for the standard ones held.
     // (Set or unset here: a value in the caller's environment is not this launch's.)
-    if (!closed.empty()) setenv(kCallerState, CallerStateField("closed", closed).c_str(), 1);
-    else unsetenv(kCallerState);
+    if (!closed.empty())
+      setenv(kCallerState, CallerStateField("closed", closed).c_str(), 1);
+    else
+      unsetenv(kCallerState);
     RunPlan(cached, /*restore_caller=*/false);
   }
   std::string cli = root + "/dist/bundle/main.cjs";

@@ -1,9 +1,9 @@
 #include "plan.h"
 
+#include <unistd.h>
 #include <cerrno>
 #include <cstring>
 #include <map>
-#include <unistd.h>
 
 namespace {
 
@@ -15,22 +15,46 @@ struct Shape {
 // The arity of every operation; anything else is a malformed plan.
 const std::map<std::string, Shape> kShapes = {
     // the view and the command
-    {"userns", {0, false}},      {"mountns", {0, false}},    {"private", {1, false}},
-    {"writelayer", {2, false}},  {"group", {1, true}},        {"overlay", {1, true}},
-    {"remove", {2, false}},      {"personality", {1, false}}, {"nonewprivs", {0, false}},
-    {"fallback", {1, false}},    {"bindfile", {3, false}},    {"exec", {2, true}},
-    {"warn", {1, false}},        {"upperdir", {2, false}},   {"whiteout", {2, false}},    {"rechdir", {0, false}},
+    {"userns", {0, false}},
+    {"mountns", {0, false}},
+    {"private", {1, false}},
+    {"writelayer", {2, false}},
+    {"group", {1, true}},
+    {"overlay", {1, true}},
+    {"remove", {2, false}},
+    {"personality", {1, false}},
+    {"nonewprivs", {0, false}},
+    {"fallback", {1, false}},
+    {"bindfile", {3, false}},
+    {"exec", {2, true}},
+    {"warn", {1, false}},
+    {"upperdir", {2, false}},
+    {"whiteout", {2, false}},
+    {"rechdir", {0, false}},
     // named views (src/views/)
-    {"attach", {1, false}},      {"keepindex", {2, false}},   {"nsid", {1, false}},
-    {"join", {3, false}},        {"chdir", {1, false}},       {"creds", {2, true}},
+    {"attach", {1, false}},
+    {"keepindex", {2, false}},
+    {"nsid", {1, false}},
+    {"join", {3, false}},
+    {"chdir", {1, false}},
+    {"creds", {2, true}},
     {"commit", {2, false}},
     // the environment (env-ops.h)
-    {"unsetenv", {1, false}},    {"prependenv", {1, true}},   {"setenv", {2, true}},
+    {"unsetenv", {1, false}},
+    {"prependenv", {1, true}},
+    {"setenv", {2, true}},
     // a cached plan's records (cache.h)
-    {"build", {1, false}},       {"uid", {1, false}},         {"words", {0, true}},
-    {"env", {2, false}},         {"noenv", {1, false}},       {"cwd", {1, false}},
-    {"stat", {2, false}},        {"lstat", {2, false}},       {"owner", {2, false}},
-    {"realpath", {2, false}},    {"argvfrom", {1, false}},
+    {"build", {1, false}},
+    {"uid", {1, false}},
+    {"words", {0, true}},
+    {"env", {2, false}},
+    {"noenv", {1, false}},
+    {"cwd", {1, false}},
+    {"stat", {2, false}},
+    {"lstat", {2, false}},
+    {"owner", {2, false}},
+    {"realpath", {2, false}},
+    {"argvfrom", {1, false}},
 };
 
 }  // namespace
@@ -78,12 +102,18 @@ bool ParseOps(const std::string& data, const char* magic, std::vector<Op>* ops, 
     }
     for (size_t a = 0; a < shape->second.fixed; a++) {
       std::string arg;
-      if (!take(&arg)) { *error = "operation '" + op.name + "' is cut short"; return false; }
+      if (!take(&arg)) {
+        *error = "operation '" + op.name + "' is cut short";
+        return false;
+      }
       op.args.push_back(arg);
     }
     if (shape->second.has_list) {
       std::string count_text;
-      if (!take(&count_text)) { *error = "operation '" + op.name + "' has no count"; return false; }
+      if (!take(&count_text)) {
+        *error = "operation '" + op.name + "' has no count";
+        return false;
+      }
       char* end = nullptr;
       unsigned long count = strtoul(count_text.c_str(), &end, 10);
       if (count_text.empty() || *end != '\0' || count > tokens.size() - i) {

@@ -14,9 +14,9 @@ constexpr const char* kPlanMagic = "RUNNER-PLAN-1";
 constexpr const char* kCacheMagic = "RUNNER-CACHE-1";
 
 struct Op {
-  std::string name;                 // see kShapes in plan.cc
-  std::vector<std::string> args;    // fixed arguments
-  std::vector<std::string> list;    // the one list argument, if the operation has one
+  std::string name;               // see kShapes in plan.cc
+  std::vector<std::string> args;  // fixed arguments
+  std::vector<std::string> list;  // the one list argument, if the operation has one
 };
 
 // `bindfile SOURCE TARGET CREATE` bind-mounts a file onto TARGET (CREATE 1: made first, in the

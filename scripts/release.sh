@@ -25,7 +25,8 @@ for dir in "$scratch" "$headers"; do
   mkdir -p "$RUNNER_BUILD_ROOT$dir" && mount --bind "$dir" "$RUNNER_BUILD_ROOT$dir"
 done
 
-npm run build:js --silent >/dev/null
+# (RUNNER_RELEASE_NATIVE_ONLY: the caller has built dist/ itself, as a test run has.)
+[[ -n ${RUNNER_RELEASE_NATIVE_ONLY:-} ]] || npm run build:js --silent >/dev/null
 # npm's own node-gyp (npm run puts it on PATH), as `npm run build` uses it.
 command -v node-gyp >/dev/null || { echo "release: run it as 'npm run release' (node-gyp comes with npm)" >&2; exit 1; }
 for arch in x64 arm64; do
@@ -49,6 +50,6 @@ for arch in x64 arm64; do
 done
 # What the prebuilt part was made from, so that a test can tell whether it is still current.
 cat binding.gyp package.json $(ls addon/* | LC_ALL=C sort) | sha256sum | cut -d' ' -f1 >prebuilds/sources.sha256
-for file in prebuilds/linux-*/* dist/bundle/main.cjs dist/bundle/cli.cjs; do
+for file in prebuilds/linux-*/* dist/bundle/*.cjs; do
   printf '%9d  %s  %s\n' "$(stat -c %s "$file")" "$(sha256sum "$file" | cut -c1-16)" "$file"
 done

@@ -1,4 +1,4 @@
-// Runner's command line (DESIGN.md §8). Options stop at the first non-option word, which is always
+// Runner's command line (docs/architecture.md; the options table is below). Options stop at the first non-option word, which is always
 // the program: `Runner ls -la` passes `-la` to ls. Runner's own actions are options, never words.
 //
 // One table describes every option. Each run parses with yargs-parser, the engine yargs itself is

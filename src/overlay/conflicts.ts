@@ -1,4 +1,4 @@
-// Conflict removal (DESIGN.md §5): entries of the real Index that lead into *other* versions of a
+// Conflict removal (docs/tree-and-plan.md): entries of the real Index that lead into *other* versions of a
 // chosen program would let the process reach the wrong version, so the view removes them — unless
 // a higher layer provides the same name anyway. Walks only the other versions' files, not the
 // whole Index, so the cost follows the size of the dependencies, not of the system.

@@ -1,5 +1,5 @@
 // /System/Settings/Scripts/CompatibilityList: `Name: Alt1 Alt2`, first matching line wins.
-// A dependency on Name is tried as Alt1, then Alt2, then Name itself (DESIGN.md §3).
+// A dependency on Name is tried as Alt1, then Alt2, then Name itself (docs/tree-and-plan.md).
 import path from 'node:path';
 import { ExitCode, RunnerError } from '../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';

@@ -1,4 +1,4 @@
-// The Resources/Dependencies grammar (DESIGN.md §3). Pure: text in, requirements and problems out.
+// The Resources/Dependencies grammar (docs/tree-and-plan.md). Pure: text in, requirements and problems out.
 // Linear in the input: one pass cuts comments and `[flags]`, one tokenizer pass reads the rest.
 //
 //   line        := alternative ('|' alternative)*     after cutting `#...` and every `[...]`

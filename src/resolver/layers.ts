@@ -1,4 +1,4 @@
-// What each layer offers to each Index directory (DESIGN.md §5). Reads the tree; no mounts.
+// What each layer offers to each Index directory (docs/tree-and-plan.md). Reads the tree; no mounts.
 import path from 'node:path';
 import { INDEX_DIRS, INDEX_SOURCES } from './paths.js';
 import { isDirectory } from '../base/directories.js';

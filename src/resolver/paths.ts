@@ -3,7 +3,7 @@ import path from 'node:path';
 
 /**
  * Index directory → the directories of a program version that feed it, in order: what
- * SymlinkProgram links into the Index, and so what a view layers onto it (DESIGN.md §2, §5).
+ * SymlinkProgram links into the Index, and so what a view layers onto it (docs/tree-and-plan.md).
  */
 export const INDEX_SOURCES: Readonly<Record<string, readonly string[]>> = {
   bin: ['bin', 'sbin', 'Resources/Wrappers'],

@@ -1,4 +1,4 @@
-// The order of GoboLinux version strings: one rule, total and deterministic (DESIGN.md §4).
+// The order of GoboLinux version strings: one rule, total and deterministic (docs/versions-and-solver.md).
 //
 // Every version becomes a sort key, a list of items compared left to right; a missing item counts
 // as the number 0, so `4.4` equals `4.4.0` (as semver's coercion says). Item classes, lowest first:

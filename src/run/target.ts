@@ -1,4 +1,4 @@
-// From what the user typed to the program that owns it (DESIGN.md §2, issue "Target lookup"):
+// From what the user typed to the program that owns it (docs/architecture.md):
 // a command in <Index>/bin or on PATH, a path to a file or version directory under Programs,
 // `Name` (its Current) or `Name/Version`. A script outside Programs whose interpreter lives
 // inside resolves to the interpreter's program, as the C original does.

@@ -4,6 +4,7 @@
 import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { projectRoot } from './run.js';
 
@@ -20,6 +21,10 @@ function sourcesHash(): string {
     hash.update(fs.readFileSync(path.join(projectRoot, file)));
   return hash.digest('hex');
 }
+
+/** The user's own cache (the tests point XDG_CACHE_HOME at a scratch directory): the build root and Node for arm64 are kept there. */
+const userCache = path.join(os.userInfo().homedir, '.cache', 'gobo-runner');
+const buildRoot = path.join(userCache, 'build-root-bullseye');
 
 export function ensurePrebuilds(): string {
   const dir = path.join(projectRoot, 'prebuilds');
@@ -55,6 +60,9 @@ export function arm64Node(): string {
 
 /** The build root's arm64 C library (ld-linux-aarch64.so.1, libc, libstdc++): qemu's QEMU_LD_PREFIX. */
 export function arm64Sysroot(): string {
-  const root = execFileSync('bash', [path.join(projectRoot, 'scripts/build-root.sh')], { encoding: 'utf8' }).trim();
+  const root = execFileSync('bash', [path.join(projectRoot, 'scripts/build-root.sh')], {
+    encoding: 'utf8',
+    env: { ...process.env, RUNNER_BUILD_ROOT: buildRoot },
+  }).trim();
   return path.join(root, 'usr/aarch64-linux-gnu');
 }

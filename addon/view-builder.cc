@@ -1,9 +1,5 @@
-#include "mounts.h"
+#include "view-builder.h"
 
-#include <cerrno>
-#include <cstdio>
-#include <cstdlib>
-#include <cstring>
 #include <fcntl.h>
 #include <sched.h>
 #include <sys/mount.h>
@@ -14,207 +10,16 @@
 #include <sys/sysmacros.h>
 #include <sys/wait.h>
 #include <unistd.h>
-#include <linux/openat2.h>
+#include <cerrno>
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
 
+#include "messages.h"
 #include "syscall-numbers.h"
+#include "syscalls.h"
 
-// The new mount API through syscall(2): glibc 2.36's wrappers clash with <linux/mount.h>.
-namespace {
-constexpr unsigned kFsopenCloexec = 0x1;
-constexpr unsigned kFsconfigSetFlag = 0, kFsconfigSetString = 1, kFsconfigCmdCreate = 6;
-constexpr unsigned kFsmountCloexec = 0x1, kMountAttrRdonly = 0x1;
-constexpr unsigned kMoveMountFEmptyPath = 0x4;
-constexpr unsigned kOpenTreeClone = 1;
-
-int Fsopen(const char* fs) { return syscall(SYS_fsopen, fs, kFsopenCloexec); }
-int Fsconfig(int fd, unsigned cmd, const char* key, const char* value) {
-  return syscall(SYS_fsconfig, fd, cmd, key, value, 0);
-}
-int Fsmount(int fd, unsigned attrs) { return syscall(SYS_fsmount, fd, kFsmountCloexec, attrs); }
-constexpr unsigned kMoveMountTEmptyPath = 0x40;
-// Onto an already opened directory: the target was checked not to be a symlink when it was opened.
-int MoveMount(int from, int to_fd) {
-  return syscall(SYS_move_mount, from, "", to_fd, "", kMoveMountFEmptyPath | kMoveMountTEmptyPath);
-}
-
-// A mount target: a real directory, never a symlink in its last component (O_NOFOLLOW).
-int OpenTarget(const std::string& target) {
-  return open(target.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-}
-
-// The components of a relative path ("a/b" → a, b), as they are: empty ones included.
-std::vector<std::string> PathParts(const std::string& relative) {
-  std::vector<std::string> parts;
-  for (size_t start = 0; start <= relative.size();) {
-    size_t end = relative.find('/', start);
-    if (end == std::string::npos) end = relative.size();
-    parts.push_back(relative.substr(start, end - start));
-    start = end + 1;
-  }
-  return parts;
-}
-
-// Opens `relative` as a directory beneath `root_fd`, following no symlink and leaving neither the
-// directory tree nor the mount. openat2 (Linux ≥ 5.6) does it in one call; before that, one
-// O_NOFOLLOW step per component, refusing "..".
-int OpenBeneath(int root_fd, const std::string& relative) {
-  if (relative.empty()) return fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
-  struct open_how how {};
-  how.flags = O_PATH | O_DIRECTORY | O_CLOEXEC;
-  how.resolve = RESOLVE_BENEATH | RESOLVE_NO_SYMLINKS | RESOLVE_NO_MAGICLINKS | RESOLVE_NO_XDEV;
-  int fd = syscall(SYS_openat2, root_fd, relative.c_str(), &how, sizeof how);
-  if (fd >= 0 || errno != ENOSYS) return fd;
-  fd = fcntl(root_fd, F_DUPFD_CLOEXEC, 0);
-  for (const std::string& part : PathParts(relative)) {
-    if (fd < 0) break;
-    if (part.empty() || part == ".") continue;
-    int next = part == ".." ? (errno = EXDEV, -1) : openat(fd, part.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    int err = errno;
-    close(fd);
-    errno = err;
-    fd = next;
-  }
-  return fd;
-}
-
-// The kernel explains fsconfig failures in the context's message log; keep the last line.
-std::string KernelMessage(int fs_fd) {
-  std::string last;
-  char buf[512];
-  for (;;) {
-    ssize_t n = read(fs_fd, buf, sizeof buf - 1);
-    if (n <= 0) break;
-    buf[n] = '\0';
-    last = buf[0] && buf[1] == ' ' ? buf + 2 : buf;
-  }
-  while (!last.empty() && last.back() == '\n') last.pop_back();
-  return last;
-}
-
-bool Fail(Failure* f, const std::string& op, const std::string& path, int err,
-          const std::string& detail = "") {
-  f->op = op;
-  f->path = path;
-  f->err = err;
-  f->detail = detail;
-  return false;
-}
-
-bool WriteFile(const char* path, const std::string& text) {
-  int fd = open(path, O_WRONLY | O_CLOEXEC);
-  if (fd < 0) return false;
-  bool ok = write(fd, text.data(), text.size()) == static_cast<ssize_t>(text.size());
-  int saved = errno;
-  close(fd);
-  errno = saved;
-  return ok;
-}
-
-std::string FdPath(int fd) { return "/proc/self/fd/" + std::to_string(fd); }
-
-void CloseAll(std::vector<int>* fds) {
-  for (int fd : *fds) close(fd);
-  fds->clear();
-}
-}  // namespace
-
-// The invisible and reordering characters src/base/output.ts escapes, as the code point a UTF-8
-// sequence at `at` encodes, or 0 when it is not one of them.
-static unsigned InvisibleAt(const std::string& text, size_t at) {
-  auto byte = [&](size_t i) -> unsigned { return at + i < text.size() ? static_cast<unsigned char>(text[at + i]) : 0; };
-  if (byte(0) == 0xd8 && byte(1) == 0x9c) return 0x061c;
-  if (byte(0) == 0xef && byte(1) == 0xbb && byte(2) == 0xbf) return 0xfeff;
-  if (byte(0) != 0xe2 || (byte(1) != 0x80 && byte(1) != 0x81) || (byte(2) & 0xc0) != 0x80) return 0;
-  unsigned code = 0x2000 | ((byte(1) & 0x3f) << 6) | (byte(2) & 0x3f);
-  bool invisible = (code >= 0x200b && code <= 0x200f) || (code >= 0x2028 && code <= 0x202e) ||
-                   (code >= 0x2060 && code <= 0x2064) || (code >= 0x2066 && code <= 0x2069);
-  return invisible ? code : 0;
-}
-
-std::string Escape(const std::string& text) {
-  std::string out;
-  static const char kHex[] = "0123456789abcdef";
-  auto hex = [&](unsigned char c) { out += "\\x"; out += kHex[c >> 4]; out += kHex[c & 15]; };
-  for (size_t i = 0; i < text.size(); i++) {
-    unsigned char c = text[i];
-    unsigned char next = i + 1 < text.size() ? text[i + 1] : 0;
-    unsigned invisible = InvisibleAt(text, i);
-    if (c < 0x20 || c == 0x7f) {
-      hex(c);
-    } else if (c == 0xc2 && next >= 0x80 && next <= 0x9f) {  // a C1 control in UTF-8
-      hex(c), hex(next), i++;
-    } else if (invisible != 0) {
-      out += "\\u";
-      for (int shift = 12; shift >= 0; shift -= 4) out += kHex[(invisible >> shift) & 15];
-      i += invisible < 0x800 ? 1 : 2;
-    } else {
-      out += static_cast<char>(c);
-    }
-  }
-  return out;
-}
-
-void Warn(const std::string& message) {
-  std::string line = "Runner: warning: " + Escape(message) + "\n";
-  if (write(STDERR_FILENO, line.data(), line.size()) < 0) return;
-}
-
-namespace {
-// The first line of a /proc/sys file ("" when it cannot be read): which setting refused.
-std::string Sysctl(const char* file) {
-  char buf[64];
-  int fd = open(file, O_RDONLY | O_CLOEXEC);
-  if (fd < 0) return "";
-  ssize_t n = read(fd, buf, sizeof buf - 1);
-  close(fd);
-  std::string text(buf, n > 0 ? n : 0);
-  return text.substr(0, text.find('\n'));
-}
-
-bool StartsWith(const std::string& text, const char* prefix) { return text.rfind(prefix, 0) == 0; }
-
-// What the system refused, when the view's namespace or first mounts fail for a reason of this
-// host's configuration rather than of the tree: an errno alone ("No space left on device" from
-// unshare) does not tell a user that user namespaces are turned off, nor what to do.
-std::string Hint(const Failure& f) {
-  const bool rootless = getuid() != 0;
-  const char* instead = "; run Runner as root, or let an administrator allow them";
-  if (f.op == "unshare(CLONE_NEWUSER|CLONE_NEWNS)") {
-    if (f.err == ENOSPC && Sysctl("/proc/sys/user/max_user_namespaces") == "0")
-      return std::string("user namespaces are turned off here (user.max_user_namespaces is 0)") + instead;
-    if (f.err == ENOSPC) return "the limit of user namespaces (user.max_user_namespaces) or of their nesting (32) is reached";
-    if (f.err == EPERM)
-      return std::string("this system does not let unprivileged users make user namespaces (the sysctl ") +
-             (Sysctl("/proc/sys/kernel/unprivileged_userns_clone") == "0" ? "kernel.unprivileged_userns_clone is 0"
-                                                                          : "kernel.unprivileged_userns_clone, or a sandbox's seccomp filter") +
-             ")" + instead;
-    return "";
-  }
-  // The namespace is made, but has no capabilities in it: the id maps cannot be written (where
-  // Ubuntu's AppArmor restriction stops `unshare -r`) or nothing can be mounted.
-  const bool mapping = f.op == "write" && StartsWith(f.path, "/proc/self/");
-  const bool mounting = StartsWith(f.op, "unshare(CLONE_NEWNS)") || StartsWith(f.op, "mount") || StartsWith(f.op, "fsopen") ||
-                        StartsWith(f.op, "fsmount") || StartsWith(f.op, "move_mount") || StartsWith(f.op, "open_tree");
-  if (!(mapping || mounting) || f.err != EPERM) return "";  // EACCES: a layer the user may not read
-  if (!rootless) return "root here may not mount: it lacks CAP_SYS_ADMIN, or a seccomp filter or security module forbids it (a container's defaults do)";
-  if (Sysctl("/proc/sys/kernel/apparmor_restrict_unprivileged_userns") == "1")
-    return "AppArmor gives unprivileged user namespaces no rights here (kernel.apparmor_restrict_unprivileged_userns is 1, "
-           "as on Ubuntu 23.10 and later); an AppArmor profile for Runner's executor, or running as root, allows it";
-  if (mapping) return "the kernel did not let this user namespace map your own ids: a security module forbids it; run Runner as root";
-  const bool overlay = f.op == "mount overlay" || f.path == "overlay";
-  return std::string("this user namespace may not mount: a seccomp filter or security module forbids it") +
-         (overlay ? ", or the kernel is older than 5.11 (the first to let user namespaces mount overlays)" : "") +
-         "; run Runner as root";
-}
-}  // namespace
-
-std::string Failure::Text() const {
-  std::string text = op + (path.empty() ? "" : " " + path) + ": " + strerror(err);
-  if (!detail.empty()) text += " (" + detail + ")";
-  std::string hint = Hint(*this);
-  if (!hint.empty()) text += ": " + hint;
-  return Escape(text);
-}
+using namespace sys;
 
 bool ViewBuilder::EnterUserNamespace(Failure* f) {
   uid_t uid = getuid();
@@ -287,8 +92,8 @@ bool ViewBuilder::OpenLayer(const std::string& layer, bool direct, std::string* 
   return true;
 }
 
-bool ViewBuilder::OverlayNew(const std::vector<std::string>& lowers, const std::string& upper,
-                             const std::string& work, int* mnt_fd, Failure* f) {
+bool ViewBuilder::OverlayNew(const std::vector<std::string>& lowers, const std::string& upper, const std::string& work,
+                             int* mnt_fd, Failure* f) {
   int fs = Fsopen("overlay");
   if (fs < 0) return Fail(f, "fsopen", "overlay", errno);
   auto bail = [&](const char* key, const std::string& value) {
@@ -316,7 +121,7 @@ bool ViewBuilder::OverlayNew(const std::vector<std::string>& lowers, const std::
 // The mount(2) options for an overlay, or "" when they cannot be written: more than the page
 // mount(2) copies, or a path with a character that would need escaping there.
 static std::string ClassicOptions(const std::vector<std::string>& lowers, const std::string& upper,
-                           const std::string& work, bool userxattr) {
+                                  const std::string& work, bool userxattr) {
   std::string options = "lowerdir=";
   for (size_t i = 0; i < lowers.size(); i++) {
     if (lowers[i].find_first_of(":,\\") != std::string::npos) return "";
@@ -366,8 +171,10 @@ bool ViewBuilder::MountGroup(const std::string& target, const std::vector<std::s
   int mnt = -1;
   bool ok = OverlayNew(lowers, "", "", &mnt, f);
   CloseAll(&fds);
-  if (ok) group_fds_.push_back(mnt);
-  else NameOverlay(f, "read-only group " + std::to_string(group_fds_.size()) + " for " + target, layers.size());
+  if (ok)
+    group_fds_.push_back(mnt);
+  else
+    NameOverlay(f, "read-only group " + std::to_string(group_fds_.size()) + " for " + target, layers.size());
   return ok;
 }
 
@@ -379,7 +186,8 @@ static bool InsideView(const std::string& relative) {
 }
 
 // Takes out of `pending` the paths asked for `target`, in the order they were asked for.
-static std::vector<std::string> TakeFor(std::vector<std::pair<std::string, std::string>>* pending, const std::string& target) {
+static std::vector<std::string> TakeFor(std::vector<std::pair<std::string, std::string>>* pending,
+                                        const std::string& target) {
   std::vector<std::string> taken;
   for (auto it = pending->begin(); it != pending->end();) {
     if (it->first != target) {
@@ -393,7 +201,8 @@ static std::vector<std::string> TakeFor(std::vector<std::pair<std::string, std::
 }
 
 bool ViewBuilder::AddUpperDirectory(const std::string& target, const std::string& relative, Failure* f) {
-  if (!InsideView(relative)) return Fail(f, "upperdir", target + "/" + relative, EINVAL, "not a directory path inside the view");
+  if (!InsideView(relative))
+    return Fail(f, "upperdir", target + "/" + relative, EINVAL, "not a directory path inside the view");
   upper_dirs_.emplace_back(target, relative);
   return true;
 }
@@ -404,7 +213,8 @@ bool ViewBuilder::AddWhiteout(const std::string& target, const std::string& rela
   return true;
 }
 
-bool ViewBuilder::MakeWhiteouts(const std::string& target, const std::vector<std::string>& names, int upper_fd, Failure* f) {
+bool ViewBuilder::MakeWhiteouts(const std::string& target, const std::vector<std::string>& names, int upper_fd,
+                                Failure* f) {
   for (const std::string& relative : names) {
     // Below the top, in a directory MakeUpperDirectories made just before (the upper is new and
     // ours, but the way there is still taken without following a symlink).
@@ -426,7 +236,8 @@ bool ViewBuilder::MakeWhiteouts(const std::string& target, const std::vector<std
   return true;
 }
 
-bool ViewBuilder::MakeUpperDirectories(const std::string& target, const std::vector<std::string>& dirs, int upper_fd, Failure* f) {
+bool ViewBuilder::MakeUpperDirectories(const std::string& target, const std::vector<std::string>& dirs, int upper_fd,
+                                       Failure* f) {
   for (const std::string& relative : dirs) {
     // The upper is new and ours, but each step is still taken without following a symlink.
     int dir = fcntl(upper_fd, F_DUPFD_CLOEXEC, 0);
@@ -454,27 +265,29 @@ static void ExplainStackingDepth(const std::vector<std::string>& layers, Failure
   for (const std::string& layer : layers) {
     struct statfs fs {};
     if (layer.compare(0, 6, "group:") == 0 || statfs(layer.c_str(), &fs) != 0 || fs.f_type != kOverlayMagic) continue;
-    f->detail = layer + " is an overlay already, a view's: overlayfs stacks no more than two deep, which a"
+    f->detail = layer +
+                " is an overlay already, a view's: overlayfs stacks no more than two deep, which a"
                 " view inside a view inside a view exceeds; -f runs the command without it";
     return;
   }
 }
 
-bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std::string>& layers,
-                               Failure* f) {
+bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std::string>& layers, Failure* f) {
   if (write_fd_ < 0) return Fail(f, "overlay", target, EINVAL, "no write layer in the plan");
   std::string n = prefix_ + std::to_string(overlays_++);
   // The view's directory shows its upper's mode (overlayfs takes the merged root's attributes from
   // the upper layer): the directory's own, as the host shows it.
   struct stat target_stat {};
   const mode_t mode = !target.empty() && lstat(target.c_str(), &target_stat) == 0 && S_ISDIR(target_stat.st_mode)
-                          ? target_stat.st_mode & 07777 : 0755;
+                          ? target_stat.st_mode & 07777
+                          : 0755;
   if (mkdirat(write_fd_, (n + ".upper").c_str(), mode) != 0) return Fail(f, "mkdir", n + ".upper", errno);
   const std::vector<std::string> dirs = TakeFor(&upper_dirs_, target), whiteouts = TakeFor(&whiteouts_, target);
   if (!dirs.empty() || !whiteouts.empty()) {  // (most overlays want nothing made in their upper: no syscall for them)
     int upper_fd = openat(write_fd_, (n + ".upper").c_str(), O_RDONLY | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
-    bool made = upper_fd >= 0 ? MakeUpperDirectories(target, dirs, upper_fd, f) && MakeWhiteouts(target, whiteouts, upper_fd, f)
-                              : Fail(f, "open", n + ".upper", errno);
+    bool made = upper_fd >= 0
+                    ? MakeUpperDirectories(target, dirs, upper_fd, f) && MakeWhiteouts(target, whiteouts, upper_fd, f)
+                    : Fail(f, "open", n + ".upper", errno);
     if (upper_fd >= 0) close(upper_fd);
     if (!made) return false;
   }
@@ -516,7 +329,9 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
   }
   if (!ok) {
     ok = OverlayNew(lowers, upper, work, &mnt, f);
-    if (!ok && !target.empty() && (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL && f->detail.find("Unknown parameter") != std::string::npos))) {
+    if (!ok && !target.empty() &&
+        (f->err == ENOSYS || (f->op == "fsconfig lowerdir+" && f->err == EINVAL &&
+                              f->detail.find("Unknown parameter") != std::string::npos))) {
       // Kernels before 6.8 (no lowerdir+) or without the new mount API: mount(2) is all there is.
       if (!layers.empty() && !OpenLayers(layers, /*direct=*/false, &lowers, &fds, f)) return false;
       options = ClassicOptions(lowers, upper, work, in_userns_);
@@ -526,8 +341,10 @@ bool ViewBuilder::MountOverlay(const std::string& target, const std::vector<std:
     } else if (ok && !target.empty()) {
       // An empty target builds the overlay and drops it (the --check probe).
       int target_fd = OpenTarget(target);
-      if (target_fd < 0) ok = Fail(f, "open (a directory, not a symlink)", target, errno);
-      else if (MoveMount(mnt, target_fd) != 0) ok = Fail(f, "move_mount", target, errno);
+      if (target_fd < 0)
+        ok = Fail(f, "open (a directory, not a symlink)", target, errno);
+      else if (MoveMount(mnt, target_fd) != 0)
+        ok = Fail(f, "move_mount", target, errno);
       if (target_fd >= 0) close(target_fd);
     }
   }
@@ -555,7 +372,8 @@ bool ViewBuilder::AttachWriteLayer(const std::string& dir, Failure* f) {
 
 bool ViewBuilder::KeepIndex(const std::string& target, const std::string& name, Failure* f) {
   if (mkdirat(write_fd_, name.c_str(), 0755) != 0) return Fail(f, "mkdir", name, errno);
-  int tree = static_cast<int>(syscall(SYS_open_tree, AT_FDCWD, target.c_str(), kOpenTreeClone | O_CLOEXEC | AT_SYMLINK_NOFOLLOW));
+  int tree = static_cast<int>(
+      syscall(SYS_open_tree, AT_FDCWD, target.c_str(), kOpenTreeClone | O_CLOEXEC | AT_SYMLINK_NOFOLLOW));
   if (tree < 0) return Fail(f, "open_tree", target, errno);
   int dst = openat(write_fd_, name.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
   bool ok = dst >= 0 && MoveMount(tree, dst) == 0;
@@ -618,8 +436,10 @@ bool ViewBuilder::Remove(const std::string& target, const std::string& relative,
   }
   int rc = unlinkat(dir, leaf.c_str(), 0);
   int err = errno;
-  if (rc != 0 && err == EISDIR) Warn("not removing " + target + "/" + relative + ": it is a directory in the view");
-  else if (rc != 0 && err != ENOENT) return Fail(f, "unlink", target + "/" + relative, err);
+  if (rc != 0 && err == EISDIR)
+    Warn("not removing " + target + "/" + relative + ": it is a directory in the view");
+  else if (rc != 0 && err != ENOENT)
+    return Fail(f, "unlink", target + "/" + relative, err);
   return true;
 }
 
@@ -678,76 +498,4 @@ void ViewBuilder::Undo() {
   ForgetRemovalDirectory();
   for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) umount2(it->c_str(), MNT_DETACH);
   mounted_.clear();
-}
-
-namespace {
-// One requirement of --check, tried in a throw-away child so the caller's namespaces stay as they are.
-const char* probe_lower = "/";
-
-bool Probe(const char* name, bool (*attempt)(std::string* why)) {
-  fflush(stdout);
-  int pipefd[2];
-  if (pipe(pipefd) != 0) return false;
-  pid_t pid = fork();
-  if (pid == 0) {
-    close(pipefd[0]);
-    std::string why;
-    bool ok = attempt(&why);
-    if (!ok && write(pipefd[1], why.data(), why.size()) < 0) _exit(2);
-    _exit(ok ? 0 : 1);
-  }
-  close(pipefd[1]);
-  char buf[1024];
-  ssize_t n = read(pipefd[0], buf, sizeof buf - 1);
-  close(pipefd[0]);
-  int status = 0;
-  waitpid(pid, &status, 0);
-  bool ok = WIFEXITED(status) && WEXITSTATUS(status) == 0;
-  printf("%s %s%s%s\n", name, ok ? "ok" : "no", ok ? "" : " ", ok ? "" : std::string(buf, n > 0 ? n : 0).c_str());
-  return ok;
-}
-
-bool EnterNamespaces(ViewBuilder* view, Failure* f) {
-  bool entered = getuid() == 0 ? view->EnterMountNamespace(f) : view->EnterUserNamespace(f);
-  return entered && view->MakePrivate("/", f);
-}
-
-bool ProbeNamespaces(std::string* why) {
-  ViewBuilder view;
-  Failure f;
-  if (EnterNamespaces(&view, &f)) return true;
-  *why = f.Text();
-  return false;
-}
-
-// A whole overlay of the given lower with a tmpfs write layer, built detached: proves overlay and
-// the tmpfs upper for that directory, without mounting anything anywhere.
-bool ProbeOverlay(std::string* why) {
-  ViewBuilder view;
-  Failure f;
-  if (EnterNamespaces(&view, &f) && view.SetWriteLayer("tmpfs", "", &f) && view.MountOverlay("", {probe_lower}, &f))
-    return true;
-  *why = f.Text();
-  return false;
-}
-
-bool ProbeLowerdirPlus(std::string* why) {
-  ViewBuilder view;
-  Failure f;
-  if (!EnterNamespaces(&view, &f)) { *why = f.Text(); return false; }
-  int fs = Fsopen("overlay");
-  if (fs < 0) { *why = std::string("fsopen overlay: ") + strerror(errno); return false; }
-  bool ok = Fsconfig(fs, kFsconfigSetString, "lowerdir+", "/") == 0;
-  if (!ok) *why = std::string("fsconfig lowerdir+: ") + strerror(errno) + " (" + KernelMessage(fs) + ")";
-  close(fs);
-  return ok;
-}
-}  // namespace
-
-int ProbeKernel(const char* lower) {
-  probe_lower = lower;
-  bool ok = Probe(getuid() == 0 ? "mount-namespace" : "user-namespace", ProbeNamespaces);
-  ok = Probe("lowerdir+", ProbeLowerdirPlus) && ok;
-  ok = Probe("overlay", ProbeOverlay) && ok;
-  return ok ? 0 : 1;
 }

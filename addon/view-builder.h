@@ -1,17 +1,10 @@
-// Namespace and mount primitives for the helper. Each returns false on failure and fills a
-// Failure naming the operation, the path and errno (plus the kernel's own words where the mount
-// API logged any), so that every error reaches the user as one precise line.
+// The view builder: namespace and mount steps for the executor. Each returns false on failure and
+// fills a Failure (messages.h), so that every error reaches the user as one precise line.
 #pragma once
 #include <string>
 #include <vector>
 
-struct Failure {
-  std::string op;
-  std::string path;
-  int err = 0;
-  std::string detail;  // kernel log message from an fs context, if any
-  std::string Text() const;
-};
+#include "messages.h"
 
 class ViewBuilder {
  public:
@@ -67,8 +60,8 @@ class ViewBuilder {
   // Names every layer; on failure closes what it opened.
   bool OpenLayers(const std::vector<std::string>& layers, bool direct, std::vector<std::string>* paths,
                   std::vector<int>* fds, Failure* f);
-  bool OverlayNew(const std::vector<std::string>& lowers, const std::string& upper,
-                  const std::string& work, int* mnt_fd, Failure* f);
+  bool OverlayNew(const std::vector<std::string>& lowers, const std::string& upper, const std::string& work,
+                  int* mnt_fd, Failure* f);
   // mount(2) of an overlay with `options` (ClassicOptions in mounts.cc; empty: they did not fit).
   bool OverlayClassic(const std::string& target, const std::string& options, size_t layers, Failure* f);
   // Makes `dirs` (what AddUpperDirectory asked for `target`) beneath the fresh upper `upper_fd`.
@@ -94,17 +87,6 @@ class ViewBuilder {
   int removal_dir_ = -1;
 };
 
-// One warning line on stderr ("Runner: warning: ..."), control characters escaped.
-void Warn(const std::string& message);
-// Control characters (and bytes ≥ 0x7f that are not UTF-8 text) as \xNN: a path or value from an
-// untrusted tree must not drive the terminal.
-std::string Escape(const std::string& text);
-
 // "user:[4026531837]": the namespace `ns` of process `pid` ("self" for this one), as its
 // /proc/PID/ns link names it; empty when it cannot be read.
 std::string NamespaceId(const std::string& pid, const char* ns);
-
-// The --check probe: tries each requirement in a child process and prints "name ok" or
-// "name no <reason>" lines on stdout; `lower` is the directory to try as an overlay layer.
-// Returns 0 when everything needed works.
-int ProbeKernel(const char* lower);
