@@ -13,7 +13,7 @@ import { anyTarget } from '../src/run/target.js';
 import { checkAnswer, rng, writePlantedTree } from './helpers/planted.js';
 import { writeCollectionTree } from './helpers/collection-shaped.js';
 import { parseDependencies, type Requirement } from '../src/resolver/dependencies.js';
-import { tuning } from '../src/resolver/pubgrub/pubgrub.js';
+import type { EngineSettings } from '../src/resolver/pubgrub/pubgrub.js';
 import { Buckets } from '../src/resolver/pubgrub/buckets.js';
 import {
   allows,
@@ -101,20 +101,14 @@ test('a tree shaped like the recipe collection (600 programs, use flags, rare up
 test('planted trees of 60–120 programs: every propagation leaves nothing it should have derived (backjumps as usual and chronological)', () => {
   // The small random trees below rarely take many versions away at once (a decision among 5–10
   // versions), which is where the watches look at every "not P ∈ S" term: these trees do.
-  tuning.verifyPropagation = true;
-  try {
-    for (const chronologicalAfter of [100, 0]) {
-      tuning.chronologicalAfter = chronologicalAfter;
-      for (let seed = 1; seed <= 8; seed++) {
-        const root = tempDir('runner-planted-');
-        writePlantedTree(root, seed, { programs: 60 + 10 * seed });
-        assert.equal(checkAnswer(root, chosenMap(resolveIn(root))), [], `seed ${seed}`);
-        fs.rmSync(root, { recursive: true, force: true });
-      }
+  for (const chronologicalAfter of [100, 0]) {
+    const engine: EngineSettings = { chronologicalAfter, verifyPropagation: true };
+    for (let seed = 1; seed <= 8; seed++) {
+      const root = tempDir('runner-planted-');
+      writePlantedTree(root, seed, { programs: 60 + 10 * seed });
+      assert.equal(checkAnswer(root, chosenMap(resolveIn(root, 'App', { engine }))), [], `seed ${seed}`);
+      fs.rmSync(root, { recursive: true, force: true });
     }
-  } finally {
-    tuning.verifyPropagation = false;
-    tuning.chronologicalAfter = 100;
   }
 });
 
@@ -374,23 +368,16 @@ function solvableByExhaustion(spec: TreeSpec): boolean {
 for (const chronologicalAfter of [100, 0]) {
   const how = chronologicalAfter === 0 ? 'every backjump one level back (chronological)' : 'backjumps as usual';
   test(`400 small random trees, ${how}: Runner resolves exactly those that exhaustive search can, and its answers meet every line`, () => {
-    tuning.chronologicalAfter = chronologicalAfter;
     // A skipped implication would not change these answers (a conflict finds it later), so every
     // propagation is also checked to leave nothing it should have derived.
-    tuning.verifyPropagation = true;
-    try {
-      const solved = differential(400);
-      // Both kinds of tree are met, so neither half of the comparison is idle.
-      assert.ok(solved > 100 && solved < 380, `${solved} of 400 solvable`);
-    } finally {
-      tuning.chronologicalAfter = 100;
-      tuning.verifyPropagation = false;
-    }
+    const solved = differential(400, false, { chronologicalAfter, verifyPropagation: true });
+    // Both kinds of tree are met, so neither half of the comparison is idle.
+    assert.ok(solved > 100 && solved < 380, `${solved} of 400 solvable`);
   });
 }
 
 /** Runner against exhaustive search on `count` random trees; returns how many were solvable. */
-function differential(count: number, wide = false): number {
+function differential(count: number, wide: boolean, engine: EngineSettings): number {
   let solved = 0;
   for (let seed = 1; seed <= count; seed++) {
     const spec = randomTree(seed, wide);
@@ -398,7 +385,7 @@ function differential(count: number, wide = false): number {
     const expected = solvableByExhaustion(spec);
     let run: ReturnType<typeof resolveIn> | undefined;
     try {
-      run = resolveIn(root);
+      run = resolveIn(root, 'App', { engine });
     } catch (error) {
       assert.is((error as { exitCode?: number }).exitCode, 120, `seed ${seed}: ${(error as Error).message}`);
     }
@@ -417,13 +404,8 @@ function differential(count: number, wide = false): number {
 }
 
 test('60 random trees with a 36-version program (BigInt version sets): the same agreement with exhaustive search', () => {
-  tuning.verifyPropagation = true;
-  try {
-    const solved = differential(60, true);
-    assert.ok(solved > 5 && solved < 58, `${solved} of 60 solvable`);
-  } finally {
-    tuning.verifyPropagation = false;
-  }
+  const solved = differential(60, true, { chronologicalAfter: 100, verifyPropagation: true });
+  assert.ok(solved > 5 && solved < 58, `${solved} of 60 solvable`);
 });
 
 test('the buckets of whole checks give back exactly what was filed in a range, in the order filed, also after their places are reused', () => {

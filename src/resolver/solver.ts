@@ -17,7 +17,7 @@ import type { PackageInfo } from './report.js';
 import type { World } from './programs.js';
 import { cappedWarnings } from '../base/capped-warnings.js';
 import { mapped, mappedNumbers } from './pubgrub/arrays.js';
-import { NoSolution, solvePubGrub, type Effort, type Problem } from './pubgrub/pubgrub.js';
+import { NoSolution, solvePubGrub, type Effort, type EngineSettings, type Problem } from './pubgrub/pubgrub.js';
 import {
   allVersions,
   indices,
@@ -85,6 +85,8 @@ export interface SolveOptions {
   ignoreMissing?: boolean;
   /** `--strict-metadata`: a version whose Dependencies has malformed lines cannot be used. */
   strictMetadata?: boolean;
+  /** The engine's settings (the tests change them; DEFAULT_ENGINE otherwise). */
+  engine?: EngineSettings;
 }
 
 const ROOT = '\0run';
@@ -328,7 +330,7 @@ export function solve(options: SolveOptions): Resolution {
   const problem = new GoboProblem(options);
   let solution;
   try {
-    solution = solvePubGrub(problem);
+    solution = solvePubGrub(problem, options.engine);
   } catch (error) {
     if (!(error instanceof NoSolution)) throw error;
     throw new RunnerError(explainFailure(error.incompatibility, problem.describe), ExitCode.unsatisfiable);

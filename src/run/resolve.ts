@@ -12,6 +12,7 @@ import type { ReadPolicy } from '../resolver/metadata-file.js';
 import { INDEX_SOURCES, type GoboPaths } from '../resolver/paths.js';
 import { requirementsOrFail, World } from '../resolver/programs.js';
 import { solve, type Choice, type Resolution, type RootRequirements } from '../resolver/solver.js';
+import type { EngineSettings } from '../resolver/pubgrub/pubgrub.js';
 import type { Target } from './target.js';
 import { readScriptHeader, type ScriptHeader } from '../script/header.js';
 import { absolutePath, displayPath } from '../base/file-path.js';
@@ -34,6 +35,8 @@ export interface ResolveOptions {
   trustTree?: boolean;
   /** `--strict-metadata`: malformed Dependencies lines are fatal, not skipped with a warning. */
   strictMetadata?: boolean;
+  /** The solver engine's settings, for the tests. */
+  engine?: EngineSettings;
 }
 
 export interface ResolvedRun extends Resolution {
@@ -120,6 +123,7 @@ export function resolveTarget(world: World, target: Target, options: ResolveOpti
     preferNewest: options.preferNewest,
     ignoreMissing: options.ignoreMissing,
     strictMetadata: options.strictMetadata,
+    engine: options.engine,
   });
   const foreign = wanted.arch !== hostArch() && !options.pure;
   const taken = new Set([...resolution.dependencies.map((d) => d.name), ...(program ? [program.name] : [])]);

@@ -30,8 +30,14 @@ export function ensurePrebuilds(): string {
   const dir = path.join(projectRoot, 'prebuilds');
   const stamp = path.join(dir, 'sources.sha256');
   const current = fs.existsSync(stamp) && fs.readFileSync(stamp, 'utf8').trim() === sourcesHash();
+  // Only the native part: the test run has built dist/ already, and other tests read it.
+  const env = { ...process.env, RUNNER_BUILD_ROOT: buildRoot, RUNNER_RELEASE_NATIVE_ONLY: '1' };
   if (!current)
-    execFileSync('npm', ['run', 'release', '--silent'], { cwd: projectRoot, stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync('npm', ['run', 'release', '--silent'], {
+      cwd: projectRoot,
+      env,
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
   return dir;
 }
 
