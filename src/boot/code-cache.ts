@@ -1,6 +1,6 @@
-// V8's code cache of the CLI bundle: compiling the bundle (about 475 KB) from source costs every Node
-// start some 20 ms (more than the whole rest of `Runner --version`); compiling it with the bytes
-// V8 saved last time skips the parsing. Node 22 has this built in (module.enableCompileCache);
+// V8's code cache of the CLI bundle: compiling the bundle from source costs every Node start more
+// than the whole rest of `Runner --version` (bench/README.md); compiling it with the bytes V8
+// saved last time skips the parsing. Node 22 has this built in (module.enableCompileCache);
 // Runner supports Node 20, so the loader keeps the cache itself, as the plan cache's neighbour.
 //
 // The file is code Runner will run, so it is trusted only as a plan cache entry is: a regular

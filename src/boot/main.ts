@@ -1,6 +1,6 @@
 // Runner's Node entry point (dist/bundle/main.cjs, what runner-front starts): compiles the CLI
 // bundle (dist/bundle/cli.cjs) with V8's code cache and runs it. Kept small and CommonJS on
-// purpose: an ES module entry costs Node's ESM loader (~15 ms) before any of Runner runs.
+// purpose: an ES module entry costs Node's ESM loader its start-up before any of Runner runs.
 import fs from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';

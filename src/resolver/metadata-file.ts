@@ -7,11 +7,8 @@
 // set LD_PRELOAD). As OpenSSH's StrictModes does, root refuses metadata that a user other than
 // root can write, unless told the tree is trusted (`--trust-tree`): base/root-safety.ts decides.
 //
-// These are Node's own fs calls on purpose. The whole of a read (lstat, open, fstat, read, close
-// and root's directory stats) made in one call to the addon was measured against them: reading
-// the largest bench tree's 4,697 versions took the same (75–91 ms either way), and so did a fresh
-// `Runner --resolve --json` of the whole collection (410 against 411 ms): the time is the
-// kernel's, some 1.5 µs a system call, not the bindings'.
+// These are Node's own fs calls on purpose: the same read done in one call to the addon was no
+// faster, since the time is the kernel's, not the bindings' (bench/README.md).
 import fs from 'node:fs';
 import { fileNotRootsAlone } from '../base/root-safety.js';
 
@@ -63,7 +60,7 @@ export function readMetadataFile(
 ): MetadataRead {
   // A file that is usually absent (few versions have an Architecture or Environment file) is
   // looked for with an lstat first: no exception, much cheaper than a failed open that throws, and
-  // cheaper than listing its directory (10% of a large solve). For the plan cache, "nothing there"
+  // cheaper than listing its directory (bench/README.md). For the plan cache, "nothing there"
   // is recorded as the directory's identity (cache/observe.ts), as a listing would be.
   if (usuallyAbsent && entryAt(file) === undefined) return { kind: 'absent' };
   let fd: number;

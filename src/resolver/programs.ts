@@ -38,12 +38,9 @@ export interface ProgramVersions {
 }
 
 /**
- * What a run knows of the tree, read as the solver asks for it. Not ahead of it: a native thread
- * that listed each program as soon as a parsed file named it, and read its Current's metadata, was
- * measured on the whole collection's closure: 61–76% of the reads were ready when asked, yet a
- * resolve took as long (after another tree: 327–355 ms without, 320–376 ms with) or longer (a
- * tree's first: 240–281 → 273–351 ms), on two cores that V8's own collector and compiler threads
- * already share with the solve.
+ * What a run knows of the tree, read as the solver asks for it. Not ahead of it: reading ahead on
+ * a native thread made no resolve faster, on two cores that V8's own collector and compiler
+ * threads already share with the solve (bench/README.md).
  */
 export class World {
   /** Programs with symlinks resolved, once per run. */
@@ -136,7 +133,7 @@ export class World {
   /** Installed versions of a program, or undefined when it is not installed at all. */
   program(name: string): ProgramVersions | undefined {
     // Once Programs has been listed (a name was not found as written), a name not in the listing
-    // is not installed: no failing readdir each (a file of 300,000 missing names costs 6 s so).
+    // is not installed: no failing readdir for each of a hostile file's many missing names.
     if (this.listed !== undefined && !this.listed.has(name)) return undefined;
     if (this.versionCache.has(name)) return this.versionCache.get(name);
     const result = nameProblem(name) ? undefined : this.readProgram(name);
