@@ -122,7 +122,7 @@ test('errors are one line with a documented exit code', () => {
     [['--resolve', 'Bad'], 120, /Bad 1 needs Ghost, but Ghost is not installed/],
     [['--resolve', 'Nope'], 127, /Nope: no such command, program or path/],
     [['--resolve'], 125, /usage: Runner --resolve TARGET/],
-    [['--frobnicate'], 125, /Unknown argument: frobnicate/],
+    [['--frobnicate'], 125, /unknown option --frobnicate \(see Runner --help\)/],
   ];
   for (const [args, status, message] of cases) {
     const result = runner(['--root', root, ...args]);

@@ -3,7 +3,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import chalk from 'chalk';
+import { painter } from './painter.js';
+
+const chalk = painter();
 import fg from 'fast-glob';
 import { loaderIn } from '../arch/loader.js';
 import { ExitCode } from '../base/errors.js';

@@ -7,6 +7,7 @@ import { packageRoot } from '../base/package-root.js';
 import { ExitCode, RunnerError } from '../base/errors.js';
 import { parseOptions, resolveOptionsOf, type Options } from './options.js';
 import { error, info, out, setQuiet, warn } from '../base/output.js';
+import { chooseColour } from './colour.js';
 
 async function resolveAction(options: Options): Promise<number> {
   const [target, dep] = options.rest;
@@ -39,12 +40,26 @@ function version(): string {
 }
 
 type Action =
-  'help' | 'version' | 'resolve' | 'check' | 'index' | 'desktop' | 'list' | 'rename' | 'kill' | 'enter' | 'launch';
+  | 'help'
+  | 'version'
+  | 'completion'
+  | 'complete'
+  | 'resolve'
+  | 'check'
+  | 'index'
+  | 'desktop'
+  | 'list'
+  | 'rename'
+  | 'kill'
+  | 'enter'
+  | 'launch';
 
 /** What the options ask for (the first that applies, in this order). */
 function actionOf(options: Options): Action {
   if (options.help) return 'help';
   if (options.version) return 'version';
+  if (options.completion !== undefined) return 'completion';
+  if (options.complete !== undefined) return 'complete';
   if (options.resolve || options.why) return 'resolve';
   if (options.check) return 'check';
   if (options.index) return 'index';
@@ -63,6 +78,11 @@ async function dispatch(options: Options, action: Action): Promise<number> {
     case 'version':
       out(`Runner ${version()}`);
       return ExitCode.ok;
+    case 'completion':
+      out((await import('./completion.js')).completionScript(options.completion as string));
+      return ExitCode.ok;
+    case 'complete':
+      return (await import('./completion.js')).completeAction(options);
     case 'resolve':
       return resolveAction(options);
     case 'check':
@@ -98,6 +118,7 @@ async function main(): Promise<void> {
     const action = actionOf(options);
     if (!options.noCache) bootHooks()?.codeCacheFor(action);
     setQuiet(options.quiet);
+    chooseColour(options.colour);
     code = await dispatch(options, action);
   } catch (caught) {
     if (caught instanceof RunnerError) {

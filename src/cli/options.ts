@@ -1,17 +1,20 @@
-// Runner's command line (docs/architecture.md; the options table is below). Options stop at the first non-option word, which is always
-// the program: `Runner ls -la` passes `-la` to ls. Runner's own actions are options, never words.
+// Runner's command line. Options stop at the first non-option word, which is always the program:
+// `Runner ls -la` passes `-la` to ls. Runner's own actions are options, never words.
 //
 // One table describes every option. Each run parses with yargs-parser, the engine yargs itself is
-// built on (13 ms to load here, against 65 ms for yargs); yargs proper is loaded only to print
+// built on and a fraction of its load time (docs/benchmarks.md); yargs proper is loaded only to print
 // --help or to word a usage error, from the same table.
 import fs from 'node:fs';
 import parseArgs from 'yargs-parser';
+import type { PlanOptions } from '../run/plan.js';
+import type { ColourWhen } from './colour.js';
 import { ExitCode, RunnerError } from '../base/errors.js';
 import { goboPaths } from '../resolver/paths.js';
 import type { ResolveOptions } from '../run/resolve.js';
 import { out } from '../base/output.js';
 
-export interface Options {
+/** The parsed command line: what a launch's plan reads (PlanOptions), and the rest. */
+export interface Options extends PlanOptions {
   root?: string;
   arch?: string;
   dependencies: string[];
@@ -20,12 +23,6 @@ export interface Options {
   verbose: number;
   check: boolean;
   strict: boolean;
-  pure: boolean;
-  fallback: boolean;
-  noSourceEnv: boolean;
-  noCleanup: boolean;
-  noRemovedeps: boolean;
-  dryRun: boolean;
   json: boolean;
   resolve: boolean;
   why: boolean;
@@ -33,8 +30,6 @@ export interface Options {
   ignoreMissing: boolean;
   trustTree: boolean;
   noCache: boolean;
-  /** Named views (src/views/). */
-  name?: string;
   list: boolean;
   enter?: string;
   kill?: string;
@@ -44,6 +39,12 @@ export interface Options {
   index: boolean;
   desktop: boolean;
   remove: boolean;
+  /** --color (--no-color is 'never'). */
+  colour: ColourWhen;
+  /** --completion SHELL: print that shell's completion script. */
+  completion?: string;
+  /** --complete KIND: the completion scripts' source of candidates. */
+  complete?: string;
   /** --help was given (the usage has been printed). */
   help: boolean;
   version: boolean;
@@ -89,15 +90,40 @@ export const OPTIONS: Record<string, Spec> = {
   index: { type: 'boolean', describe: 'build or refresh <root>/System/Index' },
   desktop: { type: 'boolean', describe: 'install .desktop files that start TARGET through Runner' },
   remove: { type: 'boolean', describe: 'with --desktop: remove them again' },
-  help: { type: 'boolean', alias: 'h', describe: 'show this help' },
+  color: { type: 'string', describe: 'colour: auto (on a terminal, the default), always or never' },
+  'no-color': { type: 'boolean', describe: 'no colour (as --color=never, or NO_COLOR=1)' },
+  completion: { type: 'string', describe: 'print the completion script for bash, zsh or fish' },
+  complete: { type: 'string', describe: 'print candidates of KIND (programs, versions, views) for completion scripts' },
+  help: { type: 'boolean', alias: 'h', describe: "show this help (after an action: that action's options)" },
   version: { type: 'boolean', describe: "print Runner's version" },
 };
 
-const USAGE = `Runner [options] COMMAND [ARGS...]
-Runner [options] --resolve TARGET | --why TARGET DEP | --check | --index | --desktop TARGET
+const USAGE = `Runner [options] COMMAND [ARGS...]           run COMMAND in its view
+Runner --with NAME[/VERSION] COMMAND [ARGS...]  run COMMAND in a program's view
+Runner --resolve TARGET                        the chosen versions, as a tree
+Runner --why TARGET DEP                        why DEP got the version it got
+Runner --check                                 what this kernel and user allow
+Runner --dry-run COMMAND [ARGS...]             the mount plan, nothing run
+Runner --index                                 build or refresh the Index
+Runner --desktop [--remove] TARGET             menu entries through Runner
+Runner --name NAME COMMAND [ARGS...]           run COMMAND in the named view
+Runner --list | --enter NAME [COMMAND...] | --kill NAME [--signal SIG] | --rename OLD NEW
+Runner --completion bash|zsh|fish | --version
 
 Runs COMMAND in a private view of the System Index in which the program's dependencies, at the
-versions its Resources/Dependencies ask for, stand on top. Options end at COMMAND.`;
+versions its Resources/Dependencies ask for, stand on top. Options end at COMMAND; after an
+action, --help shows that action's options.`;
+
+const EPILOGUE = `Exit codes: the program's own when it ran; 1 --check found something missing; 120 dependencies
+cannot be satisfied; 121 bad metadata; 122 the view cannot be built; 123 architecture; 125 usage
+or internal error; 126 cannot execute; 127 not found.
+
+Examples:
+  Runner bash                       bash with the versions its program asks for
+  Runner --why Firefox GTK+         why Firefox gets the GTK+ it gets
+  Runner --root ~/gobo app          a GoboLinux tree in your home directory
+
+man Runner has the whole story.`;
 
 const CONFIGURATION = {
   'halt-at-non-option': true,
@@ -120,10 +146,28 @@ const WORDS: Record<string, [min: number, max: number, usage: string]> = {
   version: [0, 0, 'Runner --version'],
   list: [0, 0, 'Runner --list [--json]'],
   rename: [2, 2, 'Runner --rename OLD NEW'],
+  completion: [0, 0, 'Runner --completion bash|zsh|fish'],
+  complete: [0, 0, 'Runner --complete programs|versions|views'],
 };
 
 /** Every option that is an action of its own (a launch is none of them). */
 const ACTIONS = [...Object.keys(WORDS), 'kill', 'enter'];
+
+/** The usage line of each action, for its own --help. */
+const ACTION_USAGE: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(WORDS).map(([key, [, , usage]]) => [key, usage])),
+  launch: 'Runner [options] COMMAND [ARGS...]',
+  kill: 'Runner --kill NAME [--signal SIG]',
+  enter: 'Runner --enter NAME [COMMAND [ARGS...]]',
+  why: 'Runner --why TARGET DEP',
+};
+
+/** Closed sets of values. */
+export const VALUES: Record<string, readonly string[]> = {
+  color: ['auto', 'always', 'never'],
+  completion: ['bash', 'zsh', 'fish'],
+  complete: ['programs', 'versions', 'views'],
+};
 
 // The options that only some actions read, and those actions (the others apply to every action).
 // Given with another action they would be dropped unsaid (`--desktop -p App` writes entries that
@@ -193,7 +237,77 @@ async function fullYargs(argv: string[]) {
     const type = spec.type === 'strings' ? 'string' : spec.type;
     parser = parser.option(key, { alias: spec.alias, type, describe: spec.describe });
   }
-  return parser.strictOptions().help('help').alias('h', 'help').wrap(100).exitProcess(false);
+  return parser.strictOptions().help('help').alias('h', 'help').epilogue(EPILOGUE).wrap(100).exitProcess(false);
+}
+
+/** The options an action reads: those of every action, and those ONLY_WITH gives it. */
+function optionsOf(action: string): string[] {
+  const actionKeys = new Set([...ACTIONS, 'help', 'version']);
+  return Object.keys(OPTIONS).filter((key) => {
+    if (key === action || key === 'help') return true;
+    if (actionKeys.has(key) || key === 'complete') return false;
+    const only = ONLY_WITH[key];
+    return only === undefined || only.includes(action);
+  });
+}
+
+/** `Runner ACTION --help`: the action's usage and the options it reads, from the one table. */
+export function actionHelp(action: string): string {
+  const lines = optionsOf(action).map((key) => {
+    const spec = OPTIONS[key];
+    const value = spec.type === 'string' || spec.type === 'strings' ? ` ${key === 'color' ? 'WHEN' : 'VALUE'}` : '';
+    const names = `${spec.alias ? `-${spec.alias}, ` : '    '}--${key}${value}`;
+    return `  ${names.padEnd(30)} ${spec.describe}`;
+  });
+  return `${ACTION_USAGE[action]}\n\n${OPTIONS[action]?.describe ?? 'run COMMAND in its view'}\n\nOptions:\n${lines.join('\n')}`;
+}
+
+/** Edit distance with a swap of two neighbours as one edit (optimal string alignment), for "did you mean". */
+export function editDistance(a: string, b: string): number {
+  const d = Array.from({ length: a.length + 1 }, (_, i) =>
+    Array.from({ length: b.length + 1 }, (_, j) => (i === 0 ? j : j === 0 ? i : 0)),
+  );
+  for (let i = 1; i <= a.length; i++)
+    for (let j = 1; j <= b.length; j++) {
+      d[i][j] = Math.min(d[i - 1][j] + 1, d[i][j - 1] + 1, d[i - 1][j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        d[i][j] = Math.min(d[i][j], d[i - 2][j - 2] + 1);
+    }
+  return d[a.length][b.length];
+}
+
+/** The option nearest to an unknown one, when it is near enough to be what was meant. */
+export function nearestOption(typed: string): string | undefined {
+  const name = typed.replace(/^-+/, '');
+  let best: [string, number] | undefined;
+  for (const key of Object.keys(OPTIONS)) {
+    if (key === 'complete') continue;
+    const distance = editDistance(name, key);
+    if (!best || distance < best[1]) best = [key, distance];
+  }
+  return best && best[1] <= Math.max(1, Math.floor(name.length / 3)) ? `--${best[0]}` : undefined;
+}
+
+/** An option word that the table does not know, as it was typed. */
+function unknownOption(argv: readonly string[], parsedKeys: readonly string[]): string | undefined {
+  const unknown = new Set(parsedKeys.filter((k) => k !== '_' && !known.has(k)));
+  if (unknown.size === 0) return undefined;
+  for (const word of argv) {
+    if (word === '--') break;
+    const long = /^--([^=]+)/.exec(word)?.[1];
+    if (long !== undefined && unknown.has(long)) return `--${long}`;
+    if (long === undefined && /^-[^-]/.test(word) && [...word.slice(1)].some((c) => unknown.has(c)))
+      return `-${[...word.slice(1)].find((c) => unknown.has(c))}`;
+  }
+  return `--${[...unknown][0]}`;
+}
+
+function unknownOptionError(typed: string): never {
+  const near = nearestOption(typed);
+  throw new RunnerError(
+    `unknown option ${typed}${near ? `; did you mean ${near}?` : ''} (see Runner --help)`,
+    ExitCode.usage,
+  );
 }
 
 async function usageError(argv: string[]): Promise<never> {
@@ -216,7 +330,8 @@ const VIEW_NAMED = new Set(['--name', '--enter', '--kill']);
  * among the options: the first word that is no option and no option's value is COMMAND (or an
  * action's word), and what follows it is left as it is.
  */
-export function joinNameValues(argv: readonly string[]): string[] {
+export function joinNameValues(given: readonly string[]): string[] {
+  const argv = splitActionValues(given);
   const takesValue = new Set(
     Object.entries(OPTIONS)
       .filter(([, s]) => s.type === 'string' || s.type === 'strings')
@@ -236,15 +351,35 @@ export function joinNameValues(argv: readonly string[]): string[] {
   return out;
 }
 
+/**
+ * `--resolve=App` as `--resolve App`: an action's first word may be given as its value, as any
+ * option's value may be (`--root=DIR`). Only among the options, as joinNameValues.
+ */
+function splitActionValues(argv: readonly string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const word = argv[i];
+    if (word === '--' || !word.startsWith('-') || word === '-') return [...out, ...argv.slice(i)];
+    const match = /^--(resolve|why|desktop|rename)=(.*)$/s.exec(word);
+    if (match) out.push(`--${match[1]}`, match[2]);
+    else out.push(word);
+  }
+  return out;
+}
+
 export async function parseOptions(given: string[]): Promise<Options> {
   const argv = joinNameValues(given);
   let parsed = parseArgs.detailed(argv, parserOptions());
-  if (parsed.error || Object.keys(parsed.argv).some((k) => k !== '_' && !known.has(k))) await usageError(argv);
+  const typed = unknownOption(argv, Object.keys(parsed.argv));
+  if (typed) unknownOptionError(typed);
+  if (parsed.error) await usageError(argv);
   // Options end at COMMAND only for a launch: `Runner --resolve App --json` means --json.
   const action = Object.keys(WORDS).find((key) => parsed.argv[key] === true);
   if (action) {
     parsed = parseArgs.detailed(argv, parserOptions(false));
-    if (parsed.error || Object.keys(parsed.argv).some((k) => k !== '_' && !known.has(k))) await usageError(argv);
+    const late = unknownOption(argv, Object.keys(parsed.argv));
+    if (late) unknownOptionError(late);
+    if (parsed.error) await usageError(argv);
     const words = parsed.argv._.map(String);
     const [min, max, usage] = WORDS[action];
     if (words.length > max)
@@ -258,19 +393,25 @@ export async function parseOptions(given: string[]): Promise<Options> {
     if (words.length < min && !parsed.argv.help) throw new RunnerError(`usage: ${usage}`, ExitCode.usage);
   }
   const a = parsed.argv as Record<string, unknown> & { _: (string | number)[] };
-  if (a.help) out(await (await fullYargs([])).getHelp());
-  for (const key of ['root', 'arch', 'name', 'enter', 'kill', 'signal']) {
+  for (const key of ['root', 'arch', 'name', 'enter', 'kill', 'signal', 'color', 'completion', 'complete']) {
     if (Array.isArray(a[key])) throw new RunnerError(`--${key} was given more than once`, ExitCode.usage);
     if (a[key] === '') throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   }
   for (const key of ['dependencies', 'with'])
     if ([a[key] ?? []].flat().includes('')) throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
+  for (const [key, values] of Object.entries(VALUES))
+    if (typeof a[key] === 'string' && !values.includes(a[key] as string))
+      throw new RunnerError(`--${key} takes ${values.join(', ')}, not '${a[key]}'`, ExitCode.usage);
   // Two actions at once (`--index --resolve App`) would do one and drop the other unsaid.
   const actions = ACTIONS.filter(
     (key) => a[key] !== undefined && a[key] !== false && !(key === 'resolve' && a.why === true),
   );
   if (actions.length > 1)
     throw new RunnerError(`--${actions[0]} and --${actions[1]} are two actions; give one`, ExitCode.usage);
+  if (a.help) {
+    const action = a.why === true ? 'why' : actions[0];
+    out(action ? actionHelp(action) : await (await fullYargs([])).getHelp());
+  }
   const misplaced = misplacedOption(a, actions[0] ?? 'launch');
   if (misplaced) throw new RunnerError(misplaced, ExitCode.usage);
   // A mistyped --root would otherwise show up as "command not found" or an empty answer
@@ -312,6 +453,9 @@ export async function parseOptions(given: string[]): Promise<Options> {
     index: flag('index'),
     desktop: flag('desktop'),
     remove: flag('remove'),
+    colour: flag('no-color') ? 'never' : ((a.color as ColourWhen | undefined) ?? 'auto'),
+    completion: a.completion as string | undefined,
+    complete: a.complete as string | undefined,
     help: flag('help'),
     version: flag('version'),
     rest: a._.map(String),

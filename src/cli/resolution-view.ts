@@ -1,8 +1,10 @@
-// Printing a resolution for people: the tree (chalk: colour only on a TTY, NO_COLOR respected)
+// Printing a resolution for people: the tree (colour as colour.ts decides)
 // and the --why explanation. The JSON record is in resolution-json.ts, which needs no chalk.
 // Every name, version, line and path comes from the tree: each is escaped (output.ts) before it
 // is coloured, so that only chalk's own sequences reach the terminal.
-import chalk from 'chalk';
+import { painter } from './painter.js';
+
+const chalk = painter();
 import type { Choice } from '../resolver/solver.js';
 import type { ResolvedRun } from '../run/resolve.js';
 import { escapeControls as e } from '../base/output.js';

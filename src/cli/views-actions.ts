@@ -29,7 +29,7 @@ import {
  * nothing outside is visible. Outside, the caller's own views, and for root every user's too
  * (named `~user/name`).
  */
-function visibleViews(): LiveView[] {
+export function visibleViews(): LiveView[] {
   const own = liveViews(registryDir());
   const here = viewOfSelf(own);
   if (here) {
