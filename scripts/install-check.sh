@@ -23,6 +23,7 @@ runner=$work/prefix/bin/Runner
 path=$work/tools:/usr/bin:/bin
 echo "installed: $(readlink -f "$runner")"
 as_user "$path" "$runner" --version
+echo "man: $(as_user "$path" env MANPAGER=cat MANWIDTH=80 man -M "$work/prefix/share/man" Runner | grep -m1 -- '- run')"
 as_user "$path" "$runner" --root "$work/tree" --check
 for run in cold warm; do
   echo "$run: $(as_user "$path" "$runner" --root "$work/tree" app | tr '\n' ' ')"

@@ -5,7 +5,12 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
+
+const test = rootTests(
+  import.meta.url,
+  "root's checks of the plan cache, loop-mounted file systems, and the unprivileged user",
+);
 import * as assert from 'uvu/assert';
 import { lastUnseenChange } from '../src/cache/observe.js';
 import { loadAddon } from '../src/base/addon.js';

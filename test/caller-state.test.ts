@@ -4,7 +4,9 @@
 // records them before Node starts; the addon and the executor restore them.
 import { spawn, spawnSync } from 'node:child_process';
 import path from 'node:path';
-import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
+
+const test = rootTests(import.meta.url, 'views built as root, and the unprivileged user it creates');
 import * as assert from 'uvu/assert';
 import { compile } from './helpers/cc.js';
 import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';

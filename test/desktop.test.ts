@@ -4,10 +4,13 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { formatExecValue, parseExecValue } from '../src/desktop/exec-line.js';
 import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { projectRoot, runner } from './helpers/run.js';
+
+const rootTest = rootTests(import.meta.url, 'they run as root');
 
 const DESKTOP = `[Desktop Entry]
 Type=Application
@@ -234,7 +237,7 @@ test('--desktop never replaces a file it did not write, never writes through a l
   );
 });
 
-test("as root, --desktop writes nothing under another user's directory (HOME kept by su or sudo -E)", () => {
+rootTest("as root, --desktop writes nothing under another user's directory (HOME kept by su or sudo -E)", () => {
   const home = tempDir('runner-their-home-');
   fs.chownSync(home, 1234, 1234);
   const theirs = { ...process.env, HOME: home, XDG_DATA_HOME: undefined };

@@ -2,9 +2,12 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
 import * as assert from 'uvu/assert';
 import { makeTree, tempDir } from './helpers/tree.js';
 import { cli, projectRoot, runner } from './helpers/run.js';
+
+const rootTest = rootTests(import.meta.url, 'they run as root');
 
 const listing = (index: string) =>
   (fs.readdirSync(index, { recursive: true }) as string[])
@@ -168,7 +171,7 @@ test('a file in one program and a directory in another is one warning naming bot
   assert.equal(fs.readdirSync(elsewhere), [], 'nothing written through the foreign link');
 });
 
-test('as root, --index writes no Index that another user could redirect, unless --trust-tree', () => {
+rootTest('as root, --index writes no Index that another user could redirect, unless --trust-tree', () => {
   const refusal =
     '; running as root, Runner does not write an Index another user could redirect (--trust-tree overrides)\n';
   // A tree another user owns: they could swap System/Index for a symlink between check and write.
@@ -215,7 +218,7 @@ test("the Index is everyone's: its directories are 0755 under any umask", () => 
   for (const dir of dirs) assert.is((fs.statSync(dir).mode & 0o777).toString(8), '755', dir);
 });
 
-test('--index on a read-only tree is one clear line and exit 122', () => {
+rootTest('--index on a read-only tree is one clear line and exit 122', () => {
   const root = tree();
   // A real read-only file system: a read-only bind mount in a private mount namespace.
   const script = `mount --bind -o ro "$1" "$1" && exec "$2" "$3" --root "$1" --index`;

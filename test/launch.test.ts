@@ -3,7 +3,9 @@ import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
+
+const test = rootTests(import.meta.url, 'views built as root, and the unprivileged user it creates');
 import * as assert from 'uvu/assert';
 import { groupLayers, MAX_LOWER_LAYERS, type Group } from '../src/overlay/plan.js';
 import { ARGV_DUMP, compile, DENY_SYSCALLS } from './helpers/cc.js';

@@ -4,7 +4,9 @@ import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import crypto from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
+
+const test = rootTests(import.meta.url, 'views built as root, and the unprivileged user it creates');
 import * as assert from 'uvu/assert';
 import { bytePath, linkIndex, makeTree, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, frontCommand, shareTree, TEST_USER, type As } from './helpers/users.js';

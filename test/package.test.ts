@@ -5,16 +5,21 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
+
+const test = rootTests(
+  import.meta.url,
+  'the release build root (debootstrap), and the unprivileged user it installs as',
+);
 import * as assert from 'uvu/assert';
 import { nodeStartCounter } from './helpers/cc.js';
 import { arm64Node, arm64Sysroot, ensurePrebuilds, PLATFORMS, PREBUILT_FILES } from './helpers/prebuilds.js';
 import { projectRoot } from './helpers/run.js';
 import { linkIndex, makeTree, tempDir } from './helpers/tree.js';
-import { ensureTestUser, envAs, shareTree, TEST_USER } from './helpers/users.js';
+import { ensureTestUser, envAs, isRoot, shareTree, TEST_USER } from './helpers/users.js';
 
 ensureTestUser();
-const prebuilds = ensurePrebuilds();
+const prebuilds = isRoot() ? ensurePrebuilds() : '';
 const fixtures = path.join(projectRoot, 'fixtures');
 
 const readelf = (args: string[], file: string) => execFileSync('readelf', [...args, '-W', file], { encoding: 'utf8' });
@@ -141,6 +146,12 @@ test('npm pack, then npm install -g as a user: Runner works, cold and warm, root
     'no build file (npm would compile at every install)',
   );
   assert.not.ok(fs.existsSync(path.join(unpacked, 'addon')), 'no C++ sources');
+  // npm links the package's man page into the prefix: `man Runner` finds it there.
+  const manual = spawnSync('man', ['-M', path.join(prefix, 'share/man'), 'Runner'], {
+    encoding: 'utf8',
+    env: { ...envAs('user'), MANPAGER: 'cat', MANWIDTH: '80' },
+  });
+  assert.match(manual.stdout, /Runner - run a GoboLinux program/, manual.stderr);
   const check = asUser([path.join(prefix, 'bin/Runner'), '--check', '--json'], envAs('user'));
   assert.ok(JSON.parse(check.stdout).executor === undefined || JSON.parse(check.stdout).executor.ok, check.stdout);
 
@@ -201,6 +212,10 @@ test('npm run package:gobo: a GoboLinux package that, unpacked into a tree and i
   const program = path.join(tree, 'Programs/Runner', version);
   assert.is(fs.readFileSync(path.join(program, 'Resources/Dependencies'), 'utf8'), 'NodeJS >= 20.19\n');
   assert.match(fs.readFileSync(path.join(program, 'Resources/Description'), 'utf8'), /^\[Name\] Runner\n\[Summary\] /);
+  assert.ok(
+    fs.existsSync(path.join(program, 'share/man/man1/Runner.1')),
+    'the man page, where the Index links share/ from',
+  );
   fs.symlinkSync(version, path.join(tree, 'Programs/Runner/Current'));
   const index = spawnSync(
     process.execPath,

@@ -4,7 +4,9 @@ import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
+
+const test = rootTests(import.meta.url, 'views built as root, and the unprivileged user it creates');
 import * as assert from 'uvu/assert';
 import { nodeStartCounter } from './helpers/cc.js';
 import { projectRoot } from './helpers/run.js';

@@ -3,7 +3,9 @@
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { test } from 'uvu';
+import { rootTests } from './helpers/suite.js';
+
+const test = rootTests(import.meta.url, 'views built as root, and the unprivileged user it creates');
 import * as assert from 'uvu/assert';
 import { linkIndex, makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { ensureTestUser, envAs, rootlessPackage, shareTree, TEST_USER, type As } from './helpers/users.js';

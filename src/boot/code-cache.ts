@@ -1,5 +1,5 @@
 // V8's code cache of the CLI bundle: compiling the bundle from source costs every Node start more
-// than the whole rest of `Runner --version` (bench/README.md); compiling it with the bytes V8
+// than the whole rest of `Runner --version` (docs/benchmarks.md); compiling it with the bytes V8
 // saved last time skips the parsing. Node 22 has this built in (module.enableCompileCache);
 // Runner supports Node 20, so the loader keeps the cache itself, as the plan cache's neighbour.
 //

@@ -118,7 +118,7 @@ export function observe<T>(plan: () => T): { result: T; observation: Observation
     (originals.get('realpathSync') as unknown as { native: (...args: unknown[]) => unknown }).native.call(fs, ...args);
   // The identity the front will compare, printed by its own code (addon/batch-stat.h): one statx
   // and a string. In a fresh Node, as every planning launch is, a BigIntStats and printing its
-  // bigints takes twice as long (bench/README.md). Loaded before anything is wrapped:
+  // bigints takes twice as long (docs/benchmarks.md). Loaded before anything is wrapped:
   // loading it reads files, which the plan does not depend on.
   const { identity } = loadAddon();
   const identityAt = (p: FilePath, follow: boolean): string => {

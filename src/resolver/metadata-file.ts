@@ -8,7 +8,7 @@
 // root can write, unless told the tree is trusted (`--trust-tree`): base/root-safety.ts decides.
 //
 // These are Node's own fs calls on purpose: the same read done in one call to the addon was no
-// faster, since the time is the kernel's, not the bindings' (bench/README.md).
+// faster, since the time is the kernel's, not the bindings' (docs/benchmarks.md).
 import fs from 'node:fs';
 import { fileNotRootsAlone } from '../base/root-safety.js';
 
@@ -60,7 +60,7 @@ export function readMetadataFile(
 ): MetadataRead {
   // A file that is usually absent (few versions have an Architecture or Environment file) is
   // looked for with an lstat first: no exception, much cheaper than a failed open that throws, and
-  // cheaper than listing its directory (bench/README.md). For the plan cache, "nothing there"
+  // cheaper than listing its directory (docs/benchmarks.md). For the plan cache, "nothing there"
   // is recorded as the directory's identity (cache/observe.ts), as a listing would be.
   if (usuallyAbsent && entryAt(file) === undefined) return { kind: 'absent' };
   let fd: number;

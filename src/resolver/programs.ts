@@ -40,7 +40,7 @@ export interface ProgramVersions {
 /**
  * What a run knows of the tree, read as the solver asks for it. Not ahead of it: reading ahead on
  * a native thread made no resolve faster, on two cores that V8's own collector and compiler
- * threads already share with the solve (bench/README.md).
+ * threads already share with the solve (docs/benchmarks.md).
  */
 export class World {
   /** Programs with symlinks resolved, once per run. */
