@@ -349,10 +349,20 @@ test('CompatibilityList substitutes names, falling back to the name itself', () 
   assert.equal(chosen(run), ['NcursesW 6.2', 'Udev 200']);
 });
 
-test('Alien dependencies are reported, not resolved', () => {
-  const run = resolve({ programs: { App: { '1': { deps: 'PIP3:meson\nA\n' } }, A: { '1': {} } } }, 'App');
-  assert.equal(chosen(run), ['A 1']);
-  assert.match(run.warnings[0], /'PIP3:meson' is an Alien dependency \(PIP3\); Runner does not handle those, skipped/);
+test('an Alien dependency is resolved like a program; one nothing provides names the command that installs it', () => {
+  assert.throws(
+    () => resolve({ programs: { App: { '1': { deps: 'PIP3:meson\nA\n' } }, A: { '1': {} } } }, 'App'),
+    /PIP3:meson is not installed \(Alien --install PIP3:meson installs it\)/,
+  );
+  // AlienVFS merged into Programs: the module's versions stand beside the programs.
+  const spec = {
+    programs: {
+      App: { '1': { deps: 'PIP3:meson >= 1.0\nA\n' } },
+      A: { '1': {} },
+      'PIP3:meson': { '0.9': {}, '1.2.0': {}, '1.3.1': {} },
+    },
+  };
+  assert.equal(chosen(resolve(spec, 'App')).sort(), ['A 1', 'PIP3:meson 1.3.1']);
 });
 
 test('a malformed line in a dependency is skipped with a warning; --strict-metadata refuses that version', () => {

@@ -18,6 +18,7 @@ const SIGNALS = ['TERM', 'KILL', 'HUP', 'INT', 'QUIT', 'USR1', 'USR2', 'STOP', '
 
 const SOURCES: Record<string, Source> = {
   root: 'dirs',
+  aliens: 'dirs',
   arch: { words: ARCHITECTURES },
   dependencies: 'files',
   with: { kind: 'versions' },

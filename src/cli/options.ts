@@ -16,6 +16,8 @@ import { out } from '../base/output.js';
 /** The parsed command line: what a launch's plan reads (PlanOptions), and the rest. */
 export interface Options extends PlanOptions {
   root?: string;
+  /** --aliens: the AlienVFS directory. */
+  aliens?: string;
   arch?: string;
   dependencies: string[];
   with: string[];
@@ -60,6 +62,7 @@ interface Spec {
 
 export const OPTIONS: Record<string, Spec> = {
   root: { type: 'string', describe: 'GoboLinux tree root (DIR/Programs, DIR/System/Index)' },
+  aliens: { type: 'string', describe: 'AlienVFS: Manager:Module/Version/ directories (default <root>/Mount/AlienVFS)' },
   arch: { type: 'string', alias: 'a', describe: 'wanted architecture (x86_64, i686, ...)' },
   dependencies: { type: 'strings', alias: 'd', describe: 'add a Dependencies file as top layers (repeatable)' },
   with: { type: 'strings', describe: 'run COMMAND in the view of program NAME[/VERSION] (repeatable)' },
@@ -176,6 +179,7 @@ const RESOLVING = ['launch', 'resolve', 'why'];
 const LAUNCH = ['launch'];
 const ONLY_WITH: Record<string, readonly string[]> = {
   arch: RESOLVING,
+  aliens: RESOLVING,
   dependencies: RESOLVING,
   with: RESOLVING,
   strict: RESOLVING,
@@ -393,7 +397,7 @@ export async function parseOptions(given: string[]): Promise<Options> {
     if (words.length < min && !parsed.argv.help) throw new RunnerError(`usage: ${usage}`, ExitCode.usage);
   }
   const a = parsed.argv as Record<string, unknown> & { _: (string | number)[] };
-  for (const key of ['root', 'arch', 'name', 'enter', 'kill', 'signal', 'color', 'completion', 'complete']) {
+  for (const key of ['root', 'aliens', 'arch', 'name', 'enter', 'kill', 'signal', 'color', 'completion', 'complete']) {
     if (Array.isArray(a[key])) throw new RunnerError(`--${key} was given more than once`, ExitCode.usage);
     if (a[key] === '') throw new RunnerError(`--${key} needs a value`, ExitCode.usage);
   }
@@ -421,6 +425,7 @@ export async function parseOptions(given: string[]): Promise<Options> {
   const flag = (key: string) => a[key] === true;
   return {
     root: a.root as string | undefined,
+    aliens: a.aliens as string | undefined,
     arch: a.arch as string | undefined,
     // A repeated string option arrives as an array ('duplicate-arguments-array'); arrays proper
     // would swallow the command words after -d FILE.
@@ -465,7 +470,7 @@ export async function parseOptions(given: string[]): Promise<Options> {
 /** What the resolver needs from the command line. */
 export function resolveOptionsOf(options: Options): ResolveOptions {
   return {
-    paths: goboPaths(options.root),
+    paths: goboPaths(options.root, process.env, options.aliens),
     arch: options.arch,
     dependencyFiles: options.dependencies,
     withPrograms: options.with,

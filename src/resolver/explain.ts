@@ -1,6 +1,7 @@
 // Words for what the solver derived (PubGrub's external incompatibilities are the facts; a derived
 // one rests on them). A failure is told as the derivation (report.ts), each fact in its own words;
 // `--why` and -v explain an excluded version by the same derivation of the fact that excluded it.
+import { isAlien } from './paths.js';
 import { formatConstraints } from './constraint.js';
 import type { Alternative, Requirement } from './dependencies.js';
 import { leaves, type Incompatibility } from './pubgrub/incompatibility.js';
@@ -47,7 +48,10 @@ const where = (requirement: Requirement) => `${cutMiddle(requirement.file, 160)}
 function lacking(option: Option): string {
   if (option.ambiguous)
     return `${name(option.asked)} could be ${listWithCount(option.ambiguous.map(name), 4, 'or', 'names')} (names that differ only in letter case)`;
-  if (option.installed.length === 0) return `${name(option.asked)} is not installed`;
+  if (option.installed.length === 0)
+    return isAlien(option.asked)
+      ? `${name(option.asked)} is not installed (Alien --install ${name(option.asked)} installs it)`
+      : `${name(option.asked)} is not installed`;
   const constraints = cutMiddle(formatConstraints(option.alternative.constraints), 120);
   const installed = listWithCount(
     [...option.installed].reverse().map((v) => cutMiddle(v, 40)),

@@ -20,13 +20,24 @@ export interface GoboPaths {
   programs: string;
   index: string;
   settings: string;
+  /** AlienVFS: `<Manager>:<Module>/<Version>/` for each installed language module version. */
+  aliens: string;
+}
+
+/** An Alien (language module) name: `Manager:Module`, as `PIP3:mako` or `CPAN:XML::Parser`. */
+export function isAlien(name: string): boolean {
+  return name.includes(':');
 }
 
 /**
  * `--root DIR` puts everything under DIR. Without it, GoboLinux's own variables (goboPrograms,
  * goboIndex, goboSettings, as GoboPath exports them) win over the defaults.
  */
-export function goboPaths(root: string | undefined, env: NodeJS.ProcessEnv = process.env): GoboPaths {
+export function goboPaths(
+  root: string | undefined,
+  env: NodeJS.ProcessEnv = process.env,
+  aliens: string | undefined = env.RUNNER_ALIENS || undefined,
+): GoboPaths {
   if (root !== undefined) {
     const base = path.resolve(root);
     return {
@@ -34,6 +45,7 @@ export function goboPaths(root: string | undefined, env: NodeJS.ProcessEnv = pro
       programs: path.join(base, 'Programs'),
       index: path.join(base, 'System/Index'),
       settings: path.join(base, 'System/Settings'),
+      aliens: path.resolve(aliens ?? path.join(base, 'Mount/AlienVFS')),
     };
   }
   return {
@@ -41,5 +53,6 @@ export function goboPaths(root: string | undefined, env: NodeJS.ProcessEnv = pro
     programs: path.resolve(env.goboPrograms ?? '/Programs'),
     index: path.resolve(env.goboIndex ?? '/System/Index'),
     settings: path.resolve(env.goboSettings ?? '/System/Settings'),
+    aliens: path.resolve(aliens ?? '/Mount/AlienVFS'),
   };
 }

@@ -16,7 +16,7 @@ import { ExitCode, RunnerError } from '../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
 import { isDirectory } from '../base/directories.js';
 import { noteDirectoryChecked } from '../base/root-safety.js';
-import type { GoboPaths } from './paths.js';
+import { isAlien, type GoboPaths } from './paths.js';
 import { sortNewestFirst } from './version.js';
 
 /** Directory entries under Programs/<Name>/ that are never versions. */
@@ -61,6 +61,18 @@ export class World {
     readonly readPolicy: ReadPolicy = { ownersMustBeRoot: false },
   ) {
     this.programsReal = realpathOr(paths.programs, paths.programs);
+    this.aliensReal = realpathOr(paths.aliens, paths.aliens);
+  }
+
+  readonly aliensReal: string;
+
+  /**
+   * Where a program's versions are: Programs, or for an Alien name that Programs does not hold
+   * (AlienVFS not merged into it), the AlienVFS directory.
+   */
+  private baseOf(name: string): string {
+    if (!isAlien(name)) return this.paths.programs;
+    return fs.existsSync(path.join(this.paths.programs, name)) ? this.paths.programs : this.paths.aliens;
   }
 
   warnOnce(message: string): void {
@@ -119,14 +131,14 @@ export class World {
   versionDir(name: string, version: string): string {
     const key = `${name}/${version}`;
     let dir = this.dirs.get(key);
-    if (dir === undefined) this.dirs.set(key, (dir = path.join(this.paths.programs, name, version)));
+    if (dir === undefined) this.dirs.set(key, (dir = path.join(this.programDir(name), version)));
     return dir;
   }
 
   /** Programs/<name>, the directory up to which a version's metadata directories are checked. */
   programDir(name: string): string {
     let dir = this.dirs.get(name);
-    if (dir === undefined) this.dirs.set(name, (dir = path.join(this.paths.programs, name)));
+    if (dir === undefined) this.dirs.set(name, (dir = path.join(this.baseOf(name), name)));
     return dir;
   }
 
@@ -134,7 +146,7 @@ export class World {
   program(name: string): ProgramVersions | undefined {
     // Once Programs has been listed (a name was not found as written), a name not in the listing
     // is not installed: no failing readdir for each of a hostile file's many missing names.
-    if (this.listed !== undefined && !this.listed.has(name)) return undefined;
+    if (this.listed !== undefined && !this.listed.has(name) && !isAlien(name)) return undefined;
     if (this.versionCache.has(name)) return this.versionCache.get(name);
     const result = nameProblem(name) ? undefined : this.readProgram(name);
     this.versionCache.set(name, result);
@@ -195,7 +207,7 @@ export class World {
   }
 
   insidePrograms(realPath: string): boolean {
-    return realPath.startsWith(this.programsReal + path.sep);
+    return realPath.startsWith(this.programsReal + path.sep) || realPath.startsWith(this.aliensReal + path.sep);
   }
 
   /** Maps a real path inside Programs to its program and version, if it is inside one. */

@@ -232,7 +232,6 @@ class GoboProblem implements Problem<Why> {
     for (const requirement of requirements) {
       const use: LineUse = { requirement, by, options: [], virtual: undefined, choices: NO_CHOICES };
       uses.push(use);
-      if (requirement.alien) continue;
       const options = this.optionsOf(requirement);
       use.options = options;
       if (this.options.ignoreMissing && options.every((o) => isEmptySet(o.set))) continue;
@@ -362,12 +361,6 @@ export function solve(options: SolveOptions): Resolution {
     for (const use of problem.lines.get(`${requester}\0${index}`) ?? []) {
       const { requirement } = use;
       const where = () => `${requirement.file}:${requirement.line}`;
-      if (requirement.alien) {
-        warnOnce(
-          `${where()}: '${requirement.name}' is an Alien dependency (${requirement.name.split(':')[0]}); Runner does not handle those, skipped`,
-        );
-        continue;
-      }
       const picked =
         use.virtual === undefined ? (use.options.length === 1 ? 0 : -1) : (decisions.get(use.virtual) ?? -1);
       const option = use.options[picked];
