@@ -63,8 +63,8 @@ void RestoreCallerState() {
 
 bool IsSetupOp(const std::string& name) {
   return name == "userns" || name == "mountns" || name == "private" || name == "writelayer" || name == "group" ||
-         name == "overlay" || name == "remove" || name == "bindfile" || name == "attach" || name == "keepindex" ||
-         name == "join" || name == "upperdir" || name == "whiteout";
+         name == "overlay" || name == "remove" || name == "bindfile" || name == "binddir" || name == "attach" ||
+         name == "keepindex" || name == "join" || name == "upperdir" || name == "whiteout";
 }
 
 // `nsid FILE`: a named view's record learns which namespaces it is, once they exist. FILE is in
@@ -105,6 +105,7 @@ bool RunSetupOp(ViewBuilder* view, const Op& op, Failure* f) {
   if (op.name == "whiteout") return view->AddWhiteout(op.args[0], op.args[1], f);
   if (op.name == "overlay") return view->MountOverlay(op.args[0], op.list, f);
   if (op.name == "bindfile") return view->BindFile(op.args[0], op.args[1], op.args[2] == "1", f);
+  if (op.name == "binddir") return view->BindDirectory(op.args[0], op.args[1], f);
   return view->Remove(op.args[0], op.args[1], f);
 }
 

@@ -26,6 +26,7 @@ const std::map<std::string, Shape> kShapes = {
     {"nonewprivs", {0, false}},
     {"fallback", {1, false}},
     {"bindfile", {3, false}},
+    {"binddir", {2, false}},
     {"exec", {2, true}},
     {"warn", {1, false}},
     {"upperdir", {2, false}},

@@ -21,6 +21,8 @@ struct Op {
 
 // `bindfile SOURCE TARGET CREATE` bind-mounts a file onto TARGET (CREATE 1: made first, in the
 // overlay mounted on TARGET's directory).
+// `binddir SOURCE TARGET` bind-mounts the directory SOURCE, read-only, onto TARGET, a directory
+// made first in the overlay mounted on TARGET's directory (an Alien version at a colon-free path).
 // `remove TARGET RELATIVE` removes RELATIVE inside the overlay mounted on TARGET, resolved beneath
 // that mount without following symlinks.
 // `whiteout TARGET RELATIVE` (before the `overlay` on TARGET) hides RELATIVE, at the top of that

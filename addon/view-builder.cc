@@ -494,6 +494,40 @@ bool ViewBuilder::BindFile(const std::string& source, const std::string& target,
   return true;
 }
 
+bool ViewBuilder::BindDirectory(const std::string& source, const std::string& target, Failure* f) {
+  size_t slash = target.rfind('/');
+  std::string dir = slash == 0 ? "/" : target.substr(0, slash), leaf = target.substr(slash + 1);
+  int root = -1;
+  for (const auto& [mounted, fd] : roots_)
+    if (mounted == dir) root = fd;
+  if (root < 0) return Fail(f, "bind", target, EINVAL, "its directory is not an overlay of the view");
+  int src = open(source.c_str(), O_PATH | O_DIRECTORY | O_CLOEXEC);
+  if (src < 0) return Fail(f, "open (a directory)", source, errno);
+  // Made in the overlay just mounted on its directory: the view's own, never the host's.
+  if (mkdirat(root, leaf.c_str(), 0755) != 0) {
+    int err = errno;
+    close(src);
+    return Fail(f, "mkdir", target, err);
+  }
+  int dst = openat(root, leaf.c_str(), O_PATH | O_DIRECTORY | O_NOFOLLOW | O_CLOEXEC);
+  if (dst < 0) {
+    int err = errno;
+    close(src);
+    return Fail(f, "open", target, err);
+  }
+  std::string at = FdPath(dst);
+  bool ok = mount(FdPath(src).c_str(), at.c_str(), nullptr, MS_BIND, nullptr) == 0;
+  int err = errno;
+  close(src);
+  close(dst);
+  if (!ok) return Fail(f, "mount(MS_BIND)", source + " onto " + target, err);
+  mounted_.push_back(target);
+  // Read-only, as every layer of the view is: the program cannot write into the tree through it.
+  if (mount(nullptr, target.c_str(), nullptr, MS_BIND | MS_REMOUNT | MS_RDONLY, nullptr) != 0)
+    return Fail(f, "mount(MS_REMOUNT|MS_RDONLY)", target, errno);
+  return true;
+}
+
 void ViewBuilder::Undo() {
   ForgetRemovalDirectory();
   for (auto it = mounted_.rbegin(); it != mounted_.rend(); ++it) umount2(it->c_str(), MNT_DETACH);

@@ -47,6 +47,9 @@ class ViewBuilder {
   // Bind-mounts the regular file `source` onto `target`, a file (never a symlink). `create`: the
   // file does not exist yet and is made in the overlay just mounted on its directory.
   bool BindFile(const std::string& source, const std::string& target, bool create, Failure* f);
+  // Bind-mounts the directory `source`, read-only, onto `target`, a directory made for it in the
+  // overlay just mounted on its parent (an Alien's version, at a path its search path can name).
+  bool BindDirectory(const std::string& source, const std::string& target, Failure* f);
   // Detach every overlay mounted so far (for --fallback after a failure).
   void Undo();
   // Closes the directory Remove keeps open for the next removal (any other operation may mount

@@ -35,7 +35,7 @@ export interface MountPlan {
    * may remove entries in them (overlay/conflicts.ts: upperDirectories). */
   upperDirectories: FilePath[];
   /** Files bound onto paths of the view (a foreign program's loader at its PT_INTERP path). */
-  binds: { source: string; target: string; create: boolean }[];
+  binds: { source: string; target: string; create: boolean; directory?: boolean }[];
   /** personality(2) value, e.g. PER_LINUX32 for a 32-bit run on a 64-bit host. */
   personality: number | undefined;
   /** Run without the view when it cannot be built (-f). */
@@ -84,6 +84,8 @@ export interface PlanInput {
   maxLayers?: number;
   /** Overlay every Index directory, even one nothing is added to (a named view: one write layer for all). */
   overlayEvery?: boolean;
+  /** Directories bound read-only into the view, each at a new directory of an overlaid Index directory. */
+  directoryBinds?: readonly { source: string; target: string }[];
 }
 
 export const PER_LINUX32 = 0x0008;
@@ -121,10 +123,12 @@ export function planMounts(input: PlanInput): MountPlan {
     // Without -p an Index directory nobody adds to and nothing is removed from stays as it is;
     // with -p it is emptied.
     const removesHere = input.removals.some((r) => isUnder(r, target));
+    const bindsHere = (input.directoryBinds ?? []).some((b) => path.dirname(b.target) === target);
     if (
       input.layers.every((layer) => layer.feeds[dir].length === 0) &&
       !input.pure &&
       !removesHere &&
+      !bindsHere &&
       !input.overlayEvery
     )
       continue;
@@ -142,6 +146,8 @@ export function planMounts(input: PlanInput): MountPlan {
     if (createIn) mounts.push({ target: createIn, layers: [createIn] });
     binds.push({ source, target, create: createIn !== undefined });
   }
+  for (const { source, target } of input.directoryBinds ?? [])
+    binds.push({ source, target, create: true, directory: true });
   return {
     format: 'runner-plan/1',
     rootless: input.rootless,

@@ -110,7 +110,12 @@ export function planOperations(plan: MountPlan, argv: readonly Token[] = plan.ex
     if (named) for (const item of named.afterWriteLayer) ops.push(item);
     for (const group of plan.groups) ops.push(['group', group.target, ...list(group.layers)]);
     for (const item of mountOperations(plan.mounts, plan.removals, plan.upperDirectories)) ops.push(item);
-    for (const bind of plan.binds) ops.push(['bindfile', bind.source, bind.target, bind.create ? '1' : '0']);
+    for (const bind of plan.binds)
+      ops.push(
+        bind.directory
+          ? ['binddir', bind.source, bind.target]
+          : ['bindfile', bind.source, bind.target, bind.create ? '1' : '0'],
+      );
     // A working directory inside the Index shows the view, not the host's files under it.
     ops.push(['rechdir']);
   }

@@ -16,6 +16,8 @@ import { callerVariablesRead, type EnvOp } from '../overlay/environment.js';
 import { findInView, missingInterpreter } from '../overlay/exec-path.js';
 import { indexLowers, PER_LINUX32, planMounts, type Exec, type MountPlan } from '../overlay/plan.js';
 import { viewEnvironment } from '../overlay/view-env.js';
+import { alienEnvironment, type ChosenAlien } from '../overlay/alien-env.js';
+import { isAlien } from '../resolver/paths.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../resolver/layers.js';
 import { realpathOr } from '../resolver/programs.js';
 import { readFirstLine } from '../script/shebang.js';
@@ -40,9 +42,26 @@ export interface PlanOptions {
  */
 const SCRIPT_MARK = 'RUNNER_SCRIPT_VIEW';
 
-/** Every version the run uses, in layer order (top first): dependencies, program, architecture layers. */
+/**
+ * Every version the run layers, in layer order (top first): dependencies, program, architecture
+ * layers. Aliens are not layers (aliensOf).
+ */
 export function versionsOf(run: ResolvedRun): { name: string; version: string; path: string }[] {
-  return [...run.dependencies, ...(run.program ? [run.program] : []), ...run.archLayers];
+  return [
+    ...run.dependencies.filter((d) => !isAlien(d.name)),
+    ...(run.program ? [run.program] : []),
+    ...run.archLayers,
+  ];
+}
+
+/**
+ * The Aliens (language modules) the run chose, in layer order: they go on search paths, each at
+ * `<Index>/<home>/.Runner-alien-<n>`, where the view binds its directory (alien-env.ts says why).
+ */
+export function aliensOf(run: ResolvedRun, index: string, home: string): ChosenAlien[] {
+  return run.dependencies
+    .filter((d) => isAlien(d.name))
+    .map((d, n) => ({ ...d, inView: path.join(index, home, `.Runner-alien-${n}`) }));
 }
 
 export function layersOf(run: ResolvedRun): Layer[] {
@@ -117,6 +136,12 @@ export function buildPlan(
   const removals = options.noRemovedeps ? [] : findConflicts(run.world, chosen, layers);
   const envFiles = options.noSourceEnv ? [] : layers.map((l) => path.join(l.path, 'Resources/Environment'));
   const { ops: envOps, problems } = viewEnvironment(paths.index, envFiles, run.world.readPolicy);
+  const indexDirs = presentIndexDirs(paths.index, options.fallback);
+  // The Aliens are shown in lib (any Index directory would do; lib is where modules usually are).
+  const aliens = aliensOf(run, paths.index, indexDirs.includes('lib') ? 'lib' : (indexDirs[0] ?? 'lib'));
+  if (aliens.length > 0 && indexDirs.length === 0)
+    throw new RunnerError(`the Index ${paths.index} has no directory to show Alien dependencies in`, ExitCode.view);
+  envOps.push(...alienEnvironment(aliens));
   // The mark names only the script this launch execs itself; an outer view's mark is replaced.
   envOps.push({ kind: 'unset', name: SCRIPT_MARK });
   const file = run.target.file;
@@ -139,7 +164,6 @@ export function buildPlan(
     how === 'linux32' && run.target.file
       ? placeLoader(run.target.file, run.architecture, layers, [paths.programs, paths.index])
       : undefined;
-  const indexDirs = presentIndexDirs(paths.index, options.fallback);
   const rootless = process.getuid?.() !== 0;
   const mounted = indexDirs.map((dir) => {
     const target = path.join(paths.index, dir);
@@ -160,8 +184,9 @@ export function buildPlan(
     fallback: options.fallback,
     envOps,
     exec: resolvedExec,
-    dependsOn: [paths.index, ...chosen.map((c) => c.path)],
+    dependsOn: [paths.index, ...chosen.map((c) => c.path), ...aliens.map((a) => a.path)],
     overlayEvery: options.name !== undefined,
+    directoryBinds: aliens.map((a) => ({ source: a.path, target: a.inView })),
   });
 }
 

@@ -1,0 +1,158 @@
+// Alien dependencies (language modules): read like any line, resolved from AlienVFS-shaped trees
+// (<AlienVFS>/<Manager>:<Module>/<Version>/, or the same under Programs) like programs, and put in
+// front of their language's search path in the view. The modules are real, from Debian packages
+// (python3-mako, python3-markupsafe, libxml-writer-perl), with a second version made by changing
+// the version in the module's own file; real interpreters load them inside the view.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { test } from 'uvu';
+import * as assert from 'uvu/assert';
+import { debianPackage } from './helpers/debian.js';
+import { projectRoot } from './helpers/run.js';
+import { rootTests } from './helpers/suite.js';
+import { linkIndex, makeTree } from './helpers/tree.js';
+import { envAs, runnerAs, shareTree, type As } from './helpers/users.js';
+
+const launchTest = rootTests(import.meta.url, 'views built as root');
+const cli = path.join(projectRoot, 'dist/bundle/main.cjs');
+
+const mako = path.join(debianPackage('python3-mako'), 'root/usr/lib/python3/dist-packages');
+const markupsafe = path.join(debianPackage('python3-markupsafe'), 'root/usr/lib/python3/dist-packages');
+const writer = path.join(debianPackage('libxml-writer-perl'), 'root/usr/share/perl5');
+
+/** A version directory of an Alien: the module's files as they sit on its module path. */
+function alienVersion(dir: string, files: Record<string, string>, edit?: [string, RegExp, string]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, from] of Object.entries(files)) fs.cpSync(from, path.join(dir, name), { recursive: true });
+  if (edit) {
+    const file = path.join(dir, edit[0]);
+    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(edit[1], edit[2]));
+  }
+}
+
+function tree(deps: string, alienDir = 'Mount/AlienVFS'): string {
+  const root = makeTree({
+    programs: {
+      App: {
+        '1.0': { deps, files: { 'bin/app': '#!/bin/sh\nexec "$@"\n' } },
+      },
+    },
+    current: { App: '1.0' },
+  });
+  linkIndex(root, { App: '1.0' });
+  const aliens = path.join(root, alienDir);
+  alienVersion(path.join(aliens, 'PIP3:mako/1.2.4'), { mako: path.join(mako, 'mako') });
+  alienVersion(path.join(aliens, 'PIP3:mako/1.1.0'), { mako: path.join(mako, 'mako') }, [
+    'mako/__init__.py',
+    /__version__ = "1\.2\.4"/,
+    '__version__ = "1.1.0"',
+  ]);
+  alienVersion(path.join(aliens, 'PIP3:markupsafe/2.1.2'), { markupsafe: path.join(markupsafe, 'markupsafe') });
+  alienVersion(path.join(aliens, 'CPAN:XML::Writer/0.900'), { XML: path.join(writer, 'XML') });
+  alienVersion(path.join(aliens, 'CPAN:XML::Writer/0.4.1'), { XML: path.join(writer, 'XML') }, [
+    'XML/Writer.pm',
+    /\$VERSION = "0\.900";/,
+    '$VERSION = "0.4.1";',
+  ]);
+  return root;
+}
+
+const runner = (args: string[], env: NodeJS.ProcessEnv = {}) =>
+  spawnSync(process.execPath, [cli, ...args], {
+    encoding: 'utf8',
+    cwd: '/',
+    env: { ...envAs('root'), RUNNER_NO_CACHE: '1', ...env },
+  });
+
+test('an Alien line is resolved like a program line: same order, newest fitting, names keep case and ::', () => {
+  const root = tree('PIP3:mako >= 1.0\nCPAN:XML::Writer < 0.6 [perl]\n');
+  const resolved = runner(['--root', root, '--resolve', 'App', '--json']);
+  assert.is(resolved.status, 0, resolved.stderr);
+  const chosen = Object.fromEntries(
+    JSON.parse(resolved.stdout).dependencies.map((d: { name: string; version: string }) => [d.name, d.version]),
+  );
+  assert.equal(chosen, { 'PIP3:mako': '1.2.4', 'CPAN:XML::Writer': '0.4.1' });
+  const why = runner(['--root', root, '--why', 'App', 'PIP3:mako']);
+  assert.is(why.status, 0, why.stderr);
+  assert.match(why.stdout, /PIP3:mako 1\.2\.4/);
+});
+
+test('a real line mixing an Alien and a program as alternatives: the first that can be satisfied', () => {
+  const line = 'CPAN:XML::Writer 0.4.1 [perl] | Perl-XML-Writer 0.4.1 [perl]\n';
+  const chosenIn = (root: string) => {
+    const resolved = runner(['--root', root, '--resolve', 'App', '--json']);
+    assert.is(resolved.status, 0, resolved.stderr);
+    return JSON.parse(resolved.stdout).dependencies.map(
+      (d: { name: string; version: string }) => `${d.name} ${d.version}`,
+    );
+  };
+  const root = tree(line);
+  assert.equal(chosenIn(root), ['CPAN:XML::Writer 0.900']);
+  fs.rmSync(path.join(root, 'Mount/AlienVFS/CPAN:XML::Writer'), { recursive: true });
+  fs.mkdirSync(path.join(root, 'Programs/Perl-XML-Writer/0.4.1'), { recursive: true });
+  assert.equal(chosenIn(root), ['Perl-XML-Writer 0.4.1']);
+});
+
+test('an Alien that nothing provides in a fitting version: 120 naming the line and the command that installs it; --ignore-missing warns', () => {
+  const root = tree('PIP3:nosuch >= 1.0\n');
+  const failed = runner(['--root', root, '--resolve', 'App']);
+  assert.is(failed.status, 120);
+  assert.match(failed.stderr, /PIP3:nosuch is not installed \(Alien --install PIP3:nosuch installs it\)/);
+  assert.match(failed.stderr, /Dependencies/);
+  const conflict = runner(['--root', tree('PIP3:mako >= 3.0\n'), '--resolve', 'App']);
+  assert.is(conflict.status, 120);
+  assert.match(conflict.stderr, /PIP3:mako/);
+  const lenient = runner(['--root', root, '--ignore-missing', '--resolve', 'App']);
+  assert.is(lenient.status, 0, lenient.stderr);
+  assert.match(lenient.stderr, /PIP3:nosuch/);
+});
+
+test('--aliens and RUNNER_ALIENS move the AlienVFS; Aliens merged into Programs are found there', () => {
+  const moved = tree('PIP3:mako < 1.2\n', 'elsewhere');
+  const flag = runner(['--root', moved, '--aliens', path.join(moved, 'elsewhere'), '--resolve', 'App', '--json']);
+  assert.is(flag.status, 0, flag.stderr);
+  assert.match(flag.stdout, /"PIP3:mako"/);
+  const variable = runner(['--root', moved, '--resolve', 'App'], { RUNNER_ALIENS: path.join(moved, 'elsewhere') });
+  assert.is(variable.status, 0, variable.stderr);
+  assert.is(runner(['--root', moved, '--resolve', 'App']).status, 120, 'not found without them');
+  const merged = tree('PIP3:mako < 1.2\n', 'Programs');
+  const inPrograms = runner(['--root', merged, '--resolve', 'App']);
+  assert.is(inPrograms.status, 0, inPrograms.stderr);
+  assert.match(inPrograms.stdout, /PIP3:mako.*1\.1\.0/);
+});
+
+for (const who of ['root', 'user'] as As[]) {
+  launchTest(`${who}: in the view, Python and Perl load the chosen module versions; the host sees none of them`, () => {
+    const python = '/usr/bin/python3';
+    const loadMako = ['-c', 'import mako, markupsafe; print(mako.__version__, mako.__file__)'];
+    const loadWriter = ['-MXML::Writer', '-e', 'print "$XML::Writer::VERSION $INC{q(XML/Writer.pm)}\\n"'];
+    for (const [deps, makoVersion, writerVersion] of [
+      ['PIP3:mako < 1.2\nPIP3:markupsafe\nCPAN:XML::Writer >= 0.4, < 0.6\n', '1.1.0', '0.4.1'],
+      ['PIP3:mako\nPIP3:markupsafe\nCPAN:XML::Writer\n', '1.2.4', '0.900'],
+    ]) {
+      const root = shareTree(tree(deps));
+      // Each chosen version is bound, read-only, at a colon-free directory of the view's Index.
+      const shown = `${root}/System/Index/lib/.Runner-alien-`;
+      const py = runnerAs(who, ['--root', root, 'app', python, ...loadMako]);
+      assert.is(py.status, 0, py.stderr);
+      assert.match(py.stdout, new RegExp(`^${makoVersion.replace(/\./g, '\\.')} ${shown}\\d/mako/__init__\\.py\\n$`));
+      const pl = runnerAs(who, ['--root', root, 'app', 'perl', ...loadWriter]);
+      assert.is(pl.status, 0, pl.stderr);
+      assert.match(pl.stdout, new RegExp(`^${writerVersion.replace(/\./g, '\\.')} ${shown}\\d/XML/Writer\\.pm\\n$`));
+      const write = runnerAs(who, ['--root', root, 'app', 'sh', '-c', `touch ${shown}0/x`]);
+      assert.match(write.stderr, /Read-only file system/, 'the tree cannot be written through the view');
+      assert.not.ok(
+        fs.readdirSync(path.join(root, 'System/Index/lib')).some((n) => n.startsWith('.Runner-alien')),
+        'nothing on the host',
+      );
+    }
+    const host = spawnSync('/usr/bin/python3', ['-c', 'import mako'], {
+      encoding: 'utf8',
+      env: { PATH: '/usr/bin:/bin' },
+    });
+    assert.is.not(host.status, 0, 'mako is not installed on the host: the view is what provides it');
+  });
+}
+
+test.run();
