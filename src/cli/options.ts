@@ -330,12 +330,12 @@ const known = new Set(Object.entries(OPTIONS).flatMap(([k, s]) => (s.alias ? [k,
 const VIEW_NAMED = new Set(['--name', '--enter', '--kill']);
 
 /**
- * `--name -x` as `--name=-x`, so that the parser takes `-x` as the name, not as an option. Only
+ * `--name -x` as `--name=-x`, so that the parser takes `-x` as the name, not as an option, and
+ * `--resolve=App` as `--resolve App`, as any option's value may be given (`--root=DIR`). Only
  * among the options: the first word that is no option and no option's value is COMMAND (or an
  * action's word), and what follows it is left as it is.
  */
-export function joinNameValues(given: readonly string[]): string[] {
-  const argv = splitActionValues(given);
+export function joinNameValues(argv: readonly string[]): string[] {
   const takesValue = new Set(
     Object.entries(OPTIONS)
       .filter(([, s]) => s.type === 'string' || s.type === 'strings')
@@ -345,28 +345,15 @@ export function joinNameValues(given: readonly string[]): string[] {
   for (let i = 0; i < argv.length; i++) {
     const word = argv[i];
     if (word === '--' || !word.startsWith('-') || word === '-') return [...out, ...argv.slice(i)];
+    // An action's first word given as its value: that word ends the options, as it would standing alone.
+    const action = /^--(resolve|why|desktop|rename)=(.*)$/s.exec(word);
+    if (action) return [...out, `--${action[1]}`, action[2], ...argv.slice(i + 1)];
     if (VIEW_NAMED.has(word) && i + 1 < argv.length) {
       out.push(`${word}=${argv[++i]}`);
       continue;
     }
     out.push(word);
     if (takesValue.has(word) && i + 1 < argv.length) out.push(argv[++i]);
-  }
-  return out;
-}
-
-/**
- * `--resolve=App` as `--resolve App`: an action's first word may be given as its value, as any
- * option's value may be (`--root=DIR`). Only among the options, as joinNameValues.
- */
-function splitActionValues(argv: readonly string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const word = argv[i];
-    if (word === '--' || !word.startsWith('-') || word === '-') return [...out, ...argv.slice(i)];
-    const match = /^--(resolve|why|desktop|rename)=(.*)$/s.exec(word);
-    if (match) out.push(`--${match[1]}`, match[2]);
-    else out.push(word);
   }
   return out;
 }
