@@ -2,12 +2,10 @@
 // table (options.ts), as `npm completion` and `kubectl completion` do. Values with a closed set
 // are in the script; program names, `Name/Version` and view names come from
 // `Runner --complete programs|versions|views` at the moment of completing, with the --root given.
-import fs from 'node:fs';
-import path from 'node:path';
 import { ExitCode } from '../base/errors.js';
 import { outText } from '../base/output.js';
 import { goboPaths } from '../resolver/paths.js';
-import { isVersionEntry } from '../resolver/programs.js';
+import { World } from '../resolver/programs.js';
 import { OPTIONS, VALUES, type Options } from './options.js';
 
 /** Where each option's value comes from: a closed list, a --complete kind, files or directories. */
@@ -161,19 +159,6 @@ export function completionScript(shell: string): string {
   return fishScript();
 }
 
-/** The directories in `dir` that `keep` accepts, sorted; none when it cannot be listed. */
-function entriesOf(dir: string, keep: (name: string) => boolean): string[] {
-  try {
-    return fs
-      .readdirSync(dir, { withFileTypes: true })
-      .filter((e) => (e.isDirectory() || e.isSymbolicLink()) && keep(e.name))
-      .map((e) => e.name)
-      .sort();
-  } catch {
-    return [];
-  }
-}
-
 /** Names a shell can take as one word: no blanks or control characters (a hostile tree has them). */
 const plainWord = (name: string) => !/[\s\x00-\x1f\x7f]/.test(name);
 
@@ -185,15 +170,13 @@ export async function completeAction(options: Options): Promise<number> {
     for (const view of visibleViews()) if (plainWord(view.fullName)) outText(view.fullName);
     return ExitCode.ok;
   }
-  const programs = goboPaths(options.root).programs;
-  for (const name of entriesOf(programs, (n) => !n.startsWith('.') && plainWord(n))) {
+  // The tree as a launch reads it: program directories and their version directories.
+  const world = new World(goboPaths(options.root));
+  for (const name of world.allProgramNames().filter(plainWord)) {
+    const versions = world.program(name)?.versions;
+    if (versions === undefined) continue;
     outText(name);
-    if (kind !== 'versions') continue;
-    for (const version of entriesOf(
-      path.join(programs, name),
-      (v) => isVersionEntry(v) && v !== 'Current' && plainWord(v),
-    ))
-      outText(`${name}/${version}`);
+    if (kind === 'versions') for (const version of versions.filter(plainWord)) outText(`${name}/${version}`);
   }
   return ExitCode.ok;
 }
