@@ -4,7 +4,7 @@
 import { execFileSync, spawnSync, type SpawnSyncOptions } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
-import { projectRoot, type Result } from './run.js';
+import { projectRoot, resultOf, type Result } from './run.js';
 import { tempDir } from './tree.js';
 
 export const TEST_USER = 'runner-test';
@@ -79,19 +79,13 @@ export function frontCommand(who: As, args: string[]): string[] {
 /** Runs the CLI as root or as the unprivileged test user. */
 export function runnerAs(who: As, args: string[], options: SpawnSyncOptions = {}): Result {
   const command = runnerCommand(who, args);
-  const result = spawnSync(command[0], command.slice(1), {
-    encoding: 'utf8',
-    timeout: 120_000,
-    cwd: '/',
-    env: envAs(who),
-    ...options,
-  });
-  if (result.error) throw result.error;
-  return {
-    status: result.status,
-    signal: result.signal,
-    stdout: String(result.stdout),
-    stderr: String(result.stderr),
-    pid: result.pid ?? 0,
-  };
+  return resultOf(
+    spawnSync(command[0], command.slice(1), {
+      encoding: 'utf8',
+      timeout: 120_000,
+      cwd: '/',
+      env: envAs(who),
+      ...options,
+    }),
+  );
 }
