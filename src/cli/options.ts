@@ -162,7 +162,6 @@ const ACTION_USAGE: Record<string, string> = {
   launch: 'Runner [options] COMMAND [ARGS...]',
   kill: 'Runner --kill NAME [--signal SIG]',
   enter: 'Runner --enter NAME [COMMAND [ARGS...]]',
-  why: 'Runner --why TARGET DEP',
 };
 
 /** Closed sets of values. */
