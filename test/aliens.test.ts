@@ -8,50 +8,31 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { debianPackage } from './helpers/debian.js';
+import { appTree, chosen, copyModule, modules, runner } from './helpers/aliens.js';
 import { projectRoot } from './helpers/run.js';
 import { rootTests } from './helpers/suite.js';
-import { linkIndex, makeTree, tempDir } from './helpers/tree.js';
+import { tempDir } from './helpers/tree.js';
 import { nodeStartCounter } from './helpers/cc.js';
 import { envAs, runnerAs, shareTree, type As } from './helpers/users.js';
 
 const launchTest = rootTests(import.meta.url, 'views built as root');
-const cli = path.join(projectRoot, 'dist/bundle/main.cjs');
 
-const mako = path.join(debianPackage('python3-mako'), 'root/usr/lib/python3/dist-packages');
-const markupsafe = path.join(debianPackage('python3-markupsafe'), 'root/usr/lib/python3/dist-packages');
-const writer = path.join(debianPackage('libxml-writer-perl'), 'root/usr/share/perl5');
-
-/** A version directory of an Alien: the module's files as they sit on its module path. */
-function alienVersion(dir: string, files: Record<string, string>, edit?: [string, RegExp, string]): void {
-  fs.mkdirSync(dir, { recursive: true });
-  for (const [name, from] of Object.entries(files)) fs.cpSync(from, path.join(dir, name), { recursive: true });
-  if (edit) {
-    const file = path.join(dir, edit[0]);
-    fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace(edit[1], edit[2]));
-  }
-}
-
-function tree(deps: string, alienDir = 'Mount/AlienVFS'): string {
-  const root = makeTree({
-    programs: {
-      App: {
-        '1.0': { deps, files: { 'bin/app': '#!/bin/sh\nexec "$@"\n' } },
-      },
-    },
-    current: { App: '1.0' },
-  });
-  linkIndex(root, { App: '1.0' });
+/** Two versions of mako and of XML::Writer (the second made by editing the module's own version), one of markupsafe. */
+function addModules(root: string, alienDir = 'Mount/AlienVFS'): string {
   const aliens = path.join(root, alienDir);
-  alienVersion(path.join(aliens, 'PIP3:mako/1.2.4'), { mako: path.join(mako, 'mako') });
-  alienVersion(path.join(aliens, 'PIP3:mako/1.1.0'), { mako: path.join(mako, 'mako') }, [
+  const mako = path.join(modules.python('python3-mako'), 'mako');
+  const writer = path.join(modules.perl(), 'XML');
+  copyModule(path.join(aliens, 'PIP3:mako/1.2.4'), { mako });
+  copyModule(path.join(aliens, 'PIP3:mako/1.1.0'), { mako }, [
     'mako/__init__.py',
     /__version__ = "1\.2\.4"/,
     '__version__ = "1.1.0"',
   ]);
-  alienVersion(path.join(aliens, 'PIP3:markupsafe/2.1.2'), { markupsafe: path.join(markupsafe, 'markupsafe') });
-  alienVersion(path.join(aliens, 'CPAN:XML::Writer/0.900'), { XML: path.join(writer, 'XML') });
-  alienVersion(path.join(aliens, 'CPAN:XML::Writer/0.4.1'), { XML: path.join(writer, 'XML') }, [
+  copyModule(path.join(aliens, 'PIP3:markupsafe/2.1.2'), {
+    markupsafe: path.join(modules.python('python3-markupsafe'), 'markupsafe'),
+  });
+  copyModule(path.join(aliens, 'CPAN:XML::Writer/0.900'), { XML: writer });
+  copyModule(path.join(aliens, 'CPAN:XML::Writer/0.4.1'), { XML: writer }, [
     'XML/Writer.pm',
     /\$VERSION = "0\.900";/,
     '$VERSION = "0.4.1";',
@@ -59,12 +40,7 @@ function tree(deps: string, alienDir = 'Mount/AlienVFS'): string {
   return root;
 }
 
-const runner = (args: string[], env: NodeJS.ProcessEnv = {}) =>
-  spawnSync(process.execPath, [cli, ...args], {
-    encoding: 'utf8',
-    cwd: '/',
-    env: { ...envAs('root'), RUNNER_NO_CACHE: '1', ...env },
-  });
+const tree = (deps: string, alienDir?: string) => addModules(appTree({ App: deps }), alienDir);
 
 test('an Alien line is resolved like a program line: same order, newest fitting, names keep case and ::', () => {
   const root = tree('PIP3:mako >= 1.0\nCPAN:XML::Writer < 0.6 [perl]\n');
@@ -81,18 +57,11 @@ test('an Alien line is resolved like a program line: same order, newest fitting,
 
 test('a real line mixing an Alien and a program as alternatives: the first that can be satisfied', () => {
   const line = 'CPAN:XML::Writer 0.4.1 [perl] | Perl-XML-Writer 0.4.1 [perl]\n';
-  const chosenIn = (root: string) => {
-    const resolved = runner(['--root', root, '--resolve', 'App', '--json']);
-    assert.is(resolved.status, 0, resolved.stderr);
-    return JSON.parse(resolved.stdout).dependencies.map(
-      (d: { name: string; version: string }) => `${d.name} ${d.version}`,
-    );
-  };
   const root = tree(line);
-  assert.equal(chosenIn(root), ['CPAN:XML::Writer 0.900']);
+  assert.equal(chosen(root), ['CPAN:XML::Writer 0.900']);
   fs.rmSync(path.join(root, 'Mount/AlienVFS/CPAN:XML::Writer'), { recursive: true });
   fs.mkdirSync(path.join(root, 'Programs/Perl-XML-Writer/0.4.1'), { recursive: true });
-  assert.equal(chosenIn(root), ['Perl-XML-Writer 0.4.1']);
+  assert.equal(chosen(root), ['Perl-XML-Writer 0.4.1']);
 });
 
 test('an Alien that nothing provides in a fitting version: 120 naming the line and the command that installs it; --ignore-missing warns', () => {
@@ -175,11 +144,11 @@ launchTest(
     assert.equal(launch(), { version: '1.2.4', viaNode: true });
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     assert.equal(launch(), { version: '1.2.4', viaNode: false });
-    alienVersion(path.join(root, 'Mount/AlienVFS/PIP3:mako/1.3.0'), { mako: path.join(mako, 'mako') }, [
-      'mako/__init__.py',
-      /__version__ = "1\.2\.4"/,
-      '__version__ = "1.3.0"',
-    ]);
+    copyModule(
+      path.join(root, 'Mount/AlienVFS/PIP3:mako/1.3.0'),
+      { mako: path.join(modules.python('python3-mako'), 'mako') },
+      ['mako/__init__.py', /__version__ = "1\.2\.4"/, '__version__ = "1.3.0"'],
+    );
     Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
     assert.equal(launch(), { version: '1.3.0', viaNode: true });
   },

@@ -1,0 +1,72 @@
+// Trees with Alien dependencies built from real Debian packages (downloaded and unpacked, not
+// installed: installed, they would be found without Runner), and the CLI run on them.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import path from 'node:path';
+import { debianPackage } from './debian.js';
+import { projectRoot } from './run.js';
+import { linkIndex, makeTree } from './tree.js';
+import { envAs } from './users.js';
+
+const unpacked = (name: string, dir: string) => path.join(debianPackage(name), 'root', dir);
+
+/** Where each real module's files sit on its language's module path, in its Debian package. */
+export const modules = {
+  python: (name: 'python3-mako' | 'python3-markupsafe' | 'python3-packaging') =>
+    unpacked(name, 'usr/lib/python3/dist-packages'),
+  perl: () => unpacked('libxml-writer-perl', 'usr/share/perl5'),
+  /** lua-posix for Lua 5.3: its Lua files, and the directory of its C module (Debian's multiarch one). */
+  lua: () => {
+    const lib = unpacked('lua-posix', 'usr/lib');
+    const multiarch = fs.readdirSync(lib).find((d) => fs.existsSync(path.join(lib, d, 'lua/5.3/posix.so')));
+    return { share: unpacked('lua-posix', 'usr/share/lua/5.3'), lib: path.join(lib, multiarch as string, 'lua/5.3') };
+  },
+  /** ruby-rainbow: a gem directory (specifications/, gems/), as GEM_PATH takes it. */
+  ruby: () => unpacked('ruby-rainbow', 'usr/share/rubygems-integration/all'),
+};
+
+/** Copies `files` (name → source; links followed) into `dir`, then optionally edits one file's text. */
+export function copyModule(dir: string, files: Record<string, string>, edit?: [string, RegExp, string]): void {
+  fs.mkdirSync(dir, { recursive: true });
+  for (const [name, from] of Object.entries(files))
+    fs.cpSync(from, path.join(dir, name), { recursive: true, dereference: true });
+  if (edit) {
+    const file = path.join(dir, edit[0]);
+    const text = fs.readFileSync(file, 'utf8');
+    if (!edit[1].test(text)) throw new Error(`${file}: ${edit[1]} is not there to edit`);
+    fs.writeFileSync(file, text.replace(edit[1], edit[2]));
+  }
+}
+
+/** A tree whose programs (name → Dependencies) each have `bin/<lower-case name>` running its arguments. */
+export function appTree(programs: Record<string, string>): string {
+  const root = makeTree({
+    programs: Object.fromEntries(
+      Object.entries(programs).map(([name, deps]) => [
+        name,
+        { '1.0': { deps, files: { [`bin/${name.toLowerCase()}`]: '#!/bin/sh\nexec "$@"\n' } } },
+      ]),
+    ),
+    current: Object.fromEntries(Object.keys(programs).map((name) => [name, '1.0'])),
+  });
+  linkIndex(root, Object.fromEntries(Object.keys(programs).map((name) => [name, '1.0'])));
+  return root;
+}
+
+/** The CLI as root, without the plan cache. */
+export function runner(args: string[], env: NodeJS.ProcessEnv = {}) {
+  return spawnSync(process.execPath, [path.join(projectRoot, 'dist/bundle/main.cjs'), ...args], {
+    encoding: 'utf8',
+    cwd: '/',
+    env: { ...envAs('root'), RUNNER_NO_CACHE: '1', ...env },
+  });
+}
+
+/** `--resolve --json`'s choices as "name version". */
+export function chosen(root: string, program = 'App', env: NodeJS.ProcessEnv = {}): string[] {
+  const resolved = runner(['--root', root, '--resolve', program, '--json'], env);
+  if (resolved.status !== 0) throw new Error(`--resolve exited ${resolved.status}: ${resolved.stderr}`);
+  return JSON.parse(resolved.stdout).dependencies.map(
+    (d: { name: string; version: string }) => `${d.name} ${d.version}`,
+  );
+}
