@@ -92,6 +92,16 @@ test('--aliens and RUNNER_ALIENS move the AlienVFS; Aliens merged into Programs 
   assert.match(inPrograms.stdout, /PIP3:mako.*1\.1\.0/);
 });
 
+test('as root, an Alien version directory another user can write is not bound (121); --trust-tree overrides', () => {
+  const root = tree('PIP3:mako\n');
+  fs.chmodSync(path.join(root, 'Mount/AlienVFS/PIP3:mako/1.2.4'), 0o777);
+  const refused = runner(['--root', root, '--dry-run', 'app', 'true']);
+  assert.is(refused.status, 121, refused.stderr);
+  assert.match(refused.stderr, /PIP3:mako\/1\.2\.4.*Runner does not trust it/);
+  const trusted = runner(['--root', root, '--trust-tree', '--dry-run', 'app', 'true']);
+  assert.is(trusted.status, 0, trusted.stderr);
+});
+
 for (const who of ['root', 'user'] as As[]) {
   launchTest(`${who}: in the view, Python and Perl load the chosen module versions; the host sees none of them`, () => {
     const python = '/usr/bin/python3';

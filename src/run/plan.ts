@@ -118,12 +118,16 @@ export function buildPlan(
       ExitCode.architecture,
     );
   const layers = layersOf(run);
-  // Root's view stands on the tree and on every layer: none may be another user's to change.
+  // Root's view stands on the tree, on every layer and on every Alien directory it binds: none may
+  // be another user's to change (a module there runs in root's interpreter).
   const checked: AncestorsChecked = new Map();
   const untrusted = run.world.readPolicy.ownersMustBeRoot
     ? (treeOthersCanChange(paths.programs, paths.index, INDEX_DIRS, checked) ??
       layersOthersCanChange(
-        layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() })),
+        [
+          ...layers.map((l) => ({ dir: l.path, sources: Object.values(l.feeds).flat() })),
+          ...run.dependencies.filter((d) => isAlien(d.name)).map((d) => ({ dir: d.path, sources: [d.path] })),
+        ],
         checked,
       ))
     : undefined;
