@@ -1,8 +1,9 @@
 // Alien dependencies (language modules): read like any line, resolved from AlienVFS-shaped trees
 // (<AlienVFS>/<Manager>:<Module>/<Version>/, or the same under Programs) like programs, and put in
 // front of their language's search path in the view. The modules are real, from Debian packages
-// (python3-mako, python3-markupsafe, libxml-writer-perl), with a second version made by changing
-// the version in the module's own file; real interpreters load them inside the view.
+// (python3-mako, python3-markupsafe, libxml-writer-perl, lua-posix, ruby-rainbow), with a second
+// version made by changing the version in the module's own file; real interpreters (python3, perl,
+// lua5.3, ruby) load them inside the view.
 import { spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -132,6 +133,77 @@ for (const who of ['root', 'user'] as As[]) {
       env: { PATH: '/usr/bin:/bin' },
     });
     assert.is.not(host.status, 0, 'mako is not installed on the host: the view is what provides it');
+  });
+}
+
+launchTest('two programs of one tree that need two versions of one module: each launch gets its own', () => {
+  const root = addModules(
+    appTree({
+      Old: 'PIP3:mako < 1.2\nPIP3:markupsafe\nCPAN:XML::Writer < 0.6\n',
+      New: 'PIP3:mako >= 1.2\nPIP3:markupsafe\nCPAN:XML::Writer >= 0.9\n',
+    }),
+  );
+  const seen = (program: string) => {
+    const script =
+      'python3 -c "import mako; print(mako.__version__)"; perl -MXML::Writer -e "print \\$XML::Writer::VERSION"';
+    const run = runner(['--root', root, program, 'sh', '-c', script]);
+    assert.is(run.status, 0, run.stderr);
+    return run.stdout;
+  };
+  assert.is(seen('old'), '1.1.0\n0.4.1');
+  assert.is(seen('new'), '1.2.4\n0.900');
+});
+
+/**
+ * luaposix 33.4.0 as Debian has it and a 33.3.0 made by editing its version; rainbow 3.1.1 and a
+ * 3.0.0 likewise (its gemspec's version and stub line).
+ */
+function addLuaAndRuby(root: string): string {
+  const aliens = path.join(root, 'Mount/AlienVFS');
+  const lua = modules.lua();
+  // AlienVFS shows a rock's files as they sit on the module path: Lua and C modules side by side.
+  const rock = { posix: path.join(lua.share, 'posix'), 'posix.so': path.join(lua.lib, 'posix.so') };
+  copyModule(path.join(aliens, 'LuaRocks:luaposix/33.4.0'), rock);
+  copyModule(path.join(aliens, 'LuaRocks:luaposix/33.3.0'), rock, [
+    'posix/init.lua',
+    /luaposix 33\.4\.0/,
+    'luaposix 33.3.0',
+  ]);
+  const gems = modules.ruby();
+  for (const version of ['3.1.1', '3.0.0'])
+    copyModule(
+      path.join(aliens, `RubyGems:rainbow/${version}`),
+      {
+        [`specifications/rainbow-${version}.gemspec`]: path.join(gems, 'specifications/rainbow-3.1.1.gemspec'),
+        [`gems/rainbow-${version}`]: path.join(gems, 'gems/rainbow-3.1.1'),
+      },
+      [`specifications/rainbow-${version}.gemspec`, /3\.1\.1/g, version],
+    );
+  return root;
+}
+
+for (const who of ['root', 'user'] as As[]) {
+  launchTest(`${who}: in the view, Lua and Ruby load the chosen luaposix and rainbow`, () => {
+    const loadPosix = ['-e', 'print(require("posix").version); print(package.searchpath("posix", package.path))'];
+    const loadRainbow = ['-e', 'require "rainbow"; s = Gem.loaded_specs["rainbow"]; puts s.version, s.full_gem_path'];
+    for (const [deps, posix, rainbow] of [
+      ['LuaRocks:luaposix < 33.4\nRubyGems:rainbow < 3.1\n', '33.3.0', '3.0.0'],
+      ['LuaRocks:luaposix\nRubyGems:rainbow\n', '33.4.0', '3.1.1'],
+    ]) {
+      const root = shareTree(addLuaAndRuby(appTree({ App: deps })));
+      const shown = `${root}/System/Index/lib/.Runner-alien-`;
+      const lua = runnerAs(who, ['--root', root, 'app', '/usr/bin/lua5.3', ...loadPosix]);
+      assert.is(lua.status, 0, lua.stderr);
+      assert.match(
+        lua.stdout,
+        new RegExp(`^posix for Lua 5\\.3 / luaposix ${posix.replace(/\./g, '\\.')}\\n${shown}0/posix/init\\.lua\\n$`),
+      );
+      const ruby = runnerAs(who, ['--root', root, 'app', '/usr/bin/ruby', ...loadRainbow]);
+      assert.is(ruby.status, 0, ruby.stderr);
+      assert.is(ruby.stdout, `${rainbow}\n${shown}1/gems/rainbow-${rainbow}\n`);
+    }
+    const host = spawnSync('/usr/bin/lua5.3', ['-e', 'require "posix"'], { env: { PATH: '/usr/bin:/bin' } });
+    assert.is.not(host.status, 0, 'luaposix is not installed on the host: the view is what provides it');
   });
 }
 
