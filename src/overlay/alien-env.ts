@@ -15,6 +15,8 @@ export interface ChosenAlien {
    * it at a colon-free directory of an overlaid Index directory.
    */
   inView: string;
+  /** The directories under `inView` that the language searches ('' is `inView` itself). */
+  within: readonly string[];
 }
 
 /** `dir/?.lua;dir/?/init.lua;` in front of LUA_PATH; `;;` stands for Lua's default path when it was unset. */
@@ -29,17 +31,28 @@ function luaPath(variable: string, patterns: string[]): EnvOp {
 /** What one Alien adds to the environment, by its manager. */
 export function alienOperations(alien: ChosenAlien): EnvOp[] {
   const manager = alien.name.slice(0, alien.name.indexOf(':')).toLowerCase();
-  const dir = alien.inView;
-  if (manager.startsWith('pip')) return [{ kind: 'prepend', name: 'PYTHONPATH', dirs: [dir] }];
-  if (manager === 'cpan') return [{ kind: 'prepend', name: 'PERL5LIB', dirs: [dir] }];
-  if (manager === 'rubygems') return [{ kind: 'prepend', name: 'GEM_PATH', dirs: [dir] }];
+  const dirs = alien.within.map((w) => path.join(alien.inView, w));
+  if (manager.startsWith('pip')) return [{ kind: 'prepend', name: 'PYTHONPATH', dirs }];
+  if (manager === 'cpan') return [{ kind: 'prepend', name: 'PERL5LIB', dirs }];
+  if (manager === 'rubygems') return [{ kind: 'prepend', name: 'GEM_PATH', dirs }];
   if (manager === 'cabal')
-    return [{ kind: 'prepend', name: 'GHC_PACKAGE_PATH', dirs: [path.join(dir, 'package.conf.d')] }];
-  if (manager === 'luarocks')
+    return [{ kind: 'prepend', name: 'GHC_PACKAGE_PATH', dirs: dirs.map((d) => path.join(d, 'package.conf.d')) }];
+  if (manager === 'luarocks') {
+    // A rocks tree keeps Lua modules in share/lua/<5.x> and C modules in lib/lua/<5.x>; AlienVFS
+    // shows both in the version's one directory.
+    const luaDirs = alien.within.filter((w) => !w.startsWith('lib/')).map((w) => path.join(alien.inView, w));
+    const cDirs = alien.within.filter((w) => !w.startsWith('share/')).map((w) => path.join(alien.inView, w));
     return [
-      luaPath('LUA_PATH', [path.join(dir, '?.lua'), path.join(dir, '?/init.lua')]),
-      luaPath('LUA_CPATH', [path.join(dir, '?.so')]),
+      luaPath(
+        'LUA_PATH',
+        luaDirs.flatMap((d) => [path.join(d, '?.lua'), path.join(d, '?/init.lua')]),
+      ),
+      luaPath(
+        'LUA_CPATH',
+        cDirs.map((d) => path.join(d, '?.so')),
+      ),
     ];
+  }
   return [];
 }
 
@@ -48,5 +61,7 @@ export function alienOperations(alien: ChosenAlien): EnvOp[] {
  * so they are applied bottom first, and the top one ends up first on its search path.
  */
 export function alienEnvironment(aliens: readonly ChosenAlien[]): EnvOp[] {
-  return [...aliens].reverse().flatMap(alienOperations);
+  // Modules of one manager prefix share a bind: its directories go on the path once.
+  const once = [...new Map(aliens.map((a) => [`${a.inView}\0${a.within.join('\0')}`, a])).values()];
+  return once.reverse().flatMap(alienOperations);
 }

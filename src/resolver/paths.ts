@@ -22,6 +22,8 @@ export interface GoboPaths {
   settings: string;
   /** AlienVFS: `<Manager>:<Module>/<Version>/` for each installed language module version. */
   aliens: string;
+  /** The language managers' own prefixes, `<Manager>/` each (GoboLinux's /System/Aliens). */
+  alienPrefixes: string;
 }
 
 /** An Alien (language module) name: `Manager:Module`, as `PIP3:mako` or `CPAN:XML::Parser`. */
@@ -31,7 +33,7 @@ export function isAlien(name: string): boolean {
 
 /**
  * `--root DIR` puts everything under DIR. Without it, GoboLinux's own variables (goboPrograms,
- * goboIndex, goboSettings, as GoboPath exports them) win over the defaults.
+ * goboIndex, goboSettings, goboSystem, as GoboPath exports them) win over the defaults.
  */
 export function goboPaths(
   root: string | undefined,
@@ -46,6 +48,7 @@ export function goboPaths(
       index: path.join(base, 'System/Index'),
       settings: path.join(base, 'System/Settings'),
       aliens: path.resolve(aliens ?? path.join(base, 'Mount/AlienVFS')),
+      alienPrefixes: path.join(base, 'System/Aliens'),
     };
   }
   return {
@@ -54,5 +57,6 @@ export function goboPaths(
     index: path.resolve(env.goboIndex ?? '/System/Index'),
     settings: path.resolve(env.goboSettings ?? '/System/Settings'),
     aliens: path.resolve(aliens ?? '/Mount/AlienVFS'),
+    alienPrefixes: path.join(path.resolve(env.goboSystem ?? '/System'), 'Aliens'),
   };
 }

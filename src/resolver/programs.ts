@@ -17,6 +17,8 @@ import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
 import { isDirectory } from '../base/directories.js';
 import { noteDirectoryChecked } from '../base/root-safety.js';
 import { isAlien, type GoboPaths } from './paths.js';
+import { moduleInPrefix, prefixOf } from './aliens/prefix.js';
+import type { PrefixReader } from './aliens/module.js';
 import { sortNewestFirst } from './version.js';
 
 /** Directory entries under Programs/<Name>/ that are never versions. */
@@ -159,7 +161,7 @@ export class World {
     try {
       entries = fs.readdirSync(dir, { withFileTypes: true });
     } catch {
-      return undefined;
+      return isAlien(name) ? this.readPrefixAlien(name) : undefined;
     }
     // A real directory under a program directory that is itself inside Programs is inside too;
     // only symlinks (and a symlinked program directory) need their real path checked.
@@ -182,6 +184,65 @@ export class World {
       }
     }
     return { name, versions: sortNewestFirst(versions), current: this.readCurrent(dir, versions), escaped };
+  }
+
+  /** Search-path directories under each Alien version read from a manager's prefix ("name/version"). */
+  private readonly alienWithin = new Map<string, readonly string[]>();
+
+  /**
+   * An Alien that no AlienVFS directory lists, read from its manager's prefix (`<Aliens>/<Manager>`,
+   * docs/aliens.md): one version, whose directory is the module path it was installed into.
+   */
+  private readPrefixAlien(name: string): ProgramVersions | undefined {
+    const found = moduleInPrefix(this.paths.alienPrefixes, name, this.prefixReader());
+    if (found === undefined) return undefined;
+    this.mustStayIn(found.dir, prefixOf(this.paths.alienPrefixes, name.slice(0, name.indexOf(':')))!);
+    this.dirs.set(name, found.dir);
+    this.dirs.set(`${name}/${found.version}`, found.dir);
+    this.alienWithin.set(`${name}/${found.version}`, found.within);
+    return { name, versions: [found.version], current: found.version, escaped: [] };
+  }
+
+  /** The directories under an Alien version's directory that its language searches ('' the directory itself). */
+  searchDirs(name: string, version: string): readonly string[] {
+    return this.alienWithin.get(`${name}/${version}`) ?? [''];
+  }
+
+  /** A manager prefix's file or directory whose real path leaves the prefix is refused (121). */
+  private mustStayIn(file: string, top: string): void {
+    const topReal = realpathOr(top, top);
+    const real = realpathOr(file, '');
+    if (real !== topReal && !real.startsWith(topReal + path.sep))
+      throw new RunnerError(`${file}: leads out of ${top}`, ExitCode.badMetadata);
+  }
+
+  /** How the manager prefixes are read: the same bounded, non-blocking reads and rules as a program's metadata. */
+  private prefixReader(): PrefixReader {
+    const top = (file: string) => {
+      const relative = path.relative(this.paths.alienPrefixes, file).split(path.sep)[0];
+      return path.join(this.paths.alienPrefixes, relative);
+    };
+    const list = (dir: string): fs.Dirent[] => {
+      try {
+        return fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return [];
+      }
+    };
+    return {
+      file: (file) => {
+        const read = readMetadataFile(file, this.readPolicy, top(file), true);
+        if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
+        if (read.kind === 'absent') return undefined;
+        this.mustStayIn(file, top(file));
+        return read.bytes;
+      },
+      directories: (dir) =>
+        list(dir)
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name),
+      entries: (dir) => list(dir).map((e) => e.name),
+    };
   }
 
   /** `Current` counts only when it leads to a version directory of this same program. */

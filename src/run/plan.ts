@@ -57,11 +57,17 @@ export function versionsOf(run: ResolvedRun): { name: string; version: string; p
 /**
  * The Aliens (language modules) the run chose, in layer order: they go on search paths, each at
  * `<Index>/<home>/.Runner-alien-<n>`, where the view binds its directory (alien-env.ts says why).
+ * Modules of one manager prefix share a directory, and so one bind.
  */
 export function aliensOf(run: ResolvedRun, index: string, home: string): ChosenAlien[] {
+  const shown = new Map<string, string>();
   return run.dependencies
     .filter((d) => isAlien(d.name))
-    .map((d, n) => ({ ...d, inView: path.join(index, home, `.Runner-alien-${n}`) }));
+    .map((d) => {
+      let inView = shown.get(d.path);
+      if (inView === undefined) shown.set(d.path, (inView = path.join(index, home, `.Runner-alien-${shown.size}`)));
+      return { ...d, inView, within: run.world.searchDirs(d.name, d.version) };
+    });
 }
 
 export function layersOf(run: ResolvedRun): Layer[] {
@@ -190,7 +196,7 @@ export function buildPlan(
     exec: resolvedExec,
     dependsOn: [paths.index, ...chosen.map((c) => c.path), ...aliens.map((a) => a.path)],
     overlayEvery: options.name !== undefined,
-    directoryBinds: aliens.map((a) => ({ source: a.path, target: a.inView })),
+    directoryBinds: [...new Map(aliens.map((a) => [a.inView, { source: a.path, target: a.inView }])).values()],
   });
 }
 
