@@ -165,6 +165,18 @@ for (const who of ['root', 'user'] as As[]) {
   });
 }
 
+test('--dry-run shows the prefix directories bound and the search paths they go on', () => {
+  const root = prefixTree(all);
+  const plan = runner(['--root', root, '--dry-run', 'app', 'true']);
+  assert.is(plan.status, 0, plan.stderr);
+  const shown = `${root}/System/Index/lib/.Runner-alien-`;
+  assert.ok(plan.stdout.includes(`bind ${site(root)} onto ${shown}0 (created)`), plan.stdout);
+  assert.ok(plan.stdout.includes(`bind ${luaRocks(root)} onto ${shown}2 (created)`), plan.stdout);
+  assert.ok(plan.stdout.includes(`env LUA_PATH=${shown}2/share/lua/5.3/?.lua;${shown}2/share/lua/5.3/?/init.lua;;`));
+  assert.ok(plan.stdout.includes(`env LUA_CPATH=${shown}2/lib/lua/5.3/?.so;;`));
+  assert.ok(plan.stdout.includes(`env GEM_PATH=${shown}3\n`));
+});
+
 /** Runs --resolve on a prefix tree that `spoil` made hostile; the status and stderr, within a time bound. */
 function resolveSpoiled(deps: string, spoil: (root: string) => void) {
   const root = prefixTree(deps);

@@ -155,6 +155,10 @@ export function planJson(plan: MountPlan, env: ReadonlyMap<string, string>): str
   });
 }
 
+/** The variables a readable plan shows: the view's own, and the search paths Aliens go on (alien-env.ts). */
+const SHOWN_VARIABLES =
+  /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER|PYTHONPATH|PERL5LIB|LUA_C?PATH|GEM_PATH|GHC_PACKAGE_PATH)$/;
+
 /** A readable listing of the plan for --dry-run and -vv; `env` as for planJson. */
 export function planText(plan: MountPlan, env: ReadonlyMap<string, string>): string {
   const decoder = new TextDecoder();
@@ -175,8 +179,7 @@ export function planText(plan: MountPlan, env: ReadonlyMap<string, string>): str
   for (const r of plan.removals) lines.push(`remove ${displayPath(r)}`);
   for (const b of plan.binds) lines.push(`bind ${b.source} onto ${b.target}${b.create ? ' (created)' : ''}`);
   if (plan.personality !== undefined) lines.push(`personality 0x${plan.personality.toString(16)}`);
-  for (const [k, v] of [...env].filter(([k]) => /^(PATH|LD_LIBRARY_PATH|GOBOLINUX_RUNNER)$/.test(k)))
-    lines.push(`env ${k}=${v}`);
+  for (const [k, v] of [...env].filter(([k]) => SHOWN_VARIABLES.test(k))) lines.push(`env ${k}=${v}`);
   lines.push(`exec ${displayPath(plan.exec.file)} ${JSON.stringify(plan.exec.argv.map((a) => decoder.decode(a)))}`);
   return lines.join('\n');
 }
