@@ -4,7 +4,7 @@
 // (python3-mako, python3-markupsafe, libxml-writer-perl, lua-posix, ruby-rainbow), with a second
 // version made by changing the version in the module's own file; real interpreters (python3, perl,
 // lua5.3, ruby) load them inside the view.
-import { spawnSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
@@ -206,6 +206,39 @@ for (const who of ['root', 'user'] as As[]) {
     assert.is.not(host.status, 0, 'luaposix is not installed on the host: the view is what provides it');
   });
 }
+
+launchTest(
+  "Cabal: ghc-pkg in the view finds the chosen version of split first, and GHC's global database after it",
+  () => {
+    const conf = modules.haskell();
+    const real = /^version: *(\S+)$/m.exec(fs.readFileSync(conf, 'utf8'))![1];
+    const [ghcPkg, ...global] = modules.ghcPkg();
+    const root = appTree({ App: 'Cabal:split\n' });
+    const older = real.replace(/\d+$/, (n) => String(Number(n) - 1));
+    for (const version of [real, older]) {
+      // A version's package database, made from the real registration and indexed by ghc-pkg itself.
+      const db = path.join(root, `Mount/AlienVFS/Cabal:split/${version}/package.conf.d`);
+      const edit: [string, RegExp, string] = [
+        `split-${version}.conf`,
+        new RegExp(real.replace(/\./g, '\\.'), 'g'),
+        version,
+      ];
+      copyModule(db, { [`split-${version}.conf`]: conf }, edit);
+      execFileSync(ghcPkg, [...global, 'recache', `--package-db=${db}`], { stdio: 'ignore' });
+    }
+    const field = (deps: string, name: string) => {
+      fs.writeFileSync(path.join(root, 'Programs/App/1.0/Resources/Dependencies'), deps);
+      return runner(['--root', root, 'app', ghcPkg, ...global, 'field', name, 'version']);
+    };
+    assert.is(field('Cabal:split\n', 'split').stdout, `version: ${real}\n`);
+    assert.is(field(`Cabal:split < ${real}\n`, 'split').stdout, `version: ${older}\n`);
+    const base = field('Cabal:split\n', 'base');
+    assert.is(base.status, 0, base.stderr);
+    assert.match(base.stdout, /^version: \d/, 'the trailing ":" keeps the global database');
+    const host = spawnSync(ghcPkg, [...global, 'field', 'split', 'version'], { encoding: 'utf8' });
+    assert.is.not(host.status, 0, 'split is not in the global database: the view is what provides it');
+  },
+);
 
 launchTest(
   'the plan cache: a warm launch keeps the chosen Alien; a new version in AlienVFS is seen at the next launch',

@@ -19,14 +19,20 @@ export interface ChosenAlien {
   within: readonly string[];
 }
 
-/** `dir/?.lua;dir/?/init.lua;` in front of LUA_PATH; `;;` stands for Lua's default path when it was unset. */
-function luaPath(variable: string, patterns: string[]): EnvOp {
+/**
+ * `entries` in front of a search path whose empty entry means the language's defaults: Lua's `;;`,
+ * GHC's trailing `:` (its global package database). Unset, the variable keeps the defaults that way.
+ */
+function inFront(variable: string, entries: string[], separator: string, defaults: string, origin: string): EnvOp {
   const parts: EnvPart[] = [
-    { text: patterns.map((p) => `${p};`).join('') },
-    { variable, operator: ':-', word: [{ text: ';' }] },
+    { text: entries.map((e) => `${e}${separator}`).join('') },
+    { variable, operator: ':-', word: defaults ? [{ text: defaults }] : [] },
   ];
-  return { kind: 'set', name: variable, origin: 'Runner (LuaRocks)', parts };
+  return { kind: 'set', name: variable, origin: `Runner (${origin})`, parts };
 }
+
+const luaPath = (variable: string, entries: string[]) => inFront(variable, entries, ';', ';', 'LuaRocks');
+const ghcPackagePath = (entries: string[]) => inFront('GHC_PACKAGE_PATH', entries, ':', '', 'Cabal');
 
 /** What one Alien adds to the environment, by its manager. */
 export function alienOperations(alien: ChosenAlien): EnvOp[] {
@@ -35,23 +41,15 @@ export function alienOperations(alien: ChosenAlien): EnvOp[] {
   if (manager.startsWith('pip')) return [{ kind: 'prepend', name: 'PYTHONPATH', dirs }];
   if (manager === 'cpan') return [{ kind: 'prepend', name: 'PERL5LIB', dirs }];
   if (manager === 'rubygems') return [{ kind: 'prepend', name: 'GEM_PATH', dirs }];
-  if (manager === 'cabal')
-    return [{ kind: 'prepend', name: 'GHC_PACKAGE_PATH', dirs: dirs.map((d) => path.join(d, 'package.conf.d')) }];
+  if (manager === 'cabal') return [ghcPackagePath(dirs.map((d) => path.join(d, 'package.conf.d')))];
   if (manager === 'luarocks') {
     // A rocks tree keeps Lua modules in share/lua/<5.x> and C modules in lib/lua/<5.x>; AlienVFS
     // shows both in the version's one directory.
     const luaDirs = alien.within.filter((w) => !w.startsWith('lib/')).map((w) => path.join(alien.inView, w));
     const cDirs = alien.within.filter((w) => !w.startsWith('share/')).map((w) => path.join(alien.inView, w));
-    return [
-      luaPath(
-        'LUA_PATH',
-        luaDirs.flatMap((d) => [path.join(d, '?.lua'), path.join(d, '?/init.lua')]),
-      ),
-      luaPath(
-        'LUA_CPATH',
-        cDirs.map((d) => path.join(d, '?.so')),
-      ),
-    ];
+    const luaFiles = luaDirs.flatMap((d) => [path.join(d, '?.lua'), path.join(d, '?/init.lua')]);
+    const cFiles = cDirs.map((d) => path.join(d, '?.so'));
+    return [luaPath('LUA_PATH', luaFiles), luaPath('LUA_CPATH', cFiles)];
   }
   return [];
 }

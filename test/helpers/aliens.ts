@@ -23,6 +23,27 @@ export const modules = {
   },
   /** ruby-rainbow: a gem directory (specifications/, gems/), as GEM_PATH takes it. */
   ruby: () => unpacked('ruby-rainbow', 'usr/share/rubygems-integration/all'),
+  /** libghc-split-dev's registration in GHC's package database (its `.conf`). */
+  haskell: () => {
+    const db = unpacked('libghc-split-dev', 'var/lib/ghc/package.conf.d');
+    return path.join(db, fs.readdirSync(db).find((f) => f.startsWith('split-')) as string);
+  },
+  /**
+   * GHC's ghc-pkg, reading the global package database of its own package (Debian's wrapper
+   * passes it the same way). Only ghc-pkg and the libraries it loads: the whole of ghc is 760 MB.
+   */
+  ghcPkg: () => {
+    const ghc = debianPackage('ghc', [
+      './usr/lib/ghc/bin/ghc-pkg',
+      './usr/lib/ghc/*/libHS*.so',
+      './var/lib/ghc/package.conf.d/*',
+    ]);
+    return [
+      path.join(ghc, 'root/usr/lib/ghc/bin/ghc-pkg'),
+      '--global-package-db',
+      path.join(ghc, 'root/var/lib/ghc/package.conf.d'),
+    ];
+  },
 };
 
 /** Copies `files` (name → source; links followed) into `dir`, then optionally edits one file's text. */
