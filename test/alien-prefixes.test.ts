@@ -78,8 +78,10 @@ test('the one installed version is held to the line: too old or missing is 120 w
   const root = prefixTree('PIP3:mako >= 1.3\n');
   const old = runner(['--root', root, '--resolve', 'App']);
   assert.is(old.status, 120);
-  assert.match(old.stderr, /PIP3:mako/);
-  assert.match(old.stderr, /1\.2\.4\.dev0/);
+  assert.match(
+    old.stderr,
+    /PIP3:mako fits >= 1\.3 \(installed: 1\.2\.4\.dev0\); Alien --install PIP3:mako installs one/,
+  );
   const missing = runner(['--root', prefixTree('CPAN:XML::Parser\n'), '--resolve', 'App']);
   assert.is(missing.status, 120);
   assert.match(missing.stderr, /CPAN:XML::Parser is not installed \(Alien --install CPAN:XML::Parser installs it\)/);

@@ -59,7 +59,8 @@ function lacking(option: Option): string {
     'and',
     'versions',
   );
-  return `no installed version of ${name(option.name)} fits ${constraints} (installed: ${installed})`;
+  const unfit = `no installed version of ${name(option.name)} fits ${constraints} (installed: ${installed})`;
+  return isAlien(option.asked) ? `${unfit}; Alien --install ${name(option.asked)} installs one` : unfit;
 }
 
 /** An external fact in words; '' for the ones that go without saying (the run itself). */
