@@ -40,6 +40,34 @@ test('--why explains one choice', () => {
   assert.match(result.stdout, /2\.0: Current, ruled out: App 1\.0 needs Greet >= 1\.0, < 2\.0/);
 });
 
+test('--why on a dependency with hundreds of versions and requirers: the newest 20, the chosen one and a count', () => {
+  const versions = Object.fromEntries(Array.from({ length: 300 }, (_, i) => [`1.${i}`, {}]));
+  const requirers = Object.fromEntries(
+    Array.from({ length: 30 }, (_, i) => [`Req${i}`, { '1.0': { deps: 'Lib < 1.100\n' } }]),
+  );
+  const root = makeTree({
+    programs: {
+      App: { '1.0': { deps: `${Object.keys(requirers).join('\n')}\n` } },
+      Lib: versions,
+      ...requirers,
+    },
+    current: { Lib: '1.299' },
+  });
+  const why = runner(['--root', root, '--why', 'App', 'Lib'], { env: plainEnv });
+  assert.is(why.status, 0, why.stderr);
+  const lines = why.stdout.trimEnd().split('\n');
+  assert.is(lines[0], 'Lib 1.99 was chosen.');
+  assert.is(lines.filter((l) => l.startsWith('  required by ')).length, 20);
+  assert.ok(lines.includes('  … and 10 requirements not shown'), why.stdout);
+  assert.match(
+    lines.find((l) => l.startsWith('  1.299: '))!,
+    /^  1\.299: Current, ruled out: /,
+  );
+  assert.ok(lines.includes('  1.99: chosen'), why.stdout);
+  assert.ok(lines.includes('  … and 279 older versions not shown'), why.stdout);
+  assert.ok(lines.length < 50, `${lines.length} lines`);
+});
+
 test('a version-control snapshot ranks below numbered versions, even as Current; a bare line still takes it', () => {
   const root = makeTree({
     programs: {

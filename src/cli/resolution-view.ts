@@ -51,6 +51,11 @@ export function resolutionTree(run: ResolvedRun): string {
   return lines.join('\n');
 }
 
+/** How many requirements and versions `--why` tells: a tree may hold thousands of each. */
+const WHY_SHOWN = 20;
+
+const more = (count: number, what: string) => `… and ${count.toLocaleString('en-US')} ${what} not shown`;
+
 /**
  * `--why TARGET DEP`: who asked for DEP, and why each installed version was or was not taken —
  * from what the solver derived, not from the constraints alone.
@@ -67,14 +72,18 @@ export function explainChoice(run: ResolvedRun, name: string): string {
       `${name} is not among ${run.program ? `${run.program.name} ${run.program.version}` : run.target.via}'s dependencies.`,
     );
   const lines = [`${label(choice.name, choice.version)} was chosen.`];
-  for (const d of choice.demands) {
+  for (const d of choice.demands.slice(0, WHY_SHOWN)) {
     const via = d.name !== d.alternative.name ? ` (as ${d.name}, from CompatibilityList)` : '';
     lines.push(
       `  ${e(`required by ${d.by}: ${d.requirement.text}${via}`)}  ${chalk.dim(e(`${d.requirement.file}:${d.requirement.line}`))}`,
     );
   }
+  if (choice.demands.length > WHY_SHOWN) lines.push(`  ${more(choice.demands.length - WHY_SHOWN, 'requirements')}`);
   const program = run.world.program(choice.name);
-  for (const version of program?.versions ?? []) {
+  const versions = program?.versions ?? [];
+  // The newest, and always the chosen one and Current, which say the most.
+  const shown = versions.filter((v, n) => n < WHY_SHOWN || v === choice.version || v === program?.current);
+  for (const version of shown) {
     const notes: string[] = [];
     if (version === program?.current) notes.push('Current');
     notes.push(version === choice.version ? 'chosen' : run.whyNot(choice.name, version));
@@ -82,5 +91,6 @@ export function explainChoice(run: ResolvedRun, name: string): string {
     const [first, ...steps] = `${version}: ${notes.join(', ')}`.split('\n');
     lines.push(`  ${e(first)}`, ...steps.map((step) => `  ${e(step)}`));
   }
+  if (versions.length > shown.length) lines.push(`  ${more(versions.length - shown.length, 'older versions')}`);
   return lines.join('\n');
 }
