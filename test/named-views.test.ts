@@ -291,7 +291,7 @@ for (const who of ['root', 'user'] as As[]) {
     );
   });
 
-  test(`${who}: a name that starts with '-' is a name; one whose bytes are not UTF-8 is refused; an empty .mnt left by a killed creation is removed`, () => {
+  test(`${who}: a name that starts with '-' is a name; one whose bytes are not UTF-8 is refused; what a killed launch left is removed`, () => {
     const root = tree(who === 'user');
     const env = { INDEX: path.join(root, 'System/Index') };
     background(who, ['--root', root, '--name', '-x', 'app'], env);
@@ -314,8 +314,23 @@ for (const who of ['root', 'user'] as As[]) {
     const orphan = path.join(records, '00000000000000b5.mnt');
     fs.mkdirSync(orphan, { recursive: true });
     if (who === 'user') spawnSync('chown', [TEST_USER, orphan]);
+    // The temp files of a claim and of a growth whose launch was killed before it removed them.
+    const hash = crypto.createHash('sha256').update(`/killed-${who}`).digest('hex').slice(0, 32);
+    const killed = [`name-${hash}.claim.999999.tmp`, '.00000000000000b5.grow.999999.tmp'];
+    const young = path.join(records, `name-${hash}.claim.999998.tmp`);
+    for (const file of [...killed.map((name) => path.join(records, name)), young]) {
+      fs.writeFileSync(file, '{}');
+      if (who === 'user') spawnSync('chown', [TEST_USER, file]);
+      if (file !== young) fs.utimesSync(file, new Date(Date.now() - 120_000), new Date(Date.now() - 120_000));
+    }
     run(who, ['--list']);
     assert.not.ok(fs.existsSync(orphan), 'removed by the next look');
+    assert.equal(
+      fs.readdirSync(records).filter((e) => e.endsWith('.tmp')),
+      [path.basename(young)],
+      'the temp files older than a minute are removed; a young one may be a launch at work',
+    );
+    fs.rmSync(young);
   });
 
   test(`${who}: views nest; an unnamed launch inside belongs to the view; --rename carries children; --kill of the parent ends all, a double-forked daemon too`, () => {

@@ -320,7 +320,10 @@ export function readRecords(
   const entries = fs.readdirSync(dir);
   const recorded = new Set(entries.filter((e) => /^[0-9a-f]{16}\.json$/.test(e)).map((e) => e.slice(0, 16)));
   for (const entry of entries) {
-    if (/^\.[0-9a-f]{16}\.\d+\.tmp$/.test(entry)) removeStaleStage(dir, entry, owner);
+    // A staged record, or the temp file of a claim or growth (createWhole), left by a launch
+    // killed between writing and renaming or removing it.
+    if (/^(\.[0-9a-f]{16}(\.grow)?|name-[0-9a-f]{32}\.claim)\.\d+\.tmp$/.test(entry))
+      removeStaleStage(dir, entry, owner);
     // A creation killed before its record was written (or a removal killed before its last
     // step) leaves an empty <id>.mnt that no record names: removed, as removeRecord would.
     if (/^[0-9a-f]{16}\.mnt$/.test(entry) && !recorded.has(entry.slice(0, 16))) removeOrphanMount(dir, entry, owner);
