@@ -166,9 +166,37 @@ export function claimFile(dir: string, parent: string | null, name: string): str
 }
 
 /**
+ * Removes `file`, found held by a launch that is gone, unless it changed hands meanwhile: of two
+ * launches that both found it dead, the second must not remove the claim the first made since. The
+ * file is moved aside first (a rename moves one file, atomically) and put back when the moved one
+ * turns out to be `held`. Returns that holder, or undefined when the dead one was removed.
+ */
+function removeDead(file: string, held: (holder: Holder | undefined) => boolean): Holder | undefined {
+  const aside = `${file}.${process.pid}.taken`;
+  try {
+    fs.renameSync(file, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
+  const moved = readHolder(aside, process.getuid?.() ?? 0);
+  try {
+    if (!held(moved)) return undefined;
+    try {
+      fs.linkSync(aside, file);
+    } catch {
+      // A third launch claimed it in the moment it was aside: theirs stands.
+    }
+    return moved;
+  } finally {
+    fs.rmSync(aside, { force: true });
+  }
+}
+
+/**
  * Claims `name` for the view `id`: undefined when claimed, else the holder's view id (a view being
- * made by another launch; '' when the claim changed hands while this launch tried). A claim whose holder is gone and whose view is not `live` was
- * left by a launch that died, and is taken over.
+ * made by another launch; '' when the claim changed hands while this launch tried). A claim whose
+ * holder is gone and whose view is not `live` was left by a launch that died, and is taken over.
  */
 export function claimName(
   dir: string,
@@ -178,11 +206,14 @@ export function claimName(
   live: (id: string) => boolean,
 ): string | undefined {
   const file = claimFile(dir, parent, name);
+  const held = (holder: Holder | undefined): holder is Holder =>
+    holder !== undefined && (live(holder.id) || holderAlive(holder));
   for (let attempt = 0; attempt < 3; attempt++) {
     if (createWhole(file, JSON.stringify(self(id)))) return undefined;
     const holder = readHolder(file, process.getuid?.() ?? 0);
-    if (holder && (live(holder.id) || holderAlive(holder))) return holder.id;
-    fs.rmSync(file, { force: true });
+    if (held(holder)) return holder.id;
+    const keeper = removeDead(file, held);
+    if (keeper) return keeper.id;
   }
   // Lost every race for it: someone else holds it now (or is about to); the caller looks again.
   return readHolder(file, process.getuid?.() ?? 0)?.id ?? '';
@@ -211,7 +242,7 @@ export function stageGrowth(dir: string, record: ViewRecord): string | undefined
   for (let attempt = 0; attempt < 2; attempt++) {
     if (createWhole(file, JSON.stringify({ ...record, stagedBy: self(record.id) }))) return file;
     if (holderAlive(readHolder(file, process.getuid?.() ?? 0))) return undefined;
-    fs.rmSync(file, { force: true });
+    if (removeDead(file, holderAlive)) return undefined;
   }
   return undefined;
 }
