@@ -9,12 +9,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'uvu';
 import * as assert from 'uvu/assert';
-import { appTree, chosen, copyModule, modules, runner } from './helpers/aliens.js';
-import { projectRoot } from './helpers/run.js';
+import { appTree, chosen, copyModule, modules, pythonLaunches, runner, settle } from './helpers/aliens.js';
 import { rootTests } from './helpers/suite.js';
-import { tempDir } from './helpers/tree.js';
-import { nodeStartCounter } from './helpers/cc.js';
-import { envAs, runnerAs, shareTree, type As } from './helpers/users.js';
+import { runnerAs, shareTree, type As } from './helpers/users.js';
 
 const launchTest = rootTests(import.meta.url, 'views built as root');
 
@@ -247,28 +244,17 @@ launchTest(
   'the plan cache: a warm launch keeps the chosen Alien; a new version in AlienVFS is seen at the next launch',
   () => {
     const root = tree('PIP3:mako\nPIP3:markupsafe\n');
-    const { env: counting, count: nodeStarts } = nodeStartCounter(tempDir('runner-alien-marks-'));
-    const env = { ...envAs('root'), ...counting, XDG_CACHE_HOME: tempDir('runner-alien-cache-') };
-    const launch = () => {
-      const before = nodeStarts();
-      const seen = spawnSync(
-        path.join(projectRoot, 'bin/Runner'),
-        ['--root', root, 'app', '/usr/bin/python3', '-c', 'import mako; print(mako.__version__)'],
-        { encoding: 'utf8', env, cwd: '/' },
-      );
-      assert.is(seen.status, 0, seen.stderr);
-      return { version: seen.stdout.trim(), viaNode: nodeStarts() > before };
-    };
-    assert.equal(launch(), { version: '1.2.4', viaNode: true });
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    assert.equal(launch(), { version: '1.2.4', viaNode: false });
+    const launch = pythonLaunches(root, 'import mako; print(mako.__version__)');
+    assert.equal(launch(), { printed: '1.2.4', viaNode: true });
+    settle();
+    assert.equal(launch(), { printed: '1.2.4', viaNode: false });
     copyModule(
       path.join(root, 'Mount/AlienVFS/PIP3:mako/1.3.0'),
       { mako: path.join(modules.python('python3-mako'), 'mako') },
       ['mako/__init__.py', /__version__ = "1\.2\.4"/, '__version__ = "1.3.0"'],
     );
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
-    assert.equal(launch(), { version: '1.3.0', viaNode: true });
+    settle();
+    assert.equal(launch(), { printed: '1.3.0', viaNode: true });
   },
 );
 

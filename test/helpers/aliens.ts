@@ -5,7 +5,8 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { debianPackage } from './debian.js';
 import { projectRoot } from './run.js';
-import { linkIndex, makeTree } from './tree.js';
+import { nodeStartCounter } from './cc.js';
+import { linkIndex, makeTree, tempDir } from './tree.js';
 import { envAs } from './users.js';
 
 const unpacked = (name: string, dir: string) => path.join(debianPackage(name), 'root', dir);
@@ -90,4 +91,32 @@ export function chosen(root: string, program = 'App', env: NodeJS.ProcessEnv = {
   return JSON.parse(resolved.stdout).dependencies.map(
     (d: { name: string; version: string }) => `${d.name} ${d.version}`,
   );
+}
+
+/**
+ * Launches of `app` through the native front with a plan cache of their own, each running Python's
+ * `code` in the view: what it printed, and whether Node was started (no: the cached plan was used).
+ */
+export function pythonLaunches(root: string, code: string): () => { printed: string; viaNode: boolean } {
+  const { env: counting, count: nodeStarts } = nodeStartCounter(tempDir('runner-alien-marks-'));
+  const env = { ...envAs('root'), ...counting, XDG_CACHE_HOME: tempDir('runner-alien-cache-') };
+  return () => {
+    const before = nodeStarts();
+    const seen = spawnSync(
+      path.join(projectRoot, 'bin/Runner'),
+      ['--root', root, 'app', '/usr/bin/python3', '-c', code],
+      {
+        encoding: 'utf8',
+        env,
+        cwd: '/',
+      },
+    );
+    if (seen.status !== 0) throw new Error(`the launch exited ${seen.status}: ${seen.stderr}`);
+    return { printed: seen.stdout.trim(), viaNode: nodeStarts() > before };
+  };
+}
+
+/** Long enough for the plan cache to trust what it saw (it does not trust files changed in the last 50 ms). */
+export function settle(): void {
+  Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 100);
 }
