@@ -1,7 +1,7 @@
 // Which architecture a run wants, and whether this host can run it (issue 4).
 // Order: -a/--arch, the command's ELF header, the program's Resources/Architecture, the ELF
-// headers of the program's own commands (bin, sbin, Resources/Wrappers) (a target named, not a command: `--resolve Hello` decides
-// as `Runner hello` would), the host.
+// headers of the program's own commands (bin, sbin, Resources/Wrappers) (a target named, not a
+// command: `--resolve Hello` decides as `Runner hello` would), the host.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

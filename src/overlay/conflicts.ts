@@ -156,7 +156,8 @@ export function upperDirectories(
   removals: readonly FilePath[],
 ): FilePath[] {
   const made = new Map<string, FilePath>();
-  /** target and directory → the lowers whose directories the view merges there (null: not a directory in the view). */
+  /** target and directory → the lowers whose directories the view merges there (null: not a
+   * directory in the view). */
   const merged = new Map<string, readonly string[] | null>();
   const mergedAt = (target: string, lowers: readonly string[], dir: FilePath): readonly string[] | null => {
     const key = `${target}\0${pathKey(dir)}`;

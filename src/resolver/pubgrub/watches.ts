@@ -132,7 +132,8 @@ export class Watches<E> {
     if (!isEmptySet(rest)) this.lookAtVersion(watch, lowestIndex(rest), look, term, visit);
   }
 
-  /** Visits the "not P ∈ S" incompatibilities with `version` in S whose term holds now; false when `visit` stopped. */
+  /** Visits the "not P ∈ S" incompatibilities with `version` in S whose term holds now; false
+   * when `visit` stopped. */
   private lookAtVersion(
     watch: PackageWatches<E>,
     version: number,
