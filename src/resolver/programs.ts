@@ -18,7 +18,7 @@ import { isDirectory } from '../base/directories.js';
 import { noteDirectoryChecked } from '../base/root-safety.js';
 import { isAlien, type GoboPaths } from './paths.js';
 import { moduleInPrefix, prefixOf } from './aliens/prefix.js';
-import type { PrefixReader } from './aliens/module.js';
+import { mustStayIn, prefixReader } from './aliens/reader.js';
 import { sortNewestFirst } from './version.js';
 
 /** Directory entries under Programs/<Name>/ that are never versions. */
@@ -194,9 +194,10 @@ export class World {
    * docs/aliens.md): one version, whose directory is the module path it was installed into.
    */
   private readPrefixAlien(name: string): ProgramVersions | undefined {
-    const found = moduleInPrefix(this.paths.alienPrefixes, name, this.prefixReader());
+    const aliens = this.paths.alienPrefixes;
+    const found = moduleInPrefix(aliens, name, prefixReader(aliens, this.readPolicy));
     if (found === undefined) return undefined;
-    this.mustStayIn(found.dir, prefixOf(this.paths.alienPrefixes, name.slice(0, name.indexOf(':')))!);
+    mustStayIn(found.dir, prefixOf(aliens, name.slice(0, name.indexOf(':')))!);
     this.dirs.set(name, found.dir);
     this.dirs.set(`${name}/${found.version}`, found.dir);
     this.alienWithin.set(`${name}/${found.version}`, found.within);
@@ -206,43 +207,6 @@ export class World {
   /** The directories under an Alien version's directory that its language searches ('' the directory itself). */
   searchDirs(name: string, version: string): readonly string[] {
     return this.alienWithin.get(`${name}/${version}`) ?? [''];
-  }
-
-  /** A manager prefix's file or directory whose real path leaves the prefix is refused (121). */
-  private mustStayIn(file: string, top: string): void {
-    const topReal = realpathOr(top, top);
-    const real = realpathOr(file, '');
-    if (real !== topReal && !real.startsWith(topReal + path.sep))
-      throw new RunnerError(`${file}: leads out of ${top}`, ExitCode.badMetadata);
-  }
-
-  /** How the manager prefixes are read: the same bounded, non-blocking reads and rules as a program's metadata. */
-  private prefixReader(): PrefixReader {
-    const top = (file: string) => {
-      const relative = path.relative(this.paths.alienPrefixes, file).split(path.sep)[0];
-      return path.join(this.paths.alienPrefixes, relative);
-    };
-    const list = (dir: string): fs.Dirent[] => {
-      try {
-        return fs.readdirSync(dir, { withFileTypes: true });
-      } catch {
-        return [];
-      }
-    };
-    return {
-      file: (file) => {
-        const read = readMetadataFile(file, this.readPolicy, top(file), true);
-        if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
-        if (read.kind === 'absent') return undefined;
-        this.mustStayIn(file, top(file));
-        return read.bytes;
-      },
-      directories: (dir) =>
-        list(dir)
-          .filter((e) => e.isDirectory())
-          .map((e) => e.name),
-      entries: (dir) => list(dir).map((e) => e.name),
-    };
   }
 
   /** `Current` counts only when it leads to a version directory of this same program. */
