@@ -98,6 +98,17 @@ for (const who of ['root', 'user'] as As[]) {
     assert.equal(descriptors(open.err), ['0', '1', '2'], 'an open one stays open');
   });
 
+  test(`${who}: stdout and stderr that are pipes reach the program blocking, cold and warm (Node makes a pipe it uses non-blocking)`, async () => {
+    const flags = ['grep', '-h', '^flags:', '/proc/self/fdinfo/1', '/proc/self/fdinfo/2'];
+    const nonBlocking = (out: string) => out.split('\n').filter((l) => Number.parseInt(l.split(/\s+/)[1], 8) & 0o4000);
+    for (const args of [['--no-cache', ...flags], ['-v', '--no-cache', ...flags], flags, flags]) {
+      const seen = await launch(who, [], args);
+      assert.is(seen.status, 0, seen.err);
+      assert.is(seen.out.split('\n').filter(Boolean).length, 2, seen.out);
+      assert.equal(nonBlocking(seen.out), [], `${args.join(' ')}: O_NONBLOCK set`);
+    }
+  });
+
   test(`${who}: the caller's NODE_* variables are the program's, not Runner's own Node's, cold and warm`, () => {
     // This Node refuses the flag (Runner would not even start) and would print module debugging.
     const env = { ...envAs(who), NODE_OPTIONS: '--no-such-flag', NODE_DEBUG: 'module', NODE_EXTRA: 'x y' };

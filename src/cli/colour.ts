@@ -3,6 +3,8 @@
 // anywhere; by default it is used on a terminal only. This decides, as soon as the options are
 // read; chalk paints (painter.ts), loaded only by what prints in colour.
 
+import tty from 'node:tty';
+
 export type ColourWhen = 'auto' | 'always' | 'never';
 
 let chosen: 0 | 1 | 2 | 3 = 0;
@@ -24,7 +26,9 @@ export function colourLevel(when: ColourWhen, env: NodeJS.ProcessEnv, isTerminal
 }
 
 export function chooseColour(when: ColourWhen): void {
-  chosen = colourLevel(when, process.env, process.stdout.isTTY === true);
+  // isatty, not process.stdout.isTTY: making process.stdout makes a pipe there non-blocking, and
+  // the program Runner execs would inherit that (docs/callers-state.md).
+  chosen = colourLevel(when, process.env, tty.isatty(1));
 }
 
 export function chosenColourLevel(): 0 | 1 | 2 | 3 {
