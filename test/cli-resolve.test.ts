@@ -5,6 +5,7 @@ import { test } from 'uvu';
 import * as assert from 'uvu/assert';
 import { makeTree, tempDir, writeFile } from './helpers/tree.js';
 import { cli, projectRoot, runner } from './helpers/run.js';
+import { compile } from './helpers/cc.js';
 
 const fixtures = path.join(projectRoot, 'fixtures');
 // The test runner may force colours on; a user's pipe would not.
@@ -21,6 +22,30 @@ test('--resolve --json prints exactly the documented record', () => {
     ],
     architecture: 'x86_64',
   });
+});
+
+test('output larger than a pipe holds arrives whole, through a pipe the caller made non-blocking too', () => {
+  const names = Array.from({ length: 1500 }, (_, i) => `Dependency${i}`);
+  const root = makeTree({
+    programs: {
+      App: { '1.0': { deps: `${names.join('\n')}\n` } },
+      ...Object.fromEntries(names.map((name) => [name, { '1.0': {} }])),
+    },
+  });
+  // Sets O_NONBLOCK on its stdout (the pipe this test reads), then execs its arguments.
+  const nonblocking = compile(
+    `#include <fcntl.h>
+#include <unistd.h>
+int main(int argc, char **argv) { (void)argc; fcntl(1, F_SETFL, fcntl(1, F_GETFL) | O_NONBLOCK); execvp(argv[1], argv + 1); return 127; }`,
+    path.join(tempDir('runner-nonblocking-'), 'nonblocking'),
+  );
+  for (const prefix of [[], [nonblocking]]) {
+    const command = [...prefix, process.execPath, cli, '--root', root, '--resolve', 'App', '--json'];
+    const result = spawnSync(command[0], command.slice(1), { encoding: 'utf8', maxBuffer: 1 << 26 });
+    assert.is(result.status, 0, result.stderr);
+    assert.ok(result.stdout.length > 3 * 65536, `${result.stdout.length} bytes`);
+    assert.is(JSON.parse(result.stdout).dependencies.length, 1500, prefix.length ? 'non-blocking' : 'a plain pipe');
+  }
 });
 
 test('--resolve prints a tree; NO_COLOR and pipes give plain text', () => {

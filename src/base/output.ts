@@ -33,9 +33,29 @@ export function setQuiet(value: boolean): void {
 /** What a shell shows for a command killed by SIGPIPE (13), which Node itself ignores. */
 const BROKEN_PIPE_STATUS = 128 + 13;
 
+/** A moment's wait, for a pipe that is full. */
+const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
+
+/**
+ * Writes all of `text` to `fd`. A write to a pipe may take only part of it, and one the caller
+ * made non-blocking answers EAGAIN when it is full: what is left is written once the reader has
+ * taken some (`Runner --resolve --json | jq` would otherwise get the first 64 KiB).
+ */
+function writeAll(fd: number, text: string): void {
+  const bytes = Buffer.from(text);
+  for (let done = 0; done < bytes.length;) {
+    try {
+      done += fs.writeSync(fd, bytes, done);
+    } catch (caught) {
+      if ((caught as NodeJS.ErrnoException).code !== 'EAGAIN') throw caught;
+      pause();
+    }
+  }
+}
+
 export function out(text: string): void {
   try {
-    fs.writeSync(1, text.endsWith('\n') ? text : `${text}\n`);
+    writeAll(1, text.endsWith('\n') ? text : `${text}\n`);
   } catch (caught) {
     const code = (caught as NodeJS.ErrnoException).code;
     // The reader went away (`Runner --resolve App | head -1`): stop quietly, as a command killed
@@ -56,7 +76,7 @@ export function outText(text: string): void {
  */
 function say(line: string): void {
   try {
-    fs.writeSync(2, line);
+    writeAll(2, line);
   } catch {
     // nowhere to say it
   }
