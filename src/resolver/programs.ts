@@ -19,6 +19,7 @@ import { noteDirectoryChecked } from '../base/root-safety.js';
 import { isAlien, type GoboPaths } from './paths.js';
 import { moduleInPrefix, prefixOf } from './aliens/prefix.js';
 import { mustStayIn, prefixReader } from './aliens/reader.js';
+import type { PrefixReader } from './aliens/module.js';
 import { sortNewestFirst } from './version.js';
 
 /** Directory entries under Programs/<Name>/ that are never versions. */
@@ -186,6 +187,8 @@ export class World {
     return { name, versions: sortNewestFirst(versions), current: this.readCurrent(dir, versions), escaped };
   }
 
+  private prefixes: PrefixReader | undefined;
+
   /** Search-path directories under each Alien version read from a manager's prefix ("name/version"). */
   private readonly alienWithin = new Map<string, readonly string[]>();
 
@@ -195,7 +198,8 @@ export class World {
    */
   private readPrefixAlien(name: string): ProgramVersions | undefined {
     const aliens = this.paths.alienPrefixes;
-    const found = moduleInPrefix(aliens, name, prefixReader(aliens, this.readPolicy));
+    this.prefixes ??= prefixReader(aliens, this.readPolicy);
+    const found = moduleInPrefix(aliens, name, this.prefixes);
     if (found === undefined) return undefined;
     mustStayIn(found.dir, prefixOf(aliens, name.slice(0, name.indexOf(':')))!);
     this.dirs.set(name, found.dir);

@@ -19,6 +19,8 @@ export interface PrefixReader {
   directories(dir: string): string[];
   /** The names of the entries in `dir` ([] when there is none). */
   entries(dir: string): string[];
+  /** What `make` returns, made once per `key` for the run: an index of a listing, say. */
+  memo<T>(key: string, make: () => T): T;
 }
 
 /** A version as metadata gives it is a word a version directory could be named: nothing else. */

@@ -19,6 +19,29 @@ function distributionOf(entry: string): string | undefined {
   return match?.[1];
 }
 
+/**
+ * The metadata files of a site directory's `.dist-info` and `.egg-info` entries by normalized
+ * name, made once per run (a Dependencies file may name thousands of one prefix's modules).
+ */
+function metadataFiles(site: string, reader: PrefixReader): Map<string, string[]> {
+  return reader.memo(`pip:${site}`, () => {
+    const byName = new Map<string, string[]>();
+    const directories = new Set(reader.directories(site));
+    for (const entry of reader.entries(site)) {
+      const distribution = distributionOf(entry);
+      if (distribution === undefined) continue;
+      const dir = `${site}/${entry}`;
+      // An egg-info is a directory holding PKG-INFO, or (distutils) that file itself.
+      const file = !directories.has(entry) ? dir : entry.endsWith('.dist-info') ? `${dir}/METADATA` : `${dir}/PKG-INFO`;
+      const key = normalizedName(distribution);
+      const files = byName.get(key);
+      if (files) files.push(file);
+      else byName.set(key, [file]);
+    }
+    return byName;
+  });
+}
+
 /** The `Version:` header of a METADATA or PKG-INFO file (RFC 822 headers: up to the first blank line). */
 export function metadataVersion(file: string, text: string): string {
   const end = text.search(/\r?\n\r?\n/);
@@ -47,13 +70,7 @@ export function pipModule(
   const wanted = normalizedName(module);
   for (const site of siteDirs(prefix, MAJOR[manager.toLowerCase()], reader)) {
     const found: string[] = [];
-    const directories = new Set(reader.directories(site));
-    for (const entry of reader.entries(site)) {
-      const distribution = distributionOf(entry);
-      if (distribution === undefined || normalizedName(distribution) !== wanted) continue;
-      const dir = `${site}/${entry}`;
-      // An egg-info is a directory holding PKG-INFO, or (distutils) that file itself.
-      const file = !directories.has(entry) ? dir : entry.endsWith('.dist-info') ? `${dir}/METADATA` : `${dir}/PKG-INFO`;
+    for (const file of metadataFiles(site, reader).get(wanted) ?? []) {
       const bytes = reader.file(file);
       if (bytes === undefined) throw new RunnerError(`${file}: does not exist`, ExitCode.badMetadata);
       found.push(metadataVersion(file, bytes.toString('utf8')));

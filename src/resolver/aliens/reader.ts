@@ -7,44 +7,56 @@ import { readMetadataFile, type ReadPolicy } from '../metadata-file.js';
 import type { PrefixReader } from './module.js';
 
 /** A file or directory of a manager's prefix (`top`) whose real path leaves it is refused (121). */
-export function mustStayIn(file: string, top: string): void {
-  const real = (p: string) => {
-    try {
-      return fs.realpathSync.native(p);
-    } catch {
-      return undefined;
-    }
-  };
-  const topReal = real(top) ?? top;
-  const fileReal = real(file) ?? '';
+export function mustStayIn(file: string, top: string, topReal = realOr(top, top)): void {
+  const fileReal = realOr(file, '');
   if (fileReal !== topReal && !fileReal.startsWith(topReal + path.sep))
     throw new RunnerError(`${file}: leads out of ${top}`, ExitCode.badMetadata);
 }
 
-/** The reader of the prefixes under `aliens` (`<Aliens>/<Manager>/...`). */
+function realOr(file: string, fallback: string): string {
+  try {
+    return fs.realpathSync.native(file);
+  } catch {
+    return fallback;
+  }
+}
+
+/** The reader of the prefixes under `aliens` (`<Aliens>/<Manager>/...`), for one run: it keeps what it listed. */
 export function prefixReader(aliens: string, policy: ReadPolicy): PrefixReader {
   // The manager's prefix a path is in: the directory up to which root's rules check, and out of
   // which nothing may lead.
   const top = (file: string) => path.join(aliens, path.relative(aliens, file).split(path.sep)[0]);
-  const list = (dir: string): fs.Dirent[] => {
-    try {
-      return fs.readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return [];
-    }
+  // Each directory is listed once: a Dependencies file naming thousands of modules of one prefix
+  // would otherwise list its site-packages once for each (57 s for 5,000, docs/benchmarks.md).
+  const made = new Map<string, unknown>();
+  const memo = <T>(key: string, make: () => T): T => {
+    if (!made.has(key)) made.set(key, make());
+    return made.get(key) as T;
   };
+  const list = (dir: string): fs.Dirent[] =>
+    memo(`list:${dir}`, () => {
+      try {
+        return fs.readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return [];
+      }
+    });
+  const realTop = (top: string) => memo(`real:${top}`, () => realOr(top, top));
   return {
     file: (file) => {
       const read = readMetadataFile(file, policy, top(file), true);
       if (read.kind === 'bad') throw new RunnerError(`${file}: ${read.message}`, ExitCode.badMetadata);
       if (read.kind === 'absent') return undefined;
-      mustStayIn(file, top(file));
+      mustStayIn(file, top(file), realTop(top(file)));
       return read.bytes;
     },
     directories: (dir) =>
-      list(dir)
-        .filter((e) => e.isDirectory())
-        .map((e) => e.name),
-    entries: (dir) => list(dir).map((e) => e.name),
+      memo(`directories:${dir}`, () =>
+        list(dir)
+          .filter((e) => e.isDirectory())
+          .map((e) => e.name),
+      ),
+    entries: (dir) => memo(`entries:${dir}`, () => list(dir).map((e) => e.name)),
+    memo,
   };
 }

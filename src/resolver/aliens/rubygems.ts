@@ -12,12 +12,27 @@ export function gemspecVersion(file: string, text: string): string {
   return checkedVersion(file, lineAt(text, match.index), match[1]);
 }
 
+/**
+ * The gemspecs of a specifications directory by the gem names they may be of, made once per run:
+ * a gem's name may hold '-' (rack-test), so each '-' followed by a digit may start the version.
+ */
+function gemspecs(specifications: string, reader: PrefixReader): Map<string, string[]> {
+  return reader.memo(`gems:${specifications}`, () => {
+    const byName = new Map<string, string[]>();
+    for (const file of reader.entries(specifications).filter((f) => f.endsWith('.gemspec')))
+      for (const match of file.matchAll(/-(?=\d)/g)) {
+        const name = file.slice(0, match.index);
+        const files = byName.get(name);
+        if (files) files.push(file);
+        else byName.set(name, [file]);
+      }
+    return byName;
+  });
+}
+
 export function rubyGemsModule(prefix: string, module: string, reader: PrefixReader): PrefixModule | undefined {
   const specifications = `${prefix}/specifications`;
-  // A gem's name may hold '-' (rack-test): the version starts at the first '-' followed by a digit.
-  const ours = reader
-    .entries(specifications)
-    .filter((f) => f.endsWith('.gemspec') && f.startsWith(`${module}-`) && /^\d/.test(f.slice(module.length + 1)));
+  const ours = gemspecs(specifications, reader).get(module) ?? [];
   if (ours.length === 0) return undefined;
   const found = ours.map((f) => {
     const file = `${specifications}/${f}`;
