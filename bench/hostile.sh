@@ -35,6 +35,16 @@ for (let i = 0; lines.length < MiB4 - 20; i++) lines += `M${i} >= 1\n`;
 tree('300000-missing-lines', lines);
 const installed = Object.fromEntries(Array.from({ length: 999 }, (_, i) => [`Lib${i}`, { '1.0': 'Zed >= 2\n' }]));
 tree('999-conflicting-alternatives', Array.from({ length: 999 }, (_, i) => `Lib${i}`).join(' | ') + '\n', { ...installed, Zed: { '1.0': undefined } });
+// 5,000 Alien modules, all read from one manager's prefix (docs/aliens.md), and 5,000 missing ones.
+const modules = Array.from({ length: 5000 }, (_, i) => `mod${i}`);
+tree('5000-prefix-aliens', modules.map((m) => `PIP3:${m}\n`).join(''));
+const site = path.join(base, '5000-prefix-aliens/System/Aliens/PIP/3.11/lib/python3.11/site-packages');
+for (const [i, m] of modules.entries()) {
+  fs.mkdirSync(path.join(site, `${m}-1.${i}.dist-info`), { recursive: true });
+  fs.writeFileSync(path.join(site, `${m}-1.${i}.dist-info/METADATA`), `Metadata-Version: 2.1\nName: ${m}\nVersion: 1.${i}\n`);
+}
+tree('5000-missing-aliens', modules.map((m) => `PIP3:${m}\n`).join(''));
+fs.mkdirSync(path.join(base, '5000-missing-aliens/System/Aliens/PIP/3.11/lib/python3.11/site-packages'), { recursive: true });
 EOF
 runner="$PWD/bin/Runner"
 measure() {
