@@ -15,6 +15,7 @@ import { tempDir } from './helpers/tree.js';
 import { envAs, runnerAs, shareTree, type As } from './helpers/users.js';
 
 const launchTest = rootTests(import.meta.url, 'views built as root');
+const rootOnly = rootTests(import.meta.url, "root's rules for a tree other users can write");
 
 const site = (root: string, python = '3.11') =>
   path.join(root, `System/Aliens/PIP/${python}/lib/python${python}/site-packages`);
@@ -245,7 +246,7 @@ test('hostile prefixes: a FIFO, a huge file, links out of the prefix and a bad v
   }
 });
 
-test('as root, a prefix another user can write is not trusted (121); --trust-tree overrides', () => {
+rootOnly('as root, a prefix another user can write is not trusted (121); --trust-tree overrides', () => {
   const root = prefixTree('PIP3:packaging\n');
   fs.chmodSync(site(root), 0o777);
   const refused = runner(['--root', root, '--resolve', 'App']);

@@ -14,6 +14,7 @@ import { rootTests } from './helpers/suite.js';
 import { runnerAs, shareTree, type As } from './helpers/users.js';
 
 const launchTest = rootTests(import.meta.url, 'views built as root');
+const rootOnly = rootTests(import.meta.url, "root's rules for a tree other users can write");
 
 /** Two versions of mako and of XML::Writer (the second made by editing the module's own version), one of markupsafe. */
 function addModules(root: string, alienDir = 'Mount/AlienVFS'): string {
@@ -93,15 +94,18 @@ test('--aliens and RUNNER_ALIENS move the AlienVFS; Aliens merged into Programs 
   assert.match(inPrograms.stdout, /PIP3:mako.*1\.1\.0/);
 });
 
-test('as root, an Alien version directory another user can write is not bound (121); --trust-tree overrides', () => {
-  const root = tree('PIP3:mako\n');
-  fs.chmodSync(path.join(root, 'Mount/AlienVFS/PIP3:mako/1.2.4'), 0o777);
-  const refused = runner(['--root', root, '--dry-run', 'app', 'true']);
-  assert.is(refused.status, 121, refused.stderr);
-  assert.match(refused.stderr, /PIP3:mako\/1\.2\.4.*Runner does not trust it/);
-  const trusted = runner(['--root', root, '--trust-tree', '--dry-run', 'app', 'true']);
-  assert.is(trusted.status, 0, trusted.stderr);
-});
+rootOnly(
+  'as root, an Alien version directory another user can write is not bound (121); --trust-tree overrides',
+  () => {
+    const root = tree('PIP3:mako\n');
+    fs.chmodSync(path.join(root, 'Mount/AlienVFS/PIP3:mako/1.2.4'), 0o777);
+    const refused = runner(['--root', root, '--dry-run', 'app', 'true']);
+    assert.is(refused.status, 121, refused.stderr);
+    assert.match(refused.stderr, /PIP3:mako\/1\.2\.4.*Runner does not trust it/);
+    const trusted = runner(['--root', root, '--trust-tree', '--dry-run', 'app', 'true']);
+    assert.is(trusted.status, 0, trusted.stderr);
+  },
+);
 
 for (const who of ['root', 'user'] as As[]) {
   launchTest(`${who}: in the view, Python and Perl load the chosen module versions; the host sees none of them`, () => {
