@@ -1,4 +1,4 @@
-// Directories: whether one is there, and `mkdir -p`.
+// Directories and paths: whether one is there, where a path really leads, and `mkdir -p`.
 import fs from 'node:fs';
 import path from 'node:path';
 
@@ -12,6 +12,15 @@ export function isDirectory(p: string): boolean {
     return fs.statSync(p, { throwIfNoEntry: false })?.isDirectory() ?? false;
   } catch {
     return false; // ENOTDIR, EACCES, ELOOP: no directory to use either
+  }
+}
+
+/** The real path of `p` (symlinks resolved, as libc's realpath), or `fallback` when it has none. */
+export function realpathOr<T>(p: string | Buffer, fallback: T): string | T {
+  try {
+    return fs.realpathSync.native(p);
+  } catch {
+    return fallback;
   }
 }
 

@@ -14,7 +14,7 @@ import {
 } from './dependencies.js';
 import { ExitCode, RunnerError } from '../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from './metadata-file.js';
-import { isDirectory } from '../base/directories.js';
+import { isDirectory, realpathOr } from '../base/directories.js';
 import { noteDirectoryChecked } from '../base/root-safety.js';
 import { isAlien, type GoboPaths } from './paths.js';
 import { moduleInPrefix, prefixOf } from './aliens/prefix.js';
@@ -333,12 +333,4 @@ export function requirementsOrFail(result: ParseResult, strictMetadata = false):
     result.problems.find((p) => p.line === 0) ?? (strictMetadata ? (result.problems[0] ?? result.fixes[0]) : undefined);
   if (fatal) throw new RunnerError(formatProblem(fatal), ExitCode.badMetadata);
   return result.requirements;
-}
-
-export function realpathOr<T>(p: string | Buffer, fallback: T): string | T {
-  try {
-    return fs.realpathSync.native(p);
-  } catch {
-    return fallback;
-  }
 }

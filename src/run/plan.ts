@@ -19,7 +19,7 @@ import { viewEnvironment } from '../overlay/view-env.js';
 import { alienEnvironment, type ChosenAlien } from '../overlay/alien-env.js';
 import { isAlien } from '../resolver/paths.js';
 import { INDEX_DIRS, scanLayer, type Layer } from '../resolver/layers.js';
-import { realpathOr } from '../resolver/programs.js';
+import { realpathOr } from '../base/directories.js';
 import { readFirstLine } from '../script/shebang.js';
 import { applyEnvOps } from './execute.js';
 import type { ResolvedRun, ResolveOptions } from './resolve.js';

@@ -5,7 +5,8 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { ExitCode, RunnerError } from '../base/errors.js';
-import { realpathOr, type World } from '../resolver/programs.js';
+import { realpathOr } from '../base/directories.js';
+import type { World } from '../resolver/programs.js';
 import { isRunnerScript, readFirstLine, shebangCommand } from '../script/shebang.js';
 import {
   absolutePath,

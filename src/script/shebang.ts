@@ -4,6 +4,7 @@ import path from 'node:path';
 import { packageRoot } from '../base/package-root.js';
 import { DEFAULT_SEARCH_PATH, pathKey, searchPath, type FilePath } from '../base/file-path.js';
 import { readHead } from '../base/file-head.js';
+import { realpathOr } from '../base/directories.js';
 
 const firstLines = new Map<string, string | undefined>();
 
@@ -36,14 +37,6 @@ export function shebangCommand(firstLine: string | undefined): string | undefine
   return shebangWords(firstLine)[0];
 }
 
-function realpathOf(p: string): string | undefined {
-  try {
-    return fs.realpathSync.native(p);
-  } catch {
-    return undefined;
-  }
-}
-
 let selves: Set<string> | undefined;
 
 /** The files this very Runner is, resolved: its CLI script, and its native front as built and as
@@ -51,7 +44,7 @@ let selves: Set<string> | undefined;
 function thisRunner(): Set<string> {
   selves ??= new Set(
     [process.argv[1], path.join(packageRoot(), 'bin/Runner'), path.join(packageRoot(), 'build/Release/runner-front')]
-      .map((p) => (p ? realpathOf(p) : undefined))
+      .map((p) => (p ? realpathOr(p, undefined) : undefined))
       .filter((p): p is string => p !== undefined),
   );
   return selves;
@@ -59,9 +52,9 @@ function thisRunner(): Set<string> {
 
 /** Where a shebang's word leads: a path as it is, a bare name where `env` finds it on PATH. */
 function shebangFile(word: string): string | undefined {
-  if (word.includes('/')) return realpathOf(word);
+  if (word.includes('/')) return realpathOr(word, undefined);
   for (const dir of searchPath(process.env.PATH ?? DEFAULT_SEARCH_PATH) as string[]) {
-    const found = realpathOf(path.join(dir, word));
+    const found = realpathOr(path.join(dir, word), undefined);
     if (found !== undefined && fs.statSync(found, { throwIfNoEntry: false })?.isFile()) return found;
   }
   return undefined;

@@ -2,23 +2,16 @@
 // rules for root as a program's metadata, and nothing whose real path leaves its manager's prefix.
 import fs from 'node:fs';
 import path from 'node:path';
+import { realpathOr } from '../../base/directories.js';
 import { ExitCode, RunnerError } from '../../base/errors.js';
 import { readMetadataFile, type ReadPolicy } from '../metadata-file.js';
 import type { PrefixReader } from './module.js';
 
 /** A file or directory of a manager's prefix (`top`) whose real path leaves it is refused (121). */
-export function mustStayIn(file: string, top: string, topReal = realOr(top, top)): void {
-  const fileReal = realOr(file, '');
+export function mustStayIn(file: string, top: string, topReal = realpathOr(top, top)): void {
+  const fileReal = realpathOr(file, '');
   if (fileReal !== topReal && !fileReal.startsWith(topReal + path.sep))
     throw new RunnerError(`${file}: leads out of ${top}`, ExitCode.badMetadata);
-}
-
-function realOr(file: string, fallback: string): string {
-  try {
-    return fs.realpathSync.native(file);
-  } catch {
-    return fallback;
-  }
 }
 
 /** The reader of the prefixes under `aliens` (`<Aliens>/<Manager>/...`), for one run: it keeps what it listed. */
@@ -41,7 +34,7 @@ export function prefixReader(aliens: string, policy: ReadPolicy): PrefixReader {
         return [];
       }
     });
-  const realTop = (top: string) => memo(`real:${top}`, () => realOr(top, top));
+  const realTop = (top: string) => memo(`real:${top}`, () => realpathOr(top, top));
   return {
     file: (file) => {
       const read = readMetadataFile(file, policy, top(file), true);
