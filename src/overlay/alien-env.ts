@@ -59,7 +59,5 @@ export function alienOperations(alien: ChosenAlien): EnvOp[] {
  * so they are applied bottom first, and the top one ends up first on its search path.
  */
 export function alienEnvironment(aliens: readonly ChosenAlien[]): EnvOp[] {
-  // Modules of one manager prefix share a bind: its directories go on the path once.
-  const once = [...new Map(aliens.map((a) => [`${a.inView}\0${a.within.join('\0')}`, a])).values()];
-  return once.reverse().flatMap(alienOperations);
+  return [...aliens].reverse().flatMap(alienOperations);
 }

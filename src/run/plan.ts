@@ -57,17 +57,18 @@ export function versionsOf(run: ResolvedRun): { name: string; version: string; p
 /**
  * The Aliens (language modules) the run chose, in layer order: they go on search paths, each at
  * `<Index>/<home>/.Runner-alien-<n>`, where the view binds its directory (alien-env.ts says why).
- * Modules of one manager prefix share a directory, and so one bind.
+ * Modules of one manager prefix share a directory: it is bound, and put on the path, once.
  */
 export function aliensOf(run: ResolvedRun, index: string, home: string): ChosenAlien[] {
-  const shown = new Map<string, string>();
-  return run.dependencies
-    .filter((d) => isAlien(d.name))
-    .map((d) => {
-      let inView = shown.get(d.path);
-      if (inView === undefined) shown.set(d.path, (inView = path.join(index, home, `.Runner-alien-${shown.size}`)));
-      return { ...d, inView, within: run.world.searchDirs(d.name, d.version) };
-    });
+  const byDir = new Map<string, ChosenAlien>();
+  for (const d of run.dependencies)
+    if (isAlien(d.name) && !byDir.has(d.path))
+      byDir.set(d.path, {
+        ...d,
+        inView: path.join(index, home, `.Runner-alien-${byDir.size}`),
+        within: run.world.searchDirs(d.name, d.version),
+      });
+  return [...byDir.values()];
 }
 
 export function layersOf(run: ResolvedRun): Layer[] {
@@ -196,7 +197,7 @@ export function buildPlan(
     exec: resolvedExec,
     dependsOn: [paths.index, ...chosen.map((c) => c.path), ...aliens.map((a) => a.path)],
     overlayEvery: options.name !== undefined,
-    directoryBinds: [...new Map(aliens.map((a) => [a.inView, { source: a.path, target: a.inView }])).values()],
+    directoryBinds: aliens.map((a) => ({ source: a.path, target: a.inView })),
   });
 }
 
