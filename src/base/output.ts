@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import { ExitCode, RunnerError } from './errors.js';
 import { cutMiddle } from './bounded-text.js';
+import { sleepSync } from './sleep.js';
 
 /** No line Runner writes to stderr is longer (what the tree puts in one is cut in the middle). */
 const MAX_MESSAGE_LINE = 2000;
@@ -33,9 +34,6 @@ export function setQuiet(value: boolean): void {
 /** What a shell shows for a command killed by SIGPIPE (13), which Node itself ignores. */
 const BROKEN_PIPE_STATUS = 128 + 13;
 
-/** A moment's wait, for a pipe that is full. */
-const pause = () => Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 1);
-
 /**
  * Writes all of `text` to `fd`. A write to a pipe may take only part of it, and one the caller
  * made non-blocking answers EAGAIN when it is full: what is left is written once the reader has
@@ -48,7 +46,7 @@ function writeAll(fd: number, text: string): void {
       done += fs.writeSync(fd, bytes, done);
     } catch (caught) {
       if ((caught as NodeJS.ErrnoException).code !== 'EAGAIN') throw caught;
-      pause();
+      sleepSync(1); // the pipe is full: a moment for its reader
     }
   }
 }

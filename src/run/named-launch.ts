@@ -5,6 +5,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import type { ResolvedRun } from './resolve.js';
 import { ExitCode, RunnerError } from '../base/errors.js';
+import { sleepSync } from '../base/sleep.js';
 import { findConflicts, upperDirectories } from '../overlay/conflicts.js';
 import { startOperations } from './launch.js';
 import { scanLayer } from '../resolver/layers.js';
@@ -169,7 +170,7 @@ function viewOrClaim(
         `view '${fullName}' is being made by another launch, which has not finished after ${WAIT_FOR_CREATION_MS / 1000} s`,
         ExitCode.view,
       );
-    Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 30);
+    sleepSync(30);
   }
 }
 
