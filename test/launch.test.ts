@@ -71,24 +71,18 @@ function world(): string {
   });
   compile(ARGV_DUMP, path.join(root, 'Programs/Dump/1.0/bin/dump'));
   linkIndex(root, { Greet: '2.0', LibFoo: '2.0', App: '1.0', Extra: '2.0', Tool: '1.0', Dump: '1.0' });
-  // The same program under a name that is not UTF-8 (Latin-1 'dümp'), in its bin and the Index.
-  fs.copyFileSync(
-    path.join(root, 'Programs/Dump/1.0/bin/dump'),
-    bytePath(root, '/Programs/Dump/1.0/bin/', LATIN1_DUMP),
-  );
-  fs.symlinkSync(
-    bytePath('../../../Programs/Dump/1.0/bin/', LATIN1_DUMP),
-    bytePath(root, '/System/Index/bin/', LATIN1_DUMP),
-  );
+  /** A copy of a version's command under a name that is not UTF-8, in its bin and linked in the Index. */
+  const latin1Command = (version: string, command: string, name: Buffer) => {
+    fs.copyFileSync(
+      path.join(root, `Programs/${version}/bin/${command}`),
+      bytePath(root, `/Programs/${version}/bin/`, name),
+    );
+    fs.symlinkSync(bytePath(`../../../Programs/${version}/bin/`, name), bytePath(root, '/System/Index/bin/', name));
+  };
+  // The same program under a name that is not UTF-8 (Latin-1 'dümp').
+  latin1Command('Dump/1.0', 'dump', LATIN1_DUMP);
   // And a command of Greet 2.0 (the Index's version, not App's) under the Latin-1 name 'grüß'.
-  fs.copyFileSync(
-    path.join(root, 'Programs/Greet/2.0/bin/greet'),
-    bytePath(root, '/Programs/Greet/2.0/bin/', LATIN1_GREET),
-  );
-  fs.symlinkSync(
-    bytePath('../../../Programs/Greet/2.0/bin/', LATIN1_GREET),
-    bytePath(root, '/System/Index/bin/', LATIN1_GREET),
-  );
+  latin1Command('Greet/2.0', 'greet', LATIN1_GREET);
   // Both Greets have share/dür/doc, which the Index links to 2.0's; 1.0 has share/café, 2.0 has
   // share/cafè, which the Index links too.
   for (const version of ['1.0', '2.0']) {

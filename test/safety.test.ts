@@ -474,36 +474,30 @@ test('root refuses to launch from a Programs, an Index or a layer that another u
   assert.is(front().stdout, 'app ran\n');
   assert.is(nodeStarts(), before, 'still warm');
   fs.rmSync(path.join(os.tmpdir(), `runner-unrelated-${process.pid}`));
-  const changes: [string, () => void, () => void, string][] = [
+  // A change that hands the tree to the test user, and the change back.
+  type Change = [string, () => void, () => void, string];
+  const chowned = (dir: string): Change => [
+    dir,
+    () => fs.chownSync(dir, uid, uid),
+    () => fs.chownSync(dir, 0, 0),
+    `is owned by uid ${uid}, not root`,
+  ];
+  const opened = (dir: string): Change => [
+    dir,
+    () => fs.chmodSync(dir, 0o777),
+    () => fs.chmodSync(dir, 0o755),
+    'is writable by everyone',
+  ];
+  const changes: Change[] = [
     // That user could put a libc where the view's LD_LIBRARY_PATH looks first.
-    [
-      path.join(root, 'System/Index/lib'),
-      () => fs.chownSync(path.join(root, 'System/Index/lib'), uid, uid),
-      () => fs.chownSync(path.join(root, 'System/Index/lib'), 0, 0),
-      `is owned by uid ${uid}, not root`,
-    ],
+    chowned(path.join(root, 'System/Index/lib')),
     // Or swap a program directory for their own between planning and mounting.
-    [
-      path.join(root, 'Programs'),
-      () => fs.chmodSync(path.join(root, 'Programs'), 0o777),
-      () => fs.chmodSync(path.join(root, 'Programs'), 0o755),
-      'is writable by everyone',
-    ],
+    opened(path.join(root, 'Programs')),
     // Or rename the whole tree away: a directory above it.
-    [root, () => fs.chownSync(root, uid, uid), () => fs.chownSync(root, 0, 0), `is owned by uid ${uid}, not root`],
+    chowned(root),
     // A layer's directory the view shows, and a version directory with no metadata file to check.
-    [
-      path.join(root, 'Programs/App/1.0/bin'),
-      () => fs.chownSync(path.join(root, 'Programs/App/1.0/bin'), uid, uid),
-      () => fs.chownSync(path.join(root, 'Programs/App/1.0/bin'), 0, 0),
-      `is owned by uid ${uid}, not root`,
-    ],
-    [
-      path.join(root, 'Programs/App/1.0'),
-      () => fs.chmodSync(path.join(root, 'Programs/App/1.0'), 0o777),
-      () => fs.chmodSync(path.join(root, 'Programs/App/1.0'), 0o755),
-      'is writable by everyone',
-    ],
+    chowned(path.join(root, 'Programs/App/1.0/bin')),
+    opened(path.join(root, 'Programs/App/1.0')),
   ];
   for (const [dir, change, undo, why] of changes) {
     change();
